@@ -1,0 +1,73 @@
+"""The `sohoa` console script: parses arguments, configures logging, maps errors to exit codes.
+
+Each subcommand lives in `pipeline/commands/<name>.py` with `add_parser(subparsers)` and
+`run(args) -> int`; this module only wires them together, so exit codes are decided here alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from pipeline import __version__
+from pipeline.errors import ExitCode, SohoaError, exit_code_for
+
+log = logging.getLogger(__name__)
+
+COMMAND_MODULES = [
+    "ingest",
+    "restore",
+    "extract",
+    "search",
+    "show",
+    "serve",
+    "export",
+    "train_lm",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sohoa",
+        description="Digitize Vietnamese Party reports: OCR, text repair, fields, search.",
+    )
+    parser.add_argument("--version", action="version", version=f"sohoa {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"pipeline.commands.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"pipeline.commands.{name}":
+                raise
+            continue  # command not built yet in this checkout
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) and int(ExitCode.BAD_ARGUMENTS)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        code: int = args.run(args)
+        return code
+    except SohoaError as error:
+        print(f"sohoa: {error}", file=sys.stderr)
+        return int(exit_code_for(error))
+    except KeyboardInterrupt:
+        print("sohoa: interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
