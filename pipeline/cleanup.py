@@ -1,0 +1,358 @@
+"""Cleanup: turn a page photo or scan into a clean, upright, binary page for OCR.
+
+Each step is a pure function on numpy arrays, switchable through `CleanupOptions`, and timed.
+Order matters: the page is found and flattened first, the grey image is taken from the red
+channel (red seal ink turns white, black and blue ink stay dark), low-resolution pages are
+upscaled before anything thresholds them, the skew is measured on a small binary copy but
+corrected on the grey page, and only then is the background flattened and the page binarised.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+TARGET_TEXT_HEIGHT = 30.0  # median glyph-box height (px) of body text at 300 DPI
+WHITE = 255
+
+
+@dataclass(frozen=True)
+class CleanupOptions:
+    """Which cleanup steps run; every one can be switched off to measure its effect."""
+
+    page_detect: bool = True
+    orientation: bool = True
+    upscale: bool = True
+    deskew: bool = True
+    red_seal: bool = True
+    denoise: bool = True
+    normalize: bool = True
+    binarize: bool = True
+    crop_borders: bool = True
+    max_skew_degrees: float = 10.0
+
+    @classmethod
+    def only(cls, *names: str) -> CleanupOptions:
+        """Options with just the named steps on (the rest off)."""
+        flags = {f.name: f.name in names for f in fields(cls) if f.type in ("bool", bool)}
+        return cls(**flags)
+
+
+@dataclass
+class CleanedPage:
+    image: np.ndarray  # uint8, single channel; 0/255 when binarised
+    steps: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def clean_page(
+    rgb: np.ndarray,
+    options: CleanupOptions | None = None,
+    orientation_probe: Callable[[np.ndarray], int | None] | None = None,
+) -> CleanedPage:
+    """Run the enabled cleanup steps on one RGB page image.
+
+    `orientation_probe` returns the clockwise rotation (0/90/180/270) that makes a grey page
+    upright, or None; it is passed in so this module stays free of OCR-engine calls.
+    """
+    opts = options or CleanupOptions()
+    result = CleanedPage(image=rgb)
+    clock = _Clock(result)
+
+    image = rgb
+    if opts.page_detect:
+        with clock("page_detect"):
+            flattened = flatten_page(image)
+        if flattened is not None:
+            image = flattened
+            result.steps.append("page_detect")
+
+    with clock("grey"):
+        grey = red_channel(image) if opts.red_seal and image.ndim == 3 else to_grey(image)
+    if opts.red_seal and image.ndim == 3:
+        result.steps.append("red_seal")
+
+    if opts.upscale:
+        with clock("upscale"):
+            factor = upscale_factor(grey)
+            if factor > 1.0:
+                grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        if factor > 1.0:
+            result.steps.append(f"upscale:{factor:.2f}")
+
+    if opts.orientation and orientation_probe is not None:
+        with clock("orientation"):
+            rotation = orientation_probe(_small(grey, 1200))
+            if rotation:
+                grey = rotate_right_angle(grey, rotation)
+        if rotation:
+            result.steps.append(f"orientation:{rotation}")
+
+    if opts.deskew:
+        with clock("deskew"):
+            angle = estimate_skew(grey, opts.max_skew_degrees)
+            if abs(angle) >= 0.1:
+                grey = rotate(grey, angle)
+        if abs(angle) >= 0.1:
+            result.steps.append(f"deskew:{angle:.2f}")
+
+    if opts.denoise:
+        with clock("denoise"):
+            grey = cv2.medianBlur(grey, 3)
+        result.steps.append("denoise")
+
+    if opts.normalize:
+        with clock("normalize"):
+            grey = normalize_background(grey)
+        result.steps.append("normalize")
+
+    if opts.binarize:
+        with clock("binarize"):
+            grey = binarize(grey)
+        result.steps.append("binarize")
+        if opts.crop_borders:
+            with clock("crop_borders"):
+                grey, removed = clear_borders(grey)
+            if removed:
+                result.steps.append("crop_borders")
+
+    result.image = grey
+    return result
+
+
+class _Clock:
+    """Context-manager factory that adds each step's wall time to the result."""
+
+    def __init__(self, result: CleanedPage) -> None:
+        self.result = result
+        self.name = ""
+        self.start = 0.0
+
+    def __call__(self, name: str) -> _Clock:
+        self.name = name
+        return self
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        elapsed = time.perf_counter() - self.start
+        self.result.timings[self.name] = self.result.timings.get(self.name, 0.0) + elapsed
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return image
+    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def red_channel(rgb: np.ndarray) -> np.ndarray:
+    """The red channel as the grey page: red seal ink becomes near-white, dark ink stays dark."""
+    return np.ascontiguousarray(rgb[:, :, 0])
+
+
+def _small(grey: np.ndarray, longest: int) -> np.ndarray:
+    scale = longest / max(grey.shape[:2])
+    if scale >= 1.0:
+        return grey
+    return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def flatten_page(rgb: np.ndarray) -> np.ndarray | None:
+    """Find a page lying on a darker surround (a phone photo) and warp it to a flat rectangle.
+
+    Returns None when no such page is found (a flatbed scan fills the whole frame).
+    """
+    grey = to_grey(rgb)
+    small = _small(grey, 800)
+    scale = grey.shape[0] / small.shape[0]
+    # the surround must be clearly darker than the paper: look at the outer frame
+    border = np.concatenate(
+        [small[:8].ravel(), small[-8:].ravel(), small[:, :8].ravel(), small[:, -8:].ravel()]
+    )
+    if np.median(border) > 0.6 * np.percentile(small, 90):
+        return None
+    blurred = cv2.GaussianBlur(small, (7, 7), 0)
+    _, mask = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour)
+    if not 0.2 * small.size < area < 0.97 * small.size:
+        return None
+    hull = cv2.convexHull(contour)
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(quad) != 4:
+        x, y, w, h = cv2.boundingRect(hull)
+        quad = np.array([[[x, y]], [[x + w, y]], [[x + w, y + h]], [[x, y + h]]])
+    corners = _order_corners(quad.reshape(4, 2).astype(np.float32) * scale)
+    top_left, top_right, bottom_right, bottom_left = corners
+    width = int(
+        max(np.linalg.norm(top_right - top_left), np.linalg.norm(bottom_right - bottom_left))
+    )
+    height = int(
+        max(np.linalg.norm(bottom_left - top_left), np.linalg.norm(bottom_right - top_right))
+    )
+    if width < 100 or height < 100:
+        return None
+    target = np.array(
+        [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32
+    )
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    flat: np.ndarray = cv2.warpPerspective(
+        rgb, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+    return flat
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Corners as top-left, top-right, bottom-right, bottom-left."""
+    total = points.sum(axis=1)
+    diff = np.diff(points, axis=1).ravel()
+    return np.array(
+        [
+            points[np.argmin(total)],
+            points[np.argmin(diff)],
+            points[np.argmax(total)],
+            points[np.argmax(diff)],
+        ],
+        dtype=np.float32,
+    )
+
+
+def _quick_binary(grey: np.ndarray) -> np.ndarray:
+    """Text pixels = 255 on a small copy: local-mean threshold, robust to uneven light."""
+    return cv2.adaptiveThreshold(
+        grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
+    )
+
+
+def text_height(grey: np.ndarray) -> float | None:
+    """Median height of glyph-sized connected components, or None on a page without text."""
+    ink = _quick_binary(grey)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    keep = (heights >= 4) & (heights <= 200) & (widths <= 200) & (stats[1:, cv2.CC_STAT_AREA] >= 8)
+    if count < 50 or keep.sum() < 30:
+        return None
+    return float(np.median(heights[keep]))
+
+
+def upscale_factor(grey: np.ndarray) -> float:
+    """How much to enlarge a low-resolution page so body text reaches ~300 DPI size (1..2)."""
+    height = text_height(grey)
+    if height is None or height >= 0.8 * TARGET_TEXT_HEIGHT:
+        return 1.0
+    return float(min(2.0, TARGET_TEXT_HEIGHT / height))
+
+
+def estimate_skew(grey: np.ndarray, max_degrees: float = 10.0) -> float:
+    """Skew angle in degrees (counter-clockwise positive) by projection-profile search.
+
+    Text lines give the sharpest row profile when horizontal: try angles coarse, then fine,
+    on a small binary copy; the sum of squared row differences peaks at the right angle.
+    """
+    small = _small(grey, 1000)
+    ink = _quick_binary(small)
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+    def score(angle: float) -> float:
+        rotated = _rotate_plain(ink, angle, border=0)
+        rows = rotated.sum(axis=1, dtype=np.float64)
+        return float(np.sum(np.diff(rows) ** 2))
+
+    best = max(np.arange(-max_degrees, max_degrees + 0.01, 1.0), key=score)
+    best = max(np.arange(best - 1.0, best + 1.01, 0.2), key=score)
+    best = max(np.arange(best - 0.2, best + 0.21, 0.05), key=score)
+    return round(float(best), 2)
+
+
+def _rotate_plain(image: np.ndarray, angle: float, border: int) -> np.ndarray:
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    rotated: np.ndarray = cv2.warpAffine(
+        image,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_NEAREST,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border,
+    )
+    return rotated
+
+
+def rotate(grey: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate a grey page by `angle` degrees (counter-clockwise) about its centre, white fill."""
+    height, width = grey.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    rotated: np.ndarray = cv2.warpAffine(
+        grey, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    return rotated
+
+
+def rotate_right_angle(grey: np.ndarray, clockwise: int) -> np.ndarray:
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(grey, codes[clockwise]) if clockwise in codes else grey
+
+
+def normalize_background(grey: np.ndarray) -> np.ndarray:
+    """Divide the page by an estimate of its paper brightness: flattens shadows and uneven light.
+
+    The background is the grey-level closing (max filter) of a 1/4-size copy with a kernel wider
+    than any stroke, smoothed and scaled back up; dividing by it makes paper uniformly white
+    while ink keeps its contrast.
+    """
+    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    background = cv2.dilate(small, np.ones((9, 9), np.uint8))
+    background = cv2.GaussianBlur(background, (0, 0), 5)
+    background = cv2.resize(
+        background, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR
+    )
+    normalized = cv2.divide(grey, np.maximum(background, 1), scale=255)
+    return normalized
+
+
+def binarize(grey: np.ndarray) -> np.ndarray:
+    """Otsu threshold on the flattened page; black text (0) on white (255)."""
+    _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return binary
+
+
+def clear_borders(binary: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Whiten large dark regions touching the page edge (scanner shadows, leftover surround)."""
+    ink = (binary == 0).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height, width = binary.shape
+    remove = []
+    for label in range(1, count):
+        x, y, w, h, _area = stats[label]
+        touches = x == 0 or y == 0 or x + w >= width or y + h >= height
+        if touches and (w > 0.1 * width or h > 0.1 * height):
+            remove.append(label)
+    if not remove:
+        return binary, False
+    cleaned = binary.copy()
+    cleaned[np.isin(labels, remove)] = WHITE
+    return cleaned, True
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """Compress a cleaned page for the record: 1-bit PNG when binary, 8-bit otherwise."""
+    params = [cv2.IMWRITE_PNG_COMPRESSION, 6]
+    if image.ndim == 2 and np.isin(image, (0, 255)).all():
+        params += [cv2.IMWRITE_PNG_BILEVEL, 1]
+    ok, buffer = cv2.imencode(".png", image, params)
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    return bytes(buffer)

@@ -1,0 +1,159 @@
+"""Page jobs: the picklable unit of work that worker processes run, and its result.
+
+A job names one page of one source file; `process_page` loads it, cleans it, recognises it
+and repairs its text, and never raises: failures come back as a one-line reason so the parent
+(the only writer) can report them and go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import cv2
+
+from pipeline import cleanup, ocr, poppler, sources, tesseract
+from pipeline.errors import SohoaError
+from pipeline.record import Page, PageImage, Span
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageJob:
+    doc_index: int
+    path: str
+    media_type: str
+    page: int  # 1-based
+    lang: str = "vie"
+    dpi: int = 300
+    force_ocr: bool = False
+    restore_mode: str = "auto"  # "auto", "stripped", "ocr" or "off"
+    keep_image: bool = True
+    cleanup: cleanup.CleanupOptions = field(default_factory=cleanup.CleanupOptions)
+
+
+@dataclass
+class PageOutcome:
+    doc_index: int
+    page_number: int
+    page: Page | None = None
+    image_png: bytes | None = None
+    restoration_confidence: float | None = None
+    low_confidence_spans: list[Span] = field(default_factory=list)
+    error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def init_worker() -> None:
+    """Per-process set-up: one Tesseract thread and one OpenCV thread per worker."""
+    tesseract.single_threaded()
+    cv2.setNumThreads(1)
+
+
+def process_page(job: PageJob) -> PageOutcome:
+    outcome = PageOutcome(job.doc_index, job.page)
+    start = time.perf_counter()
+    try:
+        _run(job, outcome)
+    except SohoaError as error:
+        outcome.error = f"page {job.page}: {error}"
+    except Exception as error:  # a bug or an unforeseen input must not stop the run
+        log.exception("page %d of %s failed", job.page, job.path)
+        outcome.error = f"page {job.page}: internal error: {type(error).__name__}: {error}"
+    outcome.timings["page_total"] = time.perf_counter() - start
+    return outcome
+
+
+def _run(job: PageJob, outcome: PageOutcome) -> None:
+    path = Path(job.path)
+    clock = time.perf_counter
+    if job.media_type == "text/plain":
+        t0 = clock()
+        raw = sources.read_text_pages(path)[job.page - 1]
+        outcome.timings["read"] = clock() - t0
+        page = Page(number=job.page, text=raw, raw_text=raw, confidence=None, method="text")
+    else:
+        layer = None
+        if job.media_type == "application/pdf" and not job.force_ocr:
+            t0 = clock()
+            layer = sources.pdf_text_layer(path, job.page)
+            outcome.timings["text_layer"] = clock() - t0
+        if layer is not None:
+            text = unicodedata.normalize("NFC", layer)
+            page = Page(
+                number=job.page, text=text, raw_text=text, confidence=None, method="text-layer"
+            )
+        else:
+            page = _ocr_page(job, path, outcome)
+    _repair(job, page, outcome)
+    outcome.page = page
+
+
+def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
+    clock = time.perf_counter
+    t0 = clock()
+    if job.media_type == "application/pdf":
+        rgb = poppler.render_page(path, job.page, dpi=job.dpi)
+    else:
+        rgb = sources.load_image_page(path, job.page - 1)
+    outcome.timings["load"] = clock() - t0
+
+    probe = tesseract.orientation if job.cleanup.orientation else None
+    cleaned = cleanup.clean_page(rgb, job.cleanup, orientation_probe=probe)
+    del rgb
+    for step, seconds in cleaned.timings.items():
+        outcome.timings[f"cleanup.{step}"] = seconds
+
+    t0 = clock()
+    raw, lines, confidence = ocr.recognize_page(cleaned.image, lang=job.lang)
+    outcome.timings["ocr"] = clock() - t0
+
+    height, width = cleaned.image.shape[:2]
+    image_meta = None
+    if job.keep_image:
+        t0 = clock()
+        outcome.image_png = cleanup.encode_png(cleaned.image)
+        outcome.timings["encode_image"] = clock() - t0
+        image_meta = PageImage(
+            "image/png", width, height, hashlib.sha256(outcome.image_png).hexdigest(), job.dpi
+        )
+    return Page(
+        number=job.page,
+        text=raw,
+        raw_text=raw,
+        confidence=confidence,
+        method="ocr",
+        width=width,
+        height=height,
+        image=image_meta,
+        lines=lines,
+        cleanup=cleaned.steps,
+    )
+
+
+@cache
+def _restorer():  # type: ignore[no-untyped-def]
+    from pipeline.restore import Restorer
+
+    return Restorer.load()
+
+
+def _repair(job: PageJob, page: Page, outcome: PageOutcome) -> None:
+    """Restore tone marks and repair OCR errors; raw_text keeps what was recognised or read."""
+    if job.restore_mode == "off" or not page.raw_text.strip():
+        return
+    t0 = time.perf_counter()
+    result = _restorer().restore(page.raw_text, mode=job.restore_mode)
+    page.text = result.text
+    outcome.restoration_confidence = result.confidence
+    outcome.low_confidence_spans = [
+        Span(start=s[0], end=s[1], text=s[2], confidence=round(float(s[3]), 3))
+        for s in result.low_confidence_spans
+    ]
+    outcome.timings["restore"] = time.perf_counter() - t0

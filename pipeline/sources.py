@@ -1,0 +1,182 @@
+"""Sources: detect what a file is from its content and turn it into pages.
+
+A page is either an image (scans, photos, PDF pages without a text layer) or text (text files,
+PDF pages with a real text layer). Nothing here writes to the source file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from pipeline import poppler
+from pipeline.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    ImageTooLargeError,
+    InputFileError,
+    UnsupportedFileError,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_PIXELS = 200_000_000  # decompression-bomb limit per page
+TEXT_LAYER_MIN_LETTERS = 40  # fewer letters than this on a PDF page: treat it as a scan
+
+# Pillow's own bomb guard fires at 2x its limit; ours is checked before decoding.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+_MAGIC: list[tuple[bytes, str]] = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"BM", "image/bmp"),
+]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a file is: enough to plan its page jobs without decoding any page."""
+
+    path: Path
+    sha256: str
+    media_type: str
+    size_bytes: int
+    pages: int
+    dpi: int | None = None  # for images, when the file says
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sniff_media_type(head: bytes) -> str:
+    """Media type from the first bytes of a file; the file name is never consulted."""
+    for magic, media_type in _MAGIC:
+        if head.startswith(magic):
+            return media_type
+    # a PDF may carry junk before its header (allowed within the first 1024 bytes)
+    if b"%PDF-" in head[:1024]:
+        return "application/pdf"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if _looks_like_text(head):
+        return "text/plain"
+    raise UnsupportedFileError("not a PDF, image or text file (unrecognised content)")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if not head:
+        return False
+    sample = head[:4096]
+    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without BOM: every other byte NUL
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        return max(even, odd) > len(sample) // 3 and min(even, odd) < len(sample) // 20
+    if b"\x00" in sample:
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls <= len(sample) // 100
+
+
+def inspect(path: Path) -> SourceInfo:
+    """Identify a file and count its pages; raise an InputFileError subclass if unreadable."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise EmptyFileError("empty file (0 bytes)")
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+        digest = sha256_file(path)
+    except PermissionError as error:
+        raise InputFileError(f"unreadable file: permission denied ({error.strerror})") from error
+    except IsADirectoryError as error:
+        raise InputFileError("is a directory") from error
+    except OSError as error:
+        raise InputFileError(f"unreadable file: {error.strerror or error}") from error
+    media_type = sniff_media_type(head)
+    dpi: int | None = None
+    if media_type == "application/pdf":
+        pages = poppler.info(path).pages
+    elif media_type.startswith("image/"):
+        pages, dpi = _image_pages(path)
+    else:
+        pages = len(read_text_pages(path))
+    return SourceInfo(path, digest, media_type, size, pages, dpi)
+
+
+def _image_pages(path: Path) -> tuple[int, int | None]:
+    try:
+        with Image.open(path) as image:
+            frames = int(getattr(image, "n_frames", 1))
+            for index in range(frames):
+                image.seek(index)
+                _check_pixels(image.size)
+            dpi = image.info.get("dpi")
+    except InputFileError:
+        raise
+    except Image.DecompressionBombError as error:
+        raise ImageTooLargeError(f"image too large: {error}") from error
+    except (OSError, SyntaxError, ValueError) as error:
+        raise CorruptFileError(f"damaged image: {str(error)[:160]}") from error
+    resolution = round(float(dpi[0])) if dpi and float(dpi[0]) > 1 else None
+    return frames, resolution
+
+
+def _check_pixels(size: tuple[int, int]) -> None:
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise ImageTooLargeError(
+            f"image too large: {width}x{height} = {width * height / 1e6:.0f} megapixels "
+            f"(limit {MAX_PIXELS / 1e6:.0f}; possible decompression bomb)"
+        )
+    if width < 16 or height < 16:
+        raise CorruptFileError(f"image too small to be a page: {width}x{height}")
+
+
+def load_image_page(path: Path, index: int) -> np.ndarray:
+    """Decode frame `index` (0-based) of an image file to RGB, honouring EXIF rotation."""
+    try:
+        with Image.open(path) as image:
+            image.seek(index)
+            _check_pixels(image.size)
+            frame = ImageOps.exif_transpose(image) if index == 0 else image
+            return np.asarray(frame.convert("RGB"))
+    except InputFileError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise CorruptFileError(f"damaged image, frame {index + 1}: {str(error)[:160]}") from error
+
+
+def pdf_text_layer(path: Path, page: int) -> str | None:
+    """The page's own text when it carries a real text layer (like OCRmyPDF's skip-text)."""
+    text = poppler.page_text(path, page)
+    letters = sum(1 for ch in text if ch.isalpha())
+    return text if letters >= TEXT_LAYER_MIN_LETTERS else None
+
+
+def read_text_pages(path: Path) -> list[str]:
+    """Decode a text file (UTF-8/16, Windows-1258, legacy Vietnamese encodings) into pages.
+
+    Form feeds separate pages; a file without them is one page.
+    """
+    from pipeline.encoding import decode_bytes  # text-file decoding and legacy repair
+
+    data = path.read_bytes()
+    text = decode_bytes(data).text
+    if not text.strip():
+        raise EmptyFileError("text file has no text")
+    pages = [page.strip("\n") for page in text.split("\f")]
+    return [page for page in pages if page.strip()] or [text]

@@ -1,0 +1,131 @@
+"""Wrapper around the Tesseract program (through pytesseract), raising typed errors.
+
+Tesseract is run single-threaded (`OMP_THREAD_LIMIT=1`): on this machine kind its OpenMP threads
+make a page ~2.8x slower, so parallelism comes from one Tesseract per worker process instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pytesseract
+
+from pipeline.errors import MissingDependencyError, OcrError
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-vie"
+DEFAULT_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class TsvWord:
+    """One word row of Tesseract's TSV output."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    confidence: float
+    block: int
+    paragraph: int
+    line: int
+
+
+def single_threaded() -> None:
+    """Make every Tesseract started by this process use one thread."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+@cache
+def version() -> str:
+    """Tesseract's version string; raises MissingDependencyError when it is not installed."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise MissingDependencyError(f"Tesseract is not installed; {INSTALL_HINT}")
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    first = (out.stdout or out.stderr).splitlines()
+    return first[0].split()[-1] if first else "unknown"
+
+
+@cache
+def languages() -> frozenset[str]:
+    version()
+    out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=False)
+    return frozenset(line.strip() for line in out.stdout.splitlines()[1:] if line.strip())
+
+
+def require(lang: str) -> None:
+    """Fail early, with the install hint, when Tesseract or a language model is missing."""
+    missing = [code for code in lang.split("+") if code not in languages()]
+    if missing:
+        raise MissingDependencyError(
+            f"Tesseract language model(s) {', '.join(missing)} not installed; "
+            f"install it with: apt-get install "
+            + " ".join(f"tesseract-ocr-{code}" for code in missing)
+        )
+
+
+def recognize(
+    image: np.ndarray, lang: str = "vie", psm: int = 3, timeout_s: int = DEFAULT_TIMEOUT_S
+) -> list[TsvWord]:
+    """Run Tesseract on one page image and return its words with boxes and confidences.
+
+    `tessedit_do_invert=0` skips Tesseract's retry of every low-confidence line as inverted
+    text: our pages are already binarised black on white, and the retry costs time.
+    """
+    config = f"--psm {psm} -c tessedit_do_invert=0"
+    try:
+        data = pytesseract.image_to_data(
+            image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout_s
+        )
+    except pytesseract.TesseractNotFoundError as error:
+        raise MissingDependencyError(f"Tesseract is not installed; {INSTALL_HINT}") from error
+    except RuntimeError as error:  # pytesseract raises RuntimeError on timeout
+        raise OcrError(f"Tesseract timed out after {timeout_s} s") from error
+    except pytesseract.TesseractError as error:
+        raise OcrError(f"Tesseract failed: {error.message.strip()[:200]}") from error
+    words: list[TsvWord] = []
+    for i, text in enumerate(data["text"]):
+        if int(data["level"][i]) != 5 or not str(text).strip():
+            continue
+        words.append(
+            TsvWord(
+                text=str(text),
+                left=int(data["left"][i]),
+                top=int(data["top"][i]),
+                width=int(data["width"][i]),
+                height=int(data["height"][i]),
+                confidence=float(data["conf"][i]),
+                block=int(data["block_num"][i]),
+                paragraph=int(data["par_num"][i]),
+                line=int(data["line_num"][i]),
+            )
+        )
+    return words
+
+
+def orientation(image: np.ndarray, timeout_s: int = 60) -> int | None:
+    """Page rotation in degrees (0, 90, 180, 270) from Tesseract's OSD, or None if unsure."""
+    if "osd" not in languages():
+        return None
+    try:
+        result = pytesseract.image_to_osd(
+            image,
+            config="--psm 0 -c min_characters_to_try=20",
+            timeout=timeout_s,
+            output_type=pytesseract.Output.DICT,
+        )
+    except (pytesseract.TesseractError, RuntimeError) as error:
+        log.debug("OSD gave no answer: %s", error)
+        return None
+    if float(result.get("orientation_conf", 0.0)) < 2.0:
+        return None
+    return int(result["rotate"]) % 360
