@@ -189,6 +189,8 @@ def ingest(
         if on_file is not None:
             on_file(outcome)
 
+    if options.out_dir is not None:
+        remove_stale_temp_files(options.out_dir)
     documents, jobs = _plan(paths, store, options, finish)
     bar.start(len(jobs))
     try:
@@ -411,6 +413,12 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Delete temp files a killed run left behind (never a finished record)."""
+    for stale in folder.glob(".*.json.*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def _now() -> str:

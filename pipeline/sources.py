@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,7 +120,10 @@ def inspect(path: Path) -> SourceInfo:
 
 def _image_pages(path: Path) -> tuple[int, int | None]:
     try:
-        with Image.open(path) as image:
+        with warnings.catch_warnings():  # our own limit below gives the clearer message
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+        with image:
             frames = int(getattr(image, "n_frames", 1))
             for index in range(frames):
                 image.seek(index)

@@ -1,0 +1,92 @@
+"""Cleanup steps on synthetic pages: each step does its one job and keeps the text."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline import cleanup
+from tests.conftest import paragraph_lines, render_lines
+
+TEXT = (
+    "Thực hiện Nghị quyết Đại hội Đảng bộ Khối Cơ quan và Doanh nghiệp tỉnh lần thứ XX, "
+    "nhiệm kỳ 2020 - 2025; Ban Chấp hành Đảng bộ Khối đã ban hành Chương trình trọng tâm về "
+    "nâng cao năng lực lãnh đạo của cấp ủy và chất lượng sinh hoạt chi bộ. " * 6
+)
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    return np.asarray(render_lines(paragraph_lines(TEXT), 2480, 3508, 54))
+
+
+def rotate_rgb(rgb: np.ndarray, angle: float) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(rgb, matrix, (w, h), borderValue=(255, 255, 255))
+
+
+@pytest.mark.parametrize("angle", [-7.0, -2.5, 1.5, 4.0, 9.0])
+def test_deskew_recovers_angle(page: np.ndarray, angle: float) -> None:
+    grey = cleanup.to_grey(rotate_rgb(page, angle))
+    assert cleanup.estimate_skew(grey) == pytest.approx(-angle, abs=0.2)
+
+
+def test_red_seal_ink_turns_white(page: np.ndarray) -> None:
+    stamped = page.copy()
+    cv2.circle(stamped, (800, 400), 220, (220, 30, 40), 18)
+    cleaned = cleanup.clean_page(stamped).image
+    ring = np.zeros(cleaned.shape, np.uint8)
+    cv2.circle(ring, (800, 400), 220, 255, 6)
+    text_mask = cleanup.to_grey(page) < 128
+    on_ring_only = (ring > 0) & ~text_mask
+    assert (cleaned[on_ring_only] == 255).mean() > 0.98
+    grey_only = cleanup.clean_page(stamped, cleanup.CleanupOptions(red_seal=False)).image
+    assert (grey_only[on_ring_only] == 0).mean() > 0.5
+
+
+def test_uneven_light_is_flattened(page: np.ndarray) -> None:
+    h, w = page.shape[:2]
+    gradient = np.linspace(0.45, 1.0, w, dtype=np.float32)[None, :, None]
+    dim = (page.astype(np.float32) * gradient).astype(np.uint8)
+    cleaned = cleanup.clean_page(dim).image
+    ink_share = (cleaned == 0).mean(axis=0)
+    assert ink_share[: w // 8].mean() < 0.05  # the dark side did not turn black
+
+
+def test_low_resolution_page_is_upscaled(page: np.ndarray) -> None:
+    small = cv2.resize(page, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    assert cleanup.upscale_factor(cleanup.to_grey(small)) > 1.4
+    assert cleanup.upscale_factor(cleanup.to_grey(page)) == 1.0
+
+
+def test_phone_photo_page_is_found_and_flattened(page: np.ndarray) -> None:
+    h, w = page.shape[:2]
+    canvas = np.full((h + 600, w + 600, 3), 35, np.uint8)
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[380, 260], [w + 220, 340], [w + 300, h + 420], [260, h + 300]])
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    photo = cv2.warpPerspective(
+        page, matrix, (w + 600, h + 600), dst=canvas, borderMode=cv2.BORDER_TRANSPARENT
+    )
+    flat = cleanup.flatten_page(photo)
+    assert flat is not None
+    ratio = flat.shape[0] / flat.shape[1]
+    assert ratio == pytest.approx(h / w, rel=0.08)
+    assert cleanup.flatten_page(page) is None  # a flatbed scan is left alone
+
+
+def test_steps_can_be_switched_off(page: np.ndarray) -> None:
+    none = cleanup.clean_page(page, cleanup.CleanupOptions.only())
+    assert none.steps == [] and none.image.ndim == 2
+    full = cleanup.clean_page(page)
+    assert "binarize" in full.steps and set(np.unique(full.image)) <= {0, 255}
+
+
+def test_png_is_bilevel_and_small(page: np.ndarray) -> None:
+    binary = cleanup.clean_page(page).image
+    data = cleanup.encode_png(binary)
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert np.array_equal(decoded, binary)
+    assert len(data) < binary.size / 20

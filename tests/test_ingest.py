@@ -1,0 +1,183 @@
+"""`sohoa ingest` end to end on real files: records, store, resume, bad input, SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.record import Record, validate
+from pipeline.store import Store
+from tests.conftest import ROOT, paragraph_lines, render_lines
+
+BODY = (
+    "Hiện nay, Đảng bộ Khối Cơ quan và Doanh nghiệp tỉnh có 121 tổ chức cơ sở đảng, "
+    "1.117 chi bộ trực thuộc, 14.103 đảng viên. Ban Chấp hành Đảng bộ Khối đã lãnh đạo "
+    "thực hiện tốt công tác xây dựng Đảng và hệ thống chính trị."
+)
+
+
+def make_inputs(folder: Path, documents: int = 2) -> None:
+    """Small real inputs: a 2-page PDF scan, a TIFF, a text file and some bad files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(documents):
+        pages = [render_lines(paragraph_lines(f"Văn bản {n}, trang {p}. {BODY}")) for p in (1, 2)]
+        pages[0].save(
+            folder / f"scan-{n}.pdf", save_all=True, append_images=pages[1:], resolution=200
+        )
+    render_lines(paragraph_lines(BODY)).convert("L").save(folder / "photo.tif", dpi=(200, 200))
+    (folder / "notes.txt").write_text("BÁO CÁO\n\n" + BODY + "\n", encoding="utf-8")
+    (folder / "empty.pdf").touch()
+    (folder / "truncated.pdf").write_bytes((folder / "scan-0.pdf").read_bytes()[:2000])
+    (folder / "looks-like.jpg").write_text("Đây là văn bản, không phải ảnh.\n", encoding="utf-8")
+
+
+def run_cli(*args: str) -> int:
+    return main(["ingest", *args, "--progress", "never"])
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, int]:
+    base = tmp_path_factory.mktemp("ingest")
+    make_inputs(base / "in")
+    db, out = base / "archive.sqlite", base / "out"
+    code = run_cli(str(base / "in"), "--db", str(db), "--out", str(out), "-j", "2")
+    return base, db, out, code
+
+
+def test_exit_code_reports_failed_files(ingested: tuple[Path, Path, Path, int]) -> None:
+    assert ingested[3] == 1
+
+
+def test_report_names_every_failure(ingested: tuple[Path, Path, Path, int]) -> None:
+    report = json.loads((ingested[2] / "report.json").read_text(encoding="utf-8"))
+    status = {Path(f["path"]).name: (f["status"], f["reason"]) for f in report["files"]}
+    assert status["empty.pdf"] == ("failed", "empty file (0 bytes)")
+    assert status["truncated.pdf"][0] == "failed" and "PDF" in status["truncated.pdf"][1]
+    for name in ("scan-0.pdf", "scan-1.pdf", "photo.tif", "notes.txt", "looks-like.jpg"):
+        assert status[name][0] == "ingested", status[name]
+
+
+def test_records_validate_and_round_trip(ingested: tuple[Path, Path, Path, int]) -> None:
+    files = sorted(ingested[2].glob("*.json"))
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in files if p.name != "report.json"]
+    assert len(records) == 5
+    for data in records:
+        validate(data)
+        assert Record.from_dict(data).to_dict() == data
+        assert data["id"] == data["source"]["sha256"]
+
+
+def test_scan_pages_are_recognised(ingested: tuple[Path, Path, Path, int]) -> None:
+    with Store.open(str(ingested[1])) as store:
+        records = {Path(r.source.path).name: r for r in store.iter_records()}
+        pdf = records["scan-0.pdf"]
+        assert [p.number for p in pdf.pages] == [1, 2]
+        assert all(p.method == "ocr" and p.lines and p.confidence for p in pdf.pages)
+        assert "14.103 đảng viên" in pdf.text
+        assert "binarize" in pdf.pages[0].cleanup
+        assert store.page_image(pdf.id, 2)[:8] == b"\x89PNG\r\n\x1a\n"
+        assert pdf.provenance.engines["tesseract"] and "ocr" in pdf.provenance.timings
+        text = records["looks-like.jpg"]
+        assert text.source.media_type == "text/plain" and text.pages[0].method == "text"
+
+
+def test_rerun_skips_everything_stored(ingested: tuple[Path, Path, Path, int]) -> None:
+    base, db, out, _ = ingested
+    report_path = base / "rerun.json"
+    run_cli(str(base / "in"), "--db", str(db), "--report", str(report_path))
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["summary"]["skipped"] == 5 and report["pages_processed"] == 0
+
+
+def test_text_layer_pdf_skips_ocr(tmp_path: Path) -> None:
+    pdf = tmp_path / "born-digital.pdf"
+    # a PDF with a real text layer, built by hand (Helvetica, ASCII body)
+    content = b"BT /F1 14 Tf 72 720 Td (Bao cao so ket thuc hien Chuong trinh so 13) Tj ET"
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 4 0 R>>>>"
+        b"/Contents 5 0 R>>",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+        b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    body += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    pdf.write_bytes(body)
+    out = tmp_path / "out"
+    assert run_cli(str(pdf), "--db", str(tmp_path / "db.sqlite"), "--out", str(out)) == 0
+    record = json.loads(next(out.glob("[0-9a-f]*.json")).read_text(encoding="utf-8"))
+    assert record["pages"][0]["method"] == "text-layer"
+    assert "Chuong trinh so 13" in record["pages"][0]["raw_text"]
+
+
+def test_bad_arguments_and_missing_paths(tmp_path: Path) -> None:
+    assert main(["ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "x.sqlite")]) == 2
+    assert main(["ingest"]) == 2
+
+
+def _documents_in(db: Path) -> list[tuple[str, int, int]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT d.id, d.n_pages, (SELECT count(*) FROM pages p WHERE p.doc_id = d.id) "
+            "FROM documents d"
+        ).fetchall()
+
+
+def test_sigkill_then_rerun_completes_without_duplicates(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make_inputs(folder, documents=4)
+    db, out = tmp_path / "archive.sqlite", tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline.cli",
+        "ingest",
+        str(folder),
+        "--db",
+        str(db),
+        "--out",
+        str(out),
+        "-j",
+        "1",
+        "--progress",
+        "never",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if db.exists() and len(_documents_in(db)) >= 1:
+            break
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    stored = _documents_in(db)
+    assert 1 <= len(stored) < 7, "the kill should land mid-run"
+    assert all(pages == rows for _, pages, rows in stored), "no partial document"
+    assert run_cli(str(folder), "--db", str(db), "--out", str(out)) == 1  # bad files remain
+    final = _documents_in(db)
+    assert len(final) == len({doc_id for doc_id, _, _ in final}) == 7
+    assert all(pages == rows for _, pages, rows in final)
+    assert not list(out.glob(".*.tmp")), "no temp file left behind"
+    assert len([p for p in out.glob("*.json") if p.name != "report.json"]) == 7
