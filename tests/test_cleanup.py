@@ -47,7 +47,7 @@ def test_red_seal_ink_turns_white(page: np.ndarray) -> None:
 
 
 def test_uneven_light_is_flattened(page: np.ndarray) -> None:
-    h, w = page.shape[:2]
+    w = page.shape[1]
     gradient = np.linspace(0.45, 1.0, w, dtype=np.float32)[None, :, None]
     dim = (page.astype(np.float32) * gradient).astype(np.uint8)
     cleaned = cleanup.clean_page(dim).image

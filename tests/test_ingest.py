@@ -91,7 +91,7 @@ def test_scan_pages_are_recognised(ingested: tuple[Path, Path, Path, int]) -> No
 
 
 def test_rerun_skips_everything_stored(ingested: tuple[Path, Path, Path, int]) -> None:
-    base, db, out, _ = ingested
+    base, db, _, _ = ingested
     report_path = base / "rerun.json"
     run_cli(str(base / "in"), "--db", str(db), "--report", str(report_path))
     report = json.loads(report_path.read_text(encoding="utf-8"))
