@@ -2,16 +2,16 @@
 
 Each step is a pure function on numpy arrays, switchable through `CleanupOptions`, and timed.
 Order matters: the page is found and flattened first, the grey image is taken from the red
-channel (red seal ink turns white, black and blue ink stay dark), low-resolution pages are
-upscaled before anything thresholds them, the skew is measured on a small binary copy but
-corrected on the grey page, and only then is the background flattened and the page binarised.
+channel (red seal ink turns white, black and blue ink stay dark), a sideways page is turned,
+low-resolution pages are upscaled before anything thresholds them, the skew is measured on a
+small binary copy but corrected on the grey page, an upside-down page is turned, and only then
+is the background flattened and the page binarised.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 import cv2
@@ -52,16 +52,8 @@ class CleanedPage:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def clean_page(
-    rgb: np.ndarray,
-    options: CleanupOptions | None = None,
-    orientation_probe: Callable[[np.ndarray], int | None] | None = None,
-) -> CleanedPage:
-    """Run the enabled cleanup steps on one RGB page image.
-
-    `orientation_probe` returns the clockwise rotation (0/90/180/270) that makes a grey page
-    upright, or None; it is passed in so this module stays free of OCR-engine calls.
-    """
+def clean_page(rgb: np.ndarray, options: CleanupOptions | None = None) -> CleanedPage:
+    """Run the enabled cleanup steps on one RGB page image."""
     opts = options or CleanupOptions()
     result = CleanedPage(image=rgb)
     clock = _Clock(result)
@@ -79,6 +71,14 @@ def clean_page(
     if opts.red_seal and image.ndim == 3:
         result.steps.append("red_seal")
 
+    if opts.orientation:
+        with clock("orientation"):
+            sideways = is_sideways(grey)
+            if sideways:
+                grey = rotate_right_angle(grey, 90)
+        if sideways:
+            result.steps.append("orientation:90")
+
     if opts.upscale:
         with clock("upscale"):
             factor = upscale_factor(grey)
@@ -87,14 +87,6 @@ def clean_page(
         if factor > 1.0:
             result.steps.append(f"upscale:{factor:.2f}")
 
-    if opts.orientation and orientation_probe is not None:
-        with clock("orientation"):
-            rotation = orientation_probe(_small(grey, 1200))
-            if rotation:
-                grey = rotate_right_angle(grey, rotation)
-        if rotation:
-            result.steps.append(f"orientation:{rotation}")
-
     if opts.deskew:
         with clock("deskew"):
             angle = estimate_skew(grey, opts.max_skew_degrees)
@@ -102,6 +94,14 @@ def clean_page(
                 grey = rotate(grey, angle)
         if abs(angle) >= 0.1:
             result.steps.append(f"deskew:{angle:.2f}")
+
+    if opts.orientation:
+        with clock("orientation"):
+            flipped = is_upside_down(grey)
+            if flipped:
+                grey = rotate_right_angle(grey, 180)
+        if flipped:
+            result.steps.append("orientation:180")
 
     if opts.denoise:
         with clock("denoise"):
@@ -299,6 +299,50 @@ def rotate(grey: np.ndarray, angle: float) -> np.ndarray:
         grey, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
     return rotated
+
+
+def _profile_sharpness(ink: np.ndarray, axis: int) -> float:
+    profile = ink.sum(axis=axis, dtype=np.float64)
+    return float(np.sum(np.diff(profile) ** 2) / max(profile.sum(), 1.0) ** 2)
+
+
+def is_sideways(grey: np.ndarray) -> bool:
+    """True when text lines run vertically (page turned 90 or 270 degrees).
+
+    Horizontal lines make the row profile sharp and the column profile flat; turned pages
+    swap the two. Whether the turn was 90 or 270 is settled later by `is_upside_down`.
+    """
+    ink = _quick_binary(_small(grey, 1000))
+    if ink.sum() == 0:
+        return False
+    return _profile_sharpness(ink, axis=0) > 1.5 * _profile_sharpness(ink, axis=1)
+
+
+def is_upside_down(grey: np.ndarray) -> bool:
+    """True when the (deskewed) page is upside down.
+
+    In upright Vietnamese print the ink above each line's x-height band (ascenders, and the
+    tone and vowel marks on most syllables) outweighs the ink below it (descenders only);
+    turned 180 degrees, the balance flips. Summed over all lines this is a strong vote.
+    """
+    ink = (_quick_binary(_small(grey, 1600)) > 0).astype(np.float64)
+    rows = ink.sum(axis=1)
+    if rows.max() == 0:
+        return False
+    in_line = rows > 0.05 * rows.max()
+    above = below = 0.0
+    start = None
+    for y, on in enumerate([*in_line, False]):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            band = rows[start:y]
+            if len(band) >= 6:
+                core = np.flatnonzero(band >= 0.5 * band.max())
+                above += band[: core[0]].sum()
+                below += band[core[-1] + 1 :].sum()
+            start = None
+    return below > 1.25 * above and below - above > 0.002 * ink.size
 
 
 def rotate_right_angle(grey: np.ndarray, clockwise: int) -> np.ndarray:

@@ -104,8 +104,7 @@ def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
         rgb = sources.load_image_page(path, job.page - 1)
     outcome.timings["load"] = clock() - t0
 
-    probe = tesseract.orientation if job.cleanup.orientation else None
-    cleaned = cleanup.clean_page(rgb, job.cleanup, orientation_probe=probe)
+    cleaned = cleanup.clean_page(rgb, job.cleanup)
     del rgb
     for step, seconds in cleaned.timings.items():
         outcome.timings[f"cleanup.{step}"] = seconds

@@ -110,22 +110,3 @@ def recognize(
             )
         )
     return words
-
-
-def orientation(image: np.ndarray, timeout_s: int = 60) -> int | None:
-    """Page rotation in degrees (0, 90, 180, 270) from Tesseract's OSD, or None if unsure."""
-    if "osd" not in languages():
-        return None
-    try:
-        result = pytesseract.image_to_osd(
-            image,
-            config="--psm 0 -c min_characters_to_try=20",
-            timeout=timeout_s,
-            output_type=pytesseract.Output.DICT,
-        )
-    except (pytesseract.TesseractError, RuntimeError) as error:
-        log.debug("OSD gave no answer: %s", error)
-        return None
-    if float(result.get("orientation_conf", 0.0)) < 2.0:
-        return None
-    return int(result["rotate"]) % 360

@@ -90,3 +90,12 @@ def test_png_is_bilevel_and_small(page: np.ndarray) -> None:
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert np.array_equal(decoded, binary)
     assert len(data) < binary.size / 20
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_orientation_is_made_upright(page: np.ndarray, turn: int) -> None:
+    turned = cleanup.rotate_right_angle(page, turn) if turn else page
+    cleaned = cleanup.clean_page(turned, cleanup.CleanupOptions.only("orientation", "binarize"))
+    upright = cleanup.clean_page(page, cleanup.CleanupOptions.only("binarize")).image
+    assert cleaned.image.shape == upright.shape
+    assert (cleaned.image == upright).mean() > 0.99
