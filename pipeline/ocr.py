@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import unicodedata
 from itertools import groupby
-
-import numpy as np
+from pathlib import Path
 
 from pipeline import tesseract
 from pipeline.record import Line, Word
@@ -14,9 +14,12 @@ from pipeline.record import Line, Word
 log = logging.getLogger(__name__)
 
 
-def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line], float | None]:
-    """Recognise one cleaned page: (text, lines, mean word confidence 0..100 or None)."""
-    words = tesseract.recognize(image, lang=lang)
+def recognize_page(png: bytes, lang: str = "vie") -> tuple[str, list[Line], float | None]:
+    """Recognise one cleaned page given as PNG bytes: (text, lines, mean confidence 0..100)."""
+    with tempfile.NamedTemporaryFile(prefix="sohoa-page-", suffix=".png") as handle:
+        handle.write(png)
+        handle.flush()
+        words = tesseract.recognize(Path(handle.name), lang=lang)
     lines = group_lines(words)
     return page_text(lines), lines, mean_confidence(words)
 

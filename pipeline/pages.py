@@ -110,18 +110,18 @@ def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
         outcome.timings[f"cleanup.{step}"] = seconds
 
     t0 = clock()
-    raw, lines, confidence = ocr.recognize_page(cleaned.image, lang=job.lang)
+    png = cleanup.encode_png(cleaned.image)
+    outcome.timings["encode_image"] = clock() - t0
+
+    t0 = clock()
+    raw, lines, confidence = ocr.recognize_page(png, lang=job.lang)
     outcome.timings["ocr"] = clock() - t0
 
     height, width = cleaned.image.shape[:2]
     image_meta = None
     if job.keep_image:
-        t0 = clock()
-        outcome.image_png = cleanup.encode_png(cleaned.image)
-        outcome.timings["encode_image"] = clock() - t0
-        image_meta = PageImage(
-            "image/png", width, height, hashlib.sha256(outcome.image_png).hexdigest(), job.dpi
-        )
+        outcome.image_png = png
+        image_meta = PageImage("image/png", width, height, hashlib.sha256(png).hexdigest(), job.dpi)
     return Page(
         number=job.page,
         text=raw,
