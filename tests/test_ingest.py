@@ -181,3 +181,50 @@ def test_sigkill_then_rerun_completes_without_duplicates(tmp_path: Path) -> None
     assert all(pages == rows for _, pages, rows in final)
     assert not list(out.glob(".*.tmp")), "no temp file left behind"
     assert len([p for p in out.glob("*.json") if p.name != "report.json"]) == 7
+
+
+def test_missing_tesseract_exits_3_with_install_hint(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Báo cáo\n", encoding="utf-8")
+    bare_path = tmp_path / "bin"
+    bare_path.mkdir()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "ingest",
+            str(tmp_path / "a.txt"),
+            "--db",
+            str(tmp_path / "db.sqlite"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PATH": str(bare_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 3
+    assert "apt-get install tesseract-ocr" in result.stderr
+
+
+def test_dangling_link_is_reported_and_run_goes_on(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "gone.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    (folder / "ok.txt").write_text("Báo cáo kết quả\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    code = run_cli(str(folder), "--db", str(tmp_path / "db.sqlite"), "--report", str(report))
+    assert code == 1
+    files = {Path(f["path"]).name: f for f in json.loads(report.read_text("utf-8"))["files"]}
+    assert files["gone.pdf"]["status"] == "failed"
+    assert files["gone.pdf"]["reason"].startswith("unreadable file")
+    assert files["ok.txt"]["status"] == "ingested"
+
+
+def test_include_and_exclude_globs(tmp_path: Path) -> None:
+    from pipeline.ingest import discover
+
+    for name in ("a/x.pdf", "a/y.txt", "b/z.pdf", ".hidden/w.pdf"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], ["*.pdf"], ["b/*"])]
+    assert found == ["a/x.pdf"]
