@@ -16,7 +16,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -356,7 +356,7 @@ class Store:
             row = self._conn.execute("SELECT count(*) AS n FROM documents").fetchone()
         return int(row["n"])
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         """Run one read query under the store's lock (for pipeline.search)."""
         with self._lock:
             return self._conn.execute(sql, params).fetchall()

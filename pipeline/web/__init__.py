@@ -1,0 +1,346 @@
+"""The analysts' web UI and read-only JSON API over a store (FastAPI, server-rendered Jinja2).
+
+Read-only by construction: GET routes only, a read-only SQLite connection, images served by
+record id and page number (never by path). Every text goes through Jinja2 autoescaping, and
+a strict Content-Security-Policy allows only this site's own script and style files.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from pipeline import __version__
+from pipeline.record import Record
+from pipeline.search import (
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_QUERY_CHARS,
+    SORTS,
+    Filters,
+    SearchResult,
+    fold,
+    highlights,
+    make_filters,
+    parse_query,
+    search,
+)
+from pipeline.store import Store, image_media_type
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+ID_PATTERN = r"^[0-9a-f]{64}$"
+MAX_FILTER_CHARS = 200
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+FACET_TITLES = {
+    "type": "Loại văn bản",
+    "issuer": "Cơ quan ban hành",
+    "year": "Năm",
+    "place": "Địa danh",
+}
+FILTER_KEYS = ("type", "issuer", "year", "place", "symbol", "from", "to", "draft")
+
+Text = Annotated[str | None, Query(max_length=MAX_FILTER_CHARS)]
+
+
+@dataclass
+class Segment:
+    """A run of text that is all inside or all outside the marked spans."""
+
+    text: str
+    low: bool = False  # inside a low-confidence span
+    hit: bool = False  # a word of the query
+
+
+def segments(
+    text: str, low: list[tuple[int, int]], hits: list[tuple[int, int]] | None = None
+) -> list[Segment]:
+    """Split `text` at the borders of low-confidence spans and query hits (clipped, any
+    order, overlaps allowed), so a template can mark them without writing HTML itself."""
+    size = len(text)
+    low_delta: Counter[int] = Counter()
+    hit_delta: Counter[int] = Counter()
+    for spans, delta in ((low, low_delta), (hits or [], hit_delta)):
+        for start, end in spans:
+            start, end = max(0, start), min(size, end)
+            if start < end:
+                delta[start] += 1
+                delta[end] -= 1
+    cuts = sorted({0, size, *low_delta, *hit_delta})
+    out: list[Segment] = []
+    low_depth = hit_depth = 0
+    for start, end in itertools.pairwise(cuts):
+        low_depth += low_delta[start]
+        hit_depth += hit_delta[start]
+        is_low, is_hit = low_depth > 0, hit_depth > 0
+        if out and out[-1].low == is_low and out[-1].hit == is_hit:
+            out[-1].text += text[start:end]
+        else:
+            out.append(Segment(text[start:end], is_low, is_hit))
+    return out
+
+
+def _filters(
+    type: str | None,
+    issuer: str | None,
+    year: str | None,
+    place: str | None,
+    symbol: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    draft: str | None,
+) -> Filters:
+    try:
+        return make_filters(
+            type=type,
+            issuer=issuer,
+            year=year,
+            place=place,
+            symbol=symbol,
+            date_from=date_from,
+            date_to=date_to,
+            draft=draft,
+        )
+    except ValueError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from error
+
+
+def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
+    """The FastAPI application over an open (read-only) store, which the caller closes."""
+    app = FastAPI(
+        title="sohoa",
+        version=__version__,
+        description="Read-only search over restored Vietnamese Party documents.",
+        docs_url=None,  # Swagger UI would load scripts from a CDN; the schema is enough
+        redoc_url=None,
+    )
+    hosts = ["127.0.0.1", "localhost"] if bind_host in LOOPBACK_HOSTS else ["*"]
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+    env.globals["facet_titles"] = FACET_TITLES
+    templates = Jinja2Templates(env=env)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": error.status_code, "message": error.detail},
+            status_code=error.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, error: RequestValidationError) -> Response:
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in error.errors()
+        ]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": detail}, status_code=422)
+        message = "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail)
+        return templates.TemplateResponse(
+            request, "error.html", {"status": 422, "message": message}, status_code=422
+        )
+
+    def run_search(
+        q: str,
+        filters: Filters,
+        sort: str,
+        limit: int,
+        page: int,
+        facets: bool,
+    ) -> SearchResult:
+        result = search(store, q, filters=filters, sort=sort, limit=limit, page=page, facets=facets)
+        if result.error:
+            raise HTTPException(status_code=400, detail=result.error)
+        return result
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(
+        request: Request,
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+        type: Text = None,
+        issuer: Text = None,
+        year: Text = None,
+        place: Text = None,
+        symbol: Text = None,
+        date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+        date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+        draft: Annotated[str | None, Query(max_length=5)] = None,
+        sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    ) -> Response:
+        filters = _filters(type, issuer, year, place, symbol, date_from, date_to, draft)
+        result = run_search(q, filters, sort, 20, page, True)
+        params = {
+            "q": q,
+            "type": type,
+            "issuer": issuer,
+            "year": year,
+            "place": place,
+            "symbol": symbol,
+            "from": date_from,
+            "to": date_to,
+            "draft": draft,
+            "sort": sort,
+        }
+        active = {k: v for k, v in params.items() if v}
+
+        def url(**changes: Any) -> str:
+            merged = {**active, **changes}
+            return "/?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+        def doc_url(doc_id: str) -> str:
+            return f"/documents/{doc_id}" + (f"?{urlencode({'q': q})}" if q.strip() else "")
+
+        return templates.TemplateResponse(
+            request,
+            "search.html",
+            {
+                "result": result,
+                "params": params,
+                "active_filters": {k: active[k] for k in FILTER_KEYS if k in active},
+                "url": url,
+                "doc_url": doc_url,
+                "segments": segments,
+                "sorts": SORTS,
+                "total_documents": store.count_documents(),
+            },
+        )
+
+    @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    def document(
+        request: Request,
+        doc_id: Annotated[str, PathParam(pattern=ID_PATTERN)],
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+    ) -> Response:
+        record = store.get_record(doc_id)
+        if record is None:
+            raise HTTPException(status_code=404, detail="Không tìm thấy văn bản")
+        parsed = parse_query(q)
+        words = frozenset(fold(w) for t in parsed.positive for w in t.words)
+        text = record.text or "\n\n".join(p.text for p in record.pages)
+        raw = record.raw_text or "\n\n".join(p.raw_text for p in record.pages)
+        low = [(s.start, s.end) for s in record.quality.low_confidence_spans]
+        return templates.TemplateResponse(
+            request,
+            "document.html",
+            {
+                "record": record,
+                "text_segments": segments(text, low, highlights(text, words)),
+                "raw_text": raw,
+                "low_count": len(low),
+                "images": store.page_image_numbers(record.id),
+                "q": q,
+            },
+        )
+
+    @app.get("/api/search", response_model=SearchResult, tags=["search"])
+    def api_search(
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="query text")] = "",
+        type: Text = None,
+        issuer: Text = None,
+        year: Text = None,
+        place: Text = None,
+        symbol: Text = None,
+        date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+        date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+        draft: Annotated[str | None, Query(max_length=5)] = None,
+        sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+        facets: bool = False,
+    ) -> SearchResult:
+        """Ranked documents with snippets; same query syntax as `sohoa search`."""
+        filters = _filters(type, issuer, year, place, symbol, date_from, date_to, draft)
+        return run_search(q, filters, sort, limit, page, facets)
+
+    @app.get("/api/facets", tags=["search"])
+    def api_facets(
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+        type: Text = None,
+        issuer: Text = None,
+        year: Text = None,
+        place: Text = None,
+        symbol: Text = None,
+        date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+        date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+        draft: Annotated[str | None, Query(max_length=5)] = None,
+    ) -> dict[str, Any]:
+        """Counts of matching documents by type, issuer, year and place."""
+        filters = _filters(type, issuer, year, place, symbol, date_from, date_to, draft)
+        result = run_search(q, filters, "relevance", 1, 1, True)
+        return {"query": q, "total": result.total, "fuzzy": result.fuzzy, "facets": result.facets}
+
+    @app.get("/api/documents/{doc_id}", response_model=Record, tags=["documents"])
+    def api_document(
+        doc_id: Annotated[str, PathParam(pattern=ID_PATTERN)], download: bool = False
+    ) -> Response:
+        """The whole record (schema: pipeline/schema/record.schema.json)."""
+        record = store.get_record(doc_id)
+        if record is None:
+            raise HTTPException(status_code=404, detail="document not found")
+        headers = (
+            {"Content-Disposition": f'attachment; filename="{record.id}.json"'} if download else {}
+        )
+        return Response(
+            record.to_json(), media_type="application/json; charset=utf-8", headers=headers
+        )
+
+    @app.get(
+        "/api/documents/{doc_id}/pages/{number}/image",
+        tags=["documents"],
+        response_class=Response,
+        responses={200: {"content": {"image/png": {}}, "description": "the cleaned page"}},
+    )
+    def api_page_image(
+        doc_id: Annotated[str, PathParam(pattern=ID_PATTERN)],
+        number: Annotated[int, PathParam(ge=1, le=100_000)],
+    ) -> Response:
+        """The cleaned image of one page, by record id and 1-based page number."""
+        data = store.page_image(doc_id, number)
+        if data is None:
+            raise HTTPException(status_code=404, detail="page image not found")
+        return Response(
+            data,
+            media_type=image_media_type(data),
+            headers={"Cache-Control": "private, max-age=3600"},
+        )
+
+    return app
