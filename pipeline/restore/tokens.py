@@ -1,0 +1,63 @@
+"""Tokenising text for the language model and the decoder, keeping every character's place.
+
+Only `word` tokens (and, for OCR input, `mixed` letter-digit tokens such as "1anh") are ever
+rewritten; numbers, punctuation and spacing are copied through, so the line structure, dates
+and document symbols survive by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.restore.syllable import canonical
+
+_TOKEN_RE = re.compile(r"[^\W_]+|([^\w\s])\1*|_+")
+
+BOS, EOS, UNK, NUM = "<s>", "</s>", "<unk>", "<num>"
+SPECIALS = (UNK, BOS, EOS, NUM)
+"""Ids 0..3 of every vocabulary, in this order."""
+
+
+@dataclass(frozen=True)
+class Token:
+    """A span of the input: `kind` is "word", "num", "mixed" (letters with digits) or "punct"."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+def _kind(text: str) -> str:
+    if text.isdigit():
+        return "num"
+    if text.isalpha():
+        return "word"
+    if text[0].isalnum():
+        return "mixed" if any(char.isalpha() for char in text) else "num"
+    return "punct"
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into word, number, mixed and punctuation tokens (whitespace is skipped)."""
+    return [
+        Token(match.start(), match.end(), match.group(), _kind(match.group()))
+        for match in _TOKEN_RE.finditer(text)
+    ]
+
+
+def lm_form(token: Token) -> str:
+    """The language-model string of a token: canonical syllable, <num>, or the punctuation."""
+    if token.kind == "word":
+        return canonical(token.text)
+    if token.kind == "num":
+        return NUM
+    if token.kind == "mixed":
+        return UNK
+    return token.text[:3]
+
+
+def lm_forms(line: str) -> list[str]:
+    """LM strings of one line of training text."""
+    return [lm_form(token) for token in tokenize(line)]
