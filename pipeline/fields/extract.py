@@ -1,0 +1,123 @@
+"""extract_fields: text (and OCR pages) in, FieldsResult out. Pure; no I/O."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Sequence
+
+from pipeline.fields import body, closing, header, tables
+from pipeline.fields.layout import segments
+from pipeline.fields.match import keyword_matches
+from pipeline.fields.result import FieldsResult
+from pipeline.fields.rules import regexes
+from pipeline.fields.text import fold, split_lines, squash
+from pipeline.fields.values import Evidence
+from pipeline.record import Page
+
+log = logging.getLogger(__name__)
+
+_SHORT_LINE = 64  # keyword matching skips longer (body) lines
+_ALWAYS_MATCHED = 12  # ... except in the first lines, where columns are often merged
+
+
+def _keyword_spans(text: str, lines: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [
+        (a, b)
+        for i, (a, b) in enumerate(lines)
+        if i < _ALWAYS_MATCHED
+        or (0 < len(squash(text[a:b])) <= _SHORT_LINE and "\t" not in text[a:b])
+    ]
+
+
+def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResult:
+    """Read header, body and closing fields of one document.
+
+    `text` is the restored text of all pages; `pages` (from a scan) add layout: columns of
+    merged header lines and ruled tables. Evidence offsets refer to the NFC form of `text`.
+    """
+    text = unicodedata.normalize("NFC", text)
+    folded = fold(text)
+    lines = split_lines(text)
+    keywords = keyword_matches(folded, _keyword_spans(text, lines))
+    segs = segments(text, folded, keywords, pages)
+    head = header.build_header(segs, lines, text, keywords)
+    end = closing.build_closing(segs, text, keywords, head.end_line)
+    found = tables.text_tables(text, lines)
+    tables.attach_titles(found, segs)
+    if not found and pages:
+        found = tables.layout_tables(pages)
+    body_end_line = _body_end(segs, end.start_line, found, lines)
+    body_end = lines[body_end_line - 1][1] if 0 < body_end_line <= len(lines) else len(text)
+    body_start = lines[head.end_line][0] if head.end_line < len(lines) else len(text)
+
+    r = FieldsResult()
+    r.family, r.doc_type, r.type_code = head.family, head.doc_type, head.type_code
+    r.issuer, r.national_heading = head.issuer, head.national_heading
+    r.place, r.date, r.subject, r.draft, r.marks = (
+        head.place, head.date, head.subject, head.draft, head.marks,
+    )
+    if head.symbol:
+        s = head.symbol
+        r.number, r.symbol, r.doc_number, r.issuer_code = (
+            s.number, s.symbol, s.doc_number, s.issuer_code,
+        )
+    r.recipients, r.cc, r.signer = end.recipients, end.cc, end.signer
+    if r.family is None:
+        r.family = _family_from_signer(r.signer.authority)
+    r.sections = body.sections(segs, head.end_line, body_end_line)
+    r.references = body.references(text, folded)
+    r.footnotes = body.footnotes(segs, head.end_line)
+    r.tables = found
+    term = body.term(text, folded, head.evidence.get("subject"))
+    evidence: dict[str, Evidence] = {**head.evidence, **end.evidence}
+    if term:
+        r.term, evidence["term"] = term
+    taken = _taken_spans(r, folded, body_start, body_end)
+    r.figures = body.figures(text, folded, body_start, body_end, taken)
+    r.evidence = _evidence(evidence)
+    return r
+
+
+def _body_end(segs: Sequence[object], closing_line: int | None, found: list[dict[str, object]],
+              lines: Sequence[tuple[int, int]]) -> int:
+    """The line where the body stops: the closing block, else the first table."""
+    if closing_line is not None:
+        return closing_line
+    for table in found:
+        start = table.get("start")
+        if isinstance(start, int) and start > 0:
+            return bisect_left([a for a, _ in lines], start)
+    return len(lines)
+
+
+def _family_from_signer(authority: str | None) -> str | None:
+    if not authority:
+        return None
+    folded = fold(authority)
+    if any(k in folded for k in ("dang", "ban thuong vu", "chi bo", "ban chap hanh")):
+        return "party"
+    if any(k in folded for k in ("uy ban", "hoi dong", "chinh phu")):
+        return "state"
+    return None
+
+
+def _taken_spans(r: FieldsResult, folded: str, first: int, last: int) -> list[tuple[int, int]]:
+    """Text that holds numbers which are not figures: references, dates, terms, headings."""
+    taken = [(ref["start"], ref["end"]) for ref in r.references]
+    rx = regexes()
+    for key in ("date_words", "date_numeric", "term"):
+        taken.extend(m.span() for m in rx[key].finditer(folded, first, last))
+    taken.extend((s["start"], s["start"] + len(str(s["number"])) + 2) for s in r.sections)
+    return taken
+
+
+def _evidence(found: dict[str, Evidence]) -> dict[str, dict[str, object]]:
+    out = {k: v.to_json() for k, v in found.items()}
+    if "doc_number" in out:
+        for key in ("number", "symbol", "type_code", "issuer_code"):
+            out.setdefault(key, out["doc_number"])
+    if "national_heading" in out:
+        out.setdefault("family", out["national_heading"])
+    return out

@@ -1,0 +1,298 @@
+"""Header fields: issuing body, national heading, number and symbol, place and date,
+draft and urgency marks, document type and subject (trích yếu)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from pipeline.fields.match import Match
+from pipeline.fields.rules import doc_type_by_code, doc_types, places, regexes, words
+from pipeline.fields.text import Seg, compact, fold, is_upper_line, normalize_tones, squash
+from pipeline.fields.values import Evidence, Symbol, iso_date, parse_symbol
+
+_HEADER_SCAN = 45  # lines searched for the document type
+_TYPE_MIN = 88.0  # rapidfuzz ratio for a document-type line ("BAOCAO", "BẢO CÁO")
+_HEADING_MIN = 85.0
+_PLACE_MIN = 80.0
+_OCR_D = str.maketrans({"p": "d", "b": "d"})
+_HEADINGS = {
+    "ĐẢNG CỘNG SẢN VIỆT NAM": "party",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
+}
+_MOTTO = "doclaptudohanhphuc"
+_VV = re.compile(r"^v\s*/\s*v\b")
+
+
+@dataclass
+class Header:
+    """What the header says; `end_line` is the first line of the body."""
+
+    issuer: list[str] = field(default_factory=list)
+    national_heading: str | None = None
+    family: str | None = None
+    symbol: Symbol | None = None
+    place: str | None = None
+    date: str | None = None
+    draft: str | None = None
+    marks: list[str] = field(default_factory=list)
+    doc_type: str | None = None
+    type_code: str | None = None
+    subject: str | None = None
+    end_line: int = 0
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+
+def _ev(seg: Seg, confidence: float, start: int | None = None, end: int | None = None) -> Evidence:
+    a = seg.start if start is None else start
+    b = seg.end if end is None else end
+    return Evidence(a, b, seg.text[a - seg.start : b - seg.start], confidence)
+
+
+def doc_type_line(seg: Seg) -> tuple[str, float] | None:
+    """The document type a short capitals line names ("BÁO CÁO", OCR'd "o BAOCAO")."""
+    if len(seg.text) > 40 or any(c.isdigit() for c in seg.text):
+        return None
+    tokens = seg.text.split()
+    while len(tokens) > 1 and len(compact(tokens[0])) <= 2:
+        tokens = tokens[1:]
+    while len(tokens) > 1 and len(compact(tokens[-1])) <= 2:
+        tokens = tokens[:-1]
+    core = " ".join(tokens)
+    if not is_upper_line(core):
+        return None
+    key = compact(core)
+    names = {compact(t.name): t.heading for t in doc_types()}
+    if key in names:
+        return names[key], 1.0
+    best = process.extractOne(key, list(names), scorer=fuzz.ratio)
+    if best and best[1] >= _TYPE_MIN:
+        return names[best[0]], best[1] / 100
+    return None
+
+
+def _heading(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
+    for m in keywords:
+        if m.label.startswith("HEADING") and seg.start <= m.start < seg.end:
+            return m.id, 1.0
+    key = compact(seg.text)
+    for heading in _HEADINGS:
+        score = fuzz.ratio(key, compact(heading))
+        if score >= _HEADING_MIN:
+            return heading, score / 100
+    return None
+
+
+def canonical_place(raw: str) -> tuple[str, float]:
+    """A place as written when it is a known name, else the known name it was OCR'd from."""
+    written = squash(raw.strip(" ,.*"))
+    key = compact(normalize_tones(written))
+    known = {compact(normalize_tones(p)): p for p in places()}
+    if key in known:
+        return written, 1.0
+    variants = [key, key.translate(_OCR_D)]
+    best: tuple[str, float] | None = None
+    for variant in variants:
+        hit = process.extractOne(variant, list(known), scorer=fuzz.ratio)
+        if hit and hit[1] >= _PLACE_MIN and (best is None or hit[1] > best[1]):
+            best = (known[hit[0]], hit[1] / 100)
+    return best if best else (written, 0.6)
+
+
+def _number(seg: Seg) -> tuple[Symbol, Evidence] | None:
+    folded = seg.folded.lstrip("* ")
+    skip = len(seg.folded) - len(folded)
+    m = regexes()["doc_number"].match(folded)
+    if m is None:
+        return None
+    said_so = folded.startswith("s") and m.group("num") is not None
+    if not said_so and len(seg.text) > 30:
+        return None
+    original = seg.text[skip:]
+    party = m.group("ptype") is not None
+    groups = ("ptype", "piss") if party else ("stype", "siss")
+    type_raw = re.sub(r"\s", "", original[m.start(groups[0]) : m.end(groups[0])])
+    issuer_raw = re.sub(r"\s", "", original[m.start(groups[1]) : m.end(groups[1])])
+    sym = parse_symbol(m.group("num"), m.group("year"), type_raw, issuer_raw, party)
+    start = seg.start + skip
+    conf = sym.confidence * (1.0 if said_so else 0.8)
+    return sym, Evidence(start, start + m.end(), original[: m.end()], conf)
+
+
+def _date(seg: Seg) -> tuple[str | None, str | None, Evidence, Evidence | None] | None:
+    m = regexes()["date_words"].search(seg.folded)
+    if m is None:
+        return None
+    value = iso_date(m.group("y"), m.group("m"), m.group("d"))
+    conf = 1.0 if value else 0.3
+    date_ev = _ev(seg, conf, seg.start + m.start(), seg.start + m.end())
+    before = seg.text[: m.start()].strip(" ,\t*")
+    if not before:
+        return value, None, date_ev, None
+    place, p_conf = canonical_place(before)
+    return value, place, date_ev, _ev(seg, p_conf, seg.start, seg.start + len(before))
+
+
+def _draft(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
+    if len(seg.text) > 30:
+        return None
+    for m in keywords:
+        if m.label == "DRAFT" and seg.start <= m.start < seg.end:
+            rest = fold(seg.text[m.end - seg.start :])
+            n = re.match(r"\s*l[a-z0-9]{1,2}n\s*(?:thu\s*)?(\d{1,2})", rest)
+            return ("Dự thảo" + (f" lần {n.group(1)}" if n else "")), 0.95
+    return None
+
+
+def _mark(seg: Seg, keywords: Sequence[Match]) -> str | None:
+    if len(seg.text) > 25 or not is_upper_line(seg.text):
+        return None
+    key = compact(seg.text)
+    for m in keywords:
+        if m.label == "MARK" and seg.start <= m.start < seg.end and compact(m.id) == key:
+            return m.id
+    return None
+
+
+def _subject(
+    segs: Sequence[Seg], lines: Sequence[tuple[int, int]], text: str, after: int
+) -> tuple[str, Evidence, int] | None:
+    """Subject lines after the type line: up to a blank line or the start of the body."""
+    openers = words("body_openers")
+    section = regexes()["section"]
+    picked: list[Seg] = []
+    line = after + 1
+    while line < len(lines) and not text[lines[line][0] : lines[line][1]].strip():
+        line += 1
+    by_line: dict[int, list[Seg]] = {}
+    for s in segs:
+        by_line.setdefault(s.line, []).append(s)
+    while line < len(lines) and len(picked) < 6:
+        here = by_line.get(line, [])
+        if not here:
+            break
+        seg = here[0]
+        folded = seg.folded
+        if not any(c.isalpha() for c in seg.text):
+            break
+        if picked and (
+            section.match(folded)
+            or any(folded.startswith(o + " ") for o in openers)
+            or picked[-1].text.rstrip().endswith(".")
+        ):
+            break
+        picked.append(seg)
+        line += 1
+    if not picked:
+        return None
+    value = squash(" ".join(s.text for s in picked))
+    ev = Evidence(picked[0].start, picked[-1].end, text[picked[0].start : picked[-1].end], 0.9)
+    return value, ev, line
+
+
+def build_header(
+    segs: Sequence[Seg], lines: Sequence[tuple[int, int]], text: str, keywords: Sequence[Match]
+) -> Header:
+    """Read the header block: everything above and including the subject."""
+    h = Header()
+    section = regexes()["section"]
+    type_at = None
+    for i, seg in enumerate(segs):
+        if seg.line >= _HEADER_SCAN or (len(seg.text) > 160 and i > 0):
+            break
+        found = doc_type_line(seg)
+        if found:
+            h.doc_type = found[0]
+            h.evidence["doc_type"] = _ev(seg, found[1])
+            type_at = i
+            break
+        if section.match(seg.folded) and len(seg.text) < 160 and seg.line > 2:
+            break
+    head = segs[:type_at] if type_at is not None else _untyped_head(segs)
+    number_at = None
+    roles: set[int] = set()
+    for i, seg in enumerate(head):
+        heading = _heading(seg, keywords) if h.national_heading is None else None
+        if heading:
+            h.national_heading = heading[0]
+            h.family = _HEADINGS[heading[0]]
+            h.evidence["national_heading"] = _ev(seg, heading[1])
+            roles.add(i)
+            continue
+        if compact(seg.text).startswith(_MOTTO[:8]) or seg.text.strip() in {"*", "-"}:
+            roles.add(i)
+            continue
+        if h.symbol is None and (num := _number(seg)):
+            h.symbol, h.evidence["doc_number"] = num
+            number_at = i
+            roles.add(i)
+            continue
+        if h.date is None and "date" not in h.evidence and (dated := _date(seg)):
+            h.date, h.place, h.evidence["date"], place_ev = dated
+            if place_ev:
+                h.evidence["place"] = place_ev
+            roles.add(i)
+            continue
+        if h.draft is None and (draft := _draft(seg, keywords)):
+            h.draft = draft[0]
+            h.evidence["draft"] = _ev(seg, draft[1])
+            roles.add(i)
+            continue
+        if mark := _mark(seg, keywords):
+            h.marks.append(mark)
+            h.evidence.setdefault("marks", _ev(seg, 0.95))
+            roles.add(i)
+            continue
+        if _VV.match(seg.folded) and h.subject is None:
+            h.subject = seg.text
+            h.evidence["subject"] = _ev(seg, 0.85)
+            roles.add(i)
+    stop = number_at if number_at is not None else len(head)
+    h.issuer = [
+        squash(s.text)
+        for i, s in enumerate(head[:stop])
+        if i not in roles and s.col == 0 and is_upper_line(s.text) and len(compact(s.text)) >= 3
+    ]
+    if h.issuer:
+        first = next(s for s in head if squash(s.text) == h.issuer[0])
+        h.evidence["issuer"] = _ev(first, 0.8)
+    _fill_types(h)
+    h.end_line = head[-1].line + 1 if head else 0
+    if type_at is not None:
+        h.end_line = segs[type_at].line + 1
+        subject = _subject(segs, lines, text, segs[type_at].line)
+        if subject:
+            h.subject, h.evidence["subject"], h.end_line = subject
+    return h
+
+
+def _untyped_head(segs: Sequence[Seg]) -> list[Seg]:
+    """Without a type line the header ends at the first long line (the body)."""
+    head: list[Seg] = []
+    for seg in segs:
+        if seg.line >= 15 or len(seg.text) > 120:
+            break
+        head.append(seg)
+    return head
+
+
+def _fill_types(h: Header) -> None:
+    """Type code from the symbol, type name from the code when no type line was read."""
+    if h.symbol:
+        h.type_code = h.symbol.type_code
+        if h.family is None:
+            h.family = h.symbol.family
+    if h.doc_type is None and h.type_code:
+        dt = doc_type_by_code(h.type_code, h.family)
+        if dt:
+            h.doc_type = dt.heading
+            h.evidence["doc_type"] = h.evidence["doc_number"]
+    if h.doc_type is None and h.subject and _VV.match(fold(h.subject)):
+        h.doc_type = "CÔNG VĂN"
+    if h.type_code is None and h.doc_type:
+        named = [t for t in doc_types() if t.heading == h.doc_type]
+        pick = [t for t in named if h.family in (None, t.family) or t.family == "both"]
+        h.type_code = (pick or named)[0].code if named else None

@@ -1,0 +1,137 @@
+"""Small value parsers shared by the builders: dates, document symbols, numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.fields.rules import canonical_code, doc_type_by_code, doc_types, issuer_codes
+
+_YEARS = range(1930, 2100)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a value came from in the document text, and how sure the rule is."""
+
+    start: int
+    end: int
+    text: str
+    confidence: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+def iso_date(year: str | None, month: str | None, day: str | None) -> str | None:
+    """ISO date, or "YYYY-MM" when the day is blank (a draft); None when not a real date."""
+    if not year or not month or len(year) != 4:
+        return None
+    y, m = int(year), int(month)
+    if y not in _YEARS or not 1 <= m <= 12:
+        return None
+    if not day:
+        return f"{y:04d}-{m:02d}"
+    d = int(day)
+    days = [31, 29 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 28, 31, 30, 31, 30,
+            31, 31, 30, 31, 30, 31]
+    if not 1 <= d <= days[m - 1]:
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def date_from_text(folded: str) -> str | None:
+    """An ISO date from "07/4/2021", "01-10-1997" or "ngày 07 tháng 4 năm 2021" (folded)."""
+    digits = re.findall(r"\d+", folded)
+    if len(digits) == 3:
+        return iso_date(digits[2], digits[1], digits[0])
+    if len(digits) == 2 and re.search(r"th[a-z]{1,3}ng", folded):
+        return iso_date(digits[1], digits[0], None)
+    return None
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A parsed document number and symbol."""
+
+    number: int | None
+    symbol: str  # "BC/ĐUK" (Party) or "QĐ-UBND" (state)
+    doc_number: str | None  # "196-BC/ĐUK", "12/QĐ-UBND", "02/2019/TT-BNV"
+    type_code: str | None
+    issuer_code: str | None
+    family: str  # "party" or "state"
+    confidence: float
+
+
+def parse_symbol(
+    number: str | None,
+    year: str | None,
+    type_raw: str,
+    issuer_raw: str,
+    party: bool,
+    expected_type: str | None = None,
+) -> Symbol:
+    """Build a Symbol from the written parts, mapping OCR-damaged codes onto known ones.
+
+    `expected_type` is the code the cited type implies ("Quyết định" → QĐ); a written code
+    within two edits of it is read as that code.
+    """
+    type_known = {t.code for t in doc_types()}
+    issuer_known = set(issuer_codes())
+    type_code: str | None
+    type_code, t_conf = canonical_code(type_raw, type_known)
+    if (
+        expected_type
+        and type_code != expected_type
+        and t_conf < 0.9
+        and Levenshtein.distance(type_raw.upper(), expected_type.upper()) <= 2
+    ):
+        type_code, t_conf = expected_type, 0.75
+    issuers, i_conf = [], 1.0
+    for part in issuer_raw.split("-"):
+        code, conf = canonical_code(part, issuer_known)
+        issuers.append(code)
+        i_conf = min(i_conf, conf if conf > 0.5 else 0.9)  # unknown but well-formed: keep
+    issuer_code = "-".join(issuers)
+    num = int(number) if number else None
+    if party:
+        symbol = f"{type_code}/{issuer_code}"
+        doc_number = f"{num:02d}-{symbol}" if num is not None else None
+    else:
+        if doc_type_by_code(type_code) is None and type_code in issuer_known:
+            symbol = f"{type_code}-{issuer_code}"  # Công văn: "123/UBND-VP" has no type
+            issuer_code, type_code = symbol, None
+        else:
+            symbol = f"{type_code}-{issuer_code}"
+        middle = f"/{year}" if year else ""
+        doc_number = f"{num:02d}{middle}/{symbol}" if num is not None else None
+    return Symbol(
+        number=num,
+        symbol=symbol,
+        doc_number=doc_number,
+        type_code=type_code,
+        issuer_code=issuer_code,
+        family="party" if party else "state",
+        confidence=min(t_conf, i_conf),
+    )
+
+
+def parse_number(text: str) -> int | float | None:
+    """A Vietnamese number: "14.103" → 14103, "56,3" → 56.3, "03" → 3."""
+    t = text.strip()
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", t):
+        return int(t.replace(".", ""))
+    if re.fullmatch(r"\d+", t):
+        return int(t)
+    if re.fullmatch(r"\d+,\d+", t):
+        return float(t.replace(",", "."))
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d+", t):
+        return float(t.replace(".", "").replace(",", "."))
+    return None
