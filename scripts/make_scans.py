@@ -1,0 +1,359 @@
+"""Realistic synthetic scans of Vietnamese Party and state documents, with exact truth.
+
+Each document is random but plausible (Hướng dẫn 36-HD/VPTW layout for Party documents,
+Nghị định 30/2020 layout for state ones), deterministic given its seed, and comes with its
+truth text, truth fields (record field names) and per-line truth boxes. Pages then go
+through named degradation profiles (`PROFILES`), composable with `+`.
+
+Splits: a document whose seed % 5 == 0 is "heldout", every other one is "train".
+
+Truth text convention (what `cer` should compare an OCR result with): one line per printed
+line; on page 1 the left header column (parent body, issuing body, "*", number, V/v,
+MẬT/KHẨN) comes first, then the right column (national heading, place and date, draft
+mark), then everything else top-down; the closing gives the "Nơi nhận" column before the
+signature column; footnotes come last on their page; a table row is one line, its cells
+separated by tabs; pages 2+ start with their page number. Pages are separated by one
+empty line. Footnote markers are plain digits glued to the word they follow.
+
+    python scripts/make_scans.py --out out/scans --count 20 --profiles all --max-pages 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a file: make the `scripts` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+from PIL import Image
+from rapidfuzz.distance import Levenshtein
+
+from scripts.scanlib.content import HELDOUT_MODULUS, draft_document, split_of
+from scripts.scanlib.degrade import PROFILES, Canvas, parse_profile
+from scripts.scanlib.layout import FONTS, LU, draw_page, layout, page_text
+from scripts.scanlib.model import SynthDoc
+
+__all__ = [
+    "FONTS",
+    "HELDOUT_MODULUS",
+    "PROFILES",
+    "RenderedPage",
+    "SynthDoc",
+    "TruthLine",
+    "cer",
+    "document_text",
+    "make_document",
+    "normalize",
+    "render",
+    "split_of",
+    "write_document",
+]
+
+
+@dataclass
+class TruthLine:
+    text: str
+    box: list[int]  # x0, y0, x1, y1 in page pixels, after the profile's geometry
+    region: str  # header_left, header_right, mark, title, subject, front, heading,
+    # subheading, body, footnote, recipients, signer, signer_name, page_number,
+    # appendix_title, appendix_caption, appendix_note, table
+    block: int  # lines of one paragraph or table share a block id
+
+
+@dataclass
+class RenderedPage:
+    number: int
+    image: Image.Image
+    dpi: int
+    text: str  # truth text of the page
+    lines: list[TruthLine]
+    profile: str
+    fmt: str = "png"  # "png" or "jpeg"
+    quality: int = 92
+    params: dict[str, Any] = field(default_factory=dict)  # skew angle, seal boxes, ...
+
+    def region_text(self, *regions: str) -> str:
+        """Truth lines of the given regions, in reading order (for CER by region)."""
+        return "\n".join(ln.text for ln in self.lines if ln.region in regions)
+
+
+def make_document(seed: int, family: str | None = None, pages: int | None = None) -> SynthDoc:
+    """A random document for `seed`; `pages` (default 1-4 by seed) is met exactly with
+    Liberation Serif, while wider fonts may run one page over."""
+    draft = draft_document(seed, family, pages)
+    target = draft.target_pages
+
+    def count(k: int) -> int:
+        return len(layout(draft.assemble(k)))
+
+    n = len(draft.middle)
+    lo, hi = 0, n  # largest k with count(k) <= target
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count(mid) <= target:
+            lo = mid
+        else:
+            hi = mid - 1
+    k_max = lo
+    lo, hi = 0, k_max  # smallest k that still reaches the target page count
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if count(mid) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    k = random.Random(f"fill-{seed}").randint(lo, k_max)
+    return draft.assemble(k)
+
+
+def render(
+    doc: SynthDoc, profile: str = "clean", dpi: int = 300, font: str = "liberation", seed: int = 0
+) -> list[RenderedPage]:
+    """Draw the document's pages and pass them through the profile's steps (`a+b+c`).
+
+    A profile with `lowdpi` is drawn at 200 DPI at most. Deterministic in (doc, profile,
+    dpi, font, seed).
+    """
+    steps = parse_profile(profile)
+    rdpi = min(dpi, 200) if "lowdpi" in steps else dpi
+    laid = layout(doc, font)
+    scale = rdpi / LU
+    clean = [draw_page(p, font, rdpi, doc.seed) for p in laid]
+    out = []
+    for i, page in enumerate(laid):
+        back = clean[i + 1] if i + 1 < len(clean) else (clean[i - 1] if i else None)
+        canvas = Canvas(
+            image=clean[i],
+            dpi=rdpi,
+            page=page.number,
+            boxes=[ln.box(scale) for ln in page.lines],
+            anchors={k: (v[0] * scale, v[1] * scale, v[2] * scale, v[3] * scale)
+                     for k, v in page.anchors.items()},
+            seal_ring=doc.seal_ring,
+            family=font,
+            back=back if "bleed" in steps else None,
+        )  # fmt: skip
+        for k, name in enumerate(steps):
+            entropy = [
+                seed & 0xFFFFFFFF,
+                doc.seed & 0xFFFFFFFF,
+                page.number,
+                k,
+                zlib.crc32(name.encode()),
+            ]
+            canvas = PROFILES[name](canvas, np.random.default_rng(entropy))
+        lines = [
+            TruthLine(ln.text, box, ln.region, ln.block)
+            for ln, box in zip(page.lines, canvas.boxes, strict=True)
+        ]
+        out.append(
+            RenderedPage(
+                number=page.number,
+                image=canvas.image,
+                dpi=canvas.dpi,
+                text=page_text(page.lines),
+                lines=lines,
+                profile=profile,
+                fmt=canvas.fmt,
+                quality=canvas.quality,
+                params=canvas.params,
+            )
+        )
+    return out
+
+
+def document_text(pages: list[RenderedPage]) -> str:
+    """The document's truth text: page texts separated by an empty line."""
+    return "\n\n".join(p.text for p in pages)
+
+
+def normalize(text: str) -> str:
+    """NFC with every whitespace run collapsed to one space: the form CER is taken on."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def cer(hyp: str, ref: str) -> float:
+    """Character error rate: Levenshtein distance over the normalized reference length."""
+    h, r = normalize(hyp), normalize(ref)
+    return Levenshtein.distance(h, r) / max(1, len(r))
+
+
+def _page_name(page: RenderedPage) -> str:
+    return f"page-{page.number:03d}.{'jpg' if page.fmt == 'jpeg' else 'png'}"
+
+
+def write_pdf(pages: list[RenderedPage], path: Path) -> None:
+    """An image-only PDF at each page's resolution (JPEG pages, bilevel ones as CCITT G4)."""
+    images = [
+        p.image if p.image.mode in ("1", "L", "RGB") else p.image.convert("RGB") for p in pages
+    ]
+    extra: dict[str, Any] = {}
+    if all(im.mode != "1" for im in images):  # Pillow takes no quality for CCITT pages
+        extra["quality"] = min([p.quality for p in pages if p.fmt == "jpeg"] or [92])
+    images[0].save(
+        path, "PDF", save_all=True, append_images=images[1:], resolution=float(pages[0].dpi),
+        **extra,
+    )  # fmt: skip
+
+
+def write_tiff(pages: list[RenderedPage], path: Path) -> None:
+    """A multi-page TIFF as a scanner writes it (G4 for bilevel pages, else LZW)."""
+    images = [p.image for p in pages]
+    bilevel = all(im.mode == "1" for im in images)
+    images[0].save(
+        path, "TIFF", save_all=True, append_images=images[1:], dpi=(pages[0].dpi, pages[0].dpi),
+        compression="group4" if bilevel else "tiff_lzw",
+    )  # fmt: skip
+
+
+def write_document(
+    doc: SynthDoc,
+    pages: list[RenderedPage],
+    out_dir: Path,
+    stem: str,
+    font: str = "liberation",
+    tiff: bool = False,
+) -> dict[str, Path]:
+    """Write page images, the PDF, truth text, fields and per-page truth; returns the paths.
+
+    Layout: DIR/<stem>/page-001.png|jpg, DIR/<stem>.pdf, DIR/<stem>.txt,
+    DIR/<stem>.fields.json, DIR/<stem>.pages.json (and DIR/<stem>.tif when asked).
+    """
+    out_dir = Path(out_dir)
+    folder = out_dir / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    page_meta = []
+    for page in pages:
+        img_path = folder / _page_name(page)
+        if page.fmt == "jpeg":
+            page.image.save(img_path, "JPEG", quality=page.quality, dpi=(page.dpi, page.dpi))
+        else:
+            page.image.save(img_path, "PNG", compress_level=3, dpi=(page.dpi, page.dpi))
+        page_meta.append(
+            {
+                "number": page.number,
+                "image": f"{stem}/{img_path.name}",
+                "width": page.image.size[0],
+                "height": page.image.size[1],
+                "dpi": page.dpi,
+                "params": page.params,
+                "text": page.text,
+                "lines": [
+                    {"text": ln.text, "box": ln.box, "region": ln.region, "block": ln.block}
+                    for ln in page.lines
+                ],
+            }
+        )
+        paths[f"page-{page.number:03d}"] = img_path
+    paths["pdf"] = out_dir / f"{stem}.pdf"
+    write_pdf(pages, paths["pdf"])
+    if tiff:
+        paths["tiff"] = out_dir / f"{stem}.tif"
+        write_tiff(pages, paths["tiff"])
+    paths["txt"] = out_dir / f"{stem}.txt"
+    paths["txt"].write_text(document_text(pages) + "\n", encoding="utf-8")
+    paths["fields"] = out_dir / f"{stem}.fields.json"
+    fields = {**doc.fields, "pages": len(pages)}
+    paths["fields"].write_text(json.dumps(fields, ensure_ascii=False, indent=1), encoding="utf-8")
+    paths["pages"] = out_dir / f"{stem}.pages.json"
+    meta = {
+        "seed": doc.seed,
+        "split": doc.split,
+        "family": doc.family,
+        "profile": pages[0].profile if pages else None,
+        "font": font,
+        "pages": page_meta,
+    }
+    paths["pages"].write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return paths
+
+
+def _profiles(spec: str) -> list[str]:
+    if spec == "all":
+        return list(PROFILES)
+    names = [p.strip() for p in spec.split(",") if p.strip()]
+    for name in names:
+        parse_profile(name)
+    return names
+
+
+def _font_for(seed: int, choice: str) -> str:
+    if choice != "mix":
+        return choice
+    return random.Random(f"font-{seed}").choices(FONTS, weights=[3, 1, 1])[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, required=True, help="output folder")
+    ap.add_argument("--count", type=int, default=10, help="documents to make")
+    ap.add_argument("--profiles", default="clean",
+                    help="comma list of profiles (steps joined by +), or 'all'; "
+                         f"steps: {', '.join(PROFILES)}")  # fmt: skip
+    ap.add_argument("--seed", type=int, default=0, help="first document seed")
+    ap.add_argument("--dpi", type=int, default=300)
+    ap.add_argument("--max-pages", type=int, default=2, help="pages per document: 1..N by seed")
+    ap.add_argument("--pages", type=int, default=None, help="exact pages per document")
+    ap.add_argument("--font", default="mix", choices=[*FONTS, "mix"])
+    ap.add_argument("--family", default=None, choices=["party", "state"])
+    ap.add_argument("--split", default="all", choices=["all", "train", "heldout"],
+                    help=f"only this split (heldout: seed % {HELDOUT_MODULUS} == 0)")  # fmt: skip
+    ap.add_argument("--tiff", action="store_true", help="also write a multi-page TIFF")
+    args = ap.parse_args(argv)
+    profiles = _profiles(args.profiles)
+    args.out.mkdir(parents=True, exist_ok=True)
+    entries = []
+    seed = args.seed
+    made = 0
+    while made < args.count:
+        if args.split != "all" and split_of(seed) != args.split:
+            seed += 1
+            continue
+        n_pages = args.pages or random.Random(f"pages-{seed}").randint(1, max(1, args.max_pages))
+        doc = make_document(seed, args.family, n_pages)
+        font = _font_for(seed, args.font)
+        for profile in profiles:
+            pages = render(doc, profile, dpi=args.dpi, font=font, seed=seed)
+            stem = f"{seed:06d}-{profile}"
+            paths = write_document(doc, pages, args.out, stem, font=font, tiff=args.tiff)
+            entries.append(
+                {
+                    "stem": stem,
+                    "seed": seed,
+                    "split": doc.split,
+                    "family": doc.family,
+                    "doc_type": doc.fields["doc_type"],
+                    "profile": profile,
+                    "font": font,
+                    "dpi": pages[0].dpi,
+                    "pages": len(pages),
+                    "files": {k: str(p.relative_to(args.out)) for k, p in paths.items()},
+                }
+            )
+            print(f"{stem}: {len(pages)} page(s), {doc.fields['doc_number']}", file=sys.stderr)
+        made += 1
+        seed += 1
+    manifest = {
+        "generator": "scripts/make_scans.py",
+        "argv": sys.argv[1:] if argv is None else argv,
+        "heldout_rule": f"seed % {HELDOUT_MODULUS} == 0",
+        "documents": entries,
+    }
+    (args.out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Helpers of scripts/make_scans.py: content, layout, degradation."""

@@ -1,0 +1,432 @@
+"""Scan and photo degradations: named, composable steps, each deterministic given its rng.
+
+A step takes a `Canvas` (page image, truth boxes, anchors) and returns one; steps that move
+pixels (skew, lowdpi, phone) move the boxes and anchors with them, so the truth stays
+aligned with the picture. Sizes are given at 300 DPI and scaled to the canvas's DPI.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageOps
+
+from .layout import get_font
+
+Rect = tuple[float, float, float, float]
+FloatArray = np.ndarray[Any, Any]
+
+
+@dataclass
+class Canvas:
+    """One page on its way through the degradation steps."""
+
+    image: Image.Image
+    dpi: int
+    page: int  # 1-based page number
+    boxes: list[list[int]]  # one pixel box per truth line
+    anchors: dict[str, Rect]  # pixel rectangles: signature, signature_ink, body
+    seal_ring: str = ""
+    family: str = "liberation"
+    back: Image.Image | None = None  # the other side of the sheet, for `bleed`
+    fmt: str = "png"  # file format the page is written in
+    quality: int = 92  # JPEG quality when fmt == "jpeg"
+    params: dict[str, Any] = field(default_factory=dict)  # what the steps chose
+
+    @property
+    def s(self) -> float:
+        """Scale of sizes given at 300 DPI."""
+        return self.dpi / 300.0
+
+
+Step = Callable[[Canvas, np.random.Generator], Canvas]
+
+
+# -- pixel helpers --------------------------------------------------------------------------
+
+
+def _rgb(img: Image.Image) -> FloatArray:
+    return np.asarray(img.convert("RGB"), dtype=np.float32)
+
+
+def _gray(img: Image.Image) -> FloatArray:
+    return np.asarray(img.convert("L"), dtype=np.float32)
+
+
+def _img(arr: FloatArray) -> Image.Image:
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def _smooth_field(
+    rng: np.random.Generator, shape: tuple[int, int], cells: int, lo: float, hi: float
+) -> FloatArray:
+    """Low-frequency noise in [lo, hi]: blotches, uneven ink, paper tone."""
+    h, w = shape
+    gh, gw = max(2, cells * h // max(h, w)), max(2, cells * w // max(h, w))
+    grid = rng.random((gh + 1, gw + 1)).astype(np.float32)
+    field_ = cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+    field_ = (field_ - field_.min()) / max(1e-6, float(field_.max() - field_.min()))
+    return (lo + (hi - lo) * field_).astype(np.float32)
+
+
+def _transform_rect(rect: Rect, m: np.ndarray[Any, Any]) -> Rect:
+    x0, y0, x1, y1 = rect
+    pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+    ones = np.ones((4, 1))
+    out = (m @ np.hstack([pts, ones]).T).T
+    out = out[:, :2] / out[:, 2:3]
+    return (
+        float(out[:, 0].min()),
+        float(out[:, 1].min()),
+        float(out[:, 0].max()),
+        float(out[:, 1].max()),
+    )
+
+
+def _move(canvas: Canvas, m: np.ndarray[Any, Any], image: Image.Image) -> Canvas:
+    """A canvas with a new image and its boxes and anchors mapped by the 3x3 matrix `m`."""
+    w, h = image.size
+
+    def clip(r: Rect) -> list[int]:
+        x0, y0, x1, y1 = r
+        return [
+            max(0, math.floor(x0)),
+            max(0, math.floor(y0)),
+            min(w, math.ceil(x1)),
+            min(h, math.ceil(y1)),
+        ]
+
+    boxes = [clip(_transform_rect((b[0], b[1], b[2], b[3]), m)) for b in canvas.boxes]
+    anchors = {k: _transform_rect(v, m) for k, v in canvas.anchors.items()}
+    return replace(canvas, image=image, boxes=boxes, anchors=anchors)
+
+
+def _jpeg_roundtrip(img: Image.Image, quality: int) -> Image.Image:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality, subsampling=2 if img.mode == "RGB" else 0)
+    buf.seek(0)
+    return Image.open(buf).convert(img.mode)
+
+
+# -- the seal -------------------------------------------------------------------------------
+
+
+def _star(cx: float, cy: float, r: float, rot: float = -math.pi / 2) -> list[tuple[float, float]]:
+    pts = []
+    for i in range(10):
+        rad = r if i % 2 == 0 else r * 0.38
+        a = rot + i * math.pi / 5
+        pts.append((cx + rad * math.cos(a), cy + rad * math.sin(a)))
+    return pts
+
+
+def seal_mask(diameter: int, ring: str, family: str, rng: np.random.Generator) -> Image.Image:
+    """Ink mask (L, 255 = ink) of a round seal: rims, text around the rim, a star inside."""
+    d = diameter
+    img = Image.new("L", (d, d), 0)
+    draw = ImageDraw.Draw(img)
+    c = d / 2
+    outer_w = max(2, round(d * 0.035))
+    draw.ellipse([outer_w / 2, outer_w / 2, d - outer_w / 2, d - outer_w / 2], outline=255,
+                 width=outer_w)  # fmt: skip
+    inner_r = d * 0.31
+    draw.ellipse([c - inner_r, c - inner_r, c + inner_r, c + inner_r], outline=255,
+                 width=max(1, round(d * 0.01)))  # fmt: skip
+    draw.polygon(_star(c, c, d * 0.17), fill=255)
+    # Text around the rim, clockwise from the lower left, leaving a gap at the bottom.
+    text = ring.upper()
+    font = get_font(family, True, False, max(6, round(d * 0.085)))
+    radius = d * 0.385
+    span = math.radians(290)
+    start = math.radians(90 + (360 - 290) / 2)
+    n = max(1, len(text))
+    for i, ch in enumerate(text):
+        if ch == " ":
+            continue
+        a = start + span * (i + 0.5) / n
+        x, y = c + radius * math.cos(a), c + radius * math.sin(a)
+        size = round(d * 0.12)
+        glyph = Image.new("L", (size, size), 0)
+        ImageDraw.Draw(glyph).text((size / 2, size / 2), ch, font=font, fill=255, anchor="mm")
+        glyph = glyph.rotate(-math.degrees(a) - 90, resample=Image.Resampling.BICUBIC)
+        img.paste(glyph, (round(x - size / 2), round(y - size / 2)), glyph)
+    return img.rotate(float(rng.uniform(-40, 40)), resample=Image.Resampling.BICUBIC)
+
+
+def stamp(canvas: Canvas, center: tuple[float, float], rng: np.random.Generator) -> Canvas:
+    """Press a red seal at `center`: translucent ink, uneven pressure, a few dropouts."""
+    diameter = round(rng.uniform(34, 40) / 25.4 * canvas.dpi)
+    ink: FloatArray = np.asarray(
+        seal_mask(diameter, canvas.seal_ring, canvas.family, rng), np.float32
+    )
+    mask: FloatArray = cv2.GaussianBlur(ink, (0, 0), 0.6 * canvas.s) / 255.0
+    size = (int(mask.shape[0]), int(mask.shape[1]))
+    pressure = _smooth_field(rng, size, 4, 0.45, 1.0)
+    grain = rng.random(size) > rng.uniform(0.02, 0.12)
+    alpha = mask * pressure * grain * rng.uniform(0.75, 0.95)
+    color = (
+        np.array([rng.uniform(185, 225), rng.uniform(20, 60), rng.uniform(30, 70)], np.float32)
+        / 255.0
+    )
+    page = _rgb(canvas.image)
+    h, w = page.shape[:2]
+    x0, y0 = round(center[0] - diameter / 2), round(center[1] - diameter / 2)
+    sx0, sy0 = max(0, -x0), max(0, -y0)
+    px0, py0 = max(0, x0), max(0, y0)
+    px1, py1 = min(w, x0 + diameter), min(h, y0 + diameter)
+    if px1 <= px0 or py1 <= py0:
+        return canvas
+    a = alpha[sy0 : sy0 + py1 - py0, sx0 : sx0 + px1 - px0, None]
+    region = page[py0:py1, px0:px1]
+    page[py0:py1, px0:px1] = region * (1 - a) + region * color * a
+    seals = [*canvas.params.get("seals", []), [px0, py0, px1, py1]]
+    return replace(canvas, image=_img(page), params={**canvas.params, "seals": seals})
+
+
+# -- the profiles ---------------------------------------------------------------------------
+
+
+def clean(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """The page as rendered."""
+    return canvas
+
+
+def photocopy(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """Grey copy: toner spread, grey paper, speckle, a streak, an edge shadow, slight blur."""
+    s = canvas.s
+    g = _gray(canvas.image)
+    h, w = g.shape
+    k = max(3, round(3 * s) | 1)
+    g = 0.55 * g + 0.45 * cv2.erode(g, np.ones((k, k), np.uint8))  # toner spread
+    gain = rng.uniform(1.1, 1.35)
+    g = 255 - np.clip((255 - g) * gain, 0, 255)
+    g *= rng.uniform(0.86, 0.96) * _smooth_field(rng, g.shape, 6, 0.96, 1.0)
+    g += rng.normal(0, rng.uniform(6, 12), g.shape).astype(np.float32)
+    n = int(h * w * rng.uniform(2e-4, 8e-4) / (s * s))
+    ys, xs = rng.integers(0, h, n), rng.integers(0, w, n)
+    radii = np.maximum(1, (rng.random(n) * 2.2 * s)).astype(int)
+    for y, x, r in zip(ys, xs, radii, strict=True):
+        cv2.circle(g, (int(x), int(y)), int(r), float(rng.uniform(0, 90)), -1)
+    if rng.random() < 0.6:  # a drum streak
+        x = int(rng.integers(0, w))
+        band = max(2, int(rng.uniform(3, 14) * s))
+        g[:, x : x + band] -= rng.uniform(15, 45)
+    edge = int(rng.uniform(0.01, 0.04) * w)
+    ramp = np.linspace(rng.uniform(60, 140), 0, edge, dtype=np.float32)
+    side = int(rng.integers(0, 4))
+    if side == 0:
+        g[:, :edge] -= ramp[None, :]
+    elif side == 1:
+        g[:, w - edge :] -= ramp[None, ::-1]
+    elif side == 2:
+        g[:edge, :] -= ramp[:, None]
+    else:
+        g[h - edge :, :] -= ramp[::-1, None]
+    g = cv2.GaussianBlur(g, (0, 0), rng.uniform(0.5, 0.9) * s)
+    return replace(canvas, image=_img(g))
+
+
+def skew(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """Fed crooked: rotated 1-5 degrees either way about the page centre."""
+    angle = float(rng.uniform(1.0, 5.0) * rng.choice([-1.0, 1.0]))
+    img = canvas.image
+    fill: int | tuple[int, ...] = 255 if img.mode in ("L", "1") else (255, 255, 255)
+    rotated = img.convert("L" if img.mode == "1" else img.mode).rotate(
+        angle, resample=Image.Resampling.BICUBIC, fillcolor=fill
+    )
+    cx, cy = img.size[0] / 2, img.size[1] / 2
+    t = math.radians(angle)
+    c, s_ = math.cos(t), math.sin(t)
+    m = np.array(
+        [[c, s_, cx - c * cx - s_ * cy], [-s_, c, cy + s_ * cx - c * cy], [0, 0, 1]], np.float64
+    )
+    out = _move(canvas, m, rotated)
+    out.params = {**canvas.params, "skew_degrees": round(angle, 3)}
+    return out
+
+
+def seal_signature(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """The issuer's red seal over the left third of the signature, as the rules prescribe."""
+    sig = canvas.anchors.get("signature")
+    if sig is None:
+        return canvas
+    x0, y0, x1, y1 = sig
+    cx = x0 + (x1 - x0) * rng.uniform(0.22, 0.36)
+    cy = (y0 + y1) / 2 + rng.uniform(-0.05, 0.05) * (y1 - y0)
+    return stamp(canvas, (cx, cy), rng)
+
+
+def seal_body(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """A seal stamped across the body text (page 1 always, later pages sometimes)."""
+    body = canvas.anchors.get("body")
+    if body is None or (canvas.page > 1 and rng.random() > 0.35):
+        return canvas
+    x0, y0, x1, y1 = body
+    cx = rng.uniform(x0 + 0.15 * (x1 - x0), x1 - 0.15 * (x1 - x0))
+    cy = rng.uniform(y0 + 0.1 * (y1 - y0), y1 - 0.1 * (y1 - y0))
+    return stamp(canvas, (cx, cy), rng)
+
+
+def jpeg(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """Saved as a low-quality JPEG: blocking and ringing around the strokes."""
+    q = int(rng.integers(8, 20))
+    img = _jpeg_roundtrip(canvas.image.convert("RGB" if canvas.image.mode != "L" else "L"), q)
+    return replace(canvas, image=img, fmt="jpeg", quality=q, params={**canvas.params, "jpeg": q})
+
+
+def uneven_light(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """Lit from one side or with a vignette: a smooth illumination gradient."""
+    arr = _rgb(canvas.image)
+    h, w = arr.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    strength = rng.uniform(0.3, 0.55)
+    if rng.random() < 0.5:
+        a = rng.uniform(0, math.tau)
+        t = (xx / w - 0.5) * math.cos(a) + (yy / h - 0.5) * math.sin(a)
+        t = (t - t.min()) / (t.max() - t.min())
+        light = 1 - strength * t
+    else:
+        cx, cy = rng.uniform(0.2, 0.8) * w, rng.uniform(0.2, 0.8) * h
+        rr = np.sqrt(((xx - cx) / w) ** 2 + ((yy - cy) / h) ** 2)
+        light = 1 - strength * np.clip(rr / rr.max(), 0, 1) ** 1.5
+    light *= _smooth_field(rng, (h, w), 3, 0.92, 1.0)
+    return replace(canvas, image=_img(arr * light[..., None]))
+
+
+def faded(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """Old light print: weak, uneven ink on yellowed paper."""
+    arr = _rgb(canvas.image)
+    k = rng.uniform(0.3, 0.5) * _smooth_field(rng, arr.shape[:2], 8, 0.7, 1.25)
+    arr = 255 - (255 - arr) * k[..., None]
+    tint = np.array([1.0, rng.uniform(0.95, 0.99), rng.uniform(0.85, 0.93)], np.float32)
+    arr = arr * tint * rng.uniform(0.92, 0.98)
+    arr += rng.normal(0, 3, arr.shape[:2]).astype(np.float32)[..., None]
+    arr = cv2.GaussianBlur(arr, (0, 0), 0.5 * canvas.s)
+    return replace(canvas, image=_img(arr))
+
+
+def lowdpi(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """A 200 DPI office scan, grey or (half the time) bilevel from a fixed threshold."""
+    img = canvas.image
+    out = canvas
+    if canvas.dpi > 200:
+        f = 200 / canvas.dpi
+        size = (round(img.size[0] * f), round(img.size[1] * f))
+        m = np.diag([f, f, 1.0])
+        out = _move(canvas, m, img.resize(size, Image.Resampling.BOX))
+        out.dpi = 200
+    g = _gray(out.image)
+    g = cv2.GaussianBlur(g, (0, 0), rng.uniform(0.3, 0.6))
+    if rng.random() < 0.5:
+        thr = rng.uniform(140, 185)
+        image = Image.fromarray(((g > thr) * 255).astype(np.uint8)).convert("1")
+        params = {**canvas.params, "bilevel_threshold": round(thr, 1)}
+    else:
+        image, params = _img(g), dict(canvas.params)
+    return replace(out, image=image, params=params)
+
+
+def bleed(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """Show-through: the other side of the sheet, mirrored, blurred and faint."""
+    back = canvas.back if canvas.back is not None else canvas.image
+    back = ImageOps.mirror(back.convert("L")).resize(canvas.image.size)
+    dark: FloatArray = 1 - _gray(back) / 255.0
+    b: FloatArray = cv2.GaussianBlur(dark, (0, 0), rng.uniform(1.5, 3.5) * canvas.s)
+    h, w = b.shape
+    dx, dy = int(rng.uniform(-0.03, 0.03) * w), int(rng.uniform(-0.02, 0.02) * h)
+    b = np.roll(b, (dy, dx), axis=(0, 1))
+    a = rng.uniform(0.15, 0.3)
+    arr = _rgb(canvas.image) * (1 - a * b)[..., None]
+    return replace(canvas, image=_img(arr))
+
+
+def phone(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """A phone photo: keystone, page on a dark desk, a shadow, colour cast, blur, noise."""
+    s = canvas.s
+    page = _rgb(canvas.image)
+    h, w = page.shape[:2]
+    scale = rng.uniform(0.8, 0.9)
+    pw, ph = w * scale, h * scale
+    ox, oy = (
+        (w - pw) / 2 + rng.uniform(-0.03, 0.03) * w,
+        (h - ph) / 2 + rng.uniform(-0.02, 0.02) * h,
+    )
+    keystone = rng.uniform(0.0, 0.07) * pw
+    jit = 0.012 * w
+    dst = np.array(
+        [
+            [ox + keystone, oy],
+            [ox + pw - keystone, oy],
+            [ox + pw, oy + ph],
+            [ox, oy + ph],
+        ],
+        np.float32,
+    ) + rng.uniform(-jit, jit, (4, 2)).astype(np.float32)
+    angle = math.radians(rng.uniform(-3, 3))
+    cx, cy = w / 2, h / 2
+    rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    dst = ((dst - [cx, cy]) @ rot.T + [cx, cy]).astype(np.float32)
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    m = cv2.getPerspectiveTransform(src, dst)
+    warped = cv2.warpPerspective(page, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
+    mask = cv2.warpPerspective(np.ones((h, w), np.float32), m, (w, h), flags=cv2.INTER_LINEAR)
+    desk = np.array([rng.uniform(50, 110), rng.uniform(40, 95), rng.uniform(30, 80)], np.float32)
+    bg = desk * _smooth_field(rng, (h, w), 10, 0.75, 1.1)[..., None]
+    arr = warped * mask[..., None] + bg * (1 - mask[..., None])
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = rng.uniform(0, math.tau)
+    t = (xx / w - 0.5) * math.cos(a) + (yy / h - 0.5) * math.sin(a)
+    light = 1 - rng.uniform(0.15, 0.35) * (t - t.min()) / (t.max() - t.min())
+    # The photographer's shadow: a soft-edged half-plane across one part of the frame.
+    b = rng.uniform(0, math.tau)
+    d = (xx / w - rng.uniform(0.3, 0.7)) * math.cos(b) + (
+        yy / h - rng.uniform(0.3, 0.7)
+    ) * math.sin(b)
+    edge = 1 / (1 + np.exp(-d / rng.uniform(0.02, 0.06)))
+    light *= 1 - rng.uniform(0.25, 0.45) * edge
+    cast = (
+        np.array([1.0, rng.uniform(0.93, 0.98), rng.uniform(0.8, 0.9)], np.float32)
+        if rng.random() < 0.6
+        else np.array([rng.uniform(0.88, 0.95), rng.uniform(0.95, 0.99), 1.0], np.float32)
+    )
+    arr = arr * light[..., None] * cast
+    arr = cv2.GaussianBlur(arr, (0, 0), rng.uniform(0.8, 1.5) * s)
+    arr += rng.normal(0, rng.uniform(3, 6), arr.shape).astype(np.float32)
+    q = int(rng.integers(78, 90))
+    img = _jpeg_roundtrip(_img(arr), q)
+    out = _move(canvas, m.astype(np.float64), img)
+    out.fmt, out.quality = "jpeg", q
+    out.params = {**canvas.params, "phone_quad": dst.round(1).tolist()}
+    return out
+
+
+PROFILES: dict[str, Step] = {
+    "clean": clean,
+    "photocopy": photocopy,
+    "skew": skew,
+    "seal_signature": seal_signature,
+    "seal_body": seal_body,
+    "jpeg": jpeg,
+    "uneven_light": uneven_light,
+    "faded": faded,
+    "lowdpi": lowdpi,
+    "bleed": bleed,
+    "phone": phone,
+}
+
+
+def parse_profile(spec: str) -> list[str]:
+    """`"seal_signature+photocopy+skew"` -> its step names, checked against `PROFILES`."""
+    names = [p.strip() for p in spec.split("+") if p.strip()]
+    unknown = [n for n in names if n not in PROFILES]
+    if unknown or not names:
+        raise ValueError(
+            f"unknown profile step(s) {unknown or spec!r}; known: {', '.join(PROFILES)}"
+        )
+    return names
