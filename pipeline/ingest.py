@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import fnmatch
+import hashlib
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -392,10 +394,15 @@ def _engine_versions() -> dict[str, str]:
     }
 
 
+@cache
 def _model_versions() -> dict[str, str]:
-    from pipeline.restore import Restorer
+    """Each model named by its kind and a digest of its metadata file (changes on retrain)."""
+    from pipeline.restore.restorer import DEFAULT_MODEL
 
-    return {"restore": Restorer.model_version()}
+    meta = DEFAULT_MODEL / "meta.json"
+    order = json.loads(meta.read_text(encoding="utf-8")).get("order", "?")
+    digest = hashlib.sha256(meta.read_bytes()).hexdigest()[:12]
+    return {"restore": f"syllable-{order}gram-kn/{digest}"}
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:

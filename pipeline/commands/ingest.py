@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.cleanup import CleanupOptions
 from pipeline.errors import BadArgumentsError, ExitCode
-from pipeline.ingest import IngestOptions, ingest, write_json_atomic
+from pipeline.ingest import IngestOptions, check_dependencies, ingest, write_json_atomic
 from pipeline.progress import PageProgress
 from pipeline.store import Store
 
@@ -105,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         keep_images=not args.no_images,
         cleanup=CleanupOptions(**{step: False for step in args.no_cleanup}),
     )
+    check_dependencies(options.lang)  # before the store is created
     progress = PageProgress({"auto": None, "always": True, "never": False}[args.progress])
     report_path = args.report or (
         args.out / "report.json" if args.out else Path(args.db).with_name("sohoa-report.json")
