@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import unicodedata
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: make the `scripts` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import cv2
 import numpy as np
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
@@ -49,6 +52,7 @@ __all__ = [
     "RenderedPage",
     "SynthDoc",
     "TruthLine",
+    "aligned_text",
     "cer",
     "document_text",
     "make_document",
@@ -62,11 +66,13 @@ __all__ = [
 @dataclass
 class TruthLine:
     text: str
-    box: list[int]  # x0, y0, x1, y1 in page pixels, after the profile's geometry
+    box: list[int]  # x0, y0, x1, y1 in page pixels after the profile's geometry, clipped
+    quad: list[tuple[float, float]]  # the line's four corners (skewed/keystoned with the page)
     region: str  # header_left, header_right, mark, title, subject, front, heading,
     # subheading, body, footnote, recipients, signer, signer_name, page_number,
     # appendix_title, appendix_caption, appendix_note, table
     block: int  # lines of one paragraph or table share a block id
+    cell: tuple[int, int] | None = None  # (row, column) of a table cell
 
 
 @dataclass
@@ -111,6 +117,8 @@ def make_document(seed: int, family: str | None = None, pages: int | None = None
             hi = mid
         else:
             lo = mid + 1
+    if target == 1:  # a one-page document should not be a stub
+        lo = max(lo, k_max // 2)
     k = random.Random(f"fill-{seed}").randint(lo, k_max)
     return draft.assemble(k)
 
@@ -135,7 +143,7 @@ def render(
             image=clean[i],
             dpi=rdpi,
             page=page.number,
-            boxes=[ln.box(scale) for ln in page.lines],
+            quads=[ln.quad(scale) for ln in page.lines],
             anchors={k: (v[0] * scale, v[1] * scale, v[2] * scale, v[3] * scale)
                      for k, v in page.anchors.items()},
             seal_ring=doc.seal_ring,
@@ -151,9 +159,10 @@ def render(
                 zlib.crc32(name.encode()),
             ]
             canvas = PROFILES[name](canvas, np.random.default_rng(entropy))
+        w, h = canvas.image.size
         lines = [
-            TruthLine(ln.text, box, ln.region, ln.block)
-            for ln, box in zip(page.lines, canvas.boxes, strict=True)
+            TruthLine(ln.text, _box(quad, w, h), quad, ln.region, ln.block, ln.cell)
+            for ln, quad in zip(page.lines, canvas.quads, strict=True)
         ]
         out.append(
             RenderedPage(
@@ -169,6 +178,16 @@ def render(
             )
         )
     return out
+
+
+def _box(quad: list[tuple[float, float]], w: int, h: int) -> list[int]:
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    return [
+        max(0, math.floor(min(xs))),
+        max(0, math.floor(min(ys))),
+        min(w, math.ceil(max(xs))),
+        min(h, math.ceil(max(ys))),
+    ]
 
 
 def document_text(pages: list[RenderedPage]) -> str:
@@ -187,14 +206,47 @@ def cer(hyp: str, ref: str) -> float:
     return Levenshtein.distance(h, r) / max(1, len(r))
 
 
+def aligned_text(words: Iterable[tuple[str, Sequence[float]]], page: RenderedPage) -> str:
+    """OCR words (text, x0, y0, x1, y1 box) put into the truth reading order by position.
+
+    Each word joins the truth line whose quadrilateral holds its centre (the deepest one if
+    several do, the nearest within half a line height if none does); a line's words are
+    ordered along the line; words near no line come last. CER of the result against
+    `page.text` measures recognition without penalising the engine's own block order.
+    """
+    polys = [np.asarray(ln.quad, np.float32).reshape(-1, 1, 2) for ln in page.lines]
+    heights = [max(1.0, (ln.box[3] - ln.box[1]) / 2) for ln in page.lines]
+    per_line: list[list[tuple[float, str]]] = [[] for _ in page.lines]
+    stray: list[str] = []
+    for text, box in words:
+        if not text.strip():
+            continue
+        c = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        best, depth = -1, -math.inf
+        for i, poly in enumerate(polys):
+            d = cv2.pointPolygonTest(poly, c, True)
+            if d > depth and d >= -heights[i]:
+                best, depth = i, d
+        if best < 0:
+            stray.append(text)
+            continue
+        (x0, y0), (x1, y1) = page.lines[best].quad[0], page.lines[best].quad[1]
+        along = (c[0] - x0) * (x1 - x0) + (c[1] - y0) * (y1 - y0)
+        per_line[best].append((along, text))
+    lines = [" ".join(t for _, t in sorted(ws)) for ws in per_line]
+    return "\n".join([*lines, *stray])
+
+
 def _page_name(page: RenderedPage) -> str:
     return f"page-{page.number:03d}.{'jpg' if page.fmt == 'jpeg' else 'png'}"
 
 
 def write_pdf(pages: list[RenderedPage], path: Path) -> None:
     """An image-only PDF at each page's resolution (JPEG pages, bilevel ones as CCITT G4)."""
+    # Copies: Pillow leaves its per-save encoder settings on the images it writes.
     images = [
-        p.image if p.image.mode in ("1", "L", "RGB") else p.image.convert("RGB") for p in pages
+        p.image.copy() if p.image.mode in ("1", "L", "RGB") else p.image.convert("RGB")
+        for p in pages
     ]
     extra: dict[str, Any] = {}
     if all(im.mode != "1" for im in images):  # Pillow takes no quality for CCITT pages
@@ -207,7 +259,7 @@ def write_pdf(pages: list[RenderedPage], path: Path) -> None:
 
 def write_tiff(pages: list[RenderedPage], path: Path) -> None:
     """A multi-page TIFF as a scanner writes it (G4 for bilevel pages, else LZW)."""
-    images = [p.image for p in pages]
+    images = [p.image.copy() for p in pages]
     bilevel = all(im.mode == "1" for im in images)
     images[0].save(
         path, "TIFF", save_all=True, append_images=images[1:], dpi=(pages[0].dpi, pages[0].dpi),
@@ -249,7 +301,14 @@ def write_document(
                 "params": page.params,
                 "text": page.text,
                 "lines": [
-                    {"text": ln.text, "box": ln.box, "region": ln.region, "block": ln.block}
+                    {
+                        "text": ln.text,
+                        "box": ln.box,
+                        "quad": ln.quad,
+                        "region": ln.region,
+                        "block": ln.block,
+                        "cell": ln.cell,
+                    }
                     for ln in page.lines
                 ],
             }
@@ -263,8 +322,9 @@ def write_document(
     paths["txt"] = out_dir / f"{stem}.txt"
     paths["txt"].write_text(document_text(pages) + "\n", encoding="utf-8")
     paths["fields"] = out_dir / f"{stem}.fields.json"
-    fields = {**doc.fields, "pages": len(pages)}
-    paths["fields"].write_text(json.dumps(fields, ensure_ascii=False, indent=1), encoding="utf-8")
+    paths["fields"].write_text(
+        json.dumps(doc.fields, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     paths["pages"] = out_dir / f"{stem}.pages.json"
     meta = {
         "seed": doc.seed,

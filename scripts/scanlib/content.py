@@ -182,6 +182,7 @@ class _Gen:
         self.legal = legal_paragraphs()
         self.style = self.make_style()
         self.issuer: Issuer
+        self.used_titles: set[str] = set()
 
     # -- small helpers -------------------------------------------------------------------
 
@@ -881,10 +882,14 @@ class _Gen:
         return text, refs, term
 
     def section_title(self, plan: bool) -> str:
+        """A section title not yet used in this document."""
         pool = list(pools.SECTION_TITLES["plan" if plan else "report"])
         if not plan and self.seeds.sections:
             pool += list(self.seeds.sections)
-        return str(self.pick(pool))
+        fresh = [t for t in dict.fromkeys(pool) if t not in self.used_titles] or pool
+        title = str(self.pick(fresh))
+        self.used_titles.add(title)
+        return title
 
     def body(self, tcode: str) -> tuple[list[Unit], list[Unit], list[Unit]]:
         """Intro units, the long trimmable middle, and outro units."""
@@ -1007,12 +1012,13 @@ class _Gen:
                     for t in totals
                 ]
                 rows.append((str(ii + 1), item, *vals))
+        caption = groups[0][0].upper() if len(groups) == 1 else self.pick(pools.TABLE_CAPTIONS)
         rest = (1 - 0.08 - 0.45) / len(years)
         table = Table(header, tuple(rows), frozenset(bold), (0.08, 0.45, *[rest] * len(years)))
         blocks = (
             plain("appendix_title", f"PHỤ LỤC{' 1' if r.random() < 0.5 else ''}", bold=True,
                   size=14, align="center"),
-            plain("appendix_caption", self.pick(pools.TABLE_CAPTIONS), bold=True, size=14,
+            plain("appendix_caption", caption, bold=True, size=14,
                   align="center", width_frac=0.85),
             plain("appendix_note",
                   f"(Kèm theo {type_name.capitalize()} số {doc_number}, {long_date(self.date)})",

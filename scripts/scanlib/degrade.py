@@ -1,8 +1,8 @@
 """Scan and photo degradations: named, composable steps, each deterministic given its rng.
 
-A step takes a `Canvas` (page image, truth boxes, anchors) and returns one; steps that move
-pixels (skew, lowdpi, phone) move the boxes and anchors with them, so the truth stays
-aligned with the picture. Sizes are given at 300 DPI and scaled to the canvas's DPI.
+A step takes a `Canvas` (page image, truth line quadrilaterals, anchors) and returns one;
+steps that move pixels (skew, lowdpi, phone) move the quads and anchors with them, so the
+truth stays aligned with the picture. Sizes are given at 300 DPI and scaled to the canvas's DPI.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageOps
 from .layout import get_font
 
 Rect = tuple[float, float, float, float]
+Quad = list[tuple[float, float]]  # corners clockwise from the top left
 FloatArray = np.ndarray[Any, Any]
 
 
@@ -30,7 +31,7 @@ class Canvas:
     image: Image.Image
     dpi: int
     page: int  # 1-based page number
-    boxes: list[list[int]]  # one pixel box per truth line
+    quads: list[Quad]  # one pixel quadrilateral per truth line
     anchors: dict[str, Rect]  # pixel rectangles: signature, signature_ink, body
     seal_ring: str = ""
     family: str = "liberation"
@@ -75,36 +76,28 @@ def _smooth_field(
     return (lo + (hi - lo) * field_).astype(np.float32)
 
 
-def _transform_rect(rect: Rect, m: np.ndarray[Any, Any]) -> Rect:
-    x0, y0, x1, y1 = rect
-    pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
-    ones = np.ones((4, 1))
-    out = (m @ np.hstack([pts, ones]).T).T
+def _transform(points: Quad, m: np.ndarray[Any, Any]) -> Quad:
+    pts = np.hstack([np.asarray(points, np.float64), np.ones((len(points), 1))])
+    out = (m @ pts.T).T
     out = out[:, :2] / out[:, 2:3]
-    return (
-        float(out[:, 0].min()),
-        float(out[:, 1].min()),
-        float(out[:, 0].max()),
-        float(out[:, 1].max()),
-    )
+    return [(round(float(x), 1), round(float(y), 1)) for x, y in out]
+
+
+def _transform_rect(rect: Rect, m: np.ndarray[Any, Any]) -> Rect:
+    xs, ys = zip(*_transform(quad_of(rect), m), strict=True)
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def quad_of(rect: Rect) -> Quad:
+    x0, y0, x1, y1 = rect
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
 
 
 def _move(canvas: Canvas, m: np.ndarray[Any, Any], image: Image.Image) -> Canvas:
-    """A canvas with a new image and its boxes and anchors mapped by the 3x3 matrix `m`."""
-    w, h = image.size
-
-    def clip(r: Rect) -> list[int]:
-        x0, y0, x1, y1 = r
-        return [
-            max(0, math.floor(x0)),
-            max(0, math.floor(y0)),
-            min(w, math.ceil(x1)),
-            min(h, math.ceil(y1)),
-        ]
-
-    boxes = [clip(_transform_rect((b[0], b[1], b[2], b[3]), m)) for b in canvas.boxes]
+    """A canvas with a new image and its quads and anchors mapped by the 3x3 matrix `m`."""
+    quads = [_transform(q, m) for q in canvas.quads]
     anchors = {k: _transform_rect(v, m) for k, v in canvas.anchors.items()}
-    return replace(canvas, image=image, boxes=boxes, anchors=anchors)
+    return replace(canvas, image=image, quads=quads, anchors=anchors)
 
 
 def _jpeg_roundtrip(img: Image.Image, quality: int) -> Image.Image:
@@ -143,9 +136,9 @@ def seal_mask(diameter: int, ring: str, family: str, rng: np.random.Generator) -
     text = ring.upper()
     font = get_font(family, True, False, max(6, round(d * 0.085)))
     radius = d * 0.385
-    span = math.radians(290)
-    start = math.radians(90 + (360 - 290) / 2)
     n = max(1, len(text))
+    span = math.radians(min(290.0, 20.0 * n))  # letters evenly spaced, centred at the top
+    start = math.radians(270) - span / 2
     for i, ch in enumerate(text):
         if ch == " ":
             continue

@@ -9,12 +9,12 @@ column before the signature column and footnotes last.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from .model import Block, DocStyle, Run, SynthDoc, Table
@@ -131,13 +131,10 @@ class PlacedLine:
     underline: bool = False
     cell: tuple[int, int] | None = None  # (row, column) of a table cell
 
-    def box(self, scale: float) -> list[int]:
-        return [
-            math.floor(self.x0 * scale),
-            math.floor(self.top * scale),
-            math.ceil(self.x1 * scale),
-            math.ceil(self.bottom * scale),
-        ]
+    def quad(self, scale: float) -> list[tuple[float, float]]:
+        """The line's box at `scale` as four corners, clockwise from the top left."""
+        x0, y0, x1, y1 = (v * scale for v in (self.x0, self.top, self.x1, self.bottom))
+        return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
 
 
 Rect = tuple[float, float, float, float]
@@ -521,28 +518,47 @@ def layout(doc: SynthDoc, family: str = "liberation") -> list[PageLayout]:
     return _Flow(doc, family).run()
 
 
+def _catmull_rom(points: list[tuple[float, float]], steps: int = 8) -> list[tuple[float, float]]:
+    """A smooth curve through the control points."""
+    pts = np.asarray([points[0], *points, points[-1]], np.float64)
+    out = []
+    for i in range(1, len(pts) - 2):
+        p0, p1, p2, p3 = pts[i - 1], pts[i], pts[i + 1], pts[i + 2]
+        for k in range(steps):
+            t = k / steps
+            a = 2 * p0 - 5 * p1 + 4 * p2 - p3
+            b = 3 * p1 - p0 - 3 * p2 + p3
+            q = 0.5 * (2 * p1 + (p2 - p0) * t + a * t * t + b * t * t * t)
+            out.append((float(q[0]), float(q[1])))
+    out.append(points[-1])
+    return out
+
+
 def _signature(draw: ImageDraw.ImageDraw, rect: Rect, scale: float, seed: int) -> None:
-    """A hand-signature-like scribble: a few loops then a long flourish, in pen ink."""
+    """A hand-signature-like scribble: a capital loop, a cursive run, a flourish."""
     r = random.Random(seed)
     x0, y0, x1, y1 = (v * scale for v in rect)
     w, h = x1 - x0, y1 - y0
-    start = x0 + w * r.uniform(0.05, 0.25)
-    span = w * r.uniform(0.45, 0.7)
-    mid = y0 + h * r.uniform(0.4, 0.6)
-    loops = r.randint(3, 6)
-    amp = h * r.uniform(0.25, 0.4)
-    phase = r.uniform(0, math.tau)
-    pts = []
-    n = 160
-    for i in range(n):
-        t = i / (n - 1)
-        x = start + span * t + amp * 0.5 * math.cos(loops * math.tau * t + phase)
-        y = mid - amp * math.sin(loops * math.tau * t + phase) * (1 - 0.4 * t)
-        pts.append((x, y))
-    tail_y = mid + amp * r.uniform(0.4, 0.9)
-    pts.append((start + span * 1.05, tail_y))
-    pts.append((start - w * 0.05, tail_y + h * r.uniform(-0.1, 0.1)))
-    width = max(1, round(mm(0.45) * scale))
+    x = x0 + w * r.uniform(0.1, 0.3)
+    mid = y0 + h * r.uniform(0.45, 0.6)
+    slant = r.uniform(0.1, 0.35)
+    # capital: up, round over the top, back down through the start
+    cap = h * r.uniform(0.35, 0.5)
+    ctrl = [(x, mid + cap * 0.3), (x + w * 0.02, mid - cap), (x + w * 0.08, mid - cap * 0.8),
+            (x + w * 0.05, mid + cap * 0.2), (x + w * 0.1, mid)]  # fmt: skip
+    x += w * 0.1
+    for i in range(r.randint(5, 10)):  # cursive letters: alternating peaks and troughs
+        x += w * r.uniform(0.025, 0.06)
+        up = i % 2 == 0
+        amp = h * r.uniform(0.08, 0.3) * (1.6 if up and r.random() < 0.25 else 1.0)
+        ctrl.append((x + (slant * amp if up else 0.0), mid - amp if up else mid + amp * 0.3))
+    # flourish: a long stroke back under the name, or a rising tail
+    if r.random() < 0.6:
+        ctrl += [(x + w * 0.05, mid + h * 0.15), (x0 + w * r.uniform(0.1, 0.3), mid + h * 0.3)]
+    else:
+        ctrl += [(x + w * 0.08, mid - h * r.uniform(0.2, 0.4))]
+    pts = _catmull_rom(ctrl)
+    width = max(1, round(mm(r.uniform(0.35, 0.55)) * scale))
     draw.line(pts, fill=SIGNATURE_INK, width=width, joint="curve")
 
 

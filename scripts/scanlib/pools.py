@@ -228,9 +228,9 @@ TABLE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 
+# Captions of appendix tables that gather several groups of rows.
 TABLE_CAPTIONS: tuple[str, ...] = (
-    "XẾP LOẠI TỔ CHỨC CƠ SỞ ĐẢNG, CẤP ỦY CƠ SỞ",
-    "KẾT NẠP QUẦN CHÚNG ƯU TÚ VÀO ĐẢNG",
-    "THỐNG KÊ DỰ SINH HOẠT CHI BỘ",
     "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU",
+    "SỐ LIỆU TỔNG HỢP CÔNG TÁC XÂY DỰNG ĐẢNG",
+    "BIỂU THỐNG KÊ KẾT QUẢ THỰC HIỆN",
 )

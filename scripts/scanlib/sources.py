@@ -85,9 +85,16 @@ def seed_text() -> SeedText:
     if not files:
         log.warning("no seed reports under %s; body text comes from templates only", folder)
     for path in files:
+        prev = "."
         for raw in path.read_text(encoding="utf-8").splitlines():
             line = raw.strip()
-            if not line or "\t" in line or not printable(line):
+            if not line:
+                continue
+            # A paragraph cut by a page break in the source follows a long line with no end
+            # (headings are short and end without punctuation too).
+            cut = len(prev) > 120 and not prev.endswith((".", ";", ":", ")", "*"))
+            prev = line
+            if "\t" in line or not printable(line) or cut:
                 continue
             if m := _SECTION.match(line):
                 if m.group(1).isupper():

@@ -1,0 +1,212 @@
+"""The synthetic scan generator: determinism, profiles, truth, files, and one real OCR check."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.record import Record
+from scripts.make_scans import (
+    PROFILES,
+    SynthDoc,
+    aligned_text,
+    cer,
+    main,
+    make_document,
+    normalize,
+    render,
+    split_of,
+    write_document,
+)
+from scripts.scanlib.content import old_tone_style
+from scripts.scanlib.layout import layout
+
+DPI = 100  # small pages keep the suite fast; sizes in the profiles scale with DPI
+
+
+@pytest.fixture(scope="module")
+def one_page() -> SynthDoc:
+    return make_document(12, pages=1)
+
+
+def test_same_seed_same_document_and_pixels() -> None:
+    a, b = make_document(7, pages=2), make_document(7, pages=2)
+    assert a.fields == b.fields
+    assert [blk.text for blk in a.body] == [blk.text for blk in b.body]
+    for profile in ("clean", "photocopy+skew"):
+        pa, pb = render(a, profile, dpi=DPI, seed=3), render(b, profile, dpi=DPI, seed=3)
+        assert [p.text for p in pa] == [p.text for p in pb]
+        for x, y in zip(pa, pb, strict=True):
+            assert np.array_equal(np.asarray(x.image), np.asarray(y.image))
+    assert make_document(8).fields != a.fields
+
+
+def test_heldout_split_is_every_fifth_seed() -> None:
+    assert [split_of(s) for s in range(6)] == [
+        "heldout",
+        "train",
+        "train",
+        "train",
+        "train",
+        "heldout",
+    ]
+    assert make_document(10, pages=1).split == "heldout"
+    assert make_document(11, pages=1).split == "train"
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_every_profile_gives_a_plausible_page(one_page: SynthDoc, profile: str) -> None:
+    (page,) = render(one_page, profile, dpi=DPI, seed=1)
+    dpi = min(DPI, 200)
+    a4 = (round(210 / 25.4 * dpi), round(297 / 25.4 * dpi))
+    assert page.image.size == a4
+    assert page.dpi == dpi
+    assert page.fmt == ("jpeg" if profile in ("jpeg", "phone") else "png")
+    ink = np.asarray(page.image.convert("L"), dtype=np.float32)
+    assert 60 < ink.mean() < 250  # neither blank nor black
+    w, h = page.image.size
+    inside = [ln for ln in page.lines if ln.box[2] > ln.box[0] and ln.box[3] > ln.box[1]]
+    assert len(inside) == len(page.lines)
+    assert all(ln.box[0] >= 0 and ln.box[2] <= w and ln.box[3] <= h for ln in page.lines)
+
+
+def test_profiles_compose_and_move_the_boxes(one_page: SynthDoc) -> None:
+    (flat,) = render(one_page, "clean", dpi=DPI)
+    (tilted,) = render(one_page, "seal_signature+skew", dpi=DPI, seed=2)
+    angle = tilted.params["skew_degrees"]
+    assert 1 <= abs(angle) <= 5 and tilted.params["seals"]
+    a, b = flat.lines[-1].quad, tilted.lines[-1].quad
+    assert a != b and tilted.text == flat.text
+    with pytest.raises(ValueError, match="unknown profile"):
+        render(one_page, "clean+blurry", dpi=DPI)
+
+
+def test_truth_text_is_nfc_and_holds_the_header(one_page: SynthDoc) -> None:
+    pages = render(one_page, "clean", dpi=DPI)
+    text = pages[0].text
+    assert unicodedata.is_normalized("NFC", text)
+    flat = normalize(text)
+    f = one_page.fields
+    number_line = f"Số {f['doc_number']}" if f["family"] == "party" else f"Số: {f['doc_number']}"
+    for needle in (*f["issuer"], number_line, f["national_heading"], f["doc_type"], f["subject"]):
+        assert normalize(needle) in flat
+    assert f["signer"]["name"] in flat
+    # left header column first, then the right one
+    assert flat.index(number_line) < flat.index(f["national_heading"])
+
+
+def test_fields_use_record_names_and_stay_consistent() -> None:
+    names = {f.name for f in dataclasses.fields(Record)}
+    for seed in range(1, 30, 3):
+        doc = make_document(seed)
+        f = doc.fields
+        assert set(f) <= names
+        assert f["family"] in ("party", "state")
+        assert f["doc_number"] == (
+            f"{f['number']:02d}-{f['symbol']}"
+            if f["family"] == "party"
+            else f"{f['number']:02d}/{f['symbol']}"
+        )
+        assert f["symbol"].startswith(f["type_code"]) and f["symbol"].endswith(f["issuer_code"])
+        body = normalize(" ".join(b.text for b in (*doc.header_left, *doc.front, *doc.body)))
+        for ref in f["references"]:
+            assert normalize(ref["text"]) in body
+        markers = [n["marker"] for n in f["footnotes"]]
+        assert markers == [str(i + 1) for i in range(len(markers))]
+
+
+def test_page_count_is_met_with_the_reference_font() -> None:
+    for seed in (3, 4, 21):
+        for n in (1, 2, 3):
+            assert len(layout(make_document(seed, pages=n))) == n
+
+
+def test_written_files_and_pdf(tmp_path: Path) -> None:
+    doc = make_document(4, pages=2)
+    pages = render(doc, "lowdpi", dpi=300, seed=4)
+    paths = write_document(doc, pages, tmp_path, "doc", tiff=True)
+    assert paths["page-001"].exists() and paths["page-002"].exists()
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(
+            ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
+        )
+        assert re.search(r"^Pages:\s+2$", info.stdout, re.M)
+        assert "A4" in info.stdout
+    truth = paths["txt"].read_text(encoding="utf-8")
+    assert truth.rstrip("\n") == "\n\n".join(p.text for p in pages)
+    fields = json.loads(paths["fields"].read_text(encoding="utf-8"))
+    assert fields["doc_number"] == doc.fields["doc_number"]
+    meta = json.loads(paths["pages"].read_text(encoding="utf-8"))
+    assert meta["split"] == doc.split and meta["pages"][0]["dpi"] == 200
+    assert len(meta["pages"][1]["lines"]) == len(pages[1].lines)
+
+
+def test_cli_writes_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "scans"
+    assert main(["--out", str(out), "--count", "2", "--profiles", "clean,jpeg+skew",
+                 "--dpi", str(DPI), "--max-pages", "1", "--split", "train"]) == 0  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    docs = manifest["documents"]
+    assert len(docs) == 4 and {d["split"] for d in docs} == {"train"}
+    for d in docs:
+        assert (out / d["files"]["pdf"]).exists() and (out / d["files"]["txt"]).exists()
+    assert (out / "000001-jpeg+skew" / "page-001.jpg").exists()
+
+
+def test_cer_normalizes_and_counts() -> None:
+    assert cer("Đảng  viên\n", "Đảng viên") == 0
+    assert cer(unicodedata.normalize("NFD", "hoà"), "hoà") == 0
+    assert cer("", "abcd") == 1
+    assert cer("abce", "abcd") == 0.25
+
+
+def test_aligned_text_restores_reading_order(one_page: SynthDoc) -> None:
+    for profile in ("clean", "skew"):
+        (page,) = render(one_page, profile, dpi=DPI, seed=5)
+        words = []
+        for ln in page.lines:  # fake OCR words: split each truth line evenly along its quad
+            parts = ln.text.split()
+            (x0, y0), (x1, y1) = ln.quad[0], ln.quad[1]
+            (_, y3) = ln.quad[3]
+            for i, w in enumerate(parts):
+                t = (i + 0.5) / len(parts)
+                cx, cy = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t + (y3 - y0) / 2
+                words.append((w, (cx - 1, cy - 1, cx + 1, cy + 1)))
+        random.Random(0).shuffle(words)
+        assert cer(aligned_text(words, page), page.text) == 0
+
+
+def test_old_tone_style() -> None:
+    assert (
+        old_tone_style("Thanh Hóa, THANH HÓA, thủy, quý, hoàn")
+        == "Thanh Hoá, THANH HOÁ, thuỷ, quý, hoàn"
+    )
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+def test_tesseract_reads_a_clean_page() -> None:
+    pytesseract = pytest.importorskip("pytesseract")
+    if "vie" not in pytesseract.get_languages():
+        pytest.skip("tesseract-ocr-vie not installed")
+    doc = make_document(3, pages=1)
+    (page,) = render(doc, "clean", dpi=300)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    data = pytesseract.image_to_data(page.image, lang="vie", output_type=pytesseract.Output.DICT)
+    words = [
+        (t, (x, y, x + w, y + h))
+        for t, x, y, w, h in zip(
+            data["text"], data["left"], data["top"], data["width"], data["height"], strict=True
+        )
+        if t.strip()
+    ]
+    assert cer(aligned_text(words, page), page.text) < 0.03
