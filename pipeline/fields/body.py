@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from bisect import bisect_right
 from collections.abc import Sequence
+from functools import cache
+from itertools import accumulate
 from typing import Any
 
 from pipeline.fields.rules import doc_type_by_name, regexes, words
@@ -121,7 +123,34 @@ def references(text: str, folded: str) -> list[Json]:
             end = iss_end if ref["issuer"] else end
         ref.update(text=squash(text[m.start() : end]), start=m.start(), end=end)
         found.append(ref)
-    return _merge(found)
+    found.extend(_named_laws(text, folded))
+    return _merge(sorted(found, key=lambda r: r["start"]))
+
+
+def _named_laws(text: str, folded: str) -> list[Json]:
+    """Laws cited by name and date ("Luật Lưu trữ ngày 11 tháng 11 năm 2011")."""
+    rx = regexes()
+    out: list[Json] = []
+    for m in rx["named_law"].finditer(folded):
+        name = text[m.start("name") : m.end("name")]
+        if not (text[m.start()].isupper() and name[:1].isupper()):
+            continue
+        tail = rx["reference_tail"].match(folded, m.end("name"))
+        if tail is None:
+            continue
+        dtype = doc_type_by_name(m.group("type"))
+        out.append({
+            "type": dtype.name if dtype else squash(text[m.start("type") : m.end("type")]),
+            "number": None,
+            "symbol": None,
+            "name": squash(name),
+            "date": date_from_text(tail.group("date_words") or tail.group("date_numeric")),
+            "issuer": None,
+            "text": squash(text[m.start() : tail.end()]),
+            "start": m.start(),
+            "end": tail.end(),
+        })
+    return out
 
 
 def _merge(found: list[Json]) -> list[Json]:
@@ -142,7 +171,8 @@ def _merge(found: list[Json]) -> list[Json]:
             for r in loose:
                 _fill(ref, r)
         else:
-            same = [r for r in out if r["number"] == ref["number"] and r["type"] == ref["type"]]
+            same = [r for r in out if r["number"] == ref["number"] and r["type"] == ref["type"]
+                    and r.get("name") == ref.get("name")]
             if same:
                 _fill(same[0], ref)
             else:
@@ -158,71 +188,109 @@ def _fill(into: Json, other: Json) -> None:
         into["text"] = other["text"]
 
 
-def term(text: str, folded: str, subject: Evidence | None) -> tuple[str, Evidence] | None:
-    """The term (nhiệm kỳ 2020-2025): the one in the subject, else the most cited."""
-    hits = list(regexes()["term"].finditer(folded))
-    if not hits:
+def term(text: str, folded: str, header_end: int) -> tuple[str, Evidence] | None:
+    """The term (nhiệm kỳ 2020-2025) the header or subject names; body mentions of other
+    terms ("quy hoạch nhiệm kỳ 2025-2030") are not the document's term."""
+    m = regexes()["term"].search(folded, 0, header_end)
+    if m is None:
         return None
-    chosen = None
-    if subject:
-        chosen = next((h for h in hits if subject.start <= h.start() < subject.end), None)
-    if chosen is None:
-        counts = Counter((h.group("a"), h.group("b")) for h in hits)
-        best = counts.most_common(1)[0][0]
-        chosen = next(h for h in hits if (h.group("a"), h.group("b")) == best)
-    value = f"{chosen.group('a')}-{chosen.group('b')}"
-    conf = 0.95 if subject and subject.start <= chosen.start() < subject.end else 0.8
-    return value, Evidence(chosen.start(), chosen.end(), text[chosen.start() : chosen.end()], conf)
+    value = f"{m.group('a')}-{m.group('b')}"
+    return value, Evidence(m.start(), m.end(), text[m.start() : m.end()], 0.95)
 
 
-def footnotes(segs: Sequence[Seg], first_line: int) -> list[Json]:
-    """Footnotes in text: lines that start with the next footnote number (1, 2, 3 ...).
+def footnotes(text: str, segs: Sequence[Seg], first_line: int) -> list[Json]:
+    """Footnotes in text: runs of lines starting with footnote numbers at a page foot.
 
-    Numbering must run on from 1, which keeps body lines that start with a number out;
-    wrapped footnote lines join the footnote until a blank line or the next one.
+    A candidate line starts with a number and text ("1 Theo số liệu ..."); wrapped lines
+    join it. Candidates right after one another with numbers counting up form a run; a
+    run is kept when it sits at a page foot (a blank line above it, or a blank line, a
+    page number or the end of the text below it) and its numbers go on from the footnotes
+    before (a few may be skipped: OCR turns some markers into symbols).
     """
-    pattern = regexes()["footnote"]
     out: list[Json] = []
     expected = 1
+    for run in _runs(_candidates(segs, first_line), text):
+        first = int(run[0]["marker"])
+        gap = _MARKER_GAP if expected > 1 else 0  # the first run starts at 1
+        if expected <= first <= expected + gap and _at_page_foot(text, run):
+            out.extend(run)
+            expected = int(run[-1]["marker"]) + 1
+    return out
+
+
+_MARKER_GAP = 8
+
+
+def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
+    pattern = regexes()["footnote"]
+    found: list[Json] = []
     current: Json | None = None
     last_line = -1
     for seg in segs:
-        if seg.line < first_line or seg.col != 0:
+        if seg.line < first_line or seg.col != 0 or "\t" in seg.text:
             continue
         m = pattern.match(seg.folded)
-        if m and int(m.group("marker")) == expected:
+        if m:
             current = {
                 "marker": m.group("marker"),
                 "text": squash(seg.text[m.start("text") :]),
                 "start": seg.start,
                 "end": seg.end,
             }
-            out.append(current)
-            expected += 1
-        elif current is not None and seg.line == last_line + 1 and not seg.text[:1].isspace():
-            if seg.text[:1].islower() or not current["text"].endswith((".", ";")):
-                current["text"] = squash(current["text"] + " " + seg.text)
-                current["end"] = seg.end
-            else:
-                current = None
+            found.append(current)
+        elif (
+            current is not None
+            and seg.line == last_line + 1
+            and (seg.text[:1].islower() or not current["text"].endswith((".", ";")))
+        ):
+            current["text"] = squash(current["text"] + " " + seg.text)
+            current["end"] = seg.end
         else:
             current = None
         last_line = seg.line
-    return out
+    return found
+
+
+def _runs(found: Sequence[Json], text: str) -> list[list[Json]]:
+    runs: list[list[Json]] = []
+    for note in found:
+        prev = runs[-1][-1] if runs else None
+        if (
+            prev is not None
+            and int(note["marker"]) == int(prev["marker"]) + 1
+            and not text[prev["end"] : note["start"]].strip()
+        ):
+            runs[-1].append(note)
+        else:
+            runs.append([note])
+    return runs
+
+
+def _at_page_foot(text: str, run: Sequence[Json]) -> bool:
+    start, end = run[0]["start"], run[-1]["end"]
+    if start == 0 or text[max(0, start - 2) : start] == "\n\n":
+        return True
+    after = text[end:]
+    if not after.strip() or after.startswith(("\n\n", "\n\f")):
+        return True
+    return after.lstrip("\n").split("\n", 1)[0].strip().isdigit()
 
 
 def figures(text: str, folded: str, first: int, last: int, taken: Sequence[tuple[int, int]]
             ) -> list[Json]:
     """Key figures: a count or percentage with the noun phrase it counts."""
     stop = set(words("noun_stop", folded=False))
-    skip_before = words("figure_skip_before")
+    skip_before = _skip_before()
+    spans = sorted(taken)
+    starts = [s for s, _ in spans]
+    reach = list(accumulate((e for _, e in spans), max))  # furthest end up to each span
     out: list[Json] = []
     for m in regexes()["figure"].finditer(folded, first, last):
-        a, _b = m.span("num")
-        if any(s <= a < e for s, e in taken):
+        a = m.start("num")
+        k = bisect_right(starts, a) - 1
+        if k >= 0 and reach[k] > a:
             continue
-        before = folded[max(0, a - 14) : a].rstrip()
-        if m.group("q") is None and any(before.endswith(w) for w in skip_before):
+        if m.group("q") is None and skip_before.search(folded, max(0, a - 14), a):
             continue
         value = parse_number(m.group("num"))
         if value is None:
@@ -231,8 +299,8 @@ def figures(text: str, folded: str, first: int, last: int, taken: Sequence[tuple
         noun = _noun(text, m.end(), stop)
         if not pct and not noun:
             continue
-        if not pct and isinstance(value, int) and 1900 <= value <= 2100 and not noun:
-            continue
+        if not pct and re.fullmatch(r"(?:19|20)\d\d", m.group("num")):
+            continue  # a year ("07/4/ 2021 Ban Chấp hành ...")
         fig: Json = {"value": value, "unit": "%" if pct else None, "noun": noun}
         if m.group("den"):
             fig["of"] = parse_number(m.group("den"))
@@ -242,6 +310,13 @@ def figures(text: str, folded: str, first: int, last: int, taken: Sequence[tuple
         fig.update(text=text[m.start() : end].strip(), start=m.start(), end=end)
         out.append(fig)
     return out
+
+
+@cache
+def _skip_before() -> re.Pattern[str]:
+    """Words after which a number is a date, a term, an article or a list number."""
+    names = "|".join(re.escape(w) for w in words("figure_skip_before"))
+    return re.compile(rf"\b(?:{names})\s*$")
 
 
 def _noun(text: str, pos: int, stop: set[str]) -> str | None:

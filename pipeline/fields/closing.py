@@ -84,8 +84,9 @@ def _is_name(text: str) -> bool:
         return False
     if any(not p.isalpha() for p in parts):
         return False
-    titled = all(p[0].isupper() and (len(p) == 1 or p[1:].islower()) for p in parts)
-    return titled or all(p.isupper() for p in parts)
+    return all(p[0].isupper() and (len(p) == 1 or p[1:].islower()) for p in parts) or all(
+        p.isupper() for p in parts
+    )
 
 
 def _keyword_in(seg: Seg, keywords: Sequence[Match], labels: set[str]) -> Match | None:
@@ -137,39 +138,71 @@ def _signer(
     rec_at: int | None,
     after_lists: int | None,
 ) -> None:
-    """Authority (T/M, K/T, T/L, Q.), title and name, searched around the recipients."""
+    """Authority (T/M, K/T, T/L, Q.), title and name, searched around the recipients.
+
+    The signature column may come before or after the `Nơi nhận` column in reading order,
+    so the search starts a few lines above the recipients label.
+    """
     begin = max(0, (rec_at if rec_at is not None else len(segs) - 40) - 6)
-    auth_at = title_at = None
-    for i in range(begin, len(segs)):
-        seg = segs[i]
-        if seg.line < body_line or len(seg.text) > 60:
-            continue
-        m = _keyword_in(seg, keywords, {"AUTHORITY"})
-        if m and m.start == seg.start and is_upper_line(seg.text):
-            auth_at = i
-            c.signer.authority = squash(seg.text)
-            c.evidence["signer.authority"] = Evidence(seg.start, seg.end, seg.text, 0.95)
-            break
-    search_from = auth_at + 1 if auth_at is not None else begin
-    for i in range(search_from, min(len(segs), search_from + 8)):
-        seg = segs[i]
-        if seg.line < body_line or seg.text.startswith(_DASH):
-            continue
-        t = _keyword_in(seg, keywords, {"TITLE"})
-        upper = is_upper_line(seg.text) and len(seg.text) <= 50
-        if (t and upper) or (auth_at is not None and i == auth_at + 1 and upper):
-            title_at = i
-            c.signer.title = squash(seg.text)
-            c.evidence["signer.title"] = Evidence(seg.start, seg.end, seg.text, 0.9)
-            break
+    end = min(len(segs), max(after_lists or 0, begin) + 30)
+    region = [i for i in range(begin, end) if segs[i].line >= body_line]
+    auth_at = next((i for i in region if _authority(segs[i], keywords)), None)
+    if auth_at is not None:
+        seg = segs[auth_at]
+        c.signer.authority = squash(seg.text)
+        c.evidence["signer.authority"] = Evidence(seg.start, seg.end, seg.text, 0.95)
+    title_at = _title(segs, keywords, region, auth_at)
+    if title_at is not None:
+        seg = segs[title_at]
+        c.signer.title = squash(seg.text)
+        c.evidence["signer.title"] = Evidence(seg.start, seg.end, seg.text, 0.9)
     anchor = title_at if title_at is not None else auth_at
-    if anchor is None:
-        anchor = (after_lists - 1) if after_lists is not None else None
+    if anchor is None and after_lists is not None:
+        anchor = after_lists - 1
     if anchor is None:
         return
+    name_at = _name(segs, keywords, anchor)
+    if name_at is not None:
+        seg = segs[name_at]
+        c.signer.name = seg.text.strip("() ")
+        c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, 0.9)
+        c.end_line = seg.line + 1
+
+
+def _authority(seg: Seg, keywords: Sequence[Match]) -> bool:
+    m = _keyword_in(seg, keywords, {"AUTHORITY"})
+    return bool(m and m.start == seg.start and len(seg.text) <= 60 and is_upper_line(seg.text))
+
+
+def _title(
+    segs: Sequence[Seg], keywords: Sequence[Match], region: Sequence[int], auth_at: int | None
+) -> int | None:
+    """The title line: the capitals line under the authority, else a known title alone."""
+    if auth_at is not None:
+        for i in range(auth_at + 1, min(len(segs), auth_at + 4)):
+            seg = segs[i]
+            if seg.text.startswith(_DASH):
+                continue
+            if is_upper_line(seg.text) and len(seg.text) <= 50:
+                return i
+            break
+    for i in region:
+        seg = segs[i]
+        if seg.text.startswith(_DASH) or len(seg.text) > 50 or not is_upper_line(seg.text):
+            continue
+        t = _keyword_in(seg, keywords, {"TITLE"})
+        if t and t.start == seg.start and len(fold(seg.text).strip()) <= len(t.id) + 2:
+            return i
+    return None
+
+
+def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | None:
+    """The signer's name: the first name-like line below the anchor, mixed case first."""
     skip = words("name_skip")
     limit = segs[anchor].line + _NAME_WINDOW
-    for seg in segs[anchor + 1 :]:
+    found: list[int] = []
+    for i in range(anchor + 1, len(segs)):
+        seg = segs[i]
         if seg.line > limit:
             break
         candidate = seg.text.strip("() ")
@@ -178,7 +211,7 @@ def _signer(
         ):
             continue
         if _is_name(candidate):
-            c.signer.name = candidate
-            c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, 0.9)
-            c.end_line = seg.line + 1
-            return
+            if not candidate.isupper():
+                return i
+            found.append(i)
+    return found[0] if found else None

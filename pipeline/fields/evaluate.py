@@ -82,10 +82,10 @@ def _keys(field: str, items: Iterable[Mapping[str, Any]], loose: bool) -> list[s
             parts = [item.get("level"), item.get("number"), title]
         elif field == "footnotes":
             parts = [item.get("marker"), norm(item.get("text"), loose)[:TITLE_CHARS]]
-        else:  # tables
+        else:  # tables: "PHỤ LỤC 1", caption, row count
             rows = item.get("rows")
-            parts = [item.get("number"), item.get("title"), len(rows) if isinstance(rows, list)
-                     else rows]
+            parts = [item.get("title"), item.get("caption"),
+                     len(rows) if isinstance(rows, list) else rows]
         out.append("|".join(norm(x, loose) for x in parts))
     return out
 
@@ -110,7 +110,8 @@ def score(pred: Mapping[str, Any], truth: Mapping[str, Any], loose: bool = False
             )
     for name in ("references", "sections", "footnotes", "tables"):
         if name in truth:
-            out[name] = _multiset(
-                _keys(name, pred.get(name) or [], loose), _keys(name, truth[name], loose)
-            )
+            p, t = _keys(name, pred.get(name) or [], loose), _keys(name, truth[name], loose)
+            if name == "references":  # the set of cited documents, however often cited
+                p, t = list(dict.fromkeys(p)), list(dict.fromkeys(t))
+            out[name] = _multiset(p, t)
     return out

@@ -11,7 +11,6 @@ from pipeline.fields import body, closing, header, tables
 from pipeline.fields.layout import segments
 from pipeline.fields.match import keyword_matches
 from pipeline.fields.result import FieldsResult
-from pipeline.fields.rules import regexes
 from pipeline.fields.text import fold, split_lines, squash
 from pipeline.fields.values import Evidence
 from pipeline.record import Page
@@ -67,14 +66,17 @@ def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResu
     if r.family is None:
         r.family = _family_from_signer(r.signer.authority)
     r.sections = body.sections(segs, head.end_line, body_end_line)
-    r.references = body.references(text, folded)
-    r.footnotes = body.footnotes(segs, head.end_line)
+    r.references = [  # the document's own number ("Kèm theo Báo cáo số ...") is no citation
+        ref for ref in body.references(text, folded)
+        if r.symbol is None or (ref["number"], ref["symbol"]) != (r.number, r.symbol)
+    ]
+    r.footnotes = body.footnotes(text, segs, head.end_line)
     r.tables = found
-    term = body.term(text, folded, head.evidence.get("subject"))
+    term = body.term(text, folded, body_start)
     evidence: dict[str, Evidence] = {**head.evidence, **end.evidence}
     if term:
         r.term, evidence["term"] = term
-    taken = _taken_spans(r, folded, body_start, body_end)
+    taken = _taken_spans(r)
     r.figures = body.figures(text, folded, body_start, body_end, taken)
     r.evidence = _evidence(evidence)
     return r
@@ -103,12 +105,13 @@ def _family_from_signer(authority: str | None) -> str | None:
     return None
 
 
-def _taken_spans(r: FieldsResult, folded: str, first: int, last: int) -> list[tuple[int, int]]:
-    """Text that holds numbers which are not figures: references, dates, terms, headings."""
+def _taken_spans(r: FieldsResult) -> list[tuple[int, int]]:
+    """Text that holds numbers which are not figures: references and section numbers.
+
+    Dates and terms need no list: the figure pattern refuses numbers next to "/" or "-"
+    and numbers after "ngày", "tháng", "năm", "nhiệm kỳ" (data/patterns/words.json).
+    """
     taken = [(ref["start"], ref["end"]) for ref in r.references]
-    rx = regexes()
-    for key in ("date_words", "date_numeric", "term"):
-        taken.extend(m.span() for m in rx[key].finditer(folded, first, last))
     taken.extend((s["start"], s["start"] + len(str(s["number"])) + 2) for s in r.sections)
     return taken
 

@@ -17,7 +17,7 @@ from pipeline.fields.values import Evidence, Symbol, iso_date, parse_symbol
 _HEADER_SCAN = 45  # lines searched for the document type
 _TYPE_MIN = 88.0  # rapidfuzz ratio for a document-type line ("BAOCAO", "BẢO CÁO")
 _HEADING_MIN = 85.0
-_PLACE_MIN = 80.0
+_PLACE_MIN = 90.0
 _OCR_D = str.maketrans({"p": "d", "b": "d"})
 _HEADINGS = {
     "ĐẢNG CỘNG SẢN VIỆT NAM": "party",
@@ -57,12 +57,17 @@ def doc_type_line(seg: Seg) -> tuple[str, float] | None:
     if len(seg.text) > 40 or any(c.isdigit() for c in seg.text):
         return None
     tokens = seg.text.split()
-    while len(tokens) > 1 and len(compact(tokens[0])) <= 2:
-        tokens = tokens[1:]
-    while len(tokens) > 1 and len(compact(tokens[-1])) <= 2:
-        tokens = tokens[:-1]
+    found = _type_name(tokens)
+    if found is None and len(tokens) > 2:  # a stray mark at an edge: "o BAOCAO"
+        inner = [t for k, t in enumerate(tokens)
+                 if len(compact(t)) > 2 or 0 < k < len(tokens) - 1]
+        found = _type_name(inner)
+    return found
+
+
+def _type_name(tokens: Sequence[str]) -> tuple[str, float] | None:
     core = " ".join(tokens)
-    if not is_upper_line(core):
+    if not core or not is_upper_line(core):
         return None
     key = compact(core)
     names = {compact(t.name): t.heading for t in doc_types()}
@@ -93,7 +98,8 @@ def canonical_place(raw: str) -> tuple[str, float]:
     known = {compact(normalize_tones(p)): p for p in places()}
     if key in known:
         return written, 1.0
-    variants = [key, key.translate(_OCR_D)]
+    initials = "".join(compact(w[:1]).translate(_OCR_D) + compact(w[1:]) for w in written.split())
+    variants = [key, initials]  # Tesseract reads a word-initial Đ as P or B
     best: tuple[str, float] | None = None
     for variant in variants:
         hit = process.extractOne(variant, list(known), scorer=fuzz.ratio)
@@ -122,18 +128,28 @@ def _number(seg: Seg) -> tuple[Symbol, Evidence] | None:
     return sym, Evidence(start, start + m.end(), original[: m.end()], conf)
 
 
-def _date(seg: Seg) -> tuple[str | None, str | None, Evidence, Evidence | None] | None:
+def _date(
+    seg: Seg, nxt: Seg | None
+) -> tuple[str | None, str | None, Evidence, Evidence | None, bool] | None:
+    """Place and date of "Thanh Hoá, ngày 06 tháng 7 năm 2023", which may wrap before the
+    year; the last item says whether the next segment was used."""
     m = regexes()["date_words"].search(seg.folded)
+    joined = False
+    if m is None and nxt is not None and nxt.line == seg.line + 1 and len(nxt.text) <= 6:
+        m = regexes()["date_words"].search(f"{seg.folded} {nxt.folded}")
+        joined = m is not None and m.end() > len(seg.folded)
     if m is None:
         return None
     value = iso_date(m.group("y"), m.group("m"), m.group("d"))
     conf = 1.0 if value else 0.3
-    date_ev = _ev(seg, conf, seg.start + m.start(), seg.start + m.end())
+    end = nxt.end if joined and nxt else seg.start + m.end()
+    date_ev = Evidence(seg.start + m.start(), end, squash(seg.text[m.start() :] + (
+        " " + nxt.text if joined and nxt else "")), conf)
     before = seg.text[: m.start()].strip(" ,\t*")
     if not before:
-        return value, None, date_ev, None
+        return value, None, date_ev, None, joined
     place, p_conf = canonical_place(before)
-    return value, place, date_ev, _ev(seg, p_conf, seg.start, seg.start + len(before))
+    return value, place, date_ev, _ev(seg, p_conf, seg.start, seg.start + len(before)), joined
 
 
 def _draft(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
@@ -162,7 +178,6 @@ def _subject(
 ) -> tuple[str, Evidence, int] | None:
     """Subject lines after the type line: up to a blank line or the start of the body."""
     openers = words("body_openers")
-    section = regexes()["section"]
     picked: list[Seg] = []
     line = after + 1
     while line < len(lines) and not text[lines[line][0] : lines[line][1]].strip():
@@ -176,12 +191,13 @@ def _subject(
             break
         seg = here[0]
         folded = seg.folded
-        if not any(c.isalpha() for c in seg.text):
+        if not any(c.isalnum() for c in seg.text) or seg.text.startswith(("-", "–", "+")):
             break
         if picked and (
-            section.match(folded)
-            or any(folded.startswith(o + " ") for o in openers)
+            starts_section(folded)
+            or any(re.match(re.escape(o) + r"\b", folded) for o in openers)
             or picked[-1].text.rstrip().endswith(".")
+            or (_capitals_line(seg.text) and not is_upper_line(" ".join(p.text for p in picked)))
         ):
             break
         picked.append(seg)
@@ -198,7 +214,6 @@ def build_header(
 ) -> Header:
     """Read the header block: everything above and including the subject."""
     h = Header()
-    section = regexes()["section"]
     type_at = None
     for i, seg in enumerate(segs):
         if seg.line >= _HEADER_SCAN or (len(seg.text) > 160 and i > 0):
@@ -209,12 +224,14 @@ def build_header(
             h.evidence["doc_type"] = _ev(seg, found[1])
             type_at = i
             break
-        if section.match(seg.folded) and len(seg.text) < 160 and seg.line > 2:
+        if starts_section(seg.folded) and len(seg.text) < 160 and seg.line > 2:
             break
     head = segs[:type_at] if type_at is not None else _untyped_head(segs)
     number_at = None
     roles: set[int] = set()
     for i, seg in enumerate(head):
+        if i in roles:
+            continue
         heading = _heading(seg, keywords) if h.national_heading is None else None
         if heading:
             h.national_heading = heading[0]
@@ -230,11 +247,12 @@ def build_header(
             number_at = i
             roles.add(i)
             continue
-        if h.date is None and "date" not in h.evidence and (dated := _date(seg)):
-            h.date, h.place, h.evidence["date"], place_ev = dated
+        nxt = head[i + 1] if i + 1 < len(head) else None
+        if "date" not in h.evidence and (dated := _date(seg, nxt)):
+            h.date, h.place, h.evidence["date"], place_ev, joined = dated
             if place_ev:
                 h.evidence["place"] = place_ev
-            roles.add(i)
+            roles.update({i, i + 1} if joined else {i})
             continue
         if h.draft is None and (draft := _draft(seg, keywords)):
             h.draft = draft[0]
@@ -247,18 +265,21 @@ def build_header(
             roles.add(i)
             continue
         if _VV.match(seg.folded) and h.subject is None:
-            h.subject = seg.text
-            h.evidence["subject"] = _ev(seg, 0.85)
-            roles.add(i)
+            taken = _vv_subject(head, i)
+            roles.update(range(i, i + len(taken)))
+            vv = _VV.match(seg.folded)
+            h.subject = squash(" ".join(s.text for s in taken)[vv.end() if vv else 0 :])
+            h.evidence["subject"] = Evidence(seg.start, taken[-1].end,
+                                             text[seg.start : taken[-1].end], 0.85)
     stop = number_at if number_at is not None else len(head)
-    h.issuer = [
-        squash(s.text)
-        for i, s in enumerate(head[:stop])
-        if i not in roles and s.col == 0 and is_upper_line(s.text) and len(compact(s.text)) >= 3
+    issuer_segs = [
+        s for i, s in enumerate(head[:stop])
+        if i not in roles and s.col == 0 and is_upper_line(s.text) and len(compact(s.text)) >= 2
     ]
-    if h.issuer:
-        first = next(s for s in head if squash(s.text) == h.issuer[0])
-        h.evidence["issuer"] = _ev(first, 0.8)
+    h.issuer = join_bodies([squash(s.text) for s in issuer_segs])
+    if issuer_segs:
+        first, last = issuer_segs[0], issuer_segs[-1]
+        h.evidence["issuer"] = Evidence(first.start, last.end, text[first.start : last.end], 0.8)
     _fill_types(h)
     h.end_line = head[-1].line + 1 if head else 0
     if type_at is not None:
@@ -267,6 +288,44 @@ def build_header(
         if subject:
             h.subject, h.evidence["subject"], h.end_line = subject
     return h
+
+
+def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
+    """The "V/v ..." line of a Công văn and the lower-case lines its text wraps onto."""
+    taken = [head[at]]
+    for seg in head[at + 1 :]:
+        if seg.line != taken[-1].line + 1 or seg.col != head[at].col or not seg.text[:1].islower():
+            break
+        taken.append(seg)
+    return taken
+
+
+def _capitals_line(text: str) -> bool:
+    """A line of capital words (a body's name), not a symbol like "28-CT/TW"."""
+    return is_upper_line(text) and len(compact(text)) >= 8 and not any(c.isdigit() for c in text)
+
+
+def starts_section(folded: str) -> bool:
+    """A numbered heading ("I.", "2.1-", "a)"), not a symbol line like "28-CT/TW"."""
+    m = regexes()["section"].match(folded)
+    return bool(m) and not re.match(r"\S*[/\d]", m.group("title")) if m else False
+
+
+def join_bodies(lines: Sequence[str]) -> list[str]:
+    """Header lines as bodies: a line that does not start like a body's name ("ĐẢNG ỦY",
+    "BAN", "SỞ" ...) continues the line above, whose name wrapped."""
+    starts, places = words("issuer_starts"), words("issuer_places")
+    out: list[str] = []
+    for line in lines:
+        folded = fold(line)
+        new = any(folded == w or folded.startswith(w + " ") for w in starts) or any(
+            folded.startswith(w + " ") for w in places
+        )
+        if out and not new:
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
 
 
 def _untyped_head(segs: Sequence[Seg]) -> list[Seg]:

@@ -13,8 +13,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
-
 from pipeline.fields.text import compact, fold
 
 _OCR_D = str.maketrans({"B": "Đ", "P": "Đ", "D": "Đ", "0": "O", "1": "I", "l": "I"})
@@ -65,13 +63,42 @@ def places() -> tuple[str, ...]:
 def regexes() -> dict[str, re.Pattern[str]]:
     """Compiled patterns of data/patterns/regex.json ({types}: reference type names)."""
     raw: dict[str, str] = json.loads(_data("patterns/regex.json"))
-    names = sorted({fold(t.name) for t in doc_types() if t.reference}, key=len, reverse=True)
-    types = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
+    types = trie_regex({fold(t.name) for t in doc_types() if t.reference})
     return {
         key: re.compile(value.replace("{types}", types), re.MULTILINE)
         for key, value in raw.items()
         if not key.startswith("_")
     }
+
+
+def trie_regex(names: set[str]) -> str:
+    """One alternation for many names, shared prefixes factored out.
+
+    Python's re tries a flat alternation name by name at every word start; the factored
+    form makes the reference search about twice as fast. Spaces match any whitespace.
+    """
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _emit(trie)
+
+
+def _emit(node: dict[str, Any]) -> str:
+    ends = "" in node
+    branches = [
+        (r"\s+" if ch == " " else re.escape(ch)) + _emit(child)
+        for ch, child in sorted(node.items())
+        if ch
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?"
+    return body
 
 
 @cache
@@ -123,24 +150,19 @@ def doc_type_by_code(code: str, family: str | None = None) -> DocType | None:
 def canonical_code(raw: str, known: set[str]) -> tuple[str, float]:
     """The known code an OCR'd code stands for, with a confidence.
 
-    Tesseract reads Đ as B, P or D and drops or doubles a letter ("QDB" for "QĐ",
-    "BU" for "ĐU"); an unknown code is mapped when one candidate is clearly closest.
+    Tesseract reads Đ as B, P or D and 1 for I ("BU" for "ĐU", "PUK" for "ĐUK"); a code
+    is mapped only when such a substitution makes it a known one. Other unknown codes
+    are kept as written: tables never list every body.
     """
     if raw in known:
         return raw, 1.0
     upper = {k.upper(): k for k in known}
-    if raw.upper() in upper:
-        return upper[raw.upper()], 0.95
-    if raw.upper().replace("D", "Đ") in upper:
-        return upper[raw.upper().replace("D", "Đ")], 0.9
-    variants = {raw.upper().translate(_OCR_D), raw.upper()}
-    best: list[tuple[int, str]] = []
-    for cand in known:
-        c = cand.upper()
-        dist = min(Levenshtein.distance(v, c) for v in variants)
-        dist = min(dist, Levenshtein.distance(fold(raw), fold(cand)))
-        best.append((dist, cand))
-    best.sort()
-    if best and best[0][0] <= max(1, len(raw) // 3) and (len(best) < 2 or best[1][0] > best[0][0]):
-        return best[0][1], 0.7
-    return raw, 0.5
+    for variant, conf in ((raw.upper(), 0.95), (raw.upper().replace("D", "Đ"), 0.9)):
+        if variant in upper:
+            return upper[variant], conf
+    for k, ch in enumerate(raw.upper()):
+        if ch in "BPD01":
+            swapped = raw.upper()[:k] + ch.translate(_OCR_D) + raw.upper()[k + 1 :]
+            if swapped in upper:
+                return upper[swapped], 0.75
+    return raw, 0.6

@@ -21,9 +21,8 @@ Json = dict[str, Any]
 Cell = str | int | float
 
 
-def cell_value(raw: str) -> Cell:
+def cell_value(text: str) -> Cell:
     """A cell: a number when it reads as one ("1.117" → 1117), else its text."""
-    text = squash(clean_markup(raw))
     value = parse_number(text)
     return text if value is None else value
 
@@ -32,17 +31,27 @@ def _is_data(row: Sequence[Cell]) -> bool:
     return any(isinstance(c, int | float) for c in row[1:])
 
 
-def _table(rows: list[list[Cell]], start: int, end: int) -> Json:
-    width = max(len(r) for r in rows)
-    rows = [r + [""] * (width - len(r)) for r in rows]
+def _table(cells: list[list[str]], start: int, end: int) -> Json:
+    """A table from its cell texts: header rows until the first row holding numbers.
+
+    `header` is one row per column (the words of a multi-row header joined top-down, as
+    spanning cells read), `header_rows` keeps the rows as written; in `rows` the first
+    column (STT: I, 1, 2 ...) stays text and the other cells become numbers when they are.
+    """
+    width = max(len(r) for r in cells)
+    cells = [[squash(clean_markup(c)) for c in r] + [""] * (width - len(r)) for r in cells]
+    rows: list[list[Cell]] = [[r[0], *(cell_value(c) for c in r[1:])] for r in cells]
     head = 0
     while head < len(rows) - 1 and not _is_data(rows[head]):
         head += 1
     head = max(head, 1)
+    header = [squash(" ".join(r[k] for r in cells[:head])) for k in range(width)]
     return {
-        "number": None,
         "title": None,
-        "header": [[str(c) for c in r] for r in rows[:head]],
+        "number": None,
+        "caption": None,
+        "header": header,
+        "header_rows": cells[:head],
         "rows": rows[head:],
         "start": start,
         "end": end,
@@ -58,16 +67,16 @@ def text_tables(text: str, lines: Sequence[tuple[int, int]]) -> list[Json]:
             run.append(index)
             continue
         if len(run) >= 2:
-            rows = [[cell_value(c) for c in text[slice(*lines[i])].split("\t")] for i in run]
-            out.append(_table(rows, lines[run[0]][0], lines[run[-1]][1]))
+            cells = [text[slice(*lines[i])].split("\t") for i in run]
+            out.append(_table(cells, lines[run[0]][0], lines[run[-1]][1]))
         run = []
     return out
 
 
 def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
-    """Give each table the `PHỤ LỤC n` and capitals title just above it."""
+    """Give each table the `PHỤ LỤC n` line (title, number) and the caption under it."""
     pattern = regexes()["appendix"]
-    heads: list[tuple[int, str | None, str]] = []
+    heads: list[tuple[int, str | None, str, str]] = []
     for k, seg in enumerate(segs):
         m = pattern.match(seg.folded)
         if m is None or not is_upper_line(seg.text[:7]):
@@ -84,11 +93,13 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
         ):
             title, nxt = squash(f"{title} {segs[nxt].text}"), nxt + 1
         number = seg.text[m.start("num") : m.end("num")] if m.group("num") else None
-        heads.append((seg.start, number, title))
+        label = squash(seg.text[: m.start("title")] if m.group("title") else seg.text)
+        heads.append((seg.start, number, label, title))
     for table in tables:
         above = [h for h in heads if h[0] < table["start"]]
         if above and not any(above[-1][0] < t["start"] < table["start"] for t in tables):
-            table["number"], table["title"] = above[-1][1], above[-1][2] or None
+            _, table["number"], table["title"], caption = above[-1]
+            table["caption"] = caption or None
 
 
 def layout_tables(pages: Sequence[Page]) -> list[Json]:
@@ -116,7 +127,7 @@ def layout_tables(pages: Sequence[Page]) -> list[Json]:
                     break
                 rows.append(_cells(line, borders))
                 bottom = line.bbox[3]
-            table = _table([[cell_value(c) for c in r] for r in rows], 0, 0)
+            table = _table(rows, 0, 0)
             table["page"] = page.number
             out.append(table)
     return out

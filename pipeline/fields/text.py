@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 from unidecode import unidecode
 
 _MARKUP = re.compile(r"^[\s*_#>]+|[\s*_#]+$")
@@ -27,19 +28,27 @@ def _fold_char(char: str) -> str:
     return out[0].lower() if out and out[0].isprintable() else " "
 
 
-# Latin letters with marks (Vietnamese included) and general punctuation; other characters
-# pass through unchanged, which keeps the fold one character per character.
-_FOLD_TABLE = {
-    c: _fold_char(chr(c))
-    for block in (range(0x41, 0x5B), range(0xA0, 0x250), range(0x1E00, 0x1F00),
-                  range(0x2000, 0x2070), range(0x2460, 0x2500), range(0x2500, 0x2600))
-    for c in block
-}
+# Code points below this are folded through a lookup table (Latin with marks, Vietnamese,
+# general punctuation, box drawing); others pass through unchanged. The table keeps the
+# fold one character per character.
+_FOLD_LIMIT = 0x2600
+_FOLD_TABLE = np.array([ord(_fold_char(chr(c))) for c in range(_FOLD_LIMIT)], dtype=np.uint32)
+_FOLD_MAP = {c: int(v) for c, v in enumerate(_FOLD_TABLE) if c != v}
+_SHORT = 256  # below this length str.translate is the quicker way
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip tone marks and map đ→d, one output character per input character."""
-    return text.translate(_FOLD_TABLE)
+    """Lower-case, strip tone marks and map đ→d, one output character per input character.
+
+    Vectorised over code points: str.translate costs about 0.1 µs a character, which is a
+    tenth of the time budget on a ten-page document.
+    """
+    if len(text) < _SHORT:
+        return text.translate(_FOLD_MAP)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    low = codes < _FOLD_LIMIT
+    folded = np.where(low, _FOLD_TABLE[np.where(low, codes, 0)], codes)
+    return folded.astype(np.uint32).tobytes().decode("utf-32-le")
 
 
 def compact(text: str) -> str:
