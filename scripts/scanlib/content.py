@@ -67,6 +67,11 @@ def long_date(d: dt.date) -> str:
     return f"ngày {d.day:02d} tháng {month} năm {d.year}"
 
 
+def central_term(d: dt.date) -> str:
+    """The Central Committee (khóa) in office on a date: XI from 2011, XII 2016, XIII 2021."""
+    return "X" if d.year < 2011 else "XI" if d.year < 2016 else "XII" if d.year < 2021 else "XIII"
+
+
 @dataclass
 class Issuer:
     lines: list[tuple[str, bool]]  # header lines top-down, bold flag
@@ -446,7 +451,7 @@ class _Gen:
         issuer = {
             "TW": self.pick(["Bộ Chính trị", "Ban Bí thư", "Ban Chấp hành Trung ương Đảng"])
             if tcode != "NQ"
-            else f"Ban Chấp hành Trung ương Đảng khóa {self.pick(['XI', 'XII', 'XIII'])}",
+            else f"Ban Chấp hành Trung ương Đảng khóa {central_term(date)}",
             "TU": self.pick(["Ban Thường vụ Tỉnh ủy", "Ban Chấp hành Đảng bộ tỉnh"]),
             "HU": "Ban Thường vụ Huyện ủy",
             "ĐUK": self.pick(["Ban Chấp hành Đảng bộ Khối", "Ban Thường vụ Đảng ủy Khối"]),
@@ -693,7 +698,14 @@ class _Gen:
         # header columns
         hs = 14.0 if self.family == "party" else 13.0
         left: list[Block] = [
-            plain("header_left", self.tone(t), bold=b, size=hs, align="center")
+            plain(
+                "header_left",
+                self.tone(t),
+                bold=b,
+                size=hs,
+                align="center",
+                fit=self.family == "state",
+            )
             for t, b in iss.lines
         ]
         if self.family == "party":
@@ -712,7 +724,7 @@ class _Gen:
             )
         if self.family == "party":
             right = [
-                plain("header_right", "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, size=15,
+                plain("header_right", "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, size=15, fit=True,
                       align="center", underline=True),
                 plain("header_right", date_line, italic=True, size=14, align="center",
                       before_pt=r.uniform(16, 26)),
@@ -721,8 +733,8 @@ class _Gen:
         else:
             right = [
                 plain("header_right", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12,
-                      align="center"),
-                plain("header_right", "Độc lập - Tự do - Hạnh phúc", bold=True, size=13,
+                      fit=True, align="center"),
+                plain("header_right", "Độc lập - Tự do - Hạnh phúc", bold=True, size=13, fit=True,
                       align="center", underline=True),
                 plain("header_right", date_line, italic=True, size=13, align="center",
                       before_pt=r.uniform(12, 20)),
@@ -903,8 +915,9 @@ class _Gen:
             refs = []
             for _ in range(r.randint(1, 3)):
                 text, ref = self.ref(iss.code)
-                grounds.append(f"Căn cứ {text};")
-                refs.append(ref)
+                if f"Căn cứ {text};" not in grounds:
+                    grounds.append(f"Căn cứ {text};")
+                    refs.append(ref)
             grounds.append(
                 f"Xét đề nghị của {self.pick(['Văn phòng', 'Ban Tổ chức', 'Sở Nội vụ'])},"
             )

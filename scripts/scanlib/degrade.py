@@ -267,10 +267,16 @@ def seal_body(canvas: Canvas, rng: np.random.Generator) -> Canvas:
 
 
 def jpeg(canvas: Canvas, rng: np.random.Generator) -> Canvas:
-    """Saved as a low-quality JPEG: blocking and ringing around the strokes."""
-    q = int(rng.integers(8, 20))
-    img = _jpeg_roundtrip(canvas.image.convert("RGB" if canvas.image.mode != "L" else "L"), q)
-    return replace(canvas, image=img, fmt="jpeg", quality=q, params={**canvas.params, "jpeg": q})
+    """Passed through a messaging app: downsampled, saved as a low-quality JPEG, shown
+    back at full size, so blocking and ringing eat into the strokes."""
+    img = canvas.image.convert("RGB" if canvas.image.mode != "L" else "L")
+    f = rng.uniform(0.45, 0.7)
+    small = img.resize((round(img.size[0] * f), round(img.size[1] * f)), Image.Resampling.BOX)
+    q = int(rng.integers(6, 16))
+    small = _jpeg_roundtrip(small, q)
+    out = small.resize(img.size, Image.Resampling.BICUBIC)
+    params = {**canvas.params, "jpeg_quality": q, "jpeg_scale": round(f, 3)}
+    return replace(canvas, image=out, fmt="jpeg", quality=90, params=params)
 
 
 def uneven_light(canvas: Canvas, rng: np.random.Generator) -> Canvas:
@@ -278,7 +284,7 @@ def uneven_light(canvas: Canvas, rng: np.random.Generator) -> Canvas:
     arr = _rgb(canvas.image)
     h, w = arr.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    strength = rng.uniform(0.3, 0.55)
+    strength = rng.uniform(0.45, 0.7)
     if rng.random() < 0.5:
         a = rng.uniform(0, math.tau)
         t = (xx / w - 0.5) * math.cos(a) + (yy / h - 0.5) * math.sin(a)
@@ -293,9 +299,13 @@ def uneven_light(canvas: Canvas, rng: np.random.Generator) -> Canvas:
 
 
 def faded(canvas: Canvas, rng: np.random.Generator) -> Canvas:
-    """Old light print: weak, uneven ink on yellowed paper."""
+    """Old light print: weak, uneven ink with worn-out specks, on yellowed paper."""
     arr = _rgb(canvas.image)
-    k = rng.uniform(0.3, 0.5) * _smooth_field(rng, arr.shape[:2], 8, 0.7, 1.25)
+    h, w = arr.shape[:2]
+    k = rng.uniform(0.3, 0.5) * _smooth_field(rng, (h, w), 8, 0.7, 1.25)
+    worn = cv2.GaussianBlur(rng.random((h, w)).astype(np.float32), (0, 0), 1.2 * canvas.s)
+    cut = np.quantile(worn, 1 - rng.uniform(0.15, 0.3))
+    k *= np.where(worn > cut, rng.uniform(0.2, 0.5), 1.0).astype(np.float32)
     arr = 255 - (255 - arr) * k[..., None]
     tint = np.array([1.0, rng.uniform(0.95, 0.99), rng.uniform(0.85, 0.93)], np.float32)
     arr = arr * tint * rng.uniform(0.92, 0.98)
@@ -330,11 +340,11 @@ def bleed(canvas: Canvas, rng: np.random.Generator) -> Canvas:
     back = canvas.back if canvas.back is not None else canvas.image
     back = ImageOps.mirror(back.convert("L")).resize(canvas.image.size)
     dark: FloatArray = 1 - _gray(back) / 255.0
-    b: FloatArray = cv2.GaussianBlur(dark, (0, 0), rng.uniform(1.5, 3.5) * canvas.s)
+    b: FloatArray = cv2.GaussianBlur(dark, (0, 0), rng.uniform(1.0, 2.2) * canvas.s)
     h, w = b.shape
     dx, dy = int(rng.uniform(-0.03, 0.03) * w), int(rng.uniform(-0.02, 0.02) * h)
     b = np.roll(b, (dy, dx), axis=(0, 1))
-    a = rng.uniform(0.15, 0.3)
+    a = rng.uniform(0.3, 0.5)
     arr = _rgb(canvas.image) * (1 - a * b)[..., None]
     return replace(canvas, image=_img(arr))
 

@@ -10,7 +10,7 @@ column before the signature column and footnotes last.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from .model import Block, DocStyle, Run, SynthDoc, Table
 LU = 600.0  # layout units per inch
 PAGE_MM = (210.0, 297.0)  # A4 portrait
 SUP_SCALE = 0.62  # footnote marker size relative to its line
+FIT_MIN_PT = 11.0  # smallest size a `fit` header line is shrunk to
 INK = (22, 22, 22)
 SIGNATURE_INK = (28, 38, 120)
 
@@ -365,6 +366,8 @@ class _Flow:
     def column(self, blocks: tuple[Block, ...], x: float, w: float, y: float) -> float:
         """Stack centred blocks in a header or closing column; returns the y below them."""
         for block in blocks:
+            if block.fit:
+                block = self.shrink_to_fit(block, w * block.width_frac - mm(4))
             y += pt(block.before_pt)
             lh = pt(block.size) * 1.18
             lines = self.wrap(block, w * block.width_frac)
@@ -393,6 +396,12 @@ class _Flow:
                 self.page.rules.append((mid - half, page_y, mid + half, page_y, pt(0.8)))
                 y += mm(2)
         return y
+
+    def shrink_to_fit(self, block: Block, width: float) -> Block:
+        size = block.size
+        while size > FIT_MIN_PT and len(self.wrap(replace(block, size=size), width)) > 1:
+            size -= 0.5
+        return replace(block, size=size)
 
     def header(self) -> None:
         lw = self.tw * self.st.left_col
