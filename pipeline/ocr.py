@@ -20,8 +20,37 @@ def recognize_page(png: bytes, lang: str = "vie") -> tuple[str, list[Line], floa
         handle.write(png)
         handle.flush()
         words = tesseract.recognize(Path(handle.name), lang=lang)
-    lines = group_lines(words)
+    pieces = [line for line in split_columns(group_lines(words)) if not _is_noise_line(line)]
+    lines = reading_order([_header_star(line) for line in pieces])
     return page_text(lines), lines, mean_confidence(words)
+
+
+NOISE_WORD_CONF = 40.0  # below this, a word with no letter or digit is a speck or a rule
+NOISE_LINE_CONF = 25.0  # below this on average, a "line" is a signature scribble or a smudge
+
+
+STAR_READINGS = frozenset("*+×xX¥#%※")  # how Tesseract reads the header's lone "*"
+
+
+def _is_noise(word: tesseract.TsvWord) -> bool:
+    if word.text.strip() in STAR_READINGS:
+        return False
+    return word.confidence < NOISE_WORD_CONF and not any(ch.isalnum() for ch in word.text)
+
+
+def _is_noise_line(line: Line) -> bool:
+    return line.confidence < NOISE_LINE_CONF and line.text.strip() not in STAR_READINGS
+
+
+def _header_star(line: Line) -> Line:
+    """The lone "*" under the issuing body (Hướng dẫn 36-HD/VPTW) comes back as "+" or "x"."""
+    if len(line.words) == 1 and line.text.strip() in STAR_READINGS:
+        word = line.words[0]
+        star = Word(text="*", bbox=word.bbox, confidence=word.confidence)
+        return Line(
+            text="*", bbox=line.bbox, confidence=line.confidence, block=line.block, words=[star]
+        )
+    return line
 
 
 def group_lines(words: list[tesseract.TsvWord]) -> list[Line]:
@@ -29,7 +58,9 @@ def group_lines(words: list[tesseract.TsvWord]) -> list[Line]:
     lines: list[Line] = []
     key = lambda w: (w.block, w.paragraph, w.line)  # noqa: E731
     for (block, _par, _line), group in groupby(words, key=key):
-        members = list(group)
+        members = [w for w in group if not _is_noise(w)]
+        if not members:
+            continue
         line_words = [
             Word(
                 text=unicodedata.normalize("NFC", w.text),
@@ -53,6 +84,100 @@ def group_lines(words: list[tesseract.TsvWord]) -> list[Line]:
             )
         )
     return lines
+
+
+def split_columns(lines: list[Line]) -> list[Line]:
+    """Cut each line where a gap wider than 2.5 text heights (~1 cm) separates two words.
+
+    Tesseract often reads the two header columns ("ĐẢNG BỘ TỈNH ...  ĐẢNG CỘNG SẢN VIỆT NAM")
+    or "Nơi nhận" beside the signature as one line; justified body text never has such gaps.
+    """
+    heights = sorted(w.bbox[3] - w.bbox[1] for line in lines for w in line.words)
+    if not heights:
+        return lines
+    gap_limit = 2.5 * heights[len(heights) // 2]
+    pieces: list[Line] = []
+    for line in lines:
+        start = 0
+        for i in range(1, len(line.words) + 1):
+            at_end = i == len(line.words)
+            if at_end or line.words[i].bbox[0] - line.words[i - 1].bbox[2] > gap_limit:
+                pieces.append(_line_of(line.words[start:i], line.block))
+                start = i
+    return pieces
+
+
+def _line_of(words: list[Word], block: int) -> Line:
+    return Line(
+        text=" ".join(w.text for w in words),
+        bbox=[
+            min(w.bbox[0] for w in words),
+            min(w.bbox[1] for w in words),
+            max(w.bbox[2] for w in words),
+            max(w.bbox[3] for w in words),
+        ],
+        confidence=round(sum(w.confidence for w in words) / len(words), 1),
+        block=block,
+        words=words,
+    )
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Order lines top-down, reading two-column stretches column by column.
+
+    A stretch is a run of lines (by height on the page) none of which crosses the page
+    centre, holding lines on both sides: the header (issuing body | national heading, place
+    and date) and the closing ("Nơi nhận" | signature). Its left column is read first, then
+    its right one, the order a reader (and the archive register) expects. Rows split into
+    three or more pieces are table rows and are read across.
+    """
+    if not lines:
+        return lines
+    left_edge = min(line.bbox[0] for line in lines)
+    right_edge = max(line.bbox[2] for line in lines)
+    centre = (left_edge + right_edge) / 2
+    margin = 0.1 * (right_edge - left_edge)  # a column may reach a little past the centre
+    by_top = sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))
+    row_sizes: dict[int, int] = {}
+    for line in by_top:
+        row_sizes[id(line)] = sum(1 for other in by_top if _same_row(line, other))
+
+    def side(line: Line) -> str:
+        if row_sizes[id(line)] >= 3:
+            return "full"
+        fits_left = line.bbox[2] < centre + margin
+        fits_right = line.bbox[0] > centre - margin
+        if fits_left != fits_right:
+            return "left" if fits_left else "right"
+        return "full"  # spans the centre, or is short and centred (a title)
+
+    ordered: list[Line] = []
+    stretch: list[Line] = []
+
+    def flush() -> None:
+        sides = {side(line) for line in stretch}
+        if sides == {"left", "right"}:
+            ordered.extend(line for line in stretch if side(line) == "left")
+            ordered.extend(line for line in stretch if side(line) == "right")
+        else:
+            ordered.extend(stretch)
+        stretch.clear()
+
+    for line in by_top:
+        if side(line) == "full":
+            flush()
+            ordered.append(line)
+        else:
+            stretch.append(line)
+    flush()
+    return ordered
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    """Lines that overlap vertically by more than half the taller one (a tall signature
+    scribble beside several short lines is in none of their rows)."""
+    overlap = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+    return overlap > 0.5 * max(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
 
 
 def page_text(lines: list[Line]) -> str:

@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench-ocr")
     parser.add_argument("--per-profile", type=int, default=2, help="pages per profile")
-    parser.add_argument("--first-seed", type=int, default=5000)
+    parser.add_argument("--first-seed", type=int, default=9000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--systems", default="bare,ocrmypdf,sohoa")
     parser.add_argument("--run-system", help=argparse.SUPPRESS)
