@@ -4,7 +4,8 @@ Inputs (any combination):
   * the hand-labelled seeds in corpus/labels (text of /work/shared/seeds);
   * documents from the scan generator (scripts/make_scans.py), read as their truth text;
   * `--records DIR --truth DIR`: JSON records (e.g. `sohoa ingest --out DIR`) against truth
-    files of the same name (a label file with "fields", or the generator's fields JSON).
+    files of the same name or <stem>.fields.json (a label file with "fields", or the scan
+    generator's fields JSON).
 
 Values are compared exactly after the normalisation of pipeline/fields/evaluate.py; seeds
 read with Tesseract's English model (input "ocr-eng") are scored apart, letters and digits
@@ -73,6 +74,8 @@ def generated_cases(count: int, first: int) -> Iterator[tuple[str, Case]]:
 def record_cases(records: Path, truth: Path) -> Iterator[tuple[str, Case]]:
     for path in sorted(records.glob("*.json")):
         other = truth / path.name
+        if not other.exists():  # the scan generator's name: <stem>.fields.json
+            other = truth / f"{path.stem}.fields.json"
         if not other.exists():
             log.warning("no truth for %s", path.name)
             continue

@@ -15,6 +15,8 @@ from pipeline.record import Signer
 _DASH = ("-", "–", "—", "+", "•", "·")
 _TAIL = re.compile(r"[\s,;.]+$")
 _NAME_WINDOW = 12  # lines searched for the signer's name after the title
+_SKIP_LINES = 5  # signature lines that may interrupt the recipients list
+_JUNK_CHARS = 12
 
 
 @dataclass
@@ -53,6 +55,7 @@ def _list_after(
         items.append(item_text(inline))
     i = at + 1
     last = first
+    raw_end = ""
     col = first.col
     while i < len(segs):
         seg = segs[i]
@@ -64,18 +67,41 @@ def _list_after(
         text = seg.text.lstrip()
         if text.startswith(_DASH):
             items.append(item_text(text))
+            raw_end = text.rstrip()[-1:]
             last = seg
-        elif items and text[:1].islower() and not items[-1].endswith((",", ";")):
+        elif items and text[:1].islower() and raw_end not in (",", ";", "."):
             items[-1] = item_text(items[-1] + " " + text)
+            raw_end = text.rstrip()[-1:]
             last = seg
         else:
-            break
+            resume = _resume(segs, i)
+            if resume is None:
+                break
+            i = resume
+            continue
         i += 1
     items = [x for x in items if x]
     if not items:
         return [], None, at + 1
     ev = Evidence(first.start, last.end, "", 0.95)
     return items, ev, i
+
+
+def _resume(segs: Sequence[Seg], at: int) -> int | None:
+    """Where the dash list goes on after lines read from the other column.
+
+    OCR may put the signature block (authority, title, a stamp's letters) in the middle
+    of the `Nơi nhận` list; short or capitals lines are skipped when dash items follow.
+    """
+    for j in range(at, min(len(segs), at + _SKIP_LINES)):
+        text = segs[j].text.lstrip()
+        if text.startswith(_DASH):
+            return j
+        if not (is_upper_line(text) or len(text) <= _JUNK_CHARS) or (
+            _is_name(text) and not text.isupper()
+        ):
+            return None
+    return None
 
 
 def _is_name(text: str) -> bool:

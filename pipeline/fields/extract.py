@@ -46,7 +46,7 @@ def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResu
     found = tables.text_tables(text, lines)
     tables.attach_titles(found, segs)
     if not found and pages:
-        found = tables.layout_tables(pages)
+        found = tables.layout_tables(pages, text)
     body_end_line = _body_end(segs, end.start_line, found, lines)
     body_end = lines[body_end_line - 1][1] if 0 < body_end_line <= len(lines) else len(text)
     body_start = lines[head.end_line][0] if head.end_line < len(lines) else len(text)

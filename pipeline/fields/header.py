@@ -19,6 +19,7 @@ _TYPE_MIN = 88.0  # rapidfuzz ratio for a document-type line ("BAOCAO", "BẢO C
 _HEADING_MIN = 85.0
 _PLACE_MIN = 90.0
 _OCR_D = str.maketrans({"p": "d", "b": "d"})
+_OCR_DIGITS = str.maketrans({"i": "1", "l": "1", "|": "1", "!": "1", "o": "0"})
 _HEADINGS = {
     "ĐẢNG CỘNG SẢN VIỆT NAM": "party",
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
@@ -122,9 +123,10 @@ def _number(seg: Seg) -> tuple[Symbol, Evidence] | None:
     groups = ("ptype", "piss") if party else ("stype", "siss")
     type_raw = re.sub(r"\s", "", original[m.start(groups[0]) : m.end(groups[0])])
     issuer_raw = re.sub(r"\s", "", original[m.start(groups[1]) : m.end(groups[1])])
-    sym = parse_symbol(m.group("num"), m.group("year"), type_raw, issuer_raw, party)
+    number = m.group("num").translate(_OCR_DIGITS) if m.group("num") else None
+    sym = parse_symbol(number, m.group("year"), type_raw, issuer_raw, party)
     start = seg.start + skip
-    conf = sym.confidence * (1.0 if said_so else 0.8)
+    conf = sym.confidence * (1.0 if said_so else 0.8) * (0.8 if number != m.group("num") else 1)
     return sym, Evidence(start, start + m.end(), original[: m.end()], conf)
 
 

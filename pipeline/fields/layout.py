@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from pipeline.fields.match import Match
 from pipeline.fields.rules import regexes
-from pipeline.fields.text import Seg, compact, make_seg, split_lines
+from pipeline.fields.text import Seg, compact, is_upper_line, make_seg, split_lines
 from pipeline.record import Line, Page
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,11 @@ def _content_cuts(
             head = text[start : m.start].rstrip()
             if not tail and head.endswith((",", ";", ".")) and text[m.start : m.end].isupper():
                 cuts.append((index, m.start))
+    number = regexes()["number_in_line"]
+    for index, (start, end) in enumerate(lines[:_HEADER_LINES]):
+        hit = number.search(folded, start, end)
+        if hit is not None and is_upper_line(text[start : hit.start()]):
+            cuts.append((index, hit.end()))  # "SỞ NỘI VỤ Số: 12/KH-SNV"
     date = regexes()["date_words"]
     for index, (start, end) in enumerate(lines[:_HEADER_LINES]):
         hit = date.search(folded, start, end) if start < end else None

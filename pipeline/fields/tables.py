@@ -6,14 +6,12 @@ and the columns come from where the header row's words sit on the page.
 
 from __future__ import annotations
 
-import itertools
 import re
-import statistics
 from collections.abc import Sequence
 from typing import Any
 
 from pipeline.fields.rules import regexes
-from pipeline.fields.text import Seg, clean_markup, is_upper_line, squash
+from pipeline.fields.text import Seg, clean_markup, fold, is_upper_line, squash
 from pipeline.fields.values import parse_number
 from pipeline.record import Line, Page
 
@@ -102,57 +100,108 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
             table["caption"] = caption or None
 
 
-def layout_tables(pages: Sequence[Page]) -> list[Json]:
-    """Ruled tables read from OCR word boxes: rows are the lines below a `STT` header line.
+def layout_tables(pages: Sequence[Page], text: str) -> list[Json]:
+    """Ruled tables read from OCR boxes, for scans whose text has no tab-separated rows.
 
-    Column borders are the left edges of the header words that start a cell (after a wide
-    gap); each word of a row goes to the last border left of it. The table ends at a
-    vertical gap of more than two line heights or at a line wider than the header.
+    Tesseract reads each ruled cell as a line of its own (or glues neighbours with the
+    rule read as "|"). The header row is the band of lines level with a `STT` line; the
+    body lines below it group into rows by height, split into cells at "|" and wide gaps,
+    and each cell goes to the header column nearest its centre. `PHỤ LỤC n` and the
+    caption come from the lines above the header.
     """
     out: list[Json] = []
+    cursor = 0
     for page in pages:
-        lines = page.lines
-        for i, head in enumerate(lines):
-            if not head.words or not re.match(r"(?i)^stt\b", head.words[0].text):
+        offset = text.find(page.text, cursor) if page.text else -1
+        if offset >= 0:
+            cursor = offset + len(page.text)
+        lines = sorted((ln for ln in page.lines if ln.words), key=lambda ln: ln.bbox[1])
+        for head in lines:
+            if fold(head.words[0].text).strip("|! ") != "stt":
                 continue
-            borders = _borders(head)
-            if len(borders) < 3:
+            table = _layout_table(lines, head)
+            if table is None:
                 continue
-            rows = [_cells(head, borders)]
-            bottom = head.bbox[3]
-            for line in lines[i + 1 :]:
-                if not line.words or line.bbox[1] - bottom > 2 * _height(head):
-                    break
-                if line.bbox[0] < head.bbox[0] - _height(head):
-                    break
-                rows.append(_cells(line, borders))
-                bottom = line.bbox[3]
-            table = _table(rows, 0, 0)
             table["page"] = page.number
+            anchor = table["title"] or "STT"
+            at = page.text.find(anchor) if offset >= 0 else -1
+            table["start"] = offset + at if at >= 0 else offset if offset >= 0 else 0
+            table["end"] = cursor if offset >= 0 else 0
             out.append(table)
     return out
+
+
+def _layout_table(lines: Sequence[Line], head: Line) -> Json | None:
+    h = _height(head)
+    top, bottom = head.bbox[1] - h, head.bbox[3] + h
+    band = [ln for ln in lines if top <= _mid(ln) <= bottom]
+    centers = sorted(_center(ln) for ln in band)
+    header = [" ".join(ln.text for ln in band if _center(ln) == c) for c in centers]
+    if len(centers) < 3:
+        return None
+    rows: list[list[str]] = []
+    row_box: list[int] | None = None
+    band_bottom = max(ln.bbox[3] for ln in band)
+    for ln in (ln for ln in lines if ln.bbox[1] > band_bottom - h // 2 and ln not in band):
+        if row_box is not None and ln.bbox[1] - row_box[3] > 2.5 * h:
+            break
+        if row_box is None or _mid(ln) > row_box[3]:
+            rows.append([""] * len(centers))
+            row_box = list(ln.bbox)
+        row_box[3] = max(row_box[3], ln.bbox[3])
+        for cell_text, cell_center in _line_cells(ln):
+            k = min(range(len(centers)), key=lambda j: abs(centers[j] - cell_center))
+            rows[-1][k] = squash(f"{rows[-1][k]} {cell_text}")
+    if not rows:
+        return None
+    table = _table([header, *rows], 0, 0)
+    title, caption = _title_above(lines, head)
+    table["title"], table["caption"] = title, caption
+    if title:
+        m = regexes()["appendix"].match(fold(title))
+        table["number"] = title[m.start("num") : m.end("num")] if m and m.group("num") else None
+    return table
+
+
+def _line_cells(line: Line) -> list[tuple[str, float]]:
+    """(text, x centre) of each cell of an OCR line: split at "|" and at wide gaps."""
+    cells: list[tuple[list[str], int, int]] = []
+    gap_limit = 1.5 * _height(line)
+    prev_end: int | None = None
+    for w in line.words:
+        parts = [p for p in re.split(r"([|!\[\]])", w.text) if p]
+        x0, x1 = w.bbox[0], w.bbox[2]
+        for part in parts:
+            if part in "|![]":
+                prev_end = None  # a rule: the next part starts a cell
+                continue
+            if prev_end is None or x0 - prev_end > gap_limit or not cells:
+                cells.append(([part], x0, x1))
+            else:
+                texts, a, _ = cells[-1]
+                cells[-1] = ([*texts, part], a, x1)
+            prev_end = x1
+    return [(" ".join(t), (a + b) / 2) for t, a, b in cells]
+
+
+def _title_above(lines: Sequence[Line], head: Line) -> tuple[str | None, str | None]:
+    pattern = regexes()["appendix"]
+    above = [ln for ln in lines if ln.bbox[3] < head.bbox[1]]
+    for k in range(len(above) - 1, max(-1, len(above) - 8), -1):
+        if pattern.match(fold(above[k].text)):
+            caption = [ln.text for ln in above[k + 1 :]
+                       if is_upper_line(ln.text) and not ln.text.lstrip().startswith("(")]
+            return squash(above[k].text), squash(" ".join(caption)) or None
+    return None, None
 
 
 def _height(line: Line) -> int:
     return max(1, line.bbox[3] - line.bbox[1])
 
 
-def _borders(line: Line) -> list[int]:
-    words = line.words
-    gaps = [b.bbox[0] - a.bbox[2] for a, b in itertools.pairwise(words)]
-    borders = [words[0].bbox[0]]
-    if not gaps:
-        return borders
-    typical = statistics.median(gaps)
-    for w, g in zip(words[1:], gaps, strict=False):
-        if g > max(2.5 * typical, _height(line)):
-            borders.append(w.bbox[0])
-    return borders
+def _mid(line: Line) -> float:
+    return (line.bbox[1] + line.bbox[3]) / 2
 
 
-def _cells(line: Line, borders: Sequence[int]) -> list[str]:
-    cells = [""] * len(borders)
-    for w in line.words:
-        k = max((j for j, b in enumerate(borders) if w.bbox[0] >= b - 10), default=0)
-        cells[k] = f"{cells[k]} {w.text}".strip()
-    return cells
+def _center(line: Line) -> float:
+    return (line.bbox[0] + line.bbox[2]) / 2
