@@ -41,6 +41,14 @@ def _cp1252(data: bytes) -> str:
     return data.decode("cp1252", errors="strict")
 
 
+def _replaced(text: str) -> str:
+    return text.encode("utf-8").decode("cp1252", errors="replace")
+
+
+def _spaced(text: str) -> str:
+    return mojibake(text).replace("\xa0", " ")
+
+
 def _bytes_case(encode: Callable[[str], bytes]) -> Callable[[str], str]:
     return lambda text: decode_bytes(encode(text)).text
 
@@ -63,6 +71,14 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[str], str]]] = {
     "text: UTF-8 read as cp1252 twice": (
         lambda t: mojibake(t, 2),
         _text_case(lambda t: mojibake(t, 2)),
+    ),
+    "text: UTF-8 read as cp1252, lost bytes as U+FFFD": (
+        _replaced,
+        _text_case(_replaced),
+    ),
+    "text: UTF-8 read as cp1252, no-break spaces as spaces": (
+        _spaced,
+        _text_case(_spaced),
     ),
     "text: TCVN3 read as cp1252": (
         lambda t: _cp1252(encode_tcvn3(t)),
@@ -134,31 +150,39 @@ def main() -> None:
                 at = next(
                     i for i, (a, b) in enumerate(zip(got + "\0", text, strict=False)) if a != b
                 )
-                print(f"  {name} at {at}\n    want {text[at - 40 : at + 60]!r}")
-                print(f"    got  {got[at - 40 : at + 60]!r}")
+                start = max(0, at - 40)
+                print(f"  {name} at {at}\n    want {text[start : at + 60]!r}")
+                print(f"    got  {got[start : at + 60]!r}")
         elapsed = (time.perf_counter() - started) * 1000 / max(total, 1)
         rates = f"{exact / max(total, 1):.2%} | {caseless / max(total, 1):.2%}"
         print(f"| {name} | {total} | {rates} | {skipped} | {elapsed:.2f} |")
 
-    print("\nWhole seed files, one decode each:\n")
+    print("\nWhole seed files, one decode each (characters the encoding lacks → `?`):\n")
     print("| seed | TCVN3 | VNI | VISCII | Windows-1258 |")
     print("|---|---|---|---|---|")
     for seed in ("001", "002", "004"):
         for path in sorted(args.seeds.glob(f"{seed}_*.txt")):
-            text = path.read_text(encoding="utf-8")
             cells = []
             for encode_bytes in (encode_tcvn3, encode_vni, encode_viscii, encode_cp1258):
-                try:
-                    data = encode_bytes(text)
-                except ValueError as error:
-                    cells.append(f"cannot encode ({error})")
-                    continue
-                decoded = decode_bytes(data)
-                same = sum(
-                    a == b for a, b in zip(decoded.text.split("\n"), text.split("\n"), strict=False)
-                )
-                cells.append(f"{decoded.encoding}, {same}/{text.count(chr(10)) + 1} lines")
+                text = holdable(path.read_text(encoding="utf-8"), encode_bytes)
+                decoded = decode_bytes(encode_bytes(text))
+                want_lines = text.split("\n")
+                got_lines = decoded.text.split("\n")
+                same = sum(a == b for a, b in zip(got_lines, want_lines, strict=False))
+                cells.append(f"{decoded.encoding}, {same}/{len(want_lines)} lines exact")
             print(f"| {path.name} | " + " | ".join(cells) + " |")
+
+
+def holdable(text: str, encode: Callable[[str], bytes]) -> str:
+    """`text` with each character `encode` cannot hold replaced by `?`."""
+    out = []
+    for char in text:
+        try:
+            encode(char)
+        except ValueError:
+            char = "?"
+        out.append(char)
+    return "".join(out)
 
 
 if __name__ == "__main__":

@@ -174,6 +174,21 @@ def test_repair_each_kind_of_garbled_text(garble: Callable[[str], str], kind: st
     assert kind in result.kinds
 
 
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        SAMPLE.encode().decode("cp1252", errors="replace"),  # Ä� for Đ
+        SAMPLE.encode().decode("cp1252", errors="ignore"),  # the byte 0x90 of Đ dropped
+        mojibake(SAMPLE).replace("\xa0", " "),  # vÃ  for và: its byte A0 became a space
+        mojibake(SAMPLE).replace("\xa0", ""),  # ... or was dropped
+    ],
+)
+def test_mojibake_that_lost_bytes_is_still_repaired(garbled: str) -> None:
+    result = repair_text(garbled)
+    assert result.text == SAMPLE
+    assert set(result.kinds) == {"mojibake"}
+
+
 def test_mixed_text_is_repaired_line_by_line() -> None:
     lines = SAMPLE.split("\n")
     garbles: list[Callable[[str], str]] = [
@@ -194,6 +209,11 @@ def test_lone_abbreviation_line_follows_the_documents_encoding() -> None:
     text = "Đảng bộ Khối Cơ quan tỉnh\nĐUK\nBan Thường vụ Đảng ủy"
     result = repair_text(encode_tcvn3(text).decode("cp1252"))
     assert result.text == text
+
+
+def test_correct_foreign_latin1_text_is_left_alone() -> None:
+    for line in ["Le café de la Gare, São Paulo – déjà vu.", "Über Größe", "Ségolène Royal"]:
+        assert repair_text(line).text == line
 
 
 def test_viqr_leaves_ordinary_ascii_alone() -> None:

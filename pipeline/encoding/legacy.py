@@ -11,6 +11,7 @@ encoding cannot hold instead of guessing.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -358,3 +359,105 @@ def unmojibake(text: str) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+# Bytes lost on the way: Windows-1252 has no character for five bytes (a strict decoder
+# writes U+FFFD for them or drops them), and the byte A0 of à, Ạ, Ỡ, Ơ shows as a no-break
+# space that copying turns into a space or drops.
+_UNDEFINED_CHOICES = [bytes([byte]) for byte in _CP1252_UNDEFINED]
+_MISSING_CHOICES = [*_UNDEFINED_CHOICES, b"\xa0"]
+_NBSP_AS_SPACE = re.compile("(Ã|Æ|á[º»]) ")
+_MAX_LOST_IN_WORD = 3
+
+
+def unmojibake_lossy(text: str, score: Callable[[str], tuple[float, ...]]) -> str | None:
+    """Undo UTF-8-read-as-Windows-1252 that also lost bytes (`Ä�áº£ng`, `tÃ i`), or None.
+
+    Each U+FFFD or missing continuation byte is tried as each byte that can go missing;
+    a space after a lead byte is read as the no-break space it may have been, unless
+    keeping it reads strictly better by `score(...)[0]`. `score` ranks readings of words.
+    """
+    if not _mostly_utf8(text):
+        return None
+    best: str | None = None
+    for variant in (_NBSP_AS_SPACE.sub("\\1\xa0", text), text):
+        words = [_lossy_word(word, score) for word in re.split(r"([ \t]+)", variant)]
+        if any(word is None for word in words):
+            continue
+        decoded = "".join(word for word in words if word is not None)
+        if decoded != text and (best is None or score(decoded)[0] > score(best)[0]):
+            best = decoded
+    return best
+
+
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+    # the starts of Á Í Ý à Đ Ơ Ạ..ỹ whose last byte was lost
+    rb"|[\xc3\xc4\xc6](?![\x80-\xbf])|\xe1[\xba\xbb](?![\x80-\xbf])"
+)
+_MIN_UTF8_SHARE = 0.6
+
+
+def _mostly_utf8(text: str) -> bool:
+    """Whether most non-ASCII bytes behind the text form UTF-8 sequences, as in mojibake
+    with a few bytes lost, and unlike legacy 8-bit text (which is not worth searching)."""
+    data = cp1252_bytes(_NBSP_AS_SPACE.sub("\\1\xa0", text.replace("\ufffd", "\x81")))
+    if data is None:
+        return False
+    high = sum(byte >= 0x80 for byte in data)
+    covered = sum(len(match) for match in _UTF8_SEQUENCE.findall(data))
+    return high > 0 and covered >= _MIN_UTF8_SHARE * high
+
+
+def _lossy_word(word: str, score: Callable[[str], tuple[float, ...]]) -> str | None:
+    """The best UTF-8 reading of one Windows-1252 word whose lost bytes show as U+FFFD or
+    are missing from a multi-byte sequence."""
+    units: list[list[bytes]] = []
+    for char in word:
+        code = cp1252_bytes(char)
+        if char == "\ufffd":
+            units.append(_UNDEFINED_CHOICES)
+        elif code is None:
+            return None
+        else:
+            units.append([code])
+    units = _fill_truncated(units)
+    lost = sum(len(unit) > 1 for unit in units)
+    if lost > _MAX_LOST_IN_WORD:
+        return None
+    if not lost:
+        try:
+            return b"".join(unit[0] for unit in units).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    readings: list[str] = []
+    for choice in itertools.product(*units):
+        try:
+            readings.append(b"".join(choice).decode("utf-8"))
+        except UnicodeDecodeError:
+            continue
+    return max(readings, key=score, default=None)
+
+
+def _fill_truncated(units: list[list[bytes]]) -> list[list[bytes]]:
+    """Insert a lost-byte choice where a UTF-8 lead byte has one continuation byte too few."""
+    out: list[list[bytes]] = []
+    index = 0
+    while index < len(units):
+        unit = units[index]
+        out.append(unit)
+        index += 1
+        lead = unit[0][0] if len(unit) == 1 else 0
+        need = 1 if 0xC2 <= lead <= 0xDF else 2 if 0xE0 <= lead <= 0xEF else 0
+        have = 0
+        while have < need and index < len(units) and _continuation(units[index]):
+            out.append(units[index])
+            index += 1
+            have += 1
+        if need and have == need - 1:
+            out.append(_MISSING_CHOICES)
+    return out
+
+
+def _continuation(unit: list[bytes]) -> bool:
+    return len(unit) > 1 or 0x80 <= unit[0][0] <= 0xBF

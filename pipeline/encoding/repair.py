@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from pipeline.encoding.legacy import (
     decode_viscii,
     decode_vni,
     unmojibake,
+    unmojibake_lossy,
 )
 from pipeline.encoding.lexicon import Plausibility, plausibility, syllable_counts
 
@@ -77,6 +79,19 @@ def _prefer_viqr(toned: str, literal: str) -> str:
     return toned
 
 
+_USUAL_PUNCTUATION = frozenset("“”‘’–—…•")
+
+
+def _reading_score(text: str) -> tuple[float, ...]:
+    """Rank readings of a word with lost bytes: valid syllables, no capital after a small
+    letter (`đời`, not `đỐi`), Vietnamese letters and usual punctuation (`”`, not U+2001)."""
+    score = plausibility(text)
+    letters = _vietnamese_letters()
+    usual = sum(char in letters or char in _USUAL_PUNCTUATION for char in text)
+    mixed = sum(a.islower() and b.isupper() for a, b in itertools.pairwise(text))
+    return (score.net, -mixed, usual, score.log_count)
+
+
 def _maybe_viqr(line: str) -> bool:
     """Whether the line has only ASCII letters and a mark that only VIQR would put there."""
     if _VIQR_EVIDENCE.search(line) is None:
@@ -89,7 +104,13 @@ def _candidates(line: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if _maybe_viqr(line):
         found.append(("viqr", decode_viqr(line, _prefer_viqr)))
-    if line.isascii() or cp1252_bytes(line) is None:
+    if line.isascii():
+        return found
+    if cp1252_bytes(line) is None:
+        if "\ufffd" in line:
+            lossy = unmojibake_lossy(line, _reading_score)
+            if lossy is not None:
+                found.append(("mojibake", lossy))
         return found
     view = as_cp1252_view(line)
     if view != line:
@@ -98,6 +119,8 @@ def _candidates(line: str) -> list[tuple[str, str]]:
     current = line
     for rounds in range(1, MAX_MOJIBAKE_ROUNDS + 1):
         undone = unmojibake(current)
+        if undone is None and rounds == 1:
+            undone = unmojibake_lossy(current, _reading_score)
         if undone is None:
             break
         current = undone
