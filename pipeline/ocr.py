@@ -87,23 +87,44 @@ def group_lines(words: list[tesseract.TsvWord]) -> list[Line]:
 
 
 def split_columns(lines: list[Line]) -> list[Line]:
-    """Cut each line where a gap wider than 2.5 text heights (~1 cm) separates two words.
+    """Cut a line where a gap between two words is a column gap, not a word space.
 
     Tesseract often reads the two header columns ("ĐẢNG BỘ TỈNH ...  ĐẢNG CỘNG SẢN VIỆT NAM")
-    or "Nơi nhận" beside the signature as one line; justified body text never has such gaps.
+    or "Nơi nhận" beside the signature as one line. A gap is a column gap when it is wider
+    than 2.5 text heights (~1 cm), or wider than one text height and three times the line's
+    median word space; justified body text stretches all its spaces alike, so never splits.
+    In the header band (top fifth of the text) the two columns can nearly touch, so there a
+    gap twice the usual space near the middle of the text width is enough.
     """
-    heights = sorted(w.bbox[3] - w.bbox[1] for line in lines for w in line.words)
-    if not heights:
+    words = [w for line in lines for w in line.words]
+    if not words:
         return lines
-    gap_limit = 2.5 * heights[len(heights) // 2]
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in words)
+    text_height = heights[len(heights) // 2]
+    left = min(w.bbox[0] for w in words)
+    right = max(w.bbox[2] for w in words)
+    top = min(w.bbox[1] for w in words)
+    header_bottom = top + 0.2 * (max(w.bbox[3] for w in words) - top)
+    middle = (left + 0.3 * (right - left), left + 0.7 * (right - left))
     pieces: list[Line] = []
     for line in lines:
+        gaps = [b.bbox[0] - a.bbox[2] for a, b in zip(line.words, line.words[1:], strict=False)]
+        usual = sorted(gaps)[len(gaps) // 2] if gaps else 0
+        in_header = line.bbox[1] < header_bottom
         start = 0
-        for i in range(1, len(line.words) + 1):
-            at_end = i == len(line.words)
-            if at_end or line.words[i].bbox[0] - line.words[i - 1].bbox[2] > gap_limit:
+        for i, gap in enumerate(gaps, start=1):
+            centre = line.words[i].bbox[0] - gap / 2
+            column_gap = gap > 2.5 * text_height or (gap > text_height and gap > 3 * usual)
+            header_gap = (
+                in_header
+                and gap >= 2 * usual
+                and gap > 0.5 * text_height
+                and middle[0] < centre < middle[1]
+            )
+            if column_gap or header_gap:
                 pieces.append(_line_of(line.words[start:i], line.block))
                 start = i
+        pieces.append(_line_of(line.words[start:], line.block))
     return pieces
 
 
