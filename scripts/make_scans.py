@@ -27,7 +27,7 @@ import random
 import sys
 import unicodedata
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,8 +45,12 @@ from scripts.scanlib.degrade import PROFILES, Canvas, parse_profile
 from scripts.scanlib.layout import FONTS, LU, draw_page, layout, page_text
 from scripts.scanlib.model import SynthDoc
 
+FORMATS = ("images", "pdf", "tiff")
+PDF_QUALITY = 80  # JPEG quality of PNG pages inside a PDF, as office scanners write them
+
 __all__ = [
     "FONTS",
+    "FORMATS",
     "HELDOUT_MODULUS",
     "PROFILES",
     "RenderedPage",
@@ -250,7 +254,7 @@ def write_pdf(pages: list[RenderedPage], path: Path) -> None:
     ]
     extra: dict[str, Any] = {}
     if all(im.mode != "1" for im in images):  # Pillow takes no quality for CCITT pages
-        extra["quality"] = min([p.quality for p in pages if p.fmt == "jpeg"] or [92])
+        extra["quality"] = min([p.quality for p in pages if p.fmt == "jpeg"] or [PDF_QUALITY])
     images[0].save(
         path, "PDF", save_all=True, append_images=images[1:], resolution=float(pages[0].dpi),
         **extra,
@@ -273,28 +277,33 @@ def write_document(
     out_dir: Path,
     stem: str,
     font: str = "liberation",
-    tiff: bool = False,
+    formats: Collection[str] = ("images", "pdf"),
 ) -> dict[str, Path]:
-    """Write page images, the PDF, truth text, fields and per-page truth; returns the paths.
+    """Write the scan in `formats` (of `FORMATS`) and its truth; returns the paths.
 
-    Layout: DIR/<stem>/page-001.png|jpg, DIR/<stem>.pdf, DIR/<stem>.txt,
-    DIR/<stem>.fields.json, DIR/<stem>.pages.json (and DIR/<stem>.tif when asked).
+    Layout: DIR/<stem>/page-001.png|jpg ("images"), DIR/<stem>.pdf ("pdf"), DIR/<stem>.tif
+    ("tiff"), and always DIR/<stem>.txt, DIR/<stem>.fields.json, DIR/<stem>.pages.json.
     """
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown format(s) {sorted(unknown)}; known: {', '.join(FORMATS)}")
     out_dir = Path(out_dir)
     folder = out_dir / stem
-    folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     page_meta = []
     for page in pages:
         img_path = folder / _page_name(page)
-        if page.fmt == "jpeg":
-            page.image.save(img_path, "JPEG", quality=page.quality, dpi=(page.dpi, page.dpi))
-        else:
-            page.image.save(img_path, "PNG", compress_level=3, dpi=(page.dpi, page.dpi))
+        if "images" in formats:
+            folder.mkdir(parents=True, exist_ok=True)
+            if page.fmt == "jpeg":
+                page.image.save(img_path, "JPEG", quality=page.quality, dpi=(page.dpi, page.dpi))
+            else:
+                page.image.save(img_path, "PNG", compress_level=3, dpi=(page.dpi, page.dpi))
+            paths[f"page-{page.number:03d}"] = img_path
         page_meta.append(
             {
                 "number": page.number,
-                "image": f"{stem}/{img_path.name}",
+                "image": f"{stem}/{img_path.name}" if "images" in formats else None,
                 "width": page.image.size[0],
                 "height": page.image.size[1],
                 "dpi": page.dpi,
@@ -313,10 +322,10 @@ def write_document(
                 ],
             }
         )
-        paths[f"page-{page.number:03d}"] = img_path
-    paths["pdf"] = out_dir / f"{stem}.pdf"
-    write_pdf(pages, paths["pdf"])
-    if tiff:
+    if "pdf" in formats:
+        paths["pdf"] = out_dir / f"{stem}.pdf"
+        write_pdf(pages, paths["pdf"])
+    if "tiff" in formats:
         paths["tiff"] = out_dir / f"{stem}.tif"
         write_tiff(pages, paths["tiff"])
     paths["txt"] = out_dir / f"{stem}.txt"
@@ -368,9 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--family", default=None, choices=["party", "state"])
     ap.add_argument("--split", default="all", choices=["all", "train", "heldout"],
                     help=f"only this split (heldout: seed % {HELDOUT_MODULUS} == 0)")  # fmt: skip
-    ap.add_argument("--tiff", action="store_true", help="also write a multi-page TIFF")
+    ap.add_argument("--formats", default="images,pdf",
+                    help=f"comma list of scan files to write: {', '.join(FORMATS)}")  # fmt: skip
     args = ap.parse_args(argv)
     profiles = _profiles(args.profiles)
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
     entries = []
     seed = args.seed
@@ -385,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         for profile in profiles:
             pages = render(doc, profile, dpi=args.dpi, font=font, seed=seed)
             stem = f"{seed:06d}-{profile}"
-            paths = write_document(doc, pages, args.out, stem, font=font, tiff=args.tiff)
+            paths = write_document(doc, pages, args.out, stem, font=font, formats=formats)
             entries.append(
                 {
                     "stem": stem,
@@ -403,16 +414,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{stem}: {len(pages)} page(s), {doc.fields['doc_number']}", file=sys.stderr)
         made += 1
         seed += 1
+    _update_manifest(args.out / "manifest.json", entries, sys.argv[1:] if argv is None else argv)
+    return 0
+
+
+def _update_manifest(path: Path, entries: list[dict[str, Any]], argv: list[str]) -> None:
+    """Add this run's documents to the folder's manifest; a re-made stem replaces its entry."""
+    old: dict[str, Any] = (
+        json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"runs": []}
+    )
+    stems = {e["stem"] for e in entries}
+    kept = [e for e in old.get("documents", []) if e["stem"] not in stems]
     manifest = {
         "generator": "scripts/make_scans.py",
-        "argv": sys.argv[1:] if argv is None else argv,
         "heldout_rule": f"seed % {HELDOUT_MODULUS} == 0",
-        "documents": entries,
+        "runs": [*old.get("runs", []), argv],
+        "documents": sorted([*kept, *entries], key=lambda e: str(e["stem"])),
     }
-    (args.out / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
-    return 0
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

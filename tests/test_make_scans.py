@@ -134,7 +134,7 @@ def test_page_count_is_met_with_the_reference_font() -> None:
 def test_written_files_and_pdf(tmp_path: Path) -> None:
     doc = make_document(4, pages=2)
     pages = render(doc, "lowdpi", dpi=300, seed=4)
-    paths = write_document(doc, pages, tmp_path, "doc", tiff=True)
+    paths = write_document(doc, pages, tmp_path, "doc", formats=("images", "pdf", "tiff"))
     assert paths["page-001"].exists() and paths["page-002"].exists()
     if shutil.which("pdfinfo"):
         info = subprocess.run(
@@ -161,6 +161,12 @@ def test_cli_writes_manifest(tmp_path: Path) -> None:
     for d in docs:
         assert (out / d["files"]["pdf"]).exists() and (out / d["files"]["txt"]).exists()
     assert (out / "000001-jpeg+skew" / "page-001.jpg").exists()
+    # a second run into the same folder adds to the manifest; --formats picks the files
+    assert main(["--out", str(out), "--seed", "1", "--count", "1", "--profiles", "faded",
+                 "--dpi", str(DPI), "--pages", "1", "--formats", "tiff"]) == 0  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["documents"]) == 5 and len(manifest["runs"]) == 2
+    assert (out / "000001-faded.tif").exists() and not (out / "000001-faded").exists()
 
 
 def test_cer_normalizes_and_counts() -> None:

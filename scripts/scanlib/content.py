@@ -12,12 +12,15 @@ import datetime as dt
 import random
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from . import pools
 from .model import Appendix, Block, DocStyle, Json, Run, SynthDoc, Table, plain
 from .sources import legal_paragraphs, seed_text
+
+T = TypeVar("T")
 
 HELDOUT_MODULUS = 5  # documents whose seed % 5 == 0 form the held-out split
 
@@ -188,6 +191,7 @@ class _Gen:
         self.style = self.make_style()
         self.issuer: Issuer
         self.used_titles: set[str] = set()
+        self.used: set[tuple[str, int]] = set()  # (pool name, index) drawn by `fresh`
 
     # -- small helpers -------------------------------------------------------------------
 
@@ -589,7 +593,7 @@ class _Gen:
                 f"giải ngân đạt {pct()} dự toán được giao."
             ),
         ]
-        text = self.pick(templates if self.family == "party" else state_templates)()
+        text = self.fresh(self.family, templates if self.family == "party" else state_templates)()
         return Unit([self.para_block(text)], figures=figures)
 
     # -- paragraphs --------------------------------------------------------------------------
@@ -609,10 +613,17 @@ class _Gen:
         w_legal = 0.2 if self.family == "party" else 0.55
         x = r.random()
         if x < w_seed and seeds:
-            return Unit([self.para_block(self.pick(seeds))])
+            return Unit([self.para_block(self.fresh("seeds", seeds))])
         if x < w_seed + w_legal and legal:
-            return Unit([self.para_block(self.pick(legal))])
+            return Unit([self.para_block(self.fresh("legal", legal))])
         return self.figure_para(self.issuer.code, self.org_phrase())
+
+    def fresh(self, name: str, pool: Sequence[T]) -> T:
+        """An item of the pool `name` not used yet in this document (any once all are)."""
+        unused = [i for i in range(len(pool)) if (name, i) not in self.used]
+        i = self.r.choice(unused or list(range(len(pool))))
+        self.used.add((name, i))
+        return pool[i]
 
     def org_phrase(self) -> str:
         if self.family == "state":
@@ -624,7 +635,7 @@ class _Gen:
         if not items:
             return self.figure_para(self.issuer.code, self.org_phrase())
         n = self.r.randint(2, 4)
-        blocks = [self.para_block(self.pick(items)) for _ in range(n)]
+        blocks = [self.para_block(self.fresh("items", items)) for _ in range(n)]
         return Unit(blocks)
 
     def with_footnote(self, unit: Unit) -> Unit:
@@ -901,7 +912,10 @@ class _Gen:
         fresh = [t for t in dict.fromkeys(pool) if t not in self.used_titles] or pool
         title = str(self.pick(fresh))
         self.used_titles.add(title)
-        return title
+        # Seed titles name their own years (NĂM 2023, NĂM 2024): move them to this document's.
+        return re.sub(
+            r"\b(20\d\d)\b", lambda m: str(self.date.year + int(m.group(1)) - 2023), title
+        )
 
     def body(self, tcode: str) -> tuple[list[Unit], list[Unit], list[Unit]]:
         """Intro units, the long trimmable middle, and outro units."""

@@ -22,7 +22,7 @@ from .model import Block, DocStyle, Run, SynthDoc, Table
 LU = 600.0  # layout units per inch
 PAGE_MM = (210.0, 297.0)  # A4 portrait
 SUP_SCALE = 0.62  # footnote marker size relative to its line
-FIT_MIN_PT = 11.0  # smallest size a `fit` header line is shrunk to
+FIT_MIN_PT = 10.0  # smallest size a `fit` header line is shrunk to
 INK = (22, 22, 22)
 SIGNATURE_INK = (28, 38, 120)
 
@@ -392,7 +392,7 @@ class _Flow:
             if block.rule_after:
                 half = min(w * 0.22, (max(ln.x1 - ln.x0 for ln in placed) if placed else w) / 3)
                 mid = x + w / 2
-                page_y = y + mm(0.5)
+                page_y = y + mm(1)
                 self.page.rules.append((mid - half, page_y, mid + half, page_y, pt(0.8)))
                 y += mm(2)
         return y
@@ -405,10 +405,10 @@ class _Flow:
 
     def header(self) -> None:
         lw = self.tw * self.st.left_col
-        # The left header sits a little left of the text block, as on real documents.
+        # The header spreads a little into the side margins, as on real documents.
         x_left = self.ml - mm(8)
         y_left = self.column(self.doc.header_left, x_left, lw + mm(8), self.mt)
-        y_right = self.column(self.doc.header_right, self.ml + lw, self.tw - lw, self.mt)
+        y_right = self.column(self.doc.header_right, self.ml + lw, self.tw - lw + mm(6), self.mt)
         self.y = max(y_left, y_right)
 
     def flow(self, block: Block, spacing: float, following: Block | None = None) -> None:
@@ -440,9 +440,9 @@ class _Flow:
         if block.rule_after and placed:
             mid = self.ml + self.tw / 2
             self.page.rules.append(
-                (mid - mm(15), self.y + mm(1), mid + mm(15), self.y + mm(1), pt(0.8))
+                (mid - mm(15), self.y + mm(2.5), mid + mm(15), self.y + mm(2.5), pt(0.8))
             )
-            self.y += mm(3)
+            self.y += mm(4.5)
 
     def closing(self) -> None:
         """'Nơi nhận' on the left, the signature block on the right, kept on one page."""

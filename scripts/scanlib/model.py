@@ -33,7 +33,7 @@ class Block:
     keep_next: bool = False  # never the last block on a page (headings)
     rule_after: bool = False  # a short centred rule under the block
     width_frac: float = 1.0  # fraction of the column the lines may fill
-    fit: bool = False  # shrink (to 11 pt at least) rather than wrap, as typists do
+    fit: bool = False  # shrink (to 10 pt at least) rather than wrap, as typists do
 
     @property
     def text(self) -> str:
