@@ -12,8 +12,9 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pipeline.record import Record
@@ -23,15 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_D_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
 _TOKEN = re.compile(r"[^\W_]+")
-# Old-style tone placement (hòa, khỏe, thủy) moved to the new style (hoà, khoẻ, thuỷ) in NFD,
-# only in open syllables, so that both spellings meet in the accent-exact index.
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-_OLD_TONE = re.compile(
-    rf"(?<=[oO])([{_TONES}])([aAeE])(?![^\W_]|[\u0300-\u036f])"
-    rf"|(?<=[uU])([{_TONES}])([yY])(?![^\W_]|[\u0300-\u036f])"
-)
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 
 # Bump when the functions below change what is indexed: the store then rebuilds its index.
 INDEX_VERSION = "1"
@@ -39,27 +33,38 @@ INDEX_VERSION = "1"
 
 def fold_d(text: str) -> str:
     """NFC text with đ/Đ folded to d/D: what goes into the accent-free index."""
-    return unicodedata.normalize("NFC", text).translate(_D_FOLD)
+    return unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
 
 
 def fold(text: str) -> str:
     """Lower-case text with every Vietnamese mark removed, for comparing in Python."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_D_FOLD))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.translate(_D_FOLD).casefold()
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _old_tone_pairs() -> dict[str, str]:
+    """Old-style tone placement in open syllables (òa, òe, ùy) → new style (oà, oè, uỳ)."""
+    pairs: dict[str, str] = {}
+    for first, seconds in (("o", "ae"), ("u", "y")):
+        for vowel in (first, first.upper()):
+            for tone in _TONES:
+                toned = unicodedata.normalize("NFC", vowel + tone)
+                for second in seconds + seconds.upper():
+                    pairs[toned + second] = vowel + unicodedata.normalize("NFC", second + tone)
+    return pairs
+
+
+_OLD_TONE_PAIRS = _old_tone_pairs()
+_OLD_TONE = re.compile(
+    f"[{''.join(sorted({pair[0] for pair in _OLD_TONE_PAIRS}))}][aeyAEY](?![^\\W_])"
+)
 
 
 def canonical_tones(text: str) -> str:
-    """NFC text with one tone placement (hoà, not hòa): what goes into the exact index."""
-    decomposed = unicodedata.normalize("NFD", text)
-    moved = _OLD_TONE.sub(_move_tone, decomposed)
-    return unicodedata.normalize("NFC", moved)
-
-
-def _move_tone(match: re.Match[str]) -> str:
-    if match.group(1):
-        return match.group(2) + match.group(1)
-    return match.group(4) + match.group(3)
+    """NFC text with one tone placement (hoà, not hòa; thuỷ, not thủy), so that both
+    spellings meet in the accent-exact index."""
+    nfc = unicodedata.normalize("NFC", text)
+    return _OLD_TONE.sub(lambda m: _OLD_TONE_PAIRS.get(m.group(), m.group()), nfc)
 
 
 def tokens(text: str) -> list[str]:
@@ -308,15 +313,22 @@ def _term_expr(term: Term, normalize: Any) -> str:
     return " AND ".join(_quote(w) for w in words)
 
 
+def positive_expression(terms: Sequence[Term]) -> str | None:
+    """The accent-free MATCH expression of the positive terms (all required), or None."""
+    positive = [_term_expr(t, fold) for t in terms if not t.negate]
+    return " AND ".join(positive) if positive else None
+
+
 def match_expression(terms: Sequence[Term]) -> str | None:
     """The accent-free MATCH expression of the positive and negative terms, or None when
     there is no positive term. Every token is quoted, so no FTS5 syntax gets through."""
-    positive = [_term_expr(t, fold) for t in terms if not t.negate]
+    return _combine(positive_expression(terms), exclusion_expression(terms))
+
+
+def _combine(positive: str | None, negative: str | None) -> str | None:
     if not positive:
         return None
-    expr = " AND ".join(positive)
-    negative = exclusion_expression(terms)
-    return f"({expr}) NOT ({negative})" if negative else expr
+    return f"({positive}) NOT ({negative})" if negative else positive
 
 
 def exclusion_expression(terms: Sequence[Term]) -> str | None:
@@ -350,6 +362,7 @@ def _exact_token(word: str) -> str:
 # --- running a search ----------------------------------------------------------------------
 
 SNIPPET_CHARS = 240
+RANK_LIMIT = 5000  # BM25 costs ~2 µs a document: score at most this many per query
 FACET_SIZE = 20
 FACETS = ("type", "issuer", "year", "place")
 SORTS = ("relevance", "date")
@@ -360,21 +373,30 @@ _OCR_CONFUSIONS = (("rn", "m"), ("cl", "d"), ("li", "h"), ("vv", "w"), ("ii", "u
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
-class _FoldTable(dict[int, str]):
-    """str.translate table folding each character to exactly one character, so offsets in
-    folded text are offsets in the original (for snippets and highlights)."""
-
-    def __missing__(self, code: int) -> str:
+def _letter_variants() -> dict[str, str]:
+    """For each base letter, a regex class of every letter that folds to it (a → [aàá…ặ])."""
+    variants: dict[str, set[str]] = {}
+    for code in range(0x41, 0x1F00):
         char = chr(code)
-        folded = fold(char)
-        if len(folded) != 1:
-            lowered = char.lower()
-            folded = lowered if len(lowered) == 1 else char
-        self[code] = folded
-        return folded
+        base = fold(char)
+        if len(base) == 1 and base.isalpha() and base.isascii():
+            variants.setdefault(base, set()).update({char, char.lower(), char.upper()})
+    return {base: "[" + "".join(sorted(chars)) + "]" for base, chars in variants.items()}
 
 
-_FOLD_TABLE = _FoldTable()
+_LETTER_VARIANTS = _letter_variants()
+
+
+@lru_cache(maxsize=256)
+def _words_regex(words: frozenset[str]) -> re.Pattern[str]:
+    """A regex finding the folded `words` in original (NFC, accented, any case) text."""
+    alternatives = [
+        "".join(_LETTER_VARIANTS.get(ch, re.escape(ch)) for ch in word)
+        for word in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?![^\W_])")
+
+
 _BLANKS = str.maketrans("\n\r\t\f\v", "     ")
 
 
@@ -421,6 +443,10 @@ class SearchResult:
     page: int = 1
     limit: int = 10
     sort: str = "relevance"
+    # How hits were ordered: "relevance" (BM25), "date", or "subject-then-date" when too many
+    # documents match to score them all (RANK_LIMIT): those holding every word in their
+    # subject, number or issuer first (by BM25), then the others by date.
+    ranking: str = "relevance"
     hits: list[Hit] = field(default_factory=list)
     fuzzy: bool = False  # found only by the approximate fallback
     corrections: dict[str, list[str]] = field(default_factory=dict)  # word -> variants tried
@@ -437,6 +463,7 @@ class SearchResult:
 @dataclass(frozen=True)
 class _Plan:
     match: str | None  # accent-free MATCH expression, None to list by filters alone
+    positive: str | None  # its required part, for the subject/meta tier of broad queries
     exact: str | None  # accent-exact MATCH expression for ranking
     exclude: str | None  # exclusions, applied separately when there is no match expression
     filters: Filters
@@ -474,6 +501,7 @@ def search(
         result.notes.append("truy vấn không có từ nào để tìm; hiển thị mọi văn bản")
     plan = _Plan(
         match=match_expression(parsed.terms),
+        positive=positive_expression(parsed.terms),
         exact=exact_expression(parsed.terms),
         exclude=exclusion_expression(parsed.terms),
         filters=merged,
@@ -483,9 +511,11 @@ def search(
     if result.total == 0 and plan.match:
         corrections = _corrections(store, parsed.positive)
         if corrections:
+            positive = _fuzzy_expression(parsed, corrections)
             fuzzy_plan = replace(
                 plan,
-                match=_fuzzy_expression(parsed, corrections),
+                match=_combine(positive, plan.exclude),
+                positive=positive,
                 exact=None,
                 words=plan.words.union(*corrections.values()),
             )
@@ -494,6 +524,12 @@ def search(
                 plan = fuzzy_plan
                 result.fuzzy = True
                 result.corrections = corrections
+    if result.ranking == "subject-then-date":
+        result.notes.append(
+            f"{result.total} văn bản khớp, quá nhiều để xếp hạng hết: văn bản có đủ từ khóa "
+            "trong trích yếu, số hiệu hoặc cơ quan ban hành đứng trước, còn lại theo ngày "
+            "mới nhất; thêm từ khóa hoặc bộ lọc để xếp theo mức độ liên quan"
+        )
     if facets:
         result.facets = _facets(store, plan)
     return _finish(result, started)
@@ -506,30 +542,56 @@ def _finish(result: SearchResult, started: float) -> SearchResult:
     return result
 
 
-def _from_where(plan: _Plan) -> tuple[str, str, str, dict[str, Any]]:
-    """(score SQL, exact SQL, FROM … WHERE … SQL, parameters) selecting matching documents."""
+@dataclass(frozen=True)
+class _Sql:
+    """Pieces of the statement selecting the matching documents `d` (see `_select`)."""
+
+    with_: str  # WITH m AS (the FTS matches), or ""
+    source: str  # FROM … (documents d, joined to m when there is a match expression)
+    where: str  # WHERE … (filters), or ""
+    params: dict[str, Any]
+    score: str = "0.0"
+    exact: str = "0"
+    head: str = ""  # LEFT JOIN of the subject/meta tier
+
+
+def _select(plan: _Plan, ranking: str) -> _Sql:
+    """The statement pieces for a plan. `ranking` says what the score is: "bm25" over all
+    columns, "head" (BM25 of the documents holding every word in their subject or meta
+    columns, 0 for the others) or "none" (0)."""
     params: dict[str, Any] = {}
-    if plan.match:
-        weights = f"{SUBJECT_WEIGHT}, {META_WEIGHT}, {BODY_WEIGHT}"
+    weights = f"{SUBJECT_WEIGHT}, {META_WEIGHT}, {BODY_WEIGHT}"
+    with_, source, score, exact, head = "", "FROM documents AS d", "0.0", "0", ""
+    if plan.match and ranking == "bm25":
+        # A subquery SQLite flattens: BM25 is computed only for rows passing the filters.
+        params["match"] = plan.match
         source = (
-            f"FROM (SELECT rowid AS rid, bm25(fts, {weights}) AS score FROM fts "
+            f"FROM (SELECT rowid AS rid, -bm25(fts, {weights}) AS score FROM fts "
             "WHERE fts MATCH :match) AS m JOIN documents AS d ON d.rid = m.rid"
         )
+        score = "m.score"
+    elif plan.match:
+        # Matched once, for both the count and the page of hits.
         params["match"] = plan.match
-        score = "-m.score"
-    else:
-        source = "FROM documents AS d"
-        score = "0.0"
+        with_ = "WITH m AS MATERIALIZED (SELECT rowid AS rid FROM fts WHERE fts MATCH :match) "
+        source = "FROM m JOIN documents AS d ON d.rid = m.rid"
+    if plan.match:
+        if ranking == "head" and plan.positive:
+            head = (
+                f" LEFT JOIN (SELECT rowid AS rid, -bm25(fts, {weights}) AS score FROM fts "
+                "WHERE fts MATCH :head) AS h ON h.rid = d.rid"
+            )
+            params["head"] = f"{{subject meta}} : ({plan.positive})"
+            score = "coalesce(h.score, 0.0)"
+        if plan.exact and ranking != "none":
+            exact = "(d.rid IN (SELECT rowid FROM fts_exact WHERE fts_exact MATCH :exact))"
+            params["exact"] = plan.exact
     clauses = _filter_clauses(plan.filters, params)
     if plan.exclude and not plan.match:
         clauses.append("d.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH :exclude)")
         params["exclude"] = plan.exclude
-    exact = "0"
-    if plan.exact and plan.match:
-        exact = "(d.rid IN (SELECT rowid FROM fts_exact WHERE fts_exact MATCH :exact))"
-        params["exact"] = plan.exact
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    return score, exact, source + where, params
+    return _Sql(with_, source, where, params, score, exact, head)
 
 
 def _filter_clauses(filters: Filters, params: dict[str, Any]) -> list[str]:
@@ -561,27 +623,48 @@ def _filter_clauses(filters: Filters, params: dict[str, Any]) -> list[str]:
     return clauses
 
 
+def _ranking(store: Store, plan: _Plan, sort: str) -> str:
+    """BM25 over every match while at most RANK_LIMIT documents match (counted only that
+    far); beyond, the subject/meta tier by BM25 and then the rest by date."""
+    if not plan.match or sort == "date":
+        return "none"
+    sql = _select(plan, "none")
+    capped = store.query(
+        f"{sql.with_}SELECT count(*) AS n FROM (SELECT 1 {sql.source}{sql.where} LIMIT :cap)",
+        {**sql.params, "cap": RANK_LIMIT + 1},
+    )
+    return "bm25" if int(capped[0]["n"]) <= RANK_LIMIT else "head"
+
+
+# NULL dates sort last in DESC order; "none" follows the documents_date index.
+_ORDER = {
+    "none": "d.date DESC, d.rid DESC",
+    "bm25": "exact DESC, score DESC, d.rid DESC",
+    "head": "exact DESC, score DESC, d.date DESC, d.rid DESC",
+}
+
+
 def _run(store: Store, plan: _Plan, result: SearchResult) -> None:
-    score, exact, from_where, params = _from_where(plan)
-    if result.sort == "date" or not plan.match:
-        order = "d.date IS NULL, d.date DESC, score DESC, d.rid"
+    """One statement: the FTS matches once (WITH m), their count, and one page of hits."""
+    ranking = _ranking(store, plan, result.sort)
+    sql = _select(plan, ranking)
+    params = {**sql.params, "limit": result.limit, "offset": (result.page - 1) * result.limit}
+    if sql.with_ and not sql.where:
+        count = "SELECT count(*) AS n FROM m"
     else:
-        order = "exact DESC, score DESC, d.rid"
-    params["limit"] = result.limit
-    params["offset"] = (result.page - 1) * result.limit
+        count = f"SELECT count(*) AS n {sql.source}{sql.where}"
     rows = store.query(
-        "SELECT d.id, d.doc_type, d.type_code, d.doc_number, d.subject, d.issuer, d.place, "
-        f"d.date, d.draft, d.n_pages, {score} AS score, {exact} AS exact, "
-        f"count(*) OVER () AS total {from_where} "
-        f"ORDER BY {order} LIMIT :limit OFFSET :offset",
+        f"{sql.with_}SELECT d.id, d.doc_type, d.type_code, d.doc_number, d.subject, d.issuer, "
+        f"d.place, d.date, d.draft, d.n_pages, {sql.score} AS score, {sql.exact} AS exact, "
+        f"({count}) AS total {sql.source}{sql.head}{sql.where} "
+        f"ORDER BY {_ORDER[ranking]} LIMIT :limit OFFSET :offset",
         params,
     )
     if rows:
         result.total = int(rows[0]["total"])
-    elif result.page > 1:
-        result.total = int(store.query(f"SELECT count(*) AS n {from_where}", params)[0]["n"])
     else:
-        result.total = 0
+        result.total = int(store.query(f"{sql.with_}{count}", params)[0]["n"])
+    result.ranking = {"none": "date", "bm25": "relevance", "head": "subject-then-date"}[ranking]
     snippets = _snippets(store, [row["id"] for row in rows], plan.words)
     result.hits = [
         Hit(
@@ -606,24 +689,34 @@ def _run(store: Store, plan: _Plan, result: SearchResult) -> None:
 
 def _facets(store: Store, plan: _Plan) -> dict[str, list[FacetValue]]:
     """Counts of the matching documents by type, issuer, year and place."""
-    _, _, from_where, params = _from_where(plan)
+    sql = _select(plan, "none")
+    if sql.source == "FROM documents AS d" and not sql.where:
+        table, prefix = "documents", ""  # everything: counted along the covering indexes
+    else:
+        table = "hits"
+        columns = "d.type_code, d.doc_type, d.issuer, d.year, d.place"
+        hits = f"hits AS MATERIALIZED (SELECT {columns} {sql.source}{sql.where}) "
+        prefix = f"{sql.with_}, {hits}" if sql.with_ else f"WITH {hits}"
     rows = store.query(
-        "WITH hits AS MATERIALIZED "
-        f"(SELECT d.type_code, d.doc_type, d.issuer, d.year, d.place {from_where}) "
-        "SELECT 'type' AS facet, coalesce(type_code, doc_type) AS value, "
-        "max(coalesce(doc_type, type_code)) AS label, count(*) AS n FROM hits "
-        "WHERE coalesce(type_code, doc_type) IS NOT NULL GROUP BY 2 "
-        "UNION ALL SELECT 'issuer', issuer, issuer, count(*) FROM hits "
-        "WHERE issuer IS NOT NULL GROUP BY 2 "
-        "UNION ALL SELECT 'year', CAST(year AS TEXT), CAST(year AS TEXT), count(*) FROM hits "
-        "WHERE year IS NOT NULL GROUP BY 2 "
-        "UNION ALL SELECT 'place', place, place, count(*) FROM hits "
-        "WHERE place IS NOT NULL GROUP BY 2",
-        params,
+        f"{prefix}SELECT 'type' AS facet, type_code AS a, doc_type AS b, count(*) AS n "
+        f"FROM {table} GROUP BY type_code, doc_type "
+        f"UNION ALL SELECT 'issuer', issuer, NULL, count(*) FROM {table} GROUP BY issuer "
+        f"UNION ALL SELECT 'year', year, NULL, count(*) FROM {table} GROUP BY year "
+        f"UNION ALL SELECT 'place', place, NULL, count(*) FROM {table} GROUP BY place",
+        sql.params,
     )
-    counts: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
+    tallies: dict[str, dict[str, list[Any]]] = {name: {} for name in FACETS}
     for row in rows:
-        counts[row["facet"]].append(FacetValue(row["value"], row["label"], int(row["n"])))
+        value = row["a"] if row["a"] is not None else row["b"]
+        if value is None:
+            continue
+        label = row["b"] if row["facet"] == "type" and row["b"] is not None else value
+        entry = tallies[row["facet"]].setdefault(str(value), [str(label), 0])
+        entry[1] += int(row["n"])
+    counts: dict[str, list[FacetValue]] = {
+        name: [FacetValue(value, label, n) for value, (label, n) in entries.items()]
+        for name, entries in tallies.items()
+    }
     for name, values in counts.items():
         if name == "year":
             values.sort(key=lambda v: v.value, reverse=True)
@@ -637,16 +730,18 @@ def _facets(store: Store, plan: _Plan) -> dict[str, list[FacetValue]]:
 
 
 def highlights(text: str, words: frozenset[str]) -> list[tuple[int, int]]:
-    """Offsets in `text` of the tokens whose folded form is one of `words`."""
+    """Offsets in `text` of the words whose folded form is one of `words`."""
     if not words or not text:
         return []
-    folded = text.translate(_FOLD_TABLE)
-    return [m.span() for m in _TOKEN.finditer(folded) if m.group() in words]
+    return [m.span() for m in _words_regex(words).finditer(text)]
 
 
 def make_snippet(text: str, words: frozenset[str], size: int = SNIPPET_CHARS) -> Snippet:
     """The passage of about `size` characters holding the most distinct query words."""
-    spans = highlights(text, words)
+    return _snippet(text, highlights(text, words), size)
+
+
+def _snippet(text: str, spans: list[tuple[int, int]], size: int = SNIPPET_CHARS) -> Snippet:
     if not spans:
         start, end = 0, _cut(text, size)
     else:
@@ -661,17 +756,25 @@ def make_snippet(text: str, words: frozenset[str], size: int = SNIPPET_CHARS) ->
     return Snippet(prefix + passage + suffix, marks)
 
 
+@lru_cache(maxsize=8192)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def _distinct(text: str, spans: list[tuple[int, int]]) -> int:
+    return len({_fold_word(text[s:e]) for s, e in spans})
+
+
 def _best_window(text: str, spans: list[tuple[int, int]], size: int) -> int:
     """Start offset of the hit that opens the window with the most distinct words."""
-    folded = text.translate(_FOLD_TABLE)
+    words = [_fold_word(text[s:e]) for s, e in spans]
     best_start, best_key = spans[0][0], (0, 0)
     right = 0
     for left, (start, _) in enumerate(spans):
         right = max(right, left)
         while right + 1 < len(spans) and spans[right + 1][1] - start <= size * 3 // 4:
             right += 1
-        window = spans[left : right + 1]
-        key = (len({folded[s:e] for s, e in window}), len(window))
+        key = (len(set(words[left : right + 1])), right - left + 1)
         if key > best_key:
             best_start, best_key = start, key
     return best_start
@@ -703,17 +806,16 @@ def _snippets(store: Store, ids: Sequence[str], words: frozenset[str]) -> dict[s
         "ORDER BY doc_id, number",
         list(ids),
     )
-    best: dict[str, tuple[tuple[int, int], int, str]] = {}
+    best: dict[str, tuple[tuple[int, int], int, str, list[tuple[int, int]]]] = {}
     for row in rows:
         spans = highlights(row["text"], words)
-        folded = row["text"].translate(_FOLD_TABLE)
-        key = (len({folded[s:e] for s, e in spans}), len(spans))
+        key = (_distinct(row["text"], spans), len(spans))
         current = best.get(row["doc_id"])
         if current is None or key > current[0]:
-            best[row["doc_id"]] = (key, row["number"], row["text"])
+            best[row["doc_id"]] = (key, row["number"], row["text"], spans)
     snippets: dict[str, Snippet] = {}
-    for doc_id, (_, number, text) in best.items():
-        snippet = make_snippet(text, words)
+    for doc_id, (_, number, text, spans) in best.items():
+        snippet = _snippet(text, spans)
         snippet.page = number
         snippets[doc_id] = snippet
     return snippets
@@ -740,29 +842,13 @@ def edit_variants(word: str) -> set[str]:
     return variants
 
 
-def _document_frequencies(store: Store, terms: Iterable[str]) -> dict[str, int]:
-    """How many documents hold each term, from the FTS5 vocabulary (absent terms left out)."""
-    wanted = sorted(set(terms))
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        rows = store.query(
-            f"SELECT term, doc FROM fts_vocab WHERE term IN ({', '.join('?' * len(chunk))})",
-            chunk,
-        )
-        found.update((row["term"], int(row["doc"])) for row in rows)
-    return found
-
-
 def _corrections(store: Store, positive: Sequence[Term]) -> dict[str, list[str]]:
     """Indexed variants of the query words: of the words absent from the index, or of every
     word when each is present but never all together. Short words are left alone."""
     words = sorted({fold(w) for t in positive for w in t.words})
     long_words = [w for w in words if len(w) >= FUZZY_MIN_CHARS]
     candidates = {w: edit_variants(w) for w in long_words}
-    frequencies = _document_frequencies(
-        store, [*words, *(v for c in candidates.values() for v in c)]
-    )
+    frequencies = store.vocabulary()
     absent = [w for w in long_words if w not in frequencies]
     corrections: dict[str, list[str]] = {}
     for word in absent or long_words:
@@ -774,8 +860,8 @@ def _corrections(store: Store, positive: Sequence[Term]) -> dict[str, list[str]]
 
 
 def _fuzzy_expression(parsed: ParsedQuery, corrections: dict[str, list[str]]) -> str:
-    """The match expression with each corrected word replaced by (word OR variants); a
-    phrase holding a corrected word is loosened to its words."""
+    """The required part of the match expression with each corrected word replaced by
+    (word OR variants); a phrase holding a corrected word is loosened to its words."""
     parts: list[str] = []
     for term in parsed.positive:
         folded = [fold(w) for w in term.words]
@@ -786,6 +872,4 @@ def _fuzzy_expression(parsed: ParsedQuery, corrections: dict[str, list[str]]) ->
             options = [word, *corrections.get(word, [])]
             alternatives = " OR ".join(_quote(o) for o in options)
             parts.append(f"({alternatives})" if len(options) > 1 else alternatives)
-    expr = " AND ".join(parts)
-    negative = exclusion_expression(parsed.terms)
-    return f"({expr}) NOT ({negative})" if negative else expr
+    return " AND ".join(parts)

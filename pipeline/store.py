@@ -1,8 +1,9 @@
 """The document store: SQLite (WAL, one writer) holding records, pages, page images and the
 full-text indexes that `pipeline.search` queries.
 
-Layout: `documents` (one row per record, filter columns plus the whole record as JSON),
-`pages` (restored and raw text per page), `page_images` (cleaned page images), and two
+Layout: `documents` (one small row per record: the filter and display columns search reads),
+`records` (the whole record as JSON, page texts left out), `pages` (restored and raw text
+per page, the one copy of it), `page_images` (cleaned page images), and two
 contentless FTS5 indexes over (subject, meta, body), one row per document: `fts` (accent-free,
 đ folded) and `fts_exact` (accents kept, one tone placement). Contentless tables need the
 indexed values again to delete a row; they are recomputed from the stored record, and the
@@ -12,10 +13,12 @@ whole index is rebuilt when `search.INDEX_VERSION` changes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -27,7 +30,8 @@ from pipeline.search import INDEX_VERSION, canonical_tones, fold, fold_d, index_
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+VOCABULARY_TTL_S = 300.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,12 +58,18 @@ CREATE TABLE IF NOT EXISTS documents(
     issuer_key TEXT NOT NULL,
     place_key TEXT NOT NULL,
     symbol_key TEXT NOT NULL,
-    record_json TEXT NOT NULL,
     created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records(
+    rid INTEGER PRIMARY KEY REFERENCES documents(rid) ON DELETE CASCADE,
+    record_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);
 CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
 CREATE INDEX IF NOT EXISTS documents_year ON documents(year);
+CREATE INDEX IF NOT EXISTS documents_type ON documents(type_code, doc_type);
+CREATE INDEX IF NOT EXISTS documents_issuer ON documents(issuer);
+CREATE INDEX IF NOT EXISTS documents_place ON documents(place);
 CREATE TABLE IF NOT EXISTS pages(
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     number INTEGER NOT NULL,
@@ -87,7 +97,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
 _DOC_COLUMNS = (
     "id, sha256, path, media_type, n_pages, doc_type, type_code, number, symbol, doc_number, "
     "issuer_code, issuer, place, date, year, subject, draft, type_key, issuer_key, place_key, "
-    "symbol_key, record_json, created"
+    "symbol_key, created"
 )
 _YEAR = re.compile(r"^(\d{4})")
 _MAGIC = (
@@ -119,6 +129,14 @@ def _issuing_body(issuer: Sequence[str]) -> str | None:
     return lines[-1] if lines else None
 
 
+def _record_json(record: Record) -> str:
+    """The record as compact JSON without page texts, which live in `pages` alone."""
+    data = record.to_dict()
+    for page in data["pages"]:
+        page["text"] = page["raw_text"] = ""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _document_row(record: Record) -> tuple[Any, ...]:
     year_match = _YEAR.match(record.date or "")
     return (
@@ -143,7 +161,6 @@ def _document_row(record: Record) -> tuple[Any, ...]:
         _key([record.issuer_code, *record.issuer]),
         _key([record.place]),
         _key([record.symbol, record.doc_number]),
-        record.to_json(indent=None),
         dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
 
@@ -158,6 +175,8 @@ class Store:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
+        self._vocabulary: dict[str, int] | None = None
+        self._vocabulary_read = (0, 0.0)  # data_version and time when it was read
 
     @classmethod
     def open(cls, db: str, *, readonly: bool = False) -> Store:
@@ -172,10 +191,12 @@ class Store:
         else:
             conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 10000")
         store = cls(conn, db)
         try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA cache_size = -32000")  # KiB: the FTS index and documents stay hot
+            conn.execute("PRAGMA mmap_size = 268435456")
             if not readonly:
                 store._prepare()
             store._check_version()
@@ -217,8 +238,8 @@ class Store:
         self._conn.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
         self._conn.execute("INSERT INTO fts_exact(fts_exact) VALUES ('delete-all')")
         count = 0
-        for row in self._conn.execute("SELECT rid, record_json FROM documents"):
-            self._index(row["rid"], Record.from_json(row["record_json"]), "")
+        for row in self._conn.execute("SELECT rid, id FROM documents"):
+            self._index(row["rid"], self._load(row["rid"], row["id"]), "")
             count += 1
         self._conn.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('index_version', ?)", (INDEX_VERSION,)
@@ -264,6 +285,9 @@ class Store:
             )
             rid = cursor.lastrowid
             assert rid is not None
+            self._conn.execute(
+                "INSERT INTO records(rid, record_json) VALUES (?, ?)", (rid, _record_json(record))
+            )
             self._conn.executemany(
                 "INSERT INTO pages(doc_id, number, text, raw_text, confidence) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -277,6 +301,7 @@ class Store:
                 ],
             )
             self._index(rid, record, "")
+            self._vocabulary = None
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document and its index rows; False when there was none."""
@@ -284,13 +309,12 @@ class Store:
             return self._delete(doc_id)
 
     def _delete(self, doc_id: str) -> bool:
-        row = self._conn.execute(
-            "SELECT rid, record_json FROM documents WHERE id = ?", (doc_id,)
-        ).fetchone()
+        row = self._conn.execute("SELECT rid FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             return False
-        self._index(row["rid"], Record.from_json(row["record_json"]), "delete")
+        self._index(row["rid"], self._load(row["rid"], doc_id), "delete")
         self._conn.execute("DELETE FROM documents WHERE rid = ?", (row["rid"],))
+        self._vocabulary = None
         return True
 
     # --- reading -------------------------------------------------------------------------
@@ -304,10 +328,24 @@ class Store:
 
     def get_record(self, doc_id: str) -> Record | None:
         with self._lock:
-            row = self._conn.execute(
-                "SELECT record_json FROM documents WHERE id = ?", (doc_id,)
-            ).fetchone()
-        return None if row is None else Record.from_json(row["record_json"])
+            row = self._conn.execute("SELECT rid FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            return None if row is None else self._load(row["rid"], doc_id)
+
+    def _load(self, rid: int, doc_id: str) -> Record:
+        """The stored record with its page texts put back from `pages`."""
+        row = self._conn.execute("SELECT record_json FROM records WHERE rid = ?", (rid,)).fetchone()
+        data = json.loads(row["record_json"])
+        texts = {
+            page["number"]: page
+            for page in self._conn.execute(
+                "SELECT number, text, raw_text FROM pages WHERE doc_id = ?", (doc_id,)
+            )
+        }
+        for page in data["pages"]:
+            stored = texts.get(page["number"])
+            if stored is not None:
+                page["text"], page["raw_text"] = stored["text"], stored["raw_text"]
+        return Record.from_dict(data)
 
     def find_ids(self, prefix: str, limit: int = 2) -> list[str]:
         """Ids starting with a (hex) prefix, so commands can accept a short id."""
@@ -342,14 +380,29 @@ class Store:
         while True:
             with self._lock:
                 rows = self._conn.execute(
-                    "SELECT rid, record_json FROM documents WHERE rid > ? ORDER BY rid LIMIT 200",
-                    (last,),
+                    "SELECT rid, id FROM documents WHERE rid > ? ORDER BY rid LIMIT 200", (last,)
                 ).fetchall()
+                records = [self._load(row["rid"], row["id"]) for row in rows]
             if not rows:
                 return
-            for row in rows:
-                yield Record.from_json(row["record_json"])
+            yield from records
             last = rows[-1]["rid"]
+
+    def vocabulary(self) -> dict[str, int]:
+        """Document frequency of each term of the accent-free index (for the fuzzy fallback).
+
+        Reading it scans the whole index (about 1 s per 100,000 pages), so it is kept, and
+        read again only when another process has written since, at most every few minutes.
+        """
+        with self._lock:
+            version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            read_version, read_at = self._vocabulary_read
+            stale = version != read_version and time.monotonic() - read_at > VOCABULARY_TTL_S
+            if self._vocabulary is None or stale:
+                rows = self._conn.execute("SELECT term, doc FROM fts_vocab")
+                self._vocabulary = {row["term"]: int(row["doc"]) for row in rows}
+                self._vocabulary_read = (version, time.monotonic())
+            return self._vocabulary
 
     def count_documents(self) -> int:
         with self._lock:

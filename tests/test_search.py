@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_store import REPORT, make_record, png
 
+import pipeline.search as search_module
 from pipeline.search import (
     MAX_QUERY_CHARS,
     Filters,
@@ -373,3 +374,19 @@ def test_empty_store(tmp_path: Path) -> None:
     with Store.open(str(tmp_path / "empty.db")) as empty:
         result = search(empty, "dang vien", facets=True)
         assert result.total == 0 and not result.fuzzy and result.hits == []
+
+
+def test_broad_queries_rank_subject_tier_then_date(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 2)
+    result = search(store, "dang", limit=100)
+    assert result.ranking == "subject-then-date" and result.total == 5
+    found = [hit.id for hit in result.hits]
+    # "Đảng" in the issuer lines (meta column) of REPORT and NGHI_QUYET: that tier first.
+    assert set(found[:2]) == {REPORT.id, NGHI_QUYET.id}
+    assert found[2:] == [KE_HOACH.id, DANG_DOAN.id, GARBLED.id]  # then newest first
+    assert any("quá nhiều" in note for note in result.notes)
+    second = search(store, "dang", limit=2, page=2)
+    assert [hit.id for hit in second.hits] == [KE_HOACH.id, DANG_DOAN.id]
+    assert search(store, "dang", filters=make_filters(type="BC")).ranking == "relevance"

@@ -1,0 +1,398 @@
+"""Search benchmark: indexing rate, index size, and query latency via the library and HTTP.
+
+Builds a store of generated Party-style documents whose pages are paragraphs of the shared
+corpora (../shared/corpus/vlc-legal.txt.xz, viwiki.txt.xz) mixed with paragraphs of the seed
+reports, under generated headers and fields; then times a fixed set of typical queries
+(accent-free words, accented words, phrases, exclusions, filters, date sort, facets, fuzzy)
+through `pipeline.search` and through `sohoa serve` (a real uvicorn on 127.0.0.1, queried
+with httpx). Nothing generated is kept unless --db is given.
+
+    nice -n 10 .venv/bin/python scripts/bench_search.py --docs 20000   # ~100,000 pages
+    .venv/bin/python scripts/bench_search.py --docs 500                 # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import lzma
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.record import Page, Provenance, Quality, Record, Signer, Source  # noqa: E402
+from pipeline.search import make_filters, search  # noqa: E402
+from pipeline.store import Store  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+TYPES = [
+    ("BÁO CÁO", "BC", "Báo cáo kết quả"),
+    ("NGHỊ QUYẾT", "NQ", "Nghị quyết về"),
+    ("KẾ HOẠCH", "KH", "Kế hoạch thực hiện"),
+    ("CHƯƠNG TRÌNH", "CTr", "Chương trình hành động thực hiện"),
+    ("THÔNG BÁO", "TB", "Thông báo kết luận về"),
+    ("HƯỚNG DẪN", "HD", "Hướng dẫn thực hiện"),
+    ("QUYẾT ĐỊNH", "QĐ", "Quyết định về việc"),
+    ("CÔNG VĂN", "CV", "V/v"),
+    ("TỜ TRÌNH", "TTr", "Tờ trình về"),
+    ("CHỈ THỊ", "CT", "Chỉ thị về tăng cường"),
+]
+PROVINCES = [
+    "Thanh Hoá",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Đồng Nai",
+    "Đồng Tháp",
+    "Quảng Ninh",
+    "Hải Dương",
+    "Thái Bình",
+    "Nam Định",
+    "Bắc Giang",
+    "Lâm Đồng",
+    "Đắk Lắk",
+    "Cần Thơ",
+    "An Giang",
+    "Bình Định",
+    "Phú Thọ",
+    "Hà Nội",
+    "Đà Nẵng",
+    "Khánh Hoà",
+    "Sóc Trăng",
+]
+DISTRICTS = [
+    "Nam Đàn",
+    "Hưng Nguyên",
+    "Thọ Xuân",
+    "Tĩnh Gia",
+    "Long Thành",
+    "Cao Lãnh",
+    "Đông Triều",
+    "Kim Thành",
+    "Tiền Hải",
+    "Ý Yên",
+    "Lục Nam",
+    "Đức Trọng",
+    "Krông Pắc",
+    "Phong Điền",
+    "Tuy Phước",
+    "Thanh Sơn",
+    "Sóc Sơn",
+    "Hoà Vang",
+    "Cam Lâm",
+    "Mỹ Xuyên",
+]
+ISSUERS = [
+    ("HUYỆN ỦY {district}", "HU", "ĐẢNG BỘ TỈNH {province}"),
+    ("TỈNH ỦY {province}", "TU", None),
+    ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "ĐUK", "ĐẢNG BỘ TỈNH {province}"),
+    ("BAN TUYÊN GIÁO TỈNH ỦY", "BTGTU", "TỈNH ỦY {province}"),
+    ("BAN TỔ CHỨC TỈNH ỦY", "BTCTU", "TỈNH ỦY {province}"),
+    ("ĐẢNG ỦY XÃ {district}", "ĐU", "ĐẢNG BỘ HUYỆN {district}"),
+    ("ỦY BAN KIỂM TRA TỈNH ỦY", "UBKTTU", "TỈNH ỦY {province}"),
+]
+NAMES = ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Đức Thắng", "Phạm Minh Châu", "Hoàng Thị Hoà"]
+
+# (category, query, filters as make_filters keywords, sort, facets)
+QUERIES: list[tuple[str, str, dict[str, str], str, bool]] = [
+    ("words", "dang vien", {}, "relevance", False),
+    ("words", "ket nap dang vien", {}, "relevance", False),
+    ("words", "sinh hoat chi bo", {}, "relevance", False),
+    ("words", "phat trien kinh te xa hoi", {}, "relevance", False),
+    ("words", "quyen va nghia vu cua cong dan", {}, "relevance", False),
+    ("words", "bao ve moi truong", {}, "relevance", False),
+    ("accented", "đảng viên", {}, "relevance", False),
+    ("accented", "kiểm tra giám sát", {}, "relevance", False),
+    ("phrase", '"sinh hoat chi bo"', {}, "relevance", False),
+    ("phrase", '"uy ban nhan dan"', {}, "relevance", False),
+    ("phrase", '"nghi quyet dai hoi" dang bo', {}, "relevance", False),
+    ("exclude", "bo luat -hinh su", {}, "relevance", False),
+    ("filter", "type:BC dang vien", {}, "relevance", False),
+    ("filter", "kinh te year:2020", {}, "relevance", False),
+    ("filter", 'issuer:"huyen uy" can bo', {}, "relevance", False),
+    ("filter", "to chuc", {"place": "nghe an", "date_from": "2018-01-01"}, "relevance", False),
+    ("filter", "type:NQ year:2016-2019", {}, "relevance", False),
+    ("sort", "dang vien", {}, "date", False),
+    ("facets", "dang vien", {}, "relevance", True),
+    ("facets", "", {}, "relevance", True),
+    ("fuzzy", "dang vlen ket nap", {}, "relevance", False),
+    ("fuzzy", "chuong trjnh hanh dong", {}, "relevance", False),
+]
+
+
+@dataclass
+class Corpus:
+    paragraphs: list[str]  # corpus paragraphs
+    party: list[str]  # seed report paragraphs
+
+
+def read_corpus(max_chars: int) -> Corpus:
+    """Paragraphs of at least six words: all of the legal corpus, then Wikipedia up to
+    `max_chars` characters in all; plus the clean seed reports' paragraphs."""
+    paragraphs: list[str] = []
+    total = 0
+    for name in ("vlc-legal.txt.xz", "viwiki.txt.xz"):
+        with lzma.open(SHARED / "corpus" / name, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                line = line.strip()
+                if len(line.split()) >= 6:
+                    paragraphs.append(line)
+                    total += len(line)
+                    if total >= max_chars:
+                        break
+        if total >= max_chars:
+            break
+    party = [
+        line.strip()
+        for path in sorted((SHARED / "seeds").glob("*.txt"))
+        if not path.name.startswith("003")  # 003 is raw OCR output
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if len(line.split()) >= 6
+    ]
+    return Corpus(paragraphs, party)
+
+
+def make_document(i: int, corpus: Corpus, rng: random.Random, page_chars: int) -> Record:
+    """One generated document: a Party-style header on page 1, 1 to 9 pages (mean 5)."""
+    doc_type, type_code, subject_head = rng.choice(TYPES)
+    issuer_line, issuer_code, parent = rng.choice(ISSUERS)
+    province, district = rng.choice(PROVINCES), rng.choice(DISTRICTS)
+    issuer = [parent.format(province=province.upper(), district=district.upper())] if parent else []
+    issuer.append(issuer_line.format(province=province.upper(), district=district.upper()))
+    year, month, day = rng.randint(2010, 2024), rng.randint(1, 12), rng.randint(1, 28)
+    number = rng.randint(1, 450)
+    place = rng.choice((province, district))
+    topic = " ".join(rng.choice(corpus.party or corpus.paragraphs).split()[:12]).rstrip(",.;:")
+    subject = f"{subject_head} {topic[:1].lower()}{topic[1:]}"
+    symbol = f"{type_code}/{issuer_code}"
+    draft = "Dự thảo lần 2" if rng.random() < 0.05 else None
+    header = "\n".join(
+        [
+            *issuer,
+            "*",
+            f"Số {number:02d}-{symbol}",
+            "ĐẢNG CỘNG SẢN VIỆT NAM",
+            f"{place}, ngày {day:02d} tháng {month} năm {year}",
+            *([draft] if draft else []),
+            doc_type,
+            subject,
+        ]
+    )
+    pages: list[Page] = []
+    for number_of_page in range(1, rng.randint(1, 9) + 1):
+        parts = [header] if number_of_page == 1 else []
+        size = sum(len(p) for p in parts)
+        while size < page_chars:
+            source = corpus.party if rng.random() < 0.15 and corpus.party else corpus.paragraphs
+            paragraph = rng.choice(source)
+            parts.append(paragraph)
+            size += len(paragraph) + 1
+        text = "\n".join(parts)
+        pages.append(Page(number_of_page, text, text, round(rng.uniform(70, 96), 1)))
+    text = "\n\n".join(page.text for page in pages)
+    digest = hashlib.sha256(f"bench-{i}".encode()).hexdigest()
+    return Record(
+        id=digest,
+        source=Source(f"/archive/bench/{i:06d}.pdf", digest, "application/pdf", len(pages)),
+        text=text,
+        raw_text=text,
+        pages=pages,
+        provenance=Provenance("bench", "2024-01-01T00:00:00+00:00"),
+        family="party",
+        doc_type=doc_type,
+        type_code=type_code,
+        number=number,
+        symbol=symbol,
+        doc_number=f"{number:02d}-{symbol}",
+        issuer_code=issuer_code,
+        issuer=issuer,
+        place=place,
+        date=f"{year}-{month:02d}-{day:02d}",
+        subject=subject,
+        draft=draft,
+        signer=Signer("T/M BAN THƯỜNG VỤ", "BÍ THƯ", rng.choice(NAMES)),
+        quality=Quality(85.0, 0.95, []),
+    )
+
+
+def build(
+    db: str, docs: int, corpus: Corpus, page_chars: int, seed: int
+) -> tuple[int, float, float]:
+    """Store `docs` generated documents; return (pages, wall and CPU seconds spent in
+    add_document)."""
+    rng = random.Random(seed)
+    pages = 0
+    spent = cpu = 0.0
+    with Store.open(db) as store:
+        for i in range(docs):
+            record = make_document(i, corpus, rng, page_chars)
+            started, started_cpu = time.perf_counter(), time.process_time()
+            store.add_document(record, {})
+            spent += time.perf_counter() - started
+            cpu += time.process_time() - started_cpu
+            pages += len(record.pages)
+            if (i + 1) % max(1, docs // 10) == 0:
+                print(f"  {i + 1}/{docs} documents, {pages / spent:.0f} pages/s", flush=True)
+        store.query("PRAGMA wal_checkpoint(TRUNCATE)")
+    return pages, spent, cpu
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return p50, p95
+
+
+def time_library(db: str, runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall and CPU milliseconds per query, by category, through pipeline.search (warm)."""
+    wall: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    with Store.open(db, readonly=True) as store:
+        for category, query, filters, sort, facets in QUERIES:
+            options = make_filters(**filters)
+            search(store, query, filters=options, sort=sort, facets=facets)  # warm-up
+            for _ in range(runs):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                result = search(store, query, filters=options, sort=sort, facets=facets)
+                wall.setdefault(category, []).append((time.perf_counter() - started) * 1000)
+                cpu.setdefault(category, []).append((time.process_time() - started_cpu) * 1000)
+            flag = " (fuzzy)" if result.fuzzy else ""
+            print(f"  {category:8} {query!r}: {result.total} hits, ranking {result.ranking}{flag}")
+    return wall, cpu
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(db: str, port: int) -> Iterator[None]:
+    """`sohoa serve` in a child process while the context lasts."""
+    command = [sys.executable, "-m", "pipeline.cli", "serve", "--db", db, "--port", str(port)]
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def time_http(db: str, runs: int) -> dict[str, list[float]]:
+    """Wall milliseconds per query, by category, through GET /api/search on a real uvicorn."""
+    port = free_port()
+    times: dict[str, list[float]] = {}
+    with serving(db, port), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.get("/openapi.json").raise_for_status()
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        for category, query, filters, sort, facets in QUERIES:
+            params = {"q": query, "sort": sort, "facets": str(facets).lower()}
+            params |= {"from" if k == "date_from" else k: v for k, v in filters.items()}
+            client.get("/api/search", params=params).raise_for_status()  # warm-up
+            for _ in range(runs):
+                started = time.perf_counter()
+                client.get("/api/search", params=params).raise_for_status()
+                times.setdefault(category, []).append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def table(columns: dict[str, dict[str, list[float]]]) -> str:
+    """Markdown: one row per query category (and all), p50/p95 for each timing column."""
+    head = " | ".join(f"{name} p50 ms | {name} p95 ms" for name in columns)
+    rows = [f"| queries | {head} |", "|---|" + "---:|" * (2 * len(columns))]
+    for category in [*dict.fromkeys(c for c, *_ in QUERIES), "all"]:
+        cells = []
+        for times in columns.values():
+            if category == "all":
+                samples = list(itertools.chain.from_iterable(times.values()))
+            else:
+                samples = times.get(category, [])
+            p50, p95 = percentiles(samples) if samples else (float("nan"), float("nan"))
+            cells.append(f"{p50:.1f} | {p95:.1f}")
+        name = f"**{category}**" if category == "all" else category
+        rows.append(f"| {name} | {' | '.join(cells)} |")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=20_000, help="documents (mean 5 pages)")
+    parser.add_argument("--page-chars", type=int, default=1800, help="characters per page")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs of each query")
+    parser.add_argument("--db", help="build (or reuse, with --reuse) this store and keep it")
+    parser.add_argument("--reuse", action="store_true", help="time queries on an existing --db")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP timings")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if args.reuse and not args.db:
+        parser.error("--reuse needs --db")
+
+    with tempfile.TemporaryDirectory(prefix="sohoa-bench-") as scratch:
+        db = args.db or os.path.join(scratch, "bench.db")
+        indexing = ""
+        if not args.reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(db + suffix).unlink(missing_ok=True)
+            started = time.perf_counter()
+            corpus = read_corpus(max_chars=min(60_000_000, args.docs * 5 * args.page_chars))
+            print(
+                f"corpus: {len(corpus.paragraphs)} paragraphs + {len(corpus.party)} seed "
+                f"paragraphs ({time.perf_counter() - started:.0f} s)"
+            )
+            pages, spent, cpu = build(db, args.docs, corpus, args.page_chars, args.seed)
+            del corpus
+            indexing = (
+                f"indexing: {pages / spent:.0f} pages/s wall, {pages / cpu:.0f} pages/s CPU "
+                f"({spent:.0f} s wall, {cpu:.0f} s CPU in add_document)"
+            )
+        with Store.open(db, readonly=True) as store:
+            docs = store.count_documents()
+            pages = int(store.query("SELECT count(*) AS n FROM pages")[0]["n"])
+        size = sum(
+            Path(db + suffix).stat().st_size
+            for suffix in ("", "-wal")
+            if Path(db + suffix).exists()
+        )
+        print("library queries:")
+        wall, cpu_times = time_library(db, args.runs)
+        columns = {"library": wall, "library CPU": cpu_times}
+        if not args.no_http:
+            columns["HTTP"] = time_http(db, args.runs)
+
+    print(f"\ncommand: {' '.join(sys.argv)}")
+    print(f"documents: {docs}, pages: {pages}, store size: {size / 2**20:.0f} MiB")
+    if indexing:
+        print(indexing)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end: {load} on {os.cpu_count()} CPUs")
+    print(f"latency over {args.runs} runs of each query (after one warm-up):\n")
+    print(table(columns))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
