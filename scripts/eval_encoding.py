@@ -13,6 +13,7 @@ TCVN3) are left out of that row and counted in the `skipped` column.
 from __future__ import annotations
 
 import argparse
+import itertools
 import lzma
 import time
 import unicodedata
@@ -126,6 +127,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=Path, required=True)
     parser.add_argument("-n", type=int, default=2000, help="held-out corpus paragraphs")
     parser.add_argument("--show", type=int, default=0, help="print this many failures a row")
+    parser.add_argument(
+        "--also-correct",
+        type=Path,
+        help="another clean corpus (e.g. viwiki.txt.xz, rich in foreign names) whose first "
+        "--also-n lines must come out of repair_text unchanged",
+    )
+    parser.add_argument("--also-n", type=int, default=30000)
     args = parser.parse_args()
     paragraphs = load_paragraphs(args.corpus, args.seeds, args.n)
     print(f"{len(paragraphs)} paragraphs ({args.n} corpus, rest seeds)\n")
@@ -156,6 +164,12 @@ def main() -> None:
         elapsed = (time.perf_counter() - started) * 1000 / max(total, 1)
         rates = f"{exact / max(total, 1):.2%} | {caseless / max(total, 1):.2%}"
         print(f"| {name} | {total} | {rates} | {skipped} | {elapsed:.2f} |")
+
+    if args.also_correct:
+        with lzma.open(args.also_correct, "rt", encoding="utf-8") as handle:
+            lines = [line.rstrip("\n") for line in itertools.islice(handle, args.also_n)]
+        kept = sum(repair_text(line).text == line for line in lines)
+        print(f"\n{args.also_correct.name}: {kept}/{len(lines)} correct lines left unchanged")
 
     print("\nWhole seed files, one decode each (characters the encoding lacks → `?`):\n")
     print("| seed | TCVN3 | VNI | VISCII | Windows-1258 |")

@@ -246,15 +246,21 @@ _word = st.builds(
     st.sampled_from(_SYLLABLES),
     st.integers(0, 2),
 )
+_bare = st.one_of(
+    _word,
+    _word,
+    _word,
+    _word.map(strip_marks),  # typed without marks
+    st.from_regex(r"[A-Za-z]{1,9}", fullmatch=True),  # ASCII words and names
+)
 _token = st.one_of(
-    _word,
-    _word,
-    _word,
-    st.builds(lambda w, p: w + p, _word, st.sampled_from([",", ".", ";", ":", "?", "!", "…"])),
+    _bare,
+    _bare,
+    st.builds(lambda w, p: w + p, _bare, st.sampled_from([",", ".", ";", ":", "?", "!", "…"])),
     st.builds(
         lambda p, w, q: p + w + q,
         st.sampled_from(["(", "“", '"']),
-        _word,
+        _bare,
         st.sampled_from([")", "”", '"']),
     ),
     st.sampled_from(["UBND", "BC/ĐUK", "05-NQ/TW", "07/4/2021", "100%", "-", "–", "QĐi", "*"]),

@@ -8,6 +8,7 @@ are compared by how many of their words are valid syllables: garbled text almost
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import string
@@ -21,7 +22,11 @@ from pipeline.encoding.tone import set_tone_style
 # Punctuation, then splits into words at inner ASCII punctuation (`196-BC/ĐUK`). Inner
 # General Punctuation (‘ „ from mojibake) and the symbols legacy encodings turn letters
 # into (§ ¸ µ «) stay inside the word, which makes garbled words count as invalid.
-_EDGE = string.punctuation + "".join(map(chr, range(0x2000, 0x2070)))
+_GENERAL_PUNCTUATION = "".join(map(chr, range(0x2000, 0x2070)))
+# An opening quote after a letter is no quote but a misread letter (VISCII `B“` is `BỘ`).
+_GENERAL_TRAILING = "".join(c for c in _GENERAL_PUNCTUATION if c not in "“‘„‚")
+_EDGE = string.punctuation + _GENERAL_PUNCTUATION
+_TRAILING_EDGE = string.punctuation + _GENERAL_TRAILING
 _INNER = re.compile(r"[!-/:-@\[-`{-~]+")
 # In VIQR a word keeps its marks: split only at other punctuation, strip only what
 # also ends sentences.
@@ -29,7 +34,7 @@ _VIQR_MARKS = "'`?~.(^+\\"
 _VIQR_INNER = re.compile(
     "[" + re.escape("".join(c for c in string.punctuation if c not in _VIQR_MARKS)) + "]+"
 )
-_VIQR_TRAILING = '.?!,;:")]}' + "".join(map(chr, range(0x2000, 0x2070)))
+_VIQR_TRAILING = '.?!,;:")]}' + _GENERAL_TRAILING
 _DIGIT = re.compile(r"\d")
 # Abbreviations are written with ASCII letters and Đ, two or more of them capitals.
 _ABBREVIATION = re.compile(r"(?=(?:[^A-ZĐ]*[A-ZĐ]){2})[A-Za-zĐđ]+")
@@ -67,13 +72,18 @@ class Plausibility:
         return self.valid / total if total else 1.0
 
 
+def _capital_inside(word: str) -> bool:
+    """Whether a capital follows a small letter, which no Vietnamese word spelling does."""
+    return any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
+
+
 def _words(text: str, viqr: bool) -> list[str]:
     words: list[str] = []
     for token in text.split():
         if viqr:
             words += _VIQR_INNER.split(token.lstrip(_EDGE).rstrip(_VIQR_TRAILING))
         else:
-            words += _INNER.split(token.strip(_EDGE))
+            words += _INNER.split(token.lstrip(_EDGE).rstrip(_TRAILING_EDGE))
     return words
 
 
@@ -89,10 +99,10 @@ def plausibility(text: str, viqr: bool = False) -> Plausibility:
         if len(part) < 2 or _DIGIT.search(part) or not any(char.isalpha() for char in part):
             continue  # a lone letter ("b)", "ở", "Ờ" from a stray dash) proves nothing
         count = counts.get(part.lower())
-        if count is not None:
+        if count is not None and not _capital_inside(part):  # not "tRỢ", "ViỆt"
             valid += 1
             weight += math.log(count + 1)
-        elif not _ABBREVIATION.fullmatch(part):  # "UBND", "ĐUK", "QĐi" are neutral
+        elif not _ABBREVIATION.fullmatch(part):  # "UBND", "ĐUK", "QĐi", "ThU" are neutral
             invalid += 1
     return Plausibility(valid, invalid, weight)
 

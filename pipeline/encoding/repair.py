@@ -137,11 +137,12 @@ def _candidates(line: str) -> list[tuple[str, str]]:
 
 
 def clearly_better(candidate: Plausibility, original: Plausibility) -> bool:
-    """No new invalid words and enough gain to act on: all words valid now, or a gain of
+    """Fewer invalid words and enough gain to act on: all words valid now, or a gain of
     two or more with valid words at least twice the invalid ones (so one foreign word
-    like `São` cannot flip a line into `Só`)."""
+    like `São` cannot flip a line into `Só`). Turning neutral text into words is no gain:
+    `(B”` is not VISCII `(BỢ`."""
     gain = candidate.net - original.net
-    if candidate.invalid > original.invalid or gain < 1:
+    if candidate.invalid >= original.invalid or gain < 1:
         return False
     return candidate.invalid == 0 or (gain >= 2 and candidate.valid >= 2 * candidate.invalid)
 
