@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 import json
 import logging
 from pathlib import Path
@@ -15,17 +16,7 @@ from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 
-CLEANUP_STEPS = (
-    "page_detect",
-    "orientation",
-    "upscale",
-    "deskew",
-    "red_seal",
-    "denoise",
-    "normalize",
-    "binarize",
-    "crop_borders",
-)
+CLEANUP_STEPS = tuple(f.name for f in fields(CleanupOptions) if f.type in ("bool", bool))
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,6 +66,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=f"switch off a cleanup step: {', '.join(CLEANUP_STEPS)}",
     )
     parser.add_argument(
+        "--with-cleanup",
+        action="append",
+        default=[],
+        choices=CLEANUP_STEPS,
+        metavar="STEP",
+        help="switch on a step that is off by default (rules: erase ruled lines)",
+    )
+    parser.add_argument(
         "--no-images", action="store_true", help="do not keep the cleaned page images"
     )
     parser.add_argument(
@@ -103,7 +102,10 @@ def run(args: argparse.Namespace) -> int:
         lang=args.lang,
         restore_mode=args.restore_mode,
         keep_images=not args.no_images,
-        cleanup=CleanupOptions(**{step: False for step in args.no_cleanup}),
+        cleanup=CleanupOptions(
+            **{step: True for step in args.with_cleanup},
+            **{step: False for step in args.no_cleanup},
+        ),
     )
     check_dependencies(options.lang)  # before the store is created
     progress = PageProgress({"auto": None, "always": True, "never": False}[args.progress])
