@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import fields
 import json
 import logging
+from dataclasses import fields
 from pathlib import Path
 
 from pipeline.cleanup import CleanupOptions
