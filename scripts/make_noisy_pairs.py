@@ -34,7 +34,7 @@ log = logging.getLogger("make_noisy_pairs")
 FONTS = (  # (path, weight): Liberation Serif first; the others widen the channel's variety
     (Path("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf"), 4),
     (Path("/usr/share/fonts/truetype/freefont/FreeSerif.ttf"), 3),
-    (Path("/usr/share/fonts/opentype/urw-base35/NimbusRoman-Regular.otf"), 2),
+    (Path("/usr/share/fonts/opentype/urw-base35/NimbusRoman-Regular.otf"), 1),
     (Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"), 1),
 )
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -93,17 +93,28 @@ def render(page_id: str, paragraphs: Iterator[str], rng: random.Random) -> Page:
     return Page(page_id, drawn, image, font_path.stem)
 
 
-def degrade(image: Image.Image, heavy: bool, rng: random.Random) -> Image.Image:
-    """Blur, rotate slightly and add noise, like a photocopied page scanned at 300 DPI."""
+def degrade(image: Image.Image, heavy: bool, rng: random.Random) -> tuple[Image.Image, str]:
+    """Rotate slightly and apply one scan-like degradation; returns the image and its name.
+
+    The light styles differ a lot in what Tesseract's English model makes of the marks
+    (thin strokes turn Đ into P, bold ones ố into 6), so the channel sees them all.
+    """
     out = image.rotate(rng.uniform(-0.4, 0.4), resample=Image.Resampling.BILINEAR, fillcolor=255)
-    if heavy:
-        small = (PAGE_W * 2 // 5, PAGE_H * 2 // 5)
+    style = "heavy" if heavy else rng.choice(["scan", "scan", "thin", "thick", "bold", "lowres"])
+    if style in ("heavy", "lowres"):
+        factor = 0.4 if heavy else rng.uniform(0.33, 0.5)
+        small = (round(PAGE_W * factor), round(PAGE_H * factor))
         out = out.resize(small, Image.Resampling.BILINEAR).resize(
             (PAGE_W, PAGE_H), Image.Resampling.BILINEAR
         )
-    out = out.filter(
-        ImageFilter.GaussianBlur(rng.uniform(0.8, 1.6) if heavy else rng.uniform(0.3, 0.9))
-    )
+    if style == "bold":
+        out = out.filter(ImageFilter.MinFilter(3))
+    if style in ("thin", "thick"):
+        out = out.filter(ImageFilter.GaussianBlur(rng.uniform(1.1, 1.7)))
+        cut = rng.uniform(70, 110) if style == "thin" else rng.uniform(180, 210)
+        return out.point(lambda p: 0 if p < cut else 255), style
+    blur = rng.uniform(0.8, 1.6) if heavy else rng.uniform(0.3, 0.9)
+    out = out.filter(ImageFilter.GaussianBlur(blur))
     pixels = np.asarray(out, dtype=np.float32)
     noise_rng = np.random.default_rng(rng.getrandbits(32))
     sigma = rng.uniform(18, 35) if heavy else rng.uniform(4, 14)
@@ -111,7 +122,7 @@ def degrade(image: Image.Image, heavy: bool, rng: random.Random) -> Image.Image:
     if heavy:
         speckles = noise_rng.random(pixels.shape) < 0.002
         pixels[speckles] = 0
-    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)), style
 
 
 def paragraphs_for(split: str, seed: int) -> list[str]:
@@ -142,6 +153,7 @@ def main() -> int:
     parser.add_argument("--heavy", action="store_true", help="stronger degradation")
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--psm", type=int, default=3, help="Tesseract page segmentation mode")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -160,15 +172,16 @@ def main() -> int:
         start = rng.randrange(len(pool))
         page = render(page_id, (pool[(start + k) % len(pool)] for k in range(len(pool))), rng)
         started = time.monotonic()
-        text = pytesseract.image_to_string(
-            degrade(page.image, args.heavy, rng), lang=args.lang, config="--psm 6"
-        )
+        degraded, style = degrade(page.image, args.heavy, rng)
+        text = pytesseract.image_to_string(degraded, lang=args.lang, config=f"--psm {args.psm}")
         record = {
             "id": page_id,
             "split": args.split,
             "lang": args.lang,
             "heavy": args.heavy,
             "font": page.font,
+            "style": style,
+            "psm": args.psm,
             "truth": "\n".join(page.lines),
             "ocr": text,
         }

@@ -9,12 +9,14 @@ from pathlib import Path
 from pipeline.errors import BadArgumentsError
 from pipeline.restore.build import TrainSpec, build_model
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
 PRODUCTION_IN_DOMAIN = ("corpus/vlc-legal.txt.xz",)
 PRODUCTION_GENERAL = ("corpus/viwiki.txt.xz",)
 CLEAN_SEEDS = ("seeds/001_399e87c44336a24b.txt", "seeds/002_733a3f2f8d7c3fab.txt",
                "seeds/004_f85f0870cefe13e7.txt")  # fmt: skip
 PAIRS_GLOB = "work/pairs/train-*.jsonl"
+"""(truth, OCR) pages made by scripts/make_noisy_pairs.py (never the held-out ones)."""
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -86,6 +88,7 @@ def spec_from_args(args: argparse.Namespace) -> TrainSpec:
     if args.production:
         in_domain += [SHARED / p for p in PRODUCTION_IN_DOMAIN]
         general += [SHARED / p for p in PRODUCTION_GENERAL]
+        pairs += sorted(REPO.glob(PAIRS_GLOB))
         if args.eval_split:
             drop = True
         else:

@@ -10,20 +10,25 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
+from pipeline.restore.channel import learn_channel
 from pipeline.restore.corpus import is_heldout, open_text
 from pipeline.restore.kn import TrainedLM, estimate, mix
 from pipeline.restore.lexicon import Lexicon, build_vocabulary, hunspell_syllables
 from pipeline.restore.lm import Ids
+from pipeline.restore.symbols import mine as mine_symbols
 from pipeline.restore.tokens import lm_forms
 
 log = logging.getLogger(__name__)
 
-LM_FILE, VOCAB_FILE, META_FILE, CHANNEL_FILE = "lm.npz", "vocab.txt", "meta.json", "channel.json"
+LM_FILE, VOCAB_FILE, META_FILE = "lm.npz", "vocab.txt", "meta.json"
+CHANNEL_FILE, SYMBOLS_FILE = "channel.json", "symbols.txt"
 
 
 @dataclass(frozen=True)
@@ -43,17 +48,18 @@ class TrainSpec:
     pairs: list[Path] = field(default_factory=list)
 
 
-def read_forms(paths: list[Path], drop_heldout: bool) -> list[list[str]]:
-    """LM forms of every non-empty line of the files."""
-    lines = []
+def training_lines(paths: list[Path], drop_heldout: bool) -> Iterator[str]:
+    """Lines of the files, without the held-out slice when asked."""
     for path in paths:
         for index, line in enumerate(open_text(path)):
-            if drop_heldout and is_heldout(index):
-                continue
-            forms = lm_forms(line)
-            if forms:
-                lines.append(forms)
-        log.info("read %s: %d lines so far", path, len(lines))
+            if not (drop_heldout and is_heldout(index)):
+                yield line
+
+
+def read_forms(paths: list[Path], drop_heldout: bool) -> list[list[str]]:
+    """LM forms of every non-empty line of the files."""
+    lines = [forms for line in training_lines(paths, drop_heldout) if (forms := lm_forms(line))]
+    log.info("read %s: %d lines", ", ".join(p.name for p in paths), len(lines))
     return lines
 
 
@@ -90,6 +96,10 @@ def build_model(spec: TrainSpec, out: Path) -> dict[str, object]:
         weights = [spec.in_domain_weight, 1.0 - spec.in_domain_weight]
     trained = mix(models, weights) if len(models) > 1 else models[0]
     out.mkdir(parents=True, exist_ok=True)
+    symbols = mine_symbols(
+        chain(training_lines(spec.in_domain, spec.drop_heldout), training_lines(spec.boost, False))
+    )
+    (out / SYMBOLS_FILE).write_text("\n".join(sorted(symbols)) + "\n", encoding="utf-8")
     trained.lm.save(out / LM_FILE)
     lexicon.save(out / VOCAB_FILE)
     meta: dict[str, object] = {
@@ -107,8 +117,6 @@ def build_model(spec: TrainSpec, out: Path) -> dict[str, object]:
         "seconds": round(time.monotonic() - started, 1),
     }
     if spec.pairs:
-        from pipeline.restore.channel import learn_channel
-
         channel = learn_channel(spec.pairs, lexicon)
         (out / CHANNEL_FILE).write_text(json.dumps(channel, ensure_ascii=False), encoding="utf-8")
         meta["pairs"] = [p.name for p in spec.pairs]

@@ -10,7 +10,7 @@ from enum import Enum
 
 from pipeline.restore.lexicon import Lexicon
 from pipeline.restore.syllable import canonical, parse, skeleton
-from pipeline.restore.tokens import Token
+from pipeline.restore.tokens import Token, tokenize
 
 MIN_WORDS = 5
 """Lines with fewer word tokens take the verdict of the whole text."""
@@ -42,25 +42,19 @@ def _verdict(words: list[Token], lexicon: Lexicon) -> LineMode:
     return LineMode.STRIPPED if share < 0.08 else LineMode.OCR
 
 
-def classify_lines(text: str, tokens: list[Token], lexicon: Lexicon, mode: str) -> list[LineMode]:
-    """The mode of each token's line ("stripped" and "ocr" force one mode for all)."""
-    if mode == "stripped":
-        return [LineMode.STRIPPED] * len(tokens)
-    if mode == "ocr":
-        return [LineMode.OCR] * len(tokens)
-    line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
-    lines: list[list[Token]] = [[] for _ in line_starts]
-    line_of: list[int] = []
-    current = 0
-    for token in tokens:
-        while current + 1 < len(line_starts) and token.start >= line_starts[current + 1]:
-            current += 1
-        line_of.append(current)
-        lines[current].append(token)
-    all_words = [t for t in tokens if t.kind in ("word", "mixed")]
-    overall = _verdict(all_words, lexicon)
-    verdicts = []
-    for line in lines:
-        words = [t for t in line if t.kind in ("word", "mixed")]
-        verdicts.append(_verdict(words, lexicon) if len(words) >= MIN_WORDS else overall)
-    return [verdicts[i] for i in line_of]
+def classify_lines(text: str, lexicon: Lexicon, mode: str) -> list[tuple[int, int, LineMode]]:
+    """(start, end, mode) of each line ("stripped" and "ocr" force one mode for all)."""
+    spans = []
+    start = 0
+    for line in text.split("\n"):
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
+    if mode in ("stripped", "ocr"):
+        forced = LineMode.STRIPPED if mode == "stripped" else LineMode.OCR
+        return [(a, b, forced) for a, b in spans]
+    words = [[t for t in tokenize(text[a:b]) if t.kind in ("word", "mixed")] for a, b in spans]
+    overall = _verdict([t for line in words for t in line], lexicon)
+    return [
+        (a, b, _verdict(line, lexicon) if len(line) >= MIN_WORDS else overall)
+        for (a, b), line in zip(spans, words, strict=True)
+    ]

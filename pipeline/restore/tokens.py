@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.restore.syllable import canonical
 
@@ -35,16 +36,26 @@ def _kind(text: str) -> str:
     if text.isalpha():
         return "word"
     if text[0].isalnum():
-        return "mixed" if any(char.isalpha() for char in text) else "num"
+        return "mixed" if not text.isdigit() and not text.isnumeric() else "num"
     return "punct"
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split text into word, number, mixed and punctuation tokens (whitespace is skipped)."""
+def tokenize(text: str, letterlike: str = "") -> list[Token]:
+    """Split text into word, number, mixed and punctuation tokens (whitespace is skipped).
+
+    `letterlike` characters (OCR's ¢ for ở) continue a word they follow, as "mixed" tokens.
+    """
+    pattern = _TOKEN_RE if not letterlike else _ocr_pattern(letterlike)
     return [
         Token(match.start(), match.end(), match.group(), _kind(match.group()))
-        for match in _TOKEN_RE.finditer(text)
+        for match in pattern.finditer(text)
     ]
+
+
+@lru_cache(maxsize=8)
+def _ocr_pattern(letterlike: str) -> re.Pattern[str]:
+    extra = re.escape(letterlike)
+    return re.compile(rf"[^\W_](?:[^\W_]|[{extra}])*|([^\w\s])\1*|_+")
 
 
 def lm_form(token: Token) -> str:

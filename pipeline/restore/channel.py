@@ -1,0 +1,262 @@
+"""OCR error channel learned from (truth, OCR) page pairs: P(OCR token | true syllable).
+
+Learning aligns each rendered page's text with what Tesseract read (character alignment on the
+mark-free truth, which keeps positions), then counts character rewrites (Đ→P, ố→6, l→1, ư→w,
+a dropped mark) and whole-token rewrites (ủy→ty, tốt→tt). Scoring a candidate is a weighted
+edit distance with those learned costs, backed by the token table where it has evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.restore.lexicon import Lexicon
+from pipeline.restore.lm import Floats
+from pipeline.restore.syllable import apply_case, canonical, case_pattern, skeleton
+
+log = logging.getLogger(__name__)
+
+MIN_CHAR_EVIDENCE = 30
+"""Below this many observations of an upper-case truth character, use its lower-case stats."""
+MIN_TABLE_COUNT = 2
+"""A whole-token rewrite must be seen this often to be trusted on its own."""
+
+
+def _page_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _core(token: str) -> str:
+    """A whitespace token without the punctuation around it."""
+    start, end = 0, len(token)
+    while start < end and not token[start].isalnum():
+        start += 1
+    while end > start and not token[end - 1].isalnum():
+        end -= 1
+    return token[start:end]
+
+
+@dataclass
+class _Counts:
+    sub: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    ins: Counter[str] = field(default_factory=Counter)
+    ocr_chars: Counter[str] = field(default_factory=Counter)
+    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    truth_tokens: Counter[str] = field(default_factory=Counter)
+
+
+def _align_page(truth: str, ocr: str, counts: _Counts) -> None:
+    """Count character and token rewrites of one page."""
+    truth, ocr = _page_text(truth), _page_text(ocr)
+    counts.ocr_chars.update(ocr)
+    # ocr_at[i]: OCR index aligned with truth char i (or where it would be, for deletions).
+    ocr_at = [0] * (len(truth) + 1)
+    for op in Levenshtein.opcodes(skeleton(truth), ocr):
+        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
+        if tag in ("equal", "replace"):
+            for k in range(i2 - i1):
+                counts.sub[truth[i1 + k]][ocr[j1 + k]] += 1
+                ocr_at[i1 + k] = j1 + k
+        elif tag == "delete":
+            for k in range(i1, i2):
+                counts.sub[truth[k]][""] += 1
+                ocr_at[k] = j1
+        else:
+            counts.ins.update(ocr[j1:j2])
+    ocr_at[len(truth)] = len(ocr)
+    # Token pairs: a truth token whose aligned OCR span is exactly one OCR token.
+    ocr_starts = {0} | {j + 1 for j, char in enumerate(ocr) if char == " "}
+    ocr_ends = {len(ocr)} | {j for j, char in enumerate(ocr) if char == " "}
+    start = 0
+    for word in truth.split(" "):
+        end = start + len(word)
+        j1, j2 = ocr_at[start], ocr_at[end - 1] + 1 if end > start else ocr_at[start]
+        core = _core(word)
+        if core:
+            counts.truth_tokens[core] += 1
+            span = ocr[j1:j2]
+            if j1 in ocr_starts and j2 in ocr_ends and " " not in span and _core(span):
+                counts.pairs[(core, _core(span))] += 1
+        start = end + 1
+
+
+def _pages(paths: list[Path]) -> Iterator[tuple[str, str]]:
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    record = json.loads(line)
+                    yield record["truth"], record["ocr"]
+
+
+def learn_channel(paths: list[Path], lexicon: Lexicon) -> dict[str, object]:
+    """Learn the channel from JSONL pair files; returns a JSON-ready dict for `Channel`."""
+    counts = _Counts()
+    pages = 0
+    for truth, ocr in _pages(paths):
+        _align_page(truth, ocr, counts)
+        pages += 1
+    sub = {
+        t: {o: round(math.log(n / sum(outs.values())), 3) for o, n in outs.items()}
+        for t, outs in counts.sub.items()
+        if sum(outs.values()) >= 3
+    }
+    total_ocr = sum(counts.ocr_chars.values())
+    ins = {o: round(math.log(n / total_ocr), 3) for o, n in counts.ins.items() if n >= 2}
+    # Characters Tesseract invents (never in truth): dropped when glued to a word.
+    junk = sorted(
+        o for o, n in counts.ins.items()
+        if not o.isalnum() and o != " " and n >= 3 and n >= 0.9 * counts.ocr_chars[o]
+    )  # fmt: skip
+    # Normalising map for candidate search: OCR char -> most likely mark-free letter.
+    votes: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for t, outs in counts.sub.items():
+        for o, n in outs.items():
+            if len(o) == 1:
+                votes[o][skeleton(t).lower()] += n
+    normal = {
+        o: v.most_common(1)[0][0]
+        for o, v in votes.items()
+        if v.most_common(1)[0][0] != o.lower() and v.most_common(1)[0][0].isalpha()
+    }
+    # Non-alphanumeric characters that mostly stand for a letter (¢ for ở, ¥ for ý).
+    as_letter: Counter[str] = Counter()
+    for t, outs in counts.sub.items():
+        if t.isalpha():
+            as_letter.update({o: n for o, n in outs.items() if len(o) == 1 and not o.isalnum()})
+    letterlike = sorted(
+        o
+        for o, n in as_letter.items()
+        if o != " " and n >= 3 and n > counts.ins[o] + counts.sub[o][o]
+    )
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for (truth_core, ocr_core), n in counts.pairs.items():
+        if n >= MIN_TABLE_COUNT and truth_core != ocr_core:
+            form = canonical(truth_core)
+            if form in lexicon.index:
+                p = n / counts.truth_tokens[truth_core]
+                table[ocr_core.lower()][form] = round(math.log(p), 3)
+    log.info("channel: %d pages, %d token rewrites, junk %s", pages, len(table), "".join(junk))
+    return {
+        "pages": pages,
+        "sub": sub,
+        "ins": ins,
+        "junk": junk,
+        "letterlike": letterlike,
+        "normal": normal,
+        "table": table,
+    }
+
+
+@dataclass(eq=False)
+class Channel:
+    """Learned OCR confusions and the candidate generator built on them."""
+
+    sub: dict[str, dict[str, float]]
+    ins: dict[str, float]
+    junk: frozenset[str]
+    letterlike: str
+    normal: dict[str, str]
+    table: dict[str, dict[str, float]]
+    max_candidates: int = 10
+    _skeletons: list[str] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def load(cls, path: Path) -> Channel:
+        """Read a channel written by `learn_channel`."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            data["sub"],
+            data["ins"],
+            frozenset(data["junk"]),
+            "".join(data["letterlike"]),
+            data["normal"],
+            data["table"],
+        )
+
+    def _sub_cost(self, truth: str, ocr: str) -> float:
+        outs = self.sub.get(truth)
+        if outs is None or (truth.isupper() and truth.lower() in self.sub and len(outs) < 3):
+            outs = self.sub.get(truth.lower(), {})
+            ocr = ocr.lower()
+        if ocr in outs:
+            return -outs[ocr]
+        return 12.0 if ocr else 9.0
+
+    def _ins_cost(self, ocr: str) -> float:
+        return -self.ins.get(ocr, -12.0)
+
+    @lru_cache(maxsize=1 << 18)  # noqa: B019 - one channel per process, cached on purpose
+    def cost(self, truth: str, ocr: str) -> float:
+        """-log P(ocr | truth) by weighted edit distance with the learned costs."""
+        previous = [0.0]
+        for o in ocr:
+            previous.append(previous[-1] + self._ins_cost(o))
+        for t in truth:
+            current = [previous[0] + self._sub_cost(t, "")]
+            for j, o in enumerate(ocr, start=1):
+                current.append(
+                    min(
+                        previous[j - 1] + self._sub_cost(t, o),
+                        previous[j] + self._sub_cost(t, ""),
+                        current[j - 1] + self._ins_cost(o),
+                    )
+                )
+            previous = current
+        return previous[-1]
+
+    def clean(self, token: str) -> str:
+        """Drop characters Tesseract invents (¢, ®, ...) from a token."""
+        return "".join(char for char in token if char not in self.junk) or token
+
+    def normalise(self, token: str) -> str:
+        """Lower-case mark-free guess of what an OCR token spells, for fuzzy lookup."""
+        return "".join(self.normal.get(char, skeleton(char).lower()) for char in token)
+
+    def candidates(
+        self, token: str, lexicon: Lexicon, unigram: Floats, caps_line: bool = False
+    ) -> list[tuple[int, float, str]]:
+        """(LM id, log P(token | form), output text) for the best forms an OCR token may be."""
+        if not self._skeletons:
+            self._skeletons = sorted(lexicon.candidates)
+        key = self.normalise(token)
+        limit = 1 if len(key) <= 3 else 2
+        near = process.extract(
+            key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit, limit=25
+        )
+        source = _case_source(token, caps_line)
+        forms: dict[int, None] = {}
+        for form in self.table.get(token.lower(), {}):
+            forms[lexicon.id_of(form)] = None
+        for skeleton_key, _, _ in near:
+            for word_id in lexicon.candidates[skeleton_key][:6]:
+                forms[int(word_id)] = None
+        scored = []
+        for word_id in forms:
+            text = apply_case(source, lexicon.words[word_id])
+            channel = -self.cost(text, token)
+            rewrite = self.table.get(token.lower(), {}).get(lexicon.words[word_id])
+            if rewrite is not None:
+                channel = max(channel, rewrite)
+            scored.append((channel + float(unigram[word_id]), word_id, channel, text))
+        scored.sort(reverse=True)
+        return [(w, c, t) for _, w, c, t in scored[: self.max_candidates]]
+
+
+def _case_source(token: str, caps_line: bool) -> str:
+    """OCR case noise is not evidence: cAc, TrưỜng count as lower or Title, and so does a
+    short all-capital token (BO for Bộ, where ộ was read as O) on a line in lower case."""
+    pattern = case_pattern(token)
+    if pattern == "mixed" or (pattern == "upper" and not caps_line and len(token) <= 3):
+        return token[0] + token[1:].lower()
+    return token

@@ -1,0 +1,238 @@
+"""Evaluate diacritic restoration and OCR correction against pyvi and a bigram baseline.
+
+One run prints one table (see docs/restore.md):
+  (a) syllable accuracy on held-out in-domain text with marks stripped
+      (every 50th line of the legal corpus, and the clean seeds 001, 002, 004);
+  (b) CER and WER on Tesseract `-l eng` OCR of rendered held-out text (raw OCR vs systems);
+  (c) share of syllables changed when the input is already correct;
+  (d) syllables per CPU-second, model load time, peak RSS.
+Models that are missing are trained first, leaving out the held-out lines and the seeds:
+    nice -n 10 .venv/bin/python scripts/eval_restore.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from pipeline.commands.train_lm import CLEAN_SEEDS, PRODUCTION_IN_DOMAIN, SHARED
+from pipeline.restore import Restorer
+from pipeline.restore.build import TrainSpec, build_model
+from pipeline.restore.corpus import open_text, split_lines
+from pipeline.restore.syllable import canonical, case_pattern, skeleton
+from pipeline.restore.tokens import tokenize
+
+log = logging.getLogger("eval_restore")
+REPO = Path(__file__).resolve().parent.parent
+
+System = Callable[[str, str], str]
+"""(text, mode) -> repaired text."""
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One system's row of the table."""
+
+    legal: float
+    seeds: float
+    cer: float
+    wer: float
+    changed: float
+    speed: float
+
+
+def same(a: str, b: str) -> bool:
+    """Syllables equal up to tone placement (hoà = hòa), with the same case."""
+    return canonical(a) == canonical(b) and case_pattern(a) == case_pattern(b)
+
+
+def syllable_accuracy(truth: list[str], output: list[str]) -> float:
+    """Share of word tokens restored exactly (token streams align: stripping keeps lengths)."""
+    good = total = 0
+    for t_line, o_line in zip(truth, output, strict=True):
+        t_words = [t.text for t in tokenize(t_line) if t.kind == "word"]
+        o_words = [t.text for t in tokenize(o_line) if t.kind == "word"]
+        if len(t_words) != len(o_words):
+            total += len(t_words)
+            continue
+        good += sum(same(a, b) for a, b in zip(t_words, o_words, strict=True))
+        total += len(t_words)
+    return good / max(total, 1)
+
+
+def changed_share(truth: list[str], output: list[str]) -> float:
+    """Share of word tokens of correct input that a system rewrote."""
+    changed = total = 0
+    for t_line, o_line in zip(truth, output, strict=True):
+        t_words = [t.text for t in tokenize(t_line) if t.kind == "word"]
+        o_words = [t.text for t in tokenize(o_line) if t.kind == "word"]
+        total += len(t_words)
+        if len(t_words) != len(o_words):
+            changed += len(t_words)
+        else:
+            changed += sum(not same(a, b) for a, b in zip(t_words, o_words, strict=True))
+    return changed / max(total, 1)
+
+
+def error_rates(truth: list[str], output: list[str]) -> tuple[float, float]:
+    """CER and WER over whole pages, whitespace collapsed, tone placement normalised."""
+    chars = char_errors = words = word_errors = 0
+    for t_page, o_page in zip(truth, output, strict=True):
+        t_words = [canonical_case(w) for w in t_page.split()]
+        o_words = [canonical_case(w) for w in o_page.split()]
+        t_text, o_text = " ".join(t_words), " ".join(o_words)
+        chars += len(t_text)
+        char_errors += Levenshtein.distance(t_text, o_text)
+        words += len(t_words)
+        word_errors += Levenshtein.distance(t_words, o_words)
+    return char_errors / max(chars, 1), word_errors / max(words, 1)
+
+
+def canonical_case(word: str) -> str:
+    """A word with its tone moved to the canonical place, case kept."""
+    lower = canonical(word)
+    return (
+        lower.upper()
+        if word.isupper() and len(word) > 1
+        else (lower[:1].upper() + lower[1:] if word[:1].isupper() else lower)
+    )
+
+
+def run_lines(system: System, lines: list[str], mode: str, chunk: int = 40) -> list[str]:
+    """Restore lines in documents of `chunk` lines (the decoder sees context across lines)."""
+    out: list[str] = []
+    for start in range(0, len(lines), chunk):
+        block = lines[start : start + chunk]
+        restored = system("\n".join(block), mode).split("\n")
+        out.extend(restored if len(restored) == len(block) else block)
+    return out
+
+
+def restorer_system(restorer: Restorer) -> System:
+    """Our model as a system."""
+    return lambda text, mode: restorer.restore(text, mode=mode).text
+
+
+def pyvi_system() -> System:
+    """pyvi's add_accents on each line (it only knows stripped text)."""
+    from pyvi import ViUtils
+
+    def run(text: str, mode: str) -> str:
+        return "\n".join(
+            ViUtils.add_accents(skeleton(line)) if line.strip() else line
+            for line in text.split("\n")
+        )
+
+    return run
+
+
+def ensure_model(path: Path, order: int) -> None:
+    """Train the evaluation model (held-out lines and seeds left out) if it is missing."""
+    if (path / "lm.npz").exists():
+        return
+    pairs = sorted((REPO / "work" / "pairs").glob("train-*.jsonl"))
+    spec = TrainSpec(
+        in_domain=[SHARED / p for p in PRODUCTION_IN_DOMAIN],
+        general=[SHARED / "corpus" / "viwiki.txt.xz"],
+        order=order,
+        drop_heldout=True,
+        pairs=pairs,
+    )
+    log.info("training %s (order %d)", path, order)
+    build_model(spec, path)
+
+
+def heldout_sets(limit: int) -> tuple[list[str], list[str]]:
+    """Held-out legal lines and the clean seed lines (non-empty)."""
+    legal = [line for line in split_lines(SHARED / PRODUCTION_IN_DOMAIN[0], True) if line.strip()]
+    seeds = [line for name in CLEAN_SEEDS for line in open_text(SHARED / name) if line.strip()]
+    return legal[:limit], seeds
+
+
+def ocr_pages(path: Path) -> tuple[list[str], list[str]]:
+    """(truth, OCR) page texts of held-out pairs."""
+    truth, ocr = [], []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            truth.append(record["truth"])
+            ocr.append(record["ocr"].strip())
+    return truth, ocr
+
+
+def evaluate(
+    system: System, legal: list[str], seeds: list[str], pages: tuple[list[str], list[str]]
+) -> Scores:
+    """All measures for one system."""
+    stripped_legal = [skeleton(line) for line in legal]
+    started = time.process_time()
+    out_legal = run_lines(system, stripped_legal, "stripped")
+    elapsed = time.process_time() - started
+    syllables = sum(1 for line in legal for t in tokenize(line) if t.kind == "word")
+    out_seeds = run_lines(system, [skeleton(line) for line in seeds], "stripped")
+    truth_pages, ocr = pages
+    out_pages = [system(page, "ocr") for page in ocr]
+    cer, wer = error_rates(truth_pages, out_pages)
+    out_clean = run_lines(system, legal + seeds, "auto")
+    return Scores(
+        legal=syllable_accuracy(legal, out_legal),
+        seeds=syllable_accuracy(seeds, out_seeds),
+        cer=cer,
+        wer=wer,
+        changed=changed_share(legal + seeds, out_clean),
+        speed=syllables / max(elapsed, 1e-9),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=REPO / "work" / "eval-model")
+    parser.add_argument("--baseline", type=Path, default=REPO / "work" / "eval-bigram")
+    parser.add_argument("--pairs", type=Path, default=REPO / "work" / "pairs" / "heldout-eng.jsonl")
+    parser.add_argument("--limit", type=int, default=100000, help="at most this many legal lines")
+    parser.add_argument("--no-pyvi", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    ensure_model(args.model, 3)
+    ensure_model(args.baseline, 2)
+    legal, seeds = heldout_sets(args.limit)
+    pages = ocr_pages(args.pairs)
+    rows: dict[str, Scores] = {}
+    started = time.monotonic()
+    ours = Restorer.load(args.model)
+    load_s = time.monotonic() - started
+    rows["sohoa (trigram + channel)"] = evaluate(restorer_system(ours), legal, seeds, pages)
+    rows["bigram + Viterbi baseline"] = evaluate(
+        restorer_system(Restorer.load(args.baseline)), legal, seeds, pages
+    )
+    if not args.no_pyvi:
+        rows["pyvi add_accents"] = evaluate(pyvi_system(), legal, seeds, pages)
+    raw_cer, raw_wer = error_rates(*pages)
+    syllables = sum(1 for line in legal for t in tokenize(line) if t.kind == "word")
+    print(f"\nheld-out: {len(legal)} legal lines ({syllables} syllables), "
+          f"{len(seeds)} seed lines, {len(pages[0])} OCR pages")  # fmt: skip
+    print(
+        "| system | (a) legal acc | (a) seeds acc | (b) CER | (b) WER | (c) changed | (d) syl/s |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    print(f"| raw OCR (`-l eng`) | | | {raw_cer:.2%} | {raw_wer:.2%} | | |")
+    for name, s in rows.items():
+        print(f"| {name} | {s.legal:.2%} | {s.seeds:.2%} | {s.cer:.2%} | {s.wer:.2%} | "
+              f"{s.changed:.3%} | {s.speed:,.0f} |")  # fmt: skip
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nmodel load {load_s:.2f}s; peak RSS of this process {rss:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Restoration end to end with the committed model, the CLI, and training a tiny model."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.cli import main
+from pipeline.restore import Restorer
+from pipeline.restore.syllable import canonical, skeleton
+
+CORRECT = (
+    "Ban Chấp hành Đảng bộ Khối đã ban hành Chương trình trọng tâm về nâng cao năng lực "
+    "lãnh đạo của cấp ủy và chất lượng sinh hoạt chi bộ. Qua gần 3 năm triển khai thực "
+    "hiện, các tổ chức cơ sở đảng đã cụ thể hóa nội dung, xây dựng kế hoạch và tổ chức "
+    "thực hiện nghiêm túc, đạt được nhiều kết quả quan trọng."
+)
+
+# The opening of seed 003 (Tesseract `-l eng` on a real report) and its reading by hand.
+SEED_003 = [
+    (
+        "Puoc su quan tim hudng dan cua cap ty cap trén, ngay sau Pai hoi (Pang bo",
+        "Được sự quan tâm hướng dẫn của cấp ủy cấp trên, ngay sau Đại hội (Đảng bộ",
+    ),
+    (
+        "xay dyng Quy ché lam viéc va phan cong nhiém vu cho ting thanh vién dé 1anh",
+        "xây dựng Quy chế làm việc và phân công nhiệm vụ cho từng thành viên để lãnh",
+    ),
+    (
+        "dao dang vién thuc hién tot nhiém vu chinh tri cta co quan. Viéc 1anh dao, diéu",
+        "đạo đảng viên thực hiện tốt nhiệm vụ chính trị của cơ quan. Việc lãnh đạo, điều",
+    ),
+    (
+        "dan chu, tap thé lanh dao, ca nhan phu trach; thuc hién tét cong tac tu phé binh va",
+        "dân chủ, tập thể lãnh đạo, cá nhân phụ trách; thực hiện tốt công tác tự phê bình và",
+    ),
+    (
+        "phé binh, tao dugc su doan két, théng nhat trong toan Pang bo.",
+        "phê bình, tạo được sự đoàn kết, thống nhất trong toàn Đảng bộ.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def restorer() -> Restorer:
+    return Restorer.load()
+
+
+def _accuracy(truth: str, output: str) -> float:
+    pairs = list(zip(truth.split(), output.split(), strict=True))
+    return sum((canonical(a) == canonical(b) and a[:1] == b[:1]) or a == b for a, b in pairs) / len(
+        pairs
+    )
+
+
+def _cer(truth: str, output: str) -> float:
+    return Levenshtein.distance(truth, output) / len(truth)
+
+
+def test_stripped_paragraph_is_restored(restorer: Restorer) -> None:
+    result = restorer.restore(skeleton(CORRECT), mode="stripped")
+    assert _accuracy(CORRECT, result.text) >= 0.97
+    assert result.changed > 40
+    assert 0.0 < result.confidence <= 1.0
+
+
+def test_stripped_seed_paragraph(restorer: Restorer, seeds_dir: Path) -> None:
+    text = next(seeds_dir.glob("001_*.txt")).read_text(encoding="utf-8")
+    paragraph = max(text.splitlines(), key=len)
+    result = restorer.restore(skeleton(paragraph), mode="auto")
+    assert _accuracy(paragraph, result.text) >= 0.97
+
+
+def test_correct_text_is_unchanged(restorer: Restorer) -> None:
+    result = restorer.restore(CORRECT)
+    assert result.text == CORRECT
+    assert result.changed == 0
+
+
+def test_symbols_numbers_dates_case_and_lines_are_kept(restorer: Restorer) -> None:
+    text = (
+        "BAO CAO\nThuc hien Quyet dinh so 62-QD/TW, ngay 15/3/1993 va Chuong trinh so "
+        "13-CTr/ĐUK (1.117 chi bo); Dang bo Khoi!\n\n  - Ket qua: 98,5%."
+    )
+    out = restorer.restore(text, mode="stripped").text
+    assert out.split("\n")[0] == "BÁO CÁO"
+    assert "62-QĐ/TW, ngày 15/3/1993" in out
+    assert "13-CTr/ĐUK (1.117 chi bộ); Đảng bộ Khối!" in out
+    assert out.endswith("\n\n  - Kết quả: 98,5%.")
+    assert [len(line) for line in out.split("\n")] == [len(line) for line in text.split("\n")]
+
+
+def test_low_confidence_spans_point_into_the_output(restorer: Restorer) -> None:
+    result = restorer.restore("ban ve cac van de", mode="stripped")
+    for start, end, text, confidence in result.low_confidence_spans:
+        assert result.text[start:end] == text
+        assert confidence < restorer.settings.threshold
+
+
+def test_seed_003_ocr_lines_improve(restorer: Restorer) -> None:
+    ocr = "\n".join(line for line, _ in SEED_003)
+    truth = "\n".join(line for _, line in SEED_003)
+    for mode in ("ocr", "auto"):
+        repaired = restorer.restore(ocr, mode=mode).text
+        assert _cer(truth, repaired) < 0.5 * _cer(truth, ocr), repaired
+
+
+def test_unknown_mode_is_refused(restorer: Restorer) -> None:
+    from pipeline.errors import BadArgumentsError
+
+    with pytest.raises(BadArgumentsError):
+        restorer.restore("x", mode="fast")
+
+
+def test_cli_restore_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("Dang bo Khoi da ban hanh QD/TW\n"))
+    assert main(["restore", "-", "--mode", "stripped"]) == 0
+    assert capsys.readouterr().out == "Đảng bộ Khối đã ban hành QĐ/TW\n"
+
+
+def test_cli_restore_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["restore", "/nonexistent/file.txt"]) == 1
+
+
+def test_train_lm_builds_a_usable_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "clean.txt"
+    corpus.write_text((CORRECT + "\n") * 3, encoding="utf-8")
+    out = tmp_path / "model"
+    assert main(["train-lm", str(corpus), "--out", str(out), "--min-count", "1"]) == 0
+    assert '"order": 3' in capsys.readouterr().out
+    tiny = Restorer.load(out)
+    result = tiny.restore(skeleton(CORRECT), mode="stripped")
+    assert _accuracy(CORRECT, result.text) >= 0.95
