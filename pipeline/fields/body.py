@@ -219,6 +219,7 @@ def footnotes(text: str, segs: Sequence[Seg], first_line: int) -> list[Json]:
 
 
 _MARKER_GAP = 8
+_MARKER_OCR = str.maketrans({"!": "1", "|": "1"})
 
 
 def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
@@ -230,9 +231,9 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
         if seg.line < first_line or seg.col != 0 or "\t" in seg.text:
             continue
         m = pattern.match(seg.folded)
-        if m:
+        if m and _wordy(seg.text[m.start("text") :]):
             current = {
-                "marker": m.group("marker"),
+                "marker": m.group("marker").translate(_MARKER_OCR),  # "!" is a raised 1
                 "text": squash(seg.text[m.start("text") :]),
                 "start": seg.start,
                 "end": seg.end,
@@ -249,6 +250,14 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
             current = None
         last_line = seg.line
     return found
+
+
+def _wordy(text: str) -> bool:
+    """Footnote text reads as words (not OCR'd rules and specks): at least three words of
+    two letters or more, and they are most of its words."""
+    parts = text.split()
+    real = sum(sum(c.isalpha() for c in p) >= 2 for p in parts)
+    return real >= 3 and 2 * real >= len(parts)
 
 
 def _runs(found: Sequence[Json], text: str) -> list[list[Json]]:

@@ -25,7 +25,6 @@ class Closing:
     cc: list[str] = field(default_factory=list)
     signer: Signer = field(default_factory=Signer)
     start_line: int | None = None  # first line of the closing block
-    end_line: int | None = None  # line after the signer's name
     evidence: dict[str, Evidence] = field(default_factory=dict)
 
 
@@ -192,7 +191,6 @@ def _signer(
         seg = segs[name_at]
         c.signer.name = seg.text.strip("() ")
         c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, 0.9)
-        c.end_line = seg.line + 1
 
 
 def _authority(seg: Seg, keywords: Sequence[Match]) -> bool:

@@ -47,7 +47,7 @@ def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResu
     tables.attach_titles(found, segs)
     if not found and pages:
         found = tables.layout_tables(pages, text)
-    body_end_line = _body_end(segs, end.start_line, found, lines)
+    body_end_line = _body_end(end.start_line, found, lines)
     body_end = lines[body_end_line - 1][1] if 0 < body_end_line <= len(lines) else len(text)
     body_start = lines[head.end_line][0] if head.end_line < len(lines) else len(text)
 
@@ -82,8 +82,9 @@ def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResu
     return r
 
 
-def _body_end(segs: Sequence[object], closing_line: int | None, found: list[dict[str, object]],
-              lines: Sequence[tuple[int, int]]) -> int:
+def _body_end(
+    closing_line: int | None, found: list[dict[str, object]], lines: Sequence[tuple[int, int]]
+) -> int:
     """The line where the body stops: the closing block, else the first table."""
     if closing_line is not None:
         return closing_line

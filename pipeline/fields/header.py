@@ -12,14 +12,13 @@ from rapidfuzz import fuzz, process
 from pipeline.fields.match import Match
 from pipeline.fields.rules import doc_type_by_code, doc_types, places, regexes, words
 from pipeline.fields.text import Seg, compact, fold, is_upper_line, normalize_tones, squash
-from pipeline.fields.values import Evidence, Symbol, iso_date, parse_symbol
+from pipeline.fields.values import OCR_DIGITS, Evidence, Symbol, iso_date, parse_symbol
 
 _HEADER_SCAN = 45  # lines searched for the document type
 _TYPE_MIN = 88.0  # rapidfuzz ratio for a document-type line ("BAOCAO", "BẢO CÁO")
 _HEADING_MIN = 85.0
 _PLACE_MIN = 90.0
 _OCR_D = str.maketrans({"p": "d", "b": "d"})
-_OCR_DIGITS = str.maketrans({"i": "1", "l": "1", "|": "1", "!": "1", "o": "0"})
 _HEADINGS = {
     "ĐẢNG CỘNG SẢN VIỆT NAM": "party",
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
@@ -123,7 +122,7 @@ def _number(seg: Seg) -> tuple[Symbol, Evidence] | None:
     groups = ("ptype", "piss") if party else ("stype", "siss")
     type_raw = re.sub(r"\s", "", original[m.start(groups[0]) : m.end(groups[0])])
     issuer_raw = re.sub(r"\s", "", original[m.start(groups[1]) : m.end(groups[1])])
-    number = m.group("num").translate(_OCR_DIGITS) if m.group("num") else None
+    number = m.group("num").translate(OCR_DIGITS) if m.group("num") else None
     sym = parse_symbol(number, m.group("year"), type_raw, issuer_raw, party)
     start = seg.start + skip
     conf = sym.confidence * (1.0 if said_so else 0.8) * (0.8 if number != m.group("num") else 1)

@@ -154,6 +154,7 @@ def canonical_code(raw: str, known: set[str]) -> tuple[str, float]:
     is mapped only when such a substitution makes it a known one. Other unknown codes
     are kept as written: tables never list every body.
     """
+    raw = raw.replace("Ð", "Đ").replace("ð", "đ")  # Icelandic eth, as OCR often reads Đ
     if raw in known:
         return raw, 1.0
     upper = {k.upper(): k for k in known}

@@ -30,9 +30,16 @@ class Evidence:
         }
 
 
+OCR_DIGITS = str.maketrans({"i": "1", "l": "1", "|": "1", "!": "1", "o": "0"})
+
+
 def iso_date(year: str | None, month: str | None, day: str | None) -> str | None:
-    """ISO date, or "YYYY-MM" when the day is blank (a draft); None when not a real date."""
-    if not year or not month or len(year) != 4:
+    """ISO date, or "YYYY-MM" when the day is blank (a draft); None when not a real date.
+
+    Parts come from folded text, where OCR may have read 1 as i, l or | ("tháng I2").
+    """
+    year, month, day = (p.translate(OCR_DIGITS) if p else p for p in (year, month, day))
+    if not year or not month or len(year) != 4 or not (year + month + (day or "")).isdigit():
         return None
     y, m = int(year), int(month)
     if y not in _YEARS or not 1 <= m <= 12:
@@ -49,7 +56,7 @@ def iso_date(year: str | None, month: str | None, day: str | None) -> str | None
 
 def date_from_text(folded: str) -> str | None:
     """An ISO date from "07/4/2021", "01-10-1997" or "ngày 07 tháng 4 năm 2021" (folded)."""
-    digits = re.findall(r"\d+", folded)
+    digits = re.findall(r"\d+", folded.translate(OCR_DIGITS))
     if len(digits) == 3:
         return iso_date(digits[2], digits[1], digits[0])
     if len(digits) == 2 and re.search(r"th[a-z]{1,3}ng", folded):
