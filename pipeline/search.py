@@ -629,8 +629,11 @@ def _ranking(store: Store, plan: _Plan, sort: str) -> str:
     if not plan.match or sort == "date":
         return "none"
     sql = _select(plan, "none")
+    # Not the MATERIALIZED m of `sql.with_`: that would match everything before the LIMIT.
+    matches = "(SELECT rowid AS rid FROM fts WHERE fts MATCH :match) AS m"
+    source = sql.source.replace("FROM m ", f"FROM {matches} ", 1)
     capped = store.query(
-        f"{sql.with_}SELECT count(*) AS n FROM (SELECT 1 {sql.source}{sql.where} LIMIT :cap)",
+        f"SELECT count(*) AS n FROM (SELECT 1 {source}{sql.where} LIMIT :cap)",
         {**sql.params, "cap": RANK_LIMIT + 1},
     )
     return "bm25" if int(capped[0]["n"]) <= RANK_LIMIT else "head"
