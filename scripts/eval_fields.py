@@ -158,8 +158,11 @@ def _show(fields: Mapping[str, Any], name: str) -> Any:
     if name.startswith("signer."):
         return (fields.get("signer") or {}).get(name.split(".", 1)[1])
     value = fields.get(name)
-    if name in ("references", "sections", "footnotes", "tables") and isinstance(value, list):
-        keys = ("type", "number", "symbol", "date", "level", "title", "marker", "text")
+    if name in ("references", "sections", "footnotes", "tables", "figures") and isinstance(
+        value, list
+    ):
+        keys = ("type", "number", "symbol", "date", "level", "title", "marker", "text", "value",
+                "unit")
         return [{k: v for k, v in item.items() if k in keys} for item in value]
     return value
 

@@ -173,6 +173,7 @@ def test_marks_and_figures() -> None:
     figures = {f["text"]: f for f in r.figures}
     assert figures["14.103 đảng viên"]["value"] == 14103
     assert figures["trên 80% chi bộ"]["unit"] == "%"
+    assert figures["14.103 đảng viên"]["unit"] == "đảng viên"
     assert figures["trên 80% chi bộ"]["qualifier"] == "trên"
 
 
@@ -262,3 +263,18 @@ def test_record_validates_after_apply(tmp_path: Path) -> None:
     validate(record.to_dict())
     assert record.doc_number == "196-BC/ĐUK" and record.marks == ["KHẨN"]
     assert record.evidence["doc_number"]["confidence"] > 0.5
+
+
+@pytest.mark.parametrize("path", LABELS, ids=lambda p: p.stem[:3])
+def test_extract_command_prints_a_valid_record(path: Path, capsys: pytest.CaptureFixture[str]
+                                               ) -> None:
+    from pipeline.cli import main
+    from pipeline.record import validate
+
+    source = SHARED / _label(path)["source"]
+    if not source.exists():
+        pytest.skip(f"seed not present: {source}")
+    assert main(["extract", str(source), "--compact"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    validate(record)
+    assert record["doc_type"] == "BÁO CÁO" and record["evidence"]["doc_type"]["text"]

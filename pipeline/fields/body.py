@@ -287,7 +287,11 @@ def _at_page_foot(text: str, run: Sequence[Json]) -> bool:
 
 def figures(text: str, folded: str, first: int, last: int, taken: Sequence[tuple[int, int]]
             ) -> list[Json]:
-    """Key figures: a count or percentage with the noun phrase it counts."""
+    """Key figures: a count or percentage with the noun phrase it counts.
+
+    `unit` is "%" or the noun phrase (what the scan generator's truth calls it); `noun` is
+    the phrase after the number in both cases ("trên 80% chi bộ": unit "%", noun "chi bộ").
+    """
     stop = set(words("noun_stop", folded=False))
     skip_before = _skip_before()
     spans = sorted(taken)
@@ -310,7 +314,7 @@ def figures(text: str, folded: str, first: int, last: int, taken: Sequence[tuple
             continue
         if not pct and re.fullmatch(r"(?:19|20)\d\d", m.group("num")):
             continue  # a year ("07/4/ 2021 Ban Chấp hành ...")
-        fig: Json = {"value": value, "unit": "%" if pct else None, "noun": noun}
+        fig: Json = {"value": value, "unit": "%" if pct else noun, "noun": noun}
         if m.group("den"):
             fig["of"] = parse_number(m.group("den"))
         if m.group("q"):
@@ -329,17 +333,15 @@ def _skip_before() -> re.Pattern[str]:
 
 
 def _noun(text: str, pos: int, stop: set[str]) -> str | None:
-    """Up to five words after a number, ending at punctuation or a function word."""
-    m = re.match(r"[ \t]+((?:[^\W\d_]+[ \t]?){1,5})", text[pos : pos + 60])
-    if m is None:
-        return None
-    taken: list[str] = []
-    offset = pos + m.start(1)
-    for word in m.group(1).split():
-        if word.lower() in stop:
+    """Up to five words after a number (a line break may fall between them), ending at
+    punctuation or a function word."""
+    end = pos
+    taken = 0
+    for m in _WORD.finditer(text, pos, pos + 80):
+        if m.start() != end or m.group("word").lower() in stop or taken == 5:
             break
-        taken.append(word)
-    if not taken:
-        return None
-    length = len(" ".join(taken))
-    return text[offset : offset + length]
+        end, taken = m.end("word"), taken + 1
+    return squash(text[pos:end]) or None
+
+
+_WORD = re.compile(r"(?:[ \t]+|[ \t]*\n(?![ \t]*\n)[ \t]*)(?P<word>[^\W\d_]+)")

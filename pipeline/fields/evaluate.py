@@ -108,7 +108,7 @@ def score(pred: Mapping[str, Any], truth: Mapping[str, Any], loose: bool = False
                 (norm(x, loose) for x in pred.get(name) or []),
                 (norm(x, loose) for x in truth[name]),
             )
-    for name in ("references", "sections", "footnotes", "tables"):
+    for name in ("references", "sections", "footnotes", "tables", "figures"):
         if name in truth:
             p, t = _keys(name, pred.get(name) or [], loose), _keys(name, truth[name], loose)
             if name == "references":  # the set of cited documents, however often cited

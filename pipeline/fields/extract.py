@@ -107,13 +107,14 @@ def _family_from_signer(authority: str | None) -> str | None:
 
 
 def _taken_spans(r: FieldsResult) -> list[tuple[int, int]]:
-    """Text that holds numbers which are not figures: references and section numbers.
+    """Text whose numbers are not figures: references, section numbers, footnotes.
 
     Dates and terms need no list: the figure pattern refuses numbers next to "/" or "-"
     and numbers after "ngày", "tháng", "năm", "nhiệm kỳ" (data/patterns/words.json).
     """
     taken = [(ref["start"], ref["end"]) for ref in r.references]
     taken.extend((s["start"], s["start"] + len(str(s["number"])) + 2) for s in r.sections)
+    taken.extend((n["start"], n["end"]) for n in r.footnotes)
     return taken
 
 
