@@ -367,7 +367,7 @@ FACET_SIZE = 20
 FACETS = ("type", "issuer", "year", "place")
 SORTS = ("relevance", "date")
 FUZZY_MIN_CHARS = 3
-FUZZY_VARIANTS = 6
+FUZZY_VARIANTS = 4
 # OCR confusions longer than one character (one-character ones are plain edits).
 _OCR_CONFUSIONS = (("rn", "m"), ("cl", "d"), ("li", "h"), ("vv", "w"), ("ii", "u"), ("in", "m"))
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -465,7 +465,7 @@ class _Plan:
     match: str | None  # accent-free MATCH expression, None to list by filters alone
     positive: str | None  # its required part, for the subject/meta tier of broad queries
     exact: str | None  # accent-exact MATCH expression for ranking
-    exclude: str | None  # exclusions, applied separately when there is no match expression
+    exclude: str | None  # exclusions (already inside `match` when there is one)
     filters: Filters
     words: frozenset[str]  # folded words to highlight
 
@@ -827,36 +827,40 @@ def _snippets(store: Store, ids: Sequence[str], words: frozenset[str]) -> dict[s
 # --- fuzzy fallback --------------------------------------------------------------------------
 
 
-def edit_variants(word: str) -> set[str]:
-    """Folded words one edit away (or one multi-character OCR confusion away) from `word`."""
+def edit_variants(word: str) -> dict[str, int]:
+    """Folded words one edit away from `word`, with a cost: 0 for what OCR does most (one
+    character misread, or a multi-character confusion such as rn↔m), 1 for a character
+    dropped, added or swapped with its neighbour."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    variants = {a + b[1:] for a, b in splits if b}
-    variants |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    variants |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
-    variants |= {a + c + b for a, b in splits for c in _ALPHABET}
+    variants = dict.fromkeys((a + b[1:] for a, b in splits if b), 1)
+    variants.update(dict.fromkeys((a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1), 1))
+    variants.update(dict.fromkeys((a + c + b for a, b in splits for c in _ALPHABET), 1))
+    variants.update(dict.fromkeys((a + c + b[1:] for a, b in splits if b for c in _ALPHABET), 0))
     for left, right in _OCR_CONFUSIONS:
         for old, new in ((left, right), (right, left)):
             start = word.find(old)
             while start >= 0:
-                variants.add(word[:start] + new + word[start + len(old) :])
+                variants[word[:start] + new + word[start + len(old) :]] = 0
                 start = word.find(old, start + 1)
-    variants.discard(word)
-    variants.discard("")
+    variants.pop(word, None)
+    variants.pop("", None)
     return variants
 
 
 def _corrections(store: Store, positive: Sequence[Term]) -> dict[str, list[str]]:
     """Indexed variants of the query words: of the words absent from the index, or of every
-    word when each is present but never all together. Short words are left alone."""
+    word when each is present but never all together; cheapest edit first, then the most
+    frequent. Short words are left alone."""
     words = sorted({fold(w) for t in positive for w in t.words})
     long_words = [w for w in words if len(w) >= FUZZY_MIN_CHARS]
-    candidates = {w: edit_variants(w) for w in long_words}
     frequencies = store.vocabulary()
     absent = [w for w in long_words if w not in frequencies]
     corrections: dict[str, list[str]] = {}
     for word in absent or long_words:
-        known = [v for v in candidates[word] if v in frequencies]
-        known.sort(key=lambda v: (-frequencies[v], v))
+        costs = edit_variants(word)
+        known = sorted(
+            (v for v in costs if v in frequencies), key=lambda v: (costs[v], -frequencies[v], v)
+        )
         if known:
             corrections[word] = known[:FUZZY_VARIANTS]
     return corrections
