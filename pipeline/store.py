@@ -185,11 +185,14 @@ class Store:
             raise BadArgumentsError("PostgreSQL not supported yet")
         if readonly and not Path(db).is_file():
             raise BadArgumentsError(f"no such database: {db}")
-        if readonly:
-            uri = Path(db).resolve().as_uri() + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
-        else:
-            conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
+        try:
+            if readonly:
+                uri = Path(db).resolve().as_uri() + "?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+            else:
+                conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
+        except sqlite3.OperationalError as error:
+            raise BadArgumentsError(f"cannot open database {db}: {error}") from error
         conn.row_factory = sqlite3.Row
         store = cls(conn, db)
         try:

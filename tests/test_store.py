@@ -163,6 +163,8 @@ def test_bad_databases(tmp_path: Path) -> None:
         Store.open("postgresql://localhost/sohoa")
     with pytest.raises(BadArgumentsError, match="no such database"):
         Store.open(str(tmp_path / "missing.db"), readonly=True)
+    with pytest.raises(BadArgumentsError, match="cannot open database"):
+        Store.open(str(tmp_path / "no" / "such" / "dir.db"))
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(BadArgumentsError, match="not a sohoa database"):
