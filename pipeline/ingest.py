@@ -13,6 +13,7 @@ import fnmatch
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import tempfile
 import time
@@ -272,7 +273,12 @@ def _run_jobs(jobs: list[PageJob], workers: int) -> Iterator[PageOutcome]:
             yield process_page(job)
         return
     window = workers * 2
-    with cf.ProcessPoolExecutor(max_workers=workers, initializer=init_worker) as pool:
+    # forkserver, not fork: a forked child of a parent that already ran OpenCV's or
+    # OpenMP's thread pools can deadlock in its first call into them.
+    context = multiprocessing.get_context("forkserver")
+    with cf.ProcessPoolExecutor(
+        max_workers=workers, initializer=init_worker, mp_context=context
+    ) as pool:
         pending: set[cf.Future[PageOutcome]] = set()
         queue = iter(jobs)
         try:
