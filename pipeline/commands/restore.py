@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.encoding import decode_bytes
 from pipeline.errors import InputFileError
 from pipeline.restore import MODES, Restorer
 
@@ -13,9 +14,15 @@ from pipeline.restore import MODES, Restorer
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register `restore`."""
     parser = subparsers.add_parser(
-        "restore", help="restore tone marks and fix OCR errors in UTF-8 text"
+        "restore",
+        help="repair legacy encodings, restore tone marks and fix OCR errors in text",
     )
-    parser.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        help="text file (UTF-8/16, Windows-1258, TCVN3, VNI, VISCII, VIQR), or - for stdin",
+    )
     parser.add_argument(
         "--mode",
         choices=MODES,
@@ -29,12 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read the text, repair it, write it to stdout."""
     if args.file == "-":
-        text = sys.stdin.read()
+        data = sys.stdin.buffer.read()
     else:
         try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputFileError(f"cannot read {args.file} as UTF-8 text: {error}") from error
+            data = Path(args.file).read_bytes()
+        except OSError as error:
+            raise InputFileError(f"cannot read {args.file}: {error.strerror}") from error
+    text = decode_bytes(data).text  # encoding detection and legacy/mojibake repair first
     result = Restorer.load(args.model).restore(text, mode=args.mode)
     sys.stdout.write(result.text)
     return 0
