@@ -110,7 +110,7 @@ def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
         outcome.timings[f"cleanup.{step}"] = seconds
 
     t0 = clock()
-    png = cleanup.encode_png(cleaned.image)
+    png = cleanup.encode_png(cleaned.image, bilevel="binarize" in cleaned.steps)
     outcome.timings["encode_image"] = clock() - t0
 
     t0 = clock()
