@@ -40,7 +40,7 @@ class TrainSpec:
     boost: list[Path] = field(default_factory=list)
     """Small, closest-to-target files (clean seed reports), repeated `boost_times` in-domain."""
     boost_times: int = 5
-    in_domain_weight: float = 0.5
+    in_domain_weight: float = 0.3
     order: int = 3
     min_count: int = 2
     drop_heldout: bool = False

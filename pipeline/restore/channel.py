@@ -219,6 +219,10 @@ class Channel:
         """Drop characters Tesseract invents (¢, ®, ...) from a token."""
         return "".join(char for char in token if char not in self.junk) or token
 
+    def syllable(self, token: str, lexicon: Lexicon) -> bool:
+        """Whether an OCR token spells (up to marks) a Vietnamese syllable."""
+        return self.normalise(token) in lexicon.syllable_keys
+
     def normalise(self, token: str) -> str:
         """Lower-case mark-free guess of what an OCR token spells, for fuzzy lookup."""
         return "".join(self.normal.get(char, skeleton(char).lower()) for char in token)
@@ -228,7 +232,7 @@ class Channel:
     ) -> list[tuple[int, float, str]]:
         """(LM id, log P(token | form), output text) for the best forms an OCR token may be."""
         if not self._skeletons:
-            self._skeletons = sorted(lexicon.candidates)
+            self._skeletons = sorted(key for key in lexicon.candidates if key.isalpha())
         key = self.normalise(token)
         limit = 1 if len(key) <= 3 else 2
         near = process.extract(

@@ -30,6 +30,8 @@ class Lexicon:
     index: dict[str, int] = field(init=False)
     candidates: dict[str, NDArray[np.int32]] = field(init=False)
     is_syllable: NDArray[np.bool_] = field(init=False)
+    syllable_keys: frozenset[str] = field(init=False)
+    """Skeletons of the Vietnamese syllables (not of abbreviations or stray letters)."""
 
     def __post_init__(self) -> None:
         self.index = {word: i for i, word in enumerate(self.words)}
@@ -39,6 +41,9 @@ class Lexicon:
         # Words are stored most frequent first, so each group is already ranked.
         self.candidates = {key: np.array(ids, dtype=np.int32) for key, ids in groups.items()}
         self.is_syllable = np.array([parse(word) is not None for word in self.words])
+        self.syllable_keys = frozenset(
+            skeleton(word) for word, ok in zip(self.words, self.is_syllable, strict=True) if ok
+        )
 
     def id_of(self, form: str) -> int:
         """Id of a canonical form, 0 (<unk>) when unknown."""

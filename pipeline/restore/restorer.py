@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "restore"
 MODES = ("auto", "stripped", "ocr")
+SWAPPED_PUNCTUATION = (",", ".", ";", ":")
+SYMBOL_COST = 6.0
+"""Largest channel cost (nats) at which an OCR'd symbol is read as a known one."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class RestoreResult:
 class Settings:
     """Decoding knobs; defaults were tuned on held-in data (see docs/restore.md)."""
 
-    max_candidates: int = 8
+    max_candidates: int = 10
     keep_penalty: float = 9.0
     """Log-score cost of changing a syllable on a line that already looks correct."""
     threshold: float = 0.6
@@ -89,33 +92,44 @@ class Restorer:
             raise BadArgumentsError(f"unknown restore mode {mode!r}; use one of {MODES}")
         text = unicodedata.normalize("NFC", text)
         letterlike = self.channel.letterlike if self.channel is not None else ""
-        tokens: list[Token] = []
-        line_modes: list[LineMode] = []
+        slots: list[_Slot] = []
         for start, end, line_mode in classify_lines(text, self.lexicon, mode):
             ocr = line_mode is LineMode.OCR
-            for token in tokenize(text[start:end], letterlike if ocr else ""):
-                tokens.append(replace(token, start=token.start + start, end=token.end + start))
-                line_modes.append(line_mode)
-        positions: list[list[int]] = []
-        scores: list[list[float]] = []
-        forms: list[list[str]] = []
-        word_index: list[int] = []
-        kept: list[Token] = []
-        for token, line_mode in zip(tokens, line_modes, strict=True):
-            if line_mode is LineMode.OCR and self._is_junk(text, token):
-                continue  # Tesseract's invented marks (¢, ®) glued to a word
-            token_index = len(kept)
-            kept.append(token)
-            ids, local, texts = self._candidates(text, token, line_mode)
-            if token.kind in ("word", "mixed") or len(texts) > 1:
-                word_index.append(token_index)
-            positions.append(ids)
-            scores.append(local)
-            forms.append(texts)
-        if not kept:
+            tokens = [
+                Token(found.start + start, found.end + start, found.text, found.kind)
+                for found in tokenize(text[start:end], letterlike if ocr else "")
+            ]
+            if ocr:
+                tokens = self._join_fragments(text, tokens)
+            for token in tokens:
+                if not (ocr and self._is_junk(text, token)):  # Tesseract's ¢, ® glued to words
+                    slots.append(self._slot(text, token, line_mode))
+        if not slots:
             return RestoreResult(text, 1.0, [], 0)
-        decoded = decode(self.lm, Lattice.from_lists(positions, scores))
-        return self._assemble(text, kept, forms, word_index, decoded.choice, decoded.posterior)
+        lattice = Lattice.from_lists([s.ids for s in slots], [s.local for s in slots])
+        decoded = decode(self.lm, lattice)
+        return self._assemble(text, slots, decoded.choice, decoded.posterior)
+
+    def _join_fragments(self, text: str, tokens: list[Token]) -> list[Token]:
+        """Rejoin a word OCR split at a mark ("vi c" for "việc"): a piece that spells no word,
+        one space after a word-like token, when the two together spell one."""
+        assert self.channel is not None
+        joined: list[Token] = []
+        for token in tokens:
+            previous = joined[-1] if joined else None
+            if (
+                previous is not None
+                and token.kind in ("word", "mixed")
+                and previous.kind in ("word", "mixed")
+                and text[previous.end : token.start] == " "
+                and not self.channel.syllable(token.text, self.lexicon)
+                and self.channel.syllable(previous.text + token.text, self.lexicon)
+            ):
+                spanned = text[previous.start : token.end]
+                joined[-1] = Token(previous.start, token.end, spanned.replace(" ", ""), "mixed")
+            else:
+                joined.append(token)
+        return joined
 
     def _is_junk(self, text: str, token: Token) -> bool:
         """A punctuation run made only of characters OCR invents, glued to a word."""
@@ -127,39 +141,39 @@ class Restorer:
         after = text[token.end] if token.end < len(text) else " "
         return before.isalnum() or after.isalnum()
 
-    def _candidates(
-        self, text: str, token: Token, mode: LineMode
-    ) -> tuple[list[int], list[float], list[str]]:
-        """Candidate LM ids, local log scores and output strings for one token."""
+    def _slot(self, text: str, token: Token, mode: LineMode) -> _Slot:
+        """The candidates of one token: LM ids, local log scores, how to write each."""
         if token.kind == "num" and not (mode is LineMode.OCR and len(token.text) == 1):
-            return [self._num_id], [0.0], [token.text]
+            return _Slot(token, [self._num_id], [0.0], [token.text], False)
         letterlike = self.channel.letterlike if self.channel is not None else ""
         standalone = mode is LineMode.OCR and all(char in letterlike for char in token.text)
+        if token.kind == "punct" and mode is LineMode.OCR and token.text in SWAPPED_PUNCTUATION:
+            return self._punctuation_slot(token)
         if token.kind == "punct" and not standalone:
-            return [self.lexicon.id_of(token.text[:3])], [0.0], [token.text]
+            return _Slot(token, [self.lexicon.id_of(token.text[:3])], [0.0], [token.text], False)
         if token.kind == "word" and in_symbol(text, token.start, token.end):
-            repaired = self.symbols.repair(token.text)
-            return [self.lexicon.id_of(repaired.lower())], [0.0], [repaired]
+            if mode is LineMode.OCR and self.channel is not None:
+                repaired = self.symbols.nearest(token.text, self.channel.cost, SYMBOL_COST)
+            else:
+                repaired = self.symbols.repair(token.text)
+            return _Slot(token, [self.lexicon.id_of(repaired.lower())], [0.0], [repaired], True)
         if mode is LineMode.OCR and self.channel is not None:
-            return self._ocr_candidates(text, token)
+            return self._ocr_slot(text, token)
         if token.kind == "mixed":
-            return [0], [0.0], [token.text]
+            return _Slot(token, [0], [0.0], [token.text], True)
         own = canonical(token.text)
         own_id = self.lexicon.id_of(own)
         group = self.lexicon.candidates.get(skeleton(own))
         if group is None:
-            return [own_id], [0.0], [token.text]
-        ids = [int(i) for i in group[: self.settings.max_candidates]]
+            return _Slot(token, [own_id], [0.0], [token.text], True)
+        ids = group[: self.settings.max_candidates].tolist()
         if own_id and own_id not in ids:
             ids.append(own_id)
         penalty = self.settings.keep_penalty if mode is LineMode.CLEAN else 0.0
         local = [0.0 if i == own_id else -penalty for i in ids]
-        texts = [
-            token.text if i == own_id else apply_case(token.text, self._styled(i)) for i in ids
-        ]
-        return ids, local, texts
+        return _Slot(token, ids, local, None, True, own_id)
 
-    def _ocr_candidates(self, text: str, token: Token) -> tuple[list[int], list[float], list[str]]:
+    def _ocr_slot(self, text: str, token: Token) -> _Slot:
         """Channel candidates of an OCR token, plus the token itself as read."""
         assert self.channel is not None
         found = self.channel.candidates(
@@ -169,6 +183,7 @@ class Restorer:
         ids = [word_id for word_id, _, _ in found]
         local = [weight * score for _, score, _ in found]
         texts = [self._styled_text(token.text, form) for _, _, form in found]
+        as_read = text[token.start : token.end]  # with the space of a rejoined fragment
         if token.text not in texts:
             own = {"num": self._num_id, "punct": self.lexicon.id_of(token.text[:3])}.get(
                 token.kind, self.lexicon.id_of(canonical(token.text))
@@ -177,8 +192,16 @@ class Restorer:
             spelling = self.settings.unknown_char_cost * len(token.text) if own == 0 else 0.0
             ids.append(own)
             local.append(-weight * self.channel.cost(token.text, token.text) - spelling)
-            texts.append(token.text)
-        return ids, local, texts
+            texts.append(as_read)
+        return _Slot(token, ids, local, texts, True)
+
+    def _punctuation_slot(self, token: Token) -> _Slot:
+        """OCR reads , as . and ; as : (and back): let the language model choose."""
+        assert self.channel is not None
+        marks = list(SWAPPED_PUNCTUATION)
+        ids = [self.lexicon.id_of(mark) for mark in marks]
+        local = [-self.channel.cost(mark, token.text) for mark in marks]
+        return _Slot(token, ids, local, marks, False)
 
     def _styled_text(self, source: str, form: str) -> str:
         """A candidate written in the output tone style, keeping the source's case."""
@@ -187,47 +210,55 @@ class Restorer:
         parsed = parse(form.lower())
         return apply_case(source, compose(parsed, self.settings.style)) if parsed else form
 
-    def _styled(self, word_id: int) -> str:
+    def _written(self, slot: _Slot, choice: int) -> str:
+        """The output text of a slot's chosen candidate."""
+        if slot.texts is not None:
+            return slot.texts[choice]
+        word_id = slot.ids[choice]
+        if word_id == slot.own_id:
+            return slot.token.text
         word = self.lexicon.words[word_id]
-        if self.settings.style == "old":
-            return word
-        parsed = parse(word)
-        return compose(parsed, self.settings.style) if parsed is not None else word
+        parsed = parse(word) if self.settings.style != "old" else None
+        return apply_case(slot.token.text, compose(parsed, self.settings.style) if parsed else word)
 
     def _assemble(
-        self,
-        text: str,
-        tokens: list[Token],
-        forms: list[list[str]],
-        word_index: list[int],
-        choice: np.ndarray,
-        posterior: np.ndarray,
+        self, text: str, slots: list[_Slot], choice: np.ndarray, posterior: np.ndarray
     ) -> RestoreResult:
         """Rewrite chosen forms into the text and map confidences onto the output."""
         pieces: list[str] = []
         spans: list[tuple[int, int, str, float]] = []
-        cursor = 0
-        out_len = 0
-        changed = 0
+        cursor = out_len = changed = 0
         confidences = []
-        words = set(word_index)
-        for index, token in enumerate(tokens):
-            chosen = forms[index][int(choice[index])]
-            pieces.append(text[cursor : token.start])
-            out_len += token.start - cursor
-            if index in words:
+        for index, slot in enumerate(slots):
+            chosen = self._written(slot, int(choice[index]))
+            pieces.append(text[cursor : slot.token.start])
+            out_len += slot.token.start - cursor
+            if slot.syllable:
                 confidence = float(posterior[index])
                 confidences.append(confidence)
-                if chosen != token.text:
-                    changed += 1
+                changed += chosen != text[slot.token.start : slot.token.end]
                 if confidence < self.settings.threshold:
                     spans.append((out_len, out_len + len(chosen), chosen, round(confidence, 3)))
             pieces.append(chosen)
             out_len += len(chosen)
-            cursor = token.end
+            cursor = slot.token.end
         pieces.append(text[cursor:])
         mean = float(np.mean(confidences)) if confidences else 1.0
         return RestoreResult("".join(pieces), mean, spans, changed)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One lattice position: a token, its candidates' LM ids and local scores, their texts
+    (None: write the chosen word in the token's case, `own_id` meaning "as it was")."""
+
+    token: Token
+    ids: list[int]
+    local: list[float]
+    texts: list[str] | None
+    syllable: bool
+    """Counts for confidence and `changed` (words, not numbers or punctuation)."""
+    own_id: int = -1
 
 
 def _caps_line(text: str, position: int) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pipeline.restore.syllable import skeleton
 
@@ -58,6 +58,17 @@ class Symbols:
             )
             return form if same_except_d else token
         return token
+
+    def nearest(self, token: str, cost: Callable[[str, str], float], limit: float) -> str:
+        """The known symbol an OCR token most likely is (QB → QĐ), if one is close enough."""
+        if token in self.forms:
+            return token
+        best = min(
+            (form for form in self.forms if abs(len(form) - len(token)) <= 1),
+            key=lambda form: cost(form, token),
+            default=token,
+        )
+        return best if cost(best, token) <= limit else token
 
 
 def _symbol_like(word: str) -> bool:
