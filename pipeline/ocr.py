@@ -164,6 +164,9 @@ def reading_order(lines: list[Line]) -> list[Line]:
         row_sizes[id(line)] = sum(1 for other in by_top if _same_row(line, other))
 
     def side(line: Line) -> str:
+        middle = (line.bbox[0] + line.bbox[2]) / 2
+        if not any(ch.isalnum() or ch == "*" for ch in line.text):
+            return "left" if middle < centre else "right"  # a rule or speck never splits
         if row_sizes[id(line)] >= 3:
             return "full"
         fits_left = line.bbox[2] < centre + margin
