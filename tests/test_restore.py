@@ -118,7 +118,8 @@ def test_unknown_mode_is_refused(restorer: Restorer) -> None:
 def test_cli_restore_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO("Dang bo Khoi da ban hanh QD/TW\n"))
+    stdin = io.TextIOWrapper(io.BytesIO(b"Dang bo Khoi da ban hanh QD/TW\n"))
+    monkeypatch.setattr("sys.stdin", stdin)
     assert main(["restore", "-", "--mode", "stripped"]) == 0
     assert capsys.readouterr().out == "Đảng bộ Khối đã ban hành QĐ/TW\n"
 
