@@ -273,11 +273,15 @@ def text_height(grey: np.ndarray) -> float | None:
 
 
 def upscale_factor(grey: np.ndarray) -> float:
-    """How much to enlarge a low-resolution page so body text reaches ~300 DPI size (1..2)."""
+    """How much to enlarge a very low-resolution page (1..2).
+
+    Measured: a 200 DPI page (text ~2/3 of the 300 DPI size) reads better, and faster, as it
+    is than upscaled; only text below ~165 DPI size is enlarged, to ~240 DPI size.
+    """
     height = text_height(grey)
-    if height is None or height >= 0.8 * TARGET_TEXT_HEIGHT:
+    if height is None or height >= 0.55 * TARGET_TEXT_HEIGHT:
         return 1.0
-    return float(min(2.0, TARGET_TEXT_HEIGHT / height))
+    return float(min(2.0, 0.8 * TARGET_TEXT_HEIGHT / height))
 
 
 def estimate_skew(grey: np.ndarray, max_degrees: float = 10.0) -> float:
