@@ -47,7 +47,7 @@ def test_garbled_seed_keeps_the_readable_fields() -> None:
     assert result.draft == "Dự thảo lần 2"
     assert result.national_heading == "ĐẢNG CỘNG SẢN VIỆT NAM"
     assert result.term == "2020-2025"
-    assert result.signer.title == "BI THU"
+    assert result.signer.title == "BÍ THƯ"  # OCR read "BI THU": a known title
     assert len(result.recipients) == 4
 
 
@@ -195,7 +195,8 @@ def test_accent_free_header_and_signature_still_found() -> None:
     r = extract_fields(noisy.replace("BAO CAO", "BAOCAO").replace("T/M DANG UY", "T/M DANG UY"))
     assert (r.doc_type, r.number, r.symbol, r.date) == ("BÁO CÁO", 196, "BC/ĐUK", "2023-07-06")
     assert r.national_heading == "ĐẢNG CỘNG SẢN VIỆT NAM"
-    assert r.signer.authority == "T/M DANG UY" and r.signer.name == "Tran Van Hai"
+    assert r.signer.authority == "T/M ĐẢNG ỦY"  # a known body name, written the known way
+    assert r.signer.name == "Tran Van Hai"
     assert len(r.recipients) == 3
 
 

@@ -314,7 +314,10 @@ def figures(text: str, folded: str, first: int, last: int, taken: Sequence[tuple
             continue
         if not pct and re.fullmatch(r"(?:19|20)\d\d", m.group("num")):
             continue  # a year ("07/4/ 2021 Ban Chấp hành ...")
-        fig: Json = {"value": value, "unit": "%" if pct else noun, "noun": noun}
+        if _alone_on_line(folded, m.start(), m.end()):
+            continue  # a page number
+        unit = "%" if pct else _known_unit(text, folded, m.end()) or noun
+        fig: Json = {"value": value, "unit": unit, "noun": noun}
         if m.group("den"):
             fig["of"] = parse_number(m.group("den"))
         if m.group("q"):
@@ -330,6 +333,27 @@ def _skip_before() -> re.Pattern[str]:
     """Words after which a number is a date, a term, an article or a list number."""
     names = "|".join(re.escape(w) for w in words("figure_skip_before"))
     return re.compile(rf"\b(?:{names})\s*$")
+
+
+def _alone_on_line(folded: str, start: int, end: int) -> bool:
+    line_start = folded.rfind("\n", 0, start) + 1
+    line_end = folded.find("\n", end)
+    line_end = len(folded) if line_end < 0 else line_end
+    return not folded[line_start:start].strip() and not folded[end:line_end].strip()
+
+
+@cache
+def _units() -> re.Pattern[str]:
+    """The counted nouns of words.json "figure_units", longest first, after a number."""
+    names = sorted(words("figure_units"), key=len, reverse=True)
+    alts = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names)
+    return re.compile(rf"[ \t]*\n?[ \t]*(?P<unit>{alts})(?![\w-])")
+
+
+def _known_unit(text: str, folded: str, pos: int) -> str | None:
+    """The known counted noun right after a number ("377 đảng viên mới": "đảng viên")."""
+    m = _units().match(folded, pos)
+    return squash(text[m.start("unit") : m.end("unit")]) if m else None
 
 
 def _noun(text: str, pos: int, stop: set[str]) -> str | None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from pipeline.fields.match import Match
-from pipeline.fields.rules import words
-from pipeline.fields.text import Seg, fold, is_upper_line, squash
+from pipeline.fields.rules import authority_forms, keyword_ids, regexes, words
+from pipeline.fields.text import Seg, compact, fold, is_upper_line, normalize_tones, squash
 from pipeline.fields.values import Evidence
 from pipeline.record import Signer
 
-_DASH = ("-", "–", "—", "+", "•", "·")
+_DASH = ("-", "–", "—", "+", "•", "·", "~")  # "~": a dash as OCR may read it
+_QUOTES = re.compile(r"['‘’\"“”]")  # stray marks OCR puts into a name ("Trương 'Thụ Hạnh")
+_PHRASE_MIN = 90.0  # rapidfuzz ratio for a signature phrase read with a wrong letter
 _TAIL = re.compile(r"[\s,;.]+$")
 _NAME_WINDOW = 12  # lines searched for the signer's name after the title
 _SKIP_LINES = 5  # signature lines that may interrupt the recipients list
@@ -38,20 +43,21 @@ def _labelled(seg: Seg, keywords: Sequence[Match], label: str) -> Match | None:
 
 
 def item_text(raw: str) -> str:
-    """A list item as written, without its dash and trailing comma, semicolon or period."""
-    text = raw.strip().lstrip("".join(_DASH)).strip()
-    return _TAIL.sub("", squash(text))
+    """A list item as written, without its dash and trailing comma, semicolon or period;
+    an OCR-damaged "(b/c)" mark ("(bí/c)", "(b/€)", "(h/C)") is written "(b/c)"."""
+    text = _TAIL.sub("", squash(raw.strip().lstrip("".join(_DASH)).strip()))
+    return regexes()["copy_mark"].sub("(b/c)", text)
 
 
 def _list_after(
     segs: Sequence[Seg], at: int, label: Match, stop_labels: set[int]
 ) -> tuple[list[str], Evidence | None, int]:
     """Dash items after a label segment; returns items, evidence and the next segment index."""
-    items: list[str] = []
+    items: list[str] = []  # as written, joined with their wrapped lines
     first = segs[at]
     inline = first.text[label.end - first.start :].lstrip(" :")
-    if inline:
-        items.append(item_text(inline))
+    if inline and _wordy(inline):
+        items.append(inline)
     i = at + 1
     last = first
     raw_end = ""
@@ -65,11 +71,11 @@ def _list_after(
             continue  # the other column (signature) on the same line
         text = seg.text.lstrip()
         if text.startswith(_DASH):
-            items.append(item_text(text))
+            items.append(text)
             raw_end = text.rstrip()[-1:]
             last = seg
-        elif items and text[:1].islower() and raw_end not in (",", ";", "."):
-            items[-1] = item_text(items[-1] + " " + text)
+        elif items and _continues(text, raw_end):
+            items[-1] = f"{items[-1]} {text}"
             raw_end = text.rstrip()[-1:]
             last = seg
         else:
@@ -79,11 +85,36 @@ def _list_after(
             i = resume
             continue
         i += 1
-    items = [x for x in items if x]
+    items = [x for x in map(item_text, items) if x]
     if not items:
         return [], None, at + 1
     ev = Evidence(first.start, last.end, "", 0.95)
     return items, ev, i
+
+
+def _continues(text: str, raw_end: str) -> bool:
+    """Whether a line without a dash is the wrapped rest of the item above: it starts in
+    lower case (an item may wrap after a comma: "thành ủy,\nđảng ủy trực thuộc"), or the
+    item above has no closing punctuation and the line is neither a capitals line
+    (the signature block) nor a name ("Văn phòng\nHuyện ủy,", "Trung ương Đảng\n(b/c),")."""
+    if raw_end == ".":
+        return False
+    if regexes()["copy_mark"].search(_TAIL.sub("", text)):
+        return True  # "(b/c)," on a line of its own
+    if not _wordy(text):
+        return False
+    if text[:1].islower():
+        return True
+    return raw_end not in (",", ";") and not is_upper_line(text) and not _is_name(text)
+
+
+def _wordy(text: str) -> bool:
+    """Text that reads as words, not a scribble or seal OCR'd as letters ("lJVMML",
+    "!I1I 1:1"): mostly letters, and no word with capitals after a small letter."""
+    letters = sum(c.isalpha() for c in text)
+    if letters < 2 or letters < 0.6 * len(text.replace(" ", "")):
+        return False
+    return not any(a.islower() and b.isupper() for a, b in itertools.pairwise(text))
 
 
 def _resume(segs: Sequence[Seg], at: int) -> int | None:
@@ -104,7 +135,7 @@ def _resume(segs: Sequence[Seg], at: int) -> int | None:
 
 
 def _is_name(text: str) -> bool:
-    parts = text.split()
+    parts = _QUOTES.sub("", text).split()
     if not 2 <= len(parts) <= 6:
         return False
     if any(not p.isalpha() for p in parts):
@@ -122,9 +153,14 @@ def _keyword_in(seg: Seg, keywords: Sequence[Match], labels: set[str]) -> Match 
 
 
 def build_closing(
-    segs: Sequence[Seg], text: str, keywords: Sequence[Match], body_line: int
+    segs: Sequence[Seg],
+    text: str,
+    keywords: Sequence[Match],
+    body_line: int,
+    family: str | None = None,
 ) -> Closing:
-    """Read recipients, copies and the signature block after the body."""
+    """Read recipients, copies and the signature block after the body; `family` ("party"
+    or "state") picks how an OCR-damaged authority prefix is written (T/M or TM.)."""
     c = Closing()
     rec_at = cc_at = None
     for i, seg in enumerate(segs):
@@ -150,7 +186,7 @@ def build_closing(
         after_lists = max(after_lists or 0, end)
         if ev:
             c.evidence["cc"] = Evidence(ev.start, ev.end, text[ev.start : ev.end], 0.95)
-    _signer(c, segs, text, keywords, body_line, rec_at, after_lists)
+    _signer(c, segs, text, keywords, body_line, rec_at, after_lists, family)
     return c
 
 
@@ -162,6 +198,7 @@ def _signer(
     body_line: int,
     rec_at: int | None,
     after_lists: int | None,
+    family: str | None,
 ) -> None:
     """Authority (T/M, K/T, T/L, Q.), title and name, searched around the recipients.
 
@@ -174,13 +211,13 @@ def _signer(
     auth_at = next((i for i in region if _authority(segs[i], keywords)), None)
     if auth_at is not None:
         seg = segs[auth_at]
-        c.signer.authority = squash(seg.text)
-        c.evidence["signer.authority"] = Evidence(seg.start, seg.end, seg.text, 0.95)
+        c.signer.authority, conf = _authority_text(seg, keywords, family)
+        c.evidence["signer.authority"] = Evidence(seg.start, seg.end, seg.text, conf)
     title_at = _title(segs, keywords, region, auth_at)
     if title_at is not None:
         seg = segs[title_at]
-        c.signer.title = squash(seg.text)
-        c.evidence["signer.title"] = Evidence(seg.start, seg.end, seg.text, 0.9)
+        c.signer.title, conf = canonical_phrase(squash(seg.text))
+        c.evidence["signer.title"] = Evidence(seg.start, seg.end, seg.text, 0.9 * conf)
     anchor = title_at if title_at is not None else auth_at
     if anchor is None and after_lists is not None:
         anchor = after_lists - 1
@@ -189,8 +226,49 @@ def _signer(
     name_at = _name(segs, keywords, anchor)
     if name_at is not None:
         seg = segs[name_at]
-        c.signer.name = seg.text.strip("() ")
+        c.signer.name = squash(_QUOTES.sub("", seg.text)).strip("() ")
         c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, 0.9)
+
+
+def canonical_phrase(written: str) -> tuple[str, float]:
+    """A signature-block phrase (a title or a collective's name) written the known way
+    when it folds like one ("BI THƯ" → "BÍ THƯ") or differs by a letter; else as written.
+    A known phrase in the other tone placement ("ỦY"/"UỶ") stays as written."""
+    phrases = [*keyword_ids("TITLE"), *words("signer_phrases", folded=False)]
+    key = compact(written)
+    if not key:
+        return written, 1.0
+    best, best_score = None, 0.0
+    for phrase in phrases:
+        score = 100.0 if compact(phrase) == key else fuzz.ratio(compact(phrase), key)
+        if score > best_score:
+            best, best_score = phrase, score
+    if best is None or best_score < _PHRASE_MIN:
+        return written, 1.0
+    if normalize_tones(best) == normalize_tones(written):
+        return written, 1.0
+    return best, best_score / 100 * 0.95
+
+
+def _authority_text(seg: Seg, keywords: Sequence[Match], family: str | None
+                    ) -> tuple[str, float]:  # fmt: skip
+    """The authority line, its prefix in a written form ("T/M", "TM.") and the rest as a
+    known phrase where it reads like one ("K/T BI THƯ" → "K/T BÍ THƯ")."""
+    m = _keyword_in(seg, keywords, {"AUTHORITY"})
+    text = squash(seg.text)
+    if m is None:
+        return text, 0.95
+    prefix = seg.text[: m.end - seg.start].strip()
+    rest = squash(seg.text[m.end - seg.start :])
+    forms = authority_forms()
+    conf = 0.95
+    if prefix.upper() not in {*forms, *forms.values()}:  # "TM", "1M.": damaged by OCR
+        state = family == "state" or (family is None and "." in prefix)
+        prefix, conf = (forms.get(m.id, m.id) if state else m.id), 0.8
+    if rest:
+        rest, rest_conf = canonical_phrase(rest)
+        conf = min(conf, rest_conf)
+    return f"{prefix} {rest}".strip(), conf
 
 
 def _authority(seg: Seg, keywords: Sequence[Match]) -> bool:

@@ -3,13 +3,19 @@
 Values are compared exactly after normalisation (NFC, one tone placement, whitespace,
 case, trailing punctuation and quote style); text that came from English-model OCR is
 compared "loose": folded to letters and digits. Lists are compared as multisets of items.
+
+Open lists (references, sections, figures) may hold items the truth does not list: the
+scan generator's truth names only what it inserted, not the citations and figures of the
+seed sentences it reuses as filler. `score(..., unlisted=...)` takes a predicate telling
+which unmatched predicted items lie outside the truth's scope; those are counted apart
+(`Counts.unlisted`), not as false positives.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +27,9 @@ SCALARS = (
 )
 SIGNER = ("authority", "title", "name")
 LISTS = ("issuer", "marks", "recipients", "cc")
+ITEMS = ("references", "sections", "footnotes", "tables", "figures")
+OPEN = ("references", "sections", "figures")  # fields a truth may list only in part
+Unlisted = Callable[[str, Mapping[str, Any]], bool]  # (field, predicted item) -> out of scope
 TITLE_CHARS = 60  # long numbered paragraphs have no natural title end: compare the start
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 
@@ -41,9 +50,11 @@ class Counts:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    unlisted: int = 0  # predicted items outside the truth's scope, neither tp nor fp
 
     def add(self, other: Counts) -> None:
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        self.unlisted += other.unlisted
 
     @property
     def precision(self) -> float:
@@ -82,6 +93,8 @@ def _keys(field: str, items: Iterable[Mapping[str, Any]], loose: bool) -> list[s
             parts = [item.get("level"), item.get("number"), title]
         elif field == "footnotes":
             parts = [item.get("marker"), norm(item.get("text"), loose)[:TITLE_CHARS]]
+        elif field == "figures":
+            parts = [item.get("value"), item.get("unit")]
         else:  # tables: "PHỤ LỤC 1", caption, row count
             rows = item.get("rows")
             parts = [item.get("title"), item.get("caption"),
@@ -90,9 +103,51 @@ def _keys(field: str, items: Iterable[Mapping[str, Any]], loose: bool) -> list[s
     return out
 
 
-def score(pred: Mapping[str, Any], truth: Mapping[str, Any], loose: bool = False
-          ) -> dict[str, Counts]:
-    """Counts per field for one document; fields absent from `truth` are not scored."""
+def item_text(field: str, item: Mapping[str, Any]) -> str:
+    """The words an item was read from: a citation, a figure, a heading's number and title."""
+    if field == "sections":
+        return f"{item.get('number') or ''} {item.get('title') or ''}".rstrip("…")
+    return str(item.get("text") or "")
+
+
+def _open_items(
+    field: str,
+    pred: Sequence[Mapping[str, Any]],
+    truth: Sequence[Mapping[str, Any]],
+    loose: bool,
+    unlisted: Unlisted | None,
+) -> Counts:
+    p, t = _keys(field, pred, loose), _keys(field, truth, loose)
+    items = list(pred)
+    if field == "references":  # the set of cited documents, however often cited
+        keep = [i for i, key in enumerate(p) if p.index(key) == i]  # first mentions
+        items, p = [items[i] for i in keep], [p[i] for i in keep]
+        t = list(dict.fromkeys(t))
+    counts = _multiset(p, t)
+    if unlisted is None or not counts.fp:
+        return counts
+    left = Counter(t)  # truth items not yet matched, so the unmatched predictions are known
+    for item, key in zip(items, p, strict=True):
+        if left[key] > 0:
+            left[key] -= 1
+        elif unlisted(field, item):
+            counts.fp -= 1
+            counts.unlisted += 1
+    return counts
+
+
+def score(
+    pred: Mapping[str, Any],
+    truth: Mapping[str, Any],
+    loose: bool = False,
+    unlisted: Unlisted | None = None,
+) -> dict[str, Counts]:
+    """Counts per field for one document; fields absent from `truth` are not scored.
+
+    `unlisted(field, item)` says whether a predicted item of an open list (references,
+    sections, figures) that matches no truth item lies outside what the truth lists;
+    such items are counted in `unlisted`, not as false positives.
+    """
     out: dict[str, Counts] = {}
     for name in SCALARS:
         if name in truth:
@@ -108,10 +163,12 @@ def score(pred: Mapping[str, Any], truth: Mapping[str, Any], loose: bool = False
                 (norm(x, loose) for x in pred.get(name) or []),
                 (norm(x, loose) for x in truth[name]),
             )
-    for name in ("references", "sections", "footnotes", "tables", "figures"):
-        if name in truth:
-            p, t = _keys(name, pred.get(name) or [], loose), _keys(name, truth[name], loose)
-            if name == "references":  # the set of cited documents, however often cited
-                p, t = list(dict.fromkeys(p)), list(dict.fromkeys(t))
-            out[name] = _multiset(p, t)
+    for name in ITEMS:
+        if name not in truth:
+            continue
+        found, listed = pred.get(name) or [], truth[name] or []
+        if name in OPEN:
+            out[name] = _open_items(name, found, listed, loose, unlisted)
+        else:
+            out[name] = _multiset(_keys(name, found, loose), _keys(name, listed, loose))
     return out

@@ -42,7 +42,7 @@ def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResu
     keywords = keyword_matches(folded, _keyword_spans(text, lines))
     segs = segments(text, folded, keywords, pages)
     head = header.build_header(segs, lines, text, keywords)
-    end = closing.build_closing(segs, text, keywords, head.end_line)
+    end = closing.build_closing(segs, text, keywords, head.end_line, head.family)
     found = tables.text_tables(text, lines)
     tables.attach_titles(found, segs)
     if not found and pages:

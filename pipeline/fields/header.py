@@ -18,13 +18,17 @@ _HEADER_SCAN = 45  # lines searched for the document type
 _TYPE_MIN = 88.0  # rapidfuzz ratio for a document-type line ("BAOCAO", "BẢO CÁO")
 _HEADING_MIN = 85.0
 _PLACE_MIN = 90.0
-_OCR_D = str.maketrans({"p": "d", "b": "d"})
+_OCR_INITIALS = (  # word-initial letters Tesseract confuses: Đ read as P or B, B as R
+    str.maketrans({"p": "d", "b": "d"}),
+    str.maketrans({"r": "b"}),
+)
+_YEAR_LOOKAHEAD = 3  # lines after "ngày .. tháng .. năm" searched for a wrapped year
 _HEADINGS = {
     "ĐẢNG CỘNG SẢN VIỆT NAM": "party",
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
 }
 _MOTTO = "doclaptudohanhphuc"
-_VV = re.compile(r"^v\s*/\s*v\b")
+_VV = re.compile(r"^v\s*[/|]?\s*[vy%](?=\s|$)")  # V/v, OCR'd "V/y", "Vy", "V⁄%"
 
 
 @dataclass
@@ -91,6 +95,29 @@ def _heading(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
     return None
 
 
+def _split_heading(head: Sequence[Seg], i: int) -> tuple[tuple[str, float], int] | None:
+    """A national heading OCR cut in two ("ĐẢNG CỘNG SẢN" ... "VIỆT NAM"), the second
+    part within the next three segments of the same column; (heading, index of part 2)."""
+    seg = head[i]
+    if not is_upper_line(seg.text) or len(compact(seg.text)) < 6:
+        return None
+    for j in range(i + 1, min(len(head), i + 4)):
+        other = head[j]
+        if other.col != seg.col or not is_upper_line(other.text):
+            continue
+        first, second = compact(seg.text), compact(other.text)
+        for heading in _HEADINGS:
+            whole = compact(heading)
+            score = fuzz.ratio(first + second, whole)
+            if (
+                score >= _HEADING_MIN
+                and fuzz.ratio(first, whole[: len(first)]) >= _HEADING_MIN
+                and fuzz.ratio(second, whole[-len(second) :]) >= _HEADING_MIN
+            ):
+                return (heading, score / 100), j
+    return None
+
+
 def canonical_place(raw: str) -> tuple[str, float]:
     """A place as written when it is a known name, else the known name it was OCR'd from."""
     written = squash(raw.strip(" ,.*"))
@@ -98,8 +125,10 @@ def canonical_place(raw: str) -> tuple[str, float]:
     known = {compact(normalize_tones(p)): p for p in places()}
     if key in known:
         return written, 1.0
-    initials = "".join(compact(w[:1]).translate(_OCR_D) + compact(w[1:]) for w in written.split())
-    variants = [key, initials]  # Tesseract reads a word-initial Đ as P or B
+    variants = [key] + [
+        "".join(compact(w[:1]).translate(table) + compact(w[1:]) for w in written.split())
+        for table in _OCR_INITIALS
+    ]
     best: tuple[str, float] | None = None
     for variant in variants:
         hit = process.extractOne(variant, list(known), scorer=fuzz.ratio)
@@ -122,25 +151,39 @@ def _number(seg: Seg) -> tuple[Symbol, Evidence] | None:
     groups = ("ptype", "piss") if party else ("stype", "siss")
     type_raw = re.sub(r"\s", "", original[m.start(groups[0]) : m.end(groups[0])])
     issuer_raw = re.sub(r"\s", "", original[m.start(groups[1]) : m.end(groups[1])])
-    number = m.group("num").translate(OCR_DIGITS) if m.group("num") else None
+    raw_num = m.group("num").rstrip() if m.group("num") else None
+    number = raw_num.replace(" ", "").translate(OCR_DIGITS) if raw_num else None
+    if number is not None and not (number.isdigit() and len(number) <= 5):
+        return None
     sym = parse_symbol(number, m.group("year"), type_raw, issuer_raw, party)
     start = seg.start + skip
-    conf = sym.confidence * (1.0 if said_so else 0.8) * (0.8 if number != m.group("num") else 1)
+    conf = sym.confidence * (1.0 if said_so else 0.8) * (0.8 if number != raw_num else 1)
     return sym, Evidence(start, start + m.end(), original[: m.end()], conf)
 
 
 def _date(
-    seg: Seg, nxt: Seg | None
-) -> tuple[str | None, str | None, Evidence, Evidence | None, bool] | None:
+    seg: Seg, following: Sequence[Seg]
+) -> tuple[str | None, str | None, Evidence, Evidence | None, int | None] | None:
     """Place and date of "Thanh Hoá, ngày 06 tháng 7 năm 2023", which may wrap before the
-    year; the last item says whether the next segment was used."""
+    year (OCR may put a stray mark or a blank line between); the last item is the index in
+    `following` of the segment that held the year, if one did."""
     m = regexes()["date_words"].search(seg.folded)
-    joined = False
-    if m is None and nxt is not None and nxt.line == seg.line + 1 and len(nxt.text) <= 6:
-        m = regexes()["date_words"].search(f"{seg.folded} {nxt.folded}")
-        joined = m is not None and m.end() > len(seg.folded)
+    used: int | None = None
+    nxt: Seg | None = None
+    if m is None and re.search(r"\bng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b", seg.folded):
+        for k, cand in enumerate(following):
+            if cand.line > seg.line + _YEAR_LOOKAHEAD:
+                break
+            if len(cand.text) > 8:
+                break
+            m = regexes()["date_words"].search(f"{seg.folded} {cand.folded}")
+            if m is not None and m.end() > len(seg.folded):
+                used, nxt = k, cand
+                break
+            m = None
     if m is None:
         return None
+    joined = nxt is not None
     value = iso_date(m.group("y"), m.group("m"), m.group("d"))
     conf = 1.0 if value else 0.3
     end = nxt.end if joined and nxt else seg.start + m.end()
@@ -148,9 +191,9 @@ def _date(
         " " + nxt.text if joined and nxt else "")), conf)
     before = seg.text[: m.start()].strip(" ,\t*")
     if not before:
-        return value, None, date_ev, None, joined
+        return value, None, date_ev, None, used
     place, p_conf = canonical_place(before)
-    return value, place, date_ev, _ev(seg, p_conf, seg.start, seg.start + len(before)), joined
+    return value, place, date_ev, _ev(seg, p_conf, seg.start, seg.start + len(before)), used
 
 
 def _draft(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
@@ -228,17 +271,23 @@ def build_header(
         if starts_section(seg.folded) and len(seg.text) < 160 and seg.line > 2:
             break
     head = segs[:type_at] if type_at is not None else _untyped_head(segs)
+    late = _late_header(segs, type_at, keywords) if type_at is not None else []
+    head = [*head, *late]  # OCR read the right column (heading, date) after the type line
     number_at = None
     roles: set[int] = set()
     for i, seg in enumerate(head):
         if i in roles:
             continue
         heading = _heading(seg, keywords) if h.national_heading is None else None
+        split = None
+        if h.national_heading is None and heading is None:
+            split = _split_heading(head, i)
+            heading = split[0] if split else None
         if heading:
             h.national_heading = heading[0]
             h.family = _HEADINGS[heading[0]]
             h.evidence["national_heading"] = _ev(seg, heading[1])
-            roles.add(i)
+            roles.update({i, split[1]} if split else {i})
             continue
         if compact(seg.text).startswith(_MOTTO[:8]) or seg.text.strip() in {"*", "-"}:
             roles.add(i)
@@ -248,12 +297,11 @@ def build_header(
             number_at = i
             roles.add(i)
             continue
-        nxt = head[i + 1] if i + 1 < len(head) else None
-        if "date" not in h.evidence and (dated := _date(seg, nxt)):
-            h.date, h.place, h.evidence["date"], place_ev, joined = dated
+        if "date" not in h.evidence and (dated := _date(seg, head[i + 1 : i + 5])):
+            h.date, h.place, h.evidence["date"], place_ev, used = dated
             if place_ev:
                 h.evidence["place"] = place_ev
-            roles.update({i, i + 1} if joined else {i})
+            roles.update({i} if used is None else {i, i + 1 + used})
             continue
         if h.draft is None and (draft := _draft(seg, keywords)):
             h.draft = draft[0]
@@ -284,11 +332,27 @@ def build_header(
     _fill_types(h)
     h.end_line = head[-1].line + 1 if head else 0
     if type_at is not None:
-        h.end_line = segs[type_at].line + 1
-        subject = _subject(segs, lines, text, segs[type_at].line)
+        after = late[-1].line if late else segs[type_at].line
+        h.end_line = after + 1
+        subject = _subject(segs, lines, text, after)
         if subject:
             h.subject, h.evidence["subject"], h.end_line = subject
     return h
+
+
+def _late_header(segs: Sequence[Seg], type_at: int, keywords: Sequence[Match]) -> list[Seg]:
+    """National heading, motto and place-and-date lines right after the type line: on a
+    skewed or photographed page OCR may read the right header column after the type."""
+    out: list[Seg] = []
+    for seg in segs[type_at + 1 : type_at + 6]:
+        m = regexes()["date_words"].search(seg.folded)
+        place = seg.text[: m.start()].strip(" ,*") if m else ""
+        is_date = m is not None and all(w[:1].isupper() for w in place.split()[:5])
+        if _heading(seg, keywords) or compact(seg.text).startswith(_MOTTO[:8]) or is_date:
+            out.append(seg)
+        else:
+            break
+    return out
 
 
 def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
@@ -330,10 +394,18 @@ def join_bodies(lines: Sequence[str]) -> list[str]:
 
 
 def _untyped_head(segs: Sequence[Seg]) -> list[Seg]:
-    """Without a type line the header ends at the first long line (the body)."""
+    """Without a type line (a Công văn) the header ends at the first long line or at a line
+    that opens the body ("Kính gửi", "Thực hiện" ...), whichever comes first."""
+    openers = words("body_openers")
     head: list[Seg] = []
     for seg in segs:
         if seg.line >= 15 or len(seg.text) > 120:
+            break
+        if (
+            head
+            and any(re.match(re.escape(o) + r"\b", seg.folded) for o in openers)
+            and not regexes()["date_words"].search(seg.folded)
+        ):
             break
         head.append(seg)
     return head

@@ -27,6 +27,7 @@ _CUT_BEFORE = {"HEADING_PARTY", "HEADING_STATE", "MOTTO", "AUTHORITY"}
 _PLACE_JOINERS = {"phố", "thị", "xã", "trấn", "Tp.", "TP.", "TP", "Tp"}
 _HEADER_LINES = 20
 _GAP_FRACTION = 0.05  # a gap wider than this share of the page width separates columns
+_RIGHT_COLUMN = 0.45  # a header line starting right of this share of the width is the right column
 
 
 def segments(
@@ -35,9 +36,11 @@ def segments(
     """The segments of `text`, in reading order (left column before right on each line)."""
     lines = split_lines(text)
     cuts: dict[int, set[int]] = {}
+    right: set[int] = set()
     if pages:
         for index, offset in _layout_cuts(text, lines, pages):
             cuts.setdefault(index, set()).add(offset)
+        right = _right_column_lines(text, lines, pages[0])
     for index, offset in _content_cuts(text, folded, lines, keywords):
         if index not in cuts or not cuts[index]:
             cuts.setdefault(index, set()).add(offset)
@@ -45,7 +48,7 @@ def segments(
     for index, (start, end) in enumerate(lines):
         bounds = [start, *sorted(c for c in cuts.get(index, ()) if start < c < end), end]
         for col, (a, b) in enumerate(itertools.pairwise(bounds)):
-            seg = make_seg(text, folded, a, b, index, min(col, 1))
+            seg = make_seg(text, folded, a, b, index, 1 if index in right else min(col, 1))
             if seg is not None:
                 segs.append(seg)
     return segs
@@ -156,6 +159,34 @@ def _layout_cuts(
             spans = _word_spans(text, start, end)
             cuts.extend((found, spans[k][0]) for k in split if k < len(spans))
     return cuts
+
+
+def _right_column_lines(
+    text: str, lines: Sequence[tuple[int, int]], page: Page
+) -> set[int]:
+    """Header lines of the first page that OCR read wholly inside the right column.
+
+    On skewed or photographed pages the two header columns can come out line by line
+    interleaved ("ĐẢNG CỘNG SẢN" / "ĐẢNG BỘ XÃ ..." / "VIỆT NAM"); where a line sits on
+    the page tells which column it belongs to.
+    """
+    width = page.width or max((ln.bbox[2] for ln in page.lines), default=0)
+    if not page.lines or not page.text or width <= 0:
+        return set()
+    begin = text.find(page.text)
+    if begin < 0:
+        return set()
+    first = _line_of(lines, begin)
+    candidates = list(range(first, min(len(lines), first + _HEADER_LINES)))
+    out: set[int] = set()
+    top = sorted(page.lines, key=lambda ln: ln.bbox[1])[: _HEADER_LINES]
+    for ocr in sorted(top, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+        if ocr.bbox[0] <= width * _RIGHT_COLUMN or _gap_splits(ocr, width):
+            continue
+        found = _find_line(text, lines, candidates, ocr)
+        if found is not None and is_upper_line(text[slice(*lines[found])]):
+            out.add(found)
+    return out
 
 
 def _gap_splits(ocr: Line, width: int) -> list[int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.fields.text import compact, fold
 
-_OCR_D = str.maketrans({"B": "Đ", "P": "Đ", "D": "Đ", "0": "O", "1": "I", "l": "I"})
+_OCR_D = str.maketrans({"B": "Đ", "P": "Đ", "D": "Đ", "0": "O", "1": "I", "l": "I", "7": "T"})
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,24 @@ def _fold_pattern(pattern: Any) -> Any:
 def span_patterns() -> tuple[dict[str, Any], ...]:
     """SpanRuler patterns of data/patterns/keywords.jsonl, folded."""
     loaded = [json.loads(ln) for ln in _data("patterns/keywords.jsonl").splitlines() if ln.strip()]
-    return tuple({**p, "pattern": _fold_pattern(p["pattern"])} for p in loaded)
+    return tuple(
+        {"label": p["label"], "id": p["id"], "pattern": _fold_pattern(p["pattern"])}
+        for p in loaded
+    )  # other keys ("ocr": an OCR variant, not a written form) are notes for readers
+
+
+@cache
+def keyword_ids(label: str) -> tuple[str, ...]:
+    """The canonical forms (ids) of the keywords with this label, e.g. every TITLE."""
+    loaded = [json.loads(ln) for ln in _data("patterns/keywords.jsonl").splitlines() if ln.strip()]
+    return tuple(dict.fromkeys(p["id"] for p in loaded if p["label"] == label))
+
+
+@cache
+def authority_forms() -> dict[str, str]:
+    """Authority prefix, Party form → state form ("T/M" → "TM."), from words.json."""
+    loaded: dict[str, dict[str, str]] = json.loads(_data("patterns/words.json"))
+    return dict(loaded["authority_forms"])
 
 
 @cache
@@ -162,7 +179,7 @@ def canonical_code(raw: str, known: set[str]) -> tuple[str, float]:
         if variant in upper:
             return upper[variant], conf
     for k, ch in enumerate(raw.upper()):
-        if ch in "BPD01":
+        if ch in "BPD017":
             swapped = raw.upper()[:k] + ch.translate(_OCR_D) + raw.upper()[k + 1 :]
             if swapped in upper:
                 return upper[swapped], 0.75
