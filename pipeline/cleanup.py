@@ -20,6 +20,9 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 TARGET_TEXT_HEIGHT = 30.0  # median glyph-box height (px) of body text at 300 DPI
+# A 3x3 median erodes thin strokes and tone marks of small text: measured on 200 DPI pages
+# (0.69% CER with it, 0.20% without), while it is worth 4-7 points on noisy 300 DPI pages.
+DENOISE_MIN_TEXT_HEIGHT = 0.8 * TARGET_TEXT_HEIGHT
 WHITE = 255
 
 
@@ -81,11 +84,16 @@ def clean_page(rgb: np.ndarray, options: CleanupOptions | None = None) -> Cleane
         if sideways:
             result.steps.append("orientation:90")
 
+    glyph_height: float | None = None
+    if opts.upscale or opts.denoise:
+        with clock("text_size"):
+            glyph_height = text_height(grey)
     if opts.upscale:
         with clock("upscale"):
-            factor = upscale_factor(grey)
+            factor = upscale_factor(glyph_height)
             if factor > 1.0:
                 grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+                glyph_height = glyph_height * factor if glyph_height else None
         if factor > 1.0:
             result.steps.append(f"upscale:{factor:.2f}")
 
@@ -105,7 +113,7 @@ def clean_page(rgb: np.ndarray, options: CleanupOptions | None = None) -> Cleane
         if flipped:
             result.steps.append("orientation:180")
 
-    if opts.denoise:
+    if opts.denoise and (glyph_height is None or glyph_height >= DENOISE_MIN_TEXT_HEIGHT):
         with clock("denoise"):
             grey = cv2.medianBlur(grey, 3)
         result.steps.append("denoise")
@@ -272,13 +280,12 @@ def text_height(grey: np.ndarray) -> float | None:
     return 2.0 * float(np.median(heights[keep]))
 
 
-def upscale_factor(grey: np.ndarray) -> float:
-    """How much to enlarge a very low-resolution page (1..2).
+def upscale_factor(height: float | None) -> float:
+    """How much to enlarge a very low-resolution page (1..2), given its median glyph height.
 
     Measured: a 200 DPI page (text ~2/3 of the 300 DPI size) reads better, and faster, as it
     is than upscaled; only text below ~165 DPI size is enlarged, to ~240 DPI size.
     """
-    height = text_height(grey)
     if height is None or height >= 0.55 * TARGET_TEXT_HEIGHT:
         return 1.0
     return float(min(2.0, 0.8 * TARGET_TEXT_HEIGHT / height))

@@ -57,10 +57,10 @@ def test_uneven_light_is_flattened(page: np.ndarray) -> None:
 
 def test_low_resolution_page_is_upscaled(page: np.ndarray) -> None:
     small = cv2.resize(page, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
-    assert cleanup.upscale_factor(cleanup.to_grey(small)) > 1.4
+    assert cleanup.upscale_factor(cleanup.text_height(cleanup.to_grey(small))) > 1.4
     at_200_dpi = cv2.resize(page, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA)
-    assert cleanup.upscale_factor(cleanup.to_grey(at_200_dpi)) == 1.0
-    assert cleanup.upscale_factor(cleanup.to_grey(page)) == 1.0
+    assert cleanup.upscale_factor(cleanup.text_height(cleanup.to_grey(at_200_dpi))) == 1.0
+    assert cleanup.upscale_factor(cleanup.text_height(cleanup.to_grey(page))) == 1.0
 
 
 def test_phone_photo_page_is_found_and_flattened(page: np.ndarray) -> None:
