@@ -29,6 +29,8 @@ NOISE_WORD_CONF = 40.0  # below this, a word with no letter or digit is a speck 
 NOISE_LINE_CONF = 25.0  # below this on average, a "line" is a signature scribble or a smudge
 
 
+# Letters Tesseract's `vie` model emits that Vietnamese never uses, mapped to the ones meant.
+LOOKALIKES = str.maketrans({"Ð": "Đ", "ð": "đ", "Ɖ": "Đ"})
 STAR_READINGS = frozenset("*+×xX¥#%※")  # how Tesseract reads the header's lone "*"
 
 
@@ -63,7 +65,7 @@ def group_lines(words: list[tesseract.TsvWord]) -> list[Line]:
             continue
         line_words = [
             Word(
-                text=unicodedata.normalize("NFC", w.text),
+                text=unicodedata.normalize("NFC", w.text).translate(LOOKALIKES),
                 bbox=[w.left, w.top, w.left + w.width, w.top + w.height],
                 confidence=round(w.confidence, 1),
             )
