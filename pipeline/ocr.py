@@ -71,20 +71,7 @@ def group_lines(words: list[tesseract.TsvWord]) -> list[Line]:
             )
             for w in members
         ]
-        lines.append(
-            Line(
-                text=" ".join(w.text for w in line_words),
-                bbox=[
-                    min(w.bbox[0] for w in line_words),
-                    min(w.bbox[1] for w in line_words),
-                    max(w.bbox[2] for w in line_words),
-                    max(w.bbox[3] for w in line_words),
-                ],
-                confidence=round(sum(w.confidence for w in line_words) / len(line_words), 1),
-                block=block,
-                words=line_words,
-            )
-        )
+        lines.append(_line_of(line_words, block))
     return lines
 
 
