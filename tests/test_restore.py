@@ -137,3 +137,11 @@ def test_train_lm_builds_a_usable_model(tmp_path: Path, capsys: pytest.CaptureFi
     tiny = Restorer.load(out)
     result = tiny.restore(skeleton(CORRECT), mode="stripped")
     assert _accuracy(CORRECT, result.text) >= 0.95
+
+
+def test_channel_adapts_to_a_document(restorer: Restorer) -> None:
+    channel = restorer.channel
+    assert channel is not None
+    adapted = channel.adapted([("Đảng", "Pang"), ("Đoàn", "Poan"), ("Đại", "Pai")] * 10)
+    assert adapted.cost("Đảng", "Pang") < channel.cost("Đảng", "Pang") - 2.0
+    assert adapted.cost("công", "cong") == pytest.approx(channel.cost("công", "cong"))

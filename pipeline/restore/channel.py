@@ -13,7 +13,7 @@ import logging
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 MIN_CHAR_EVIDENCE = 30
 """Below this many observations of an upper-case truth character, use its lower-case stats."""
+NEAR_KEYS, FORMS_PER_KEY = 25, 6
+"""Candidate search: closest mark-free spellings, and the most frequent forms of each."""
+ADAPT_PRIOR = 20.0
+"""Pseudo-counts of the learned confusions when re-estimating them on one document."""
 MIN_TABLE_COUNT = 2
 """A whole-token rewrite must be seen this often to be trusted on its own."""
 
@@ -184,6 +188,33 @@ class Channel:
             data["table"],
         )
 
+    def adapted(self, pairs: list[tuple[str, str]], prior: float = ADAPT_PRIOR) -> Channel:
+        """This channel re-estimated on one document's confident (repaired, as read) pairs.
+
+        A scan has its own habits (seed 003 reads every Đ as P); counts from the document,
+        with the learned probabilities as `prior` pseudo-counts per character, capture them.
+        """
+        counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for truth, ocr in pairs:
+            for op in Levenshtein.opcodes(skeleton(truth), ocr):
+                if op.tag in ("equal", "replace"):
+                    for k in range(op.src_end - op.src_start):
+                        counts[truth[op.src_start + k]][ocr[op.dest_start + k]] += 1
+                elif op.tag == "delete":
+                    for k in range(op.src_start, op.src_end):
+                        counts[truth[k]][""] += 1
+        sub = dict(self.sub)
+        for truth, outs in counts.items():
+            learned = self.sub.get(truth, {})
+            total = sum(outs.values()) + prior
+            sub[truth] = {
+                ocr: round(
+                    math.log((outs[ocr] + prior * math.exp(learned.get(ocr, -12.0))) / total), 3
+                )
+                for ocr in set(outs) | set(learned)
+            }
+        return replace(self, sub=sub, _skeletons=self._skeletons)
+
     def _sub_cost(self, truth: str, ocr: str) -> float:
         outs = self.sub.get(truth)
         if outs is None or (truth.isupper() and truth.lower() in self.sub and len(outs) < 3):
@@ -236,14 +267,14 @@ class Channel:
         key = self.normalise(token)
         limit = 1 if len(key) <= 3 else 2
         near = process.extract(
-            key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit, limit=25
+            key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit, limit=NEAR_KEYS
         )
         source = _case_source(token, caps_line)
         forms: dict[int, None] = {}
         for form in self.table.get(token.lower(), {}):
             forms[lexicon.id_of(form)] = None
         for skeleton_key, _, _ in near:
-            for word_id in lexicon.candidates[skeleton_key][:6]:
+            for word_id in lexicon.candidates[skeleton_key][:FORMS_PER_KEY]:
                 forms[int(word_id)] = None
         scored = []
         for word_id in forms:

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +20,7 @@ import numpy as np
 from pipeline.errors import BadArgumentsError, ModelError
 from pipeline.restore.build import CHANNEL_FILE, LM_FILE, META_FILE, SYMBOLS_FILE, VOCAB_FILE
 from pipeline.restore.channel import Channel
-from pipeline.restore.decoder import Lattice, decode
+from pipeline.restore.decoder import Decoded, Lattice, decode
 from pipeline.restore.lexicon import Lexicon
 from pipeline.restore.lm import NgramLM
 from pipeline.restore.modes import LineMode, classify_lines
@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "restore"
 MODES = ("auto", "stripped", "ocr")
 SWAPPED_PUNCTUATION = (",", ".", ";", ":")
+OCR_CACHE_SIZE = 200_000
+ADAPT_CONFIDENCE = 0.9
+ADAPT_MIN_PAIRS = 30
 SYMBOL_COST = 6.0
 """Largest channel cost (nats) at which an OCR'd symbol is read as a known one."""
 
@@ -60,6 +63,8 @@ class Settings:
     unknown_char_cost: float = 3.7
     """-log P(spelling | <unk>) per character (about 1/40 per letter)."""
     channel_weight: float = 1.0
+    adapt: bool = True
+    """Re-estimate the OCR channel on each document after a first pass, then decode again."""
     """Scale of log P(OCR token | syllable) against the language model."""
 
 
@@ -80,6 +85,7 @@ class Restorer:
         self.symbols = symbols or Symbols(KNOWN)
         self.settings = settings
         self._num_id = lexicon.id_of(NUM)
+        self._ocr_cache: dict[tuple[str, bool], list[tuple[int, float, str]]] = {}
 
     @classmethod
     def load(cls, path: Path | None = None, settings: Settings | None = None) -> Restorer:
@@ -108,7 +114,26 @@ class Restorer:
             return RestoreResult(text, 1.0, [], 0)
         lattice = Lattice.from_lists([s.ids for s in slots], [s.local for s in slots])
         decoded = decode(self.lm, lattice)
+        if self.channel is not None and self.settings.adapt and any(s.ocr for s in slots):
+            adapted = self._adapted(text, slots, decoded)
+            if adapted is not None:
+                return adapted.restore(text, mode)
         return self._assemble(text, slots, decoded.choice, decoded.posterior)
+
+    def _adapted(self, text: str, slots: list[_Slot], decoded: Decoded) -> Restorer | None:
+        """A restorer whose channel learned this document's confusions from a first pass."""
+        assert self.channel is not None
+        pairs = []
+        for index, slot in enumerate(slots):
+            choice = int(decoded.choice[index])
+            chosen = self._written(slot, choice)
+            if slot.ocr and decoded.posterior[index] >= ADAPT_CONFIDENCE:
+                pairs.append((chosen, slot.token.text))
+        if len(pairs) < ADAPT_MIN_PAIRS:
+            return None
+        settings = replace(self.settings, adapt=False)
+        channel = self.channel.adapted(pairs)
+        return Restorer(self.lm, self.lexicon, settings, channel, self.symbols)
 
     def _join_fragments(self, text: str, tokens: list[Token]) -> list[Token]:
         """Rejoin a word OCR split at a mark ("vi c" for "việc"): a piece that spells no word,
@@ -176,9 +201,13 @@ class Restorer:
     def _ocr_slot(self, text: str, token: Token) -> _Slot:
         """Channel candidates of an OCR token, plus the token itself as read."""
         assert self.channel is not None
-        found = self.channel.candidates(
-            token.text, self.lexicon, self.lm.unigram_logp, _caps_line(text, token.start)
-        )
+        key = (token.text, _caps_line(text, token.start))
+        found = self._ocr_cache.get(key)
+        if found is None:  # documents repeat their words: search and score each once
+            found = self.channel.candidates(token.text, self.lexicon, self.lm.unigram_logp, key[1])
+            if len(self._ocr_cache) >= OCR_CACHE_SIZE:
+                self._ocr_cache.clear()
+            self._ocr_cache[key] = found
         weight = self.settings.channel_weight
         ids = [word_id for word_id, _, _ in found]
         local = [weight * score for _, score, _ in found]
@@ -193,7 +222,7 @@ class Restorer:
             ids.append(own)
             local.append(-weight * self.channel.cost(token.text, token.text) - spelling)
             texts.append(as_read)
-        return _Slot(token, ids, local, texts, True)
+        return _Slot(token, ids, local, texts, True, ocr=True)
 
     def _punctuation_slot(self, token: Token) -> _Slot:
         """OCR reads , as . and ; as : (and back): let the language model choose."""
@@ -259,6 +288,8 @@ class _Slot:
     syllable: bool
     """Counts for confidence and `changed` (words, not numbers or punctuation)."""
     own_id: int = -1
+    ocr: bool = False
+    """Candidates came from the OCR channel."""
 
 
 def _caps_line(text: str, position: int) -> bool:

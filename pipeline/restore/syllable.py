@@ -7,6 +7,7 @@ the tone in one place (hòa/hoà compare equal), `apply_case` copies the input's
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +46,8 @@ NUCLEI = (
 )  # fmt: skip
 OPEN_NUCLEI = frozenset({"ia", "ya", "ua", "ưa"})
 """Diphthongs that end the syllable: mía, khuya, của, mưa."""
+_SHAPE = re.compile(r"[bcdđghklmnpqrstvx]*[aăâeêioôơuưy]+[cghmnpt]*\Z")
+"""Consonants, vowels, consonants: a cheap necessary condition checked before parsing."""
 STOP_CODAS = frozenset({"c", "ch", "p", "t"})
 
 
@@ -97,7 +100,7 @@ def _split_rhyme(rhyme: str) -> tuple[str, str, str] | None:
 def parse(word: str) -> Syllable | None:
     """Parse a lower-case NFC syllable; None if it is not a well-formed Vietnamese syllable."""
     split = split_tone(word)
-    if split is None or not split[0]:
+    if split is None or not _SHAPE.match(split[0]):
         return None
     plain, tone = split
     for onset in ONSETS:
