@@ -144,4 +144,4 @@ def test_channel_adapts_to_a_document(restorer: Restorer) -> None:
     assert channel is not None
     adapted = channel.adapted([("Đảng", "Pang"), ("Đoàn", "Poan"), ("Đại", "Pai")] * 10)
     assert adapted.cost("Đảng", "Pang") < channel.cost("Đảng", "Pang") - 2.0
-    assert adapted.cost("công", "cong") == pytest.approx(channel.cost("công", "cong"))
+    assert adapted.cost("thư", "thu") == channel.cost("thư", "thu")  # letters not seen
