@@ -37,7 +37,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         help="small closest-to-target files, repeated --boost-times",
     )
     parser.add_argument("--boost-times", type=int, default=5)
-    parser.add_argument("--in-domain-weight", type=float, default=0.5)
+    parser.add_argument("--in-domain-weight", type=float, default=0.3)
     parser.add_argument("--order", type=int, default=3)
     parser.add_argument(
         "--min-count", type=int, default=2, help="drop highest-order n-grams seen fewer times"
