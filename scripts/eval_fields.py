@@ -393,7 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     if scan_note:
         print(scan_note)
         if stale:
-            print(f"{len(stale)} record(s) re-read with a changed extractor: {', '.join(stale)}")
+            shown = ", ".join(stale[:5]) + (", ..." if len(stale) > 5 else "")
+            print(f"{len(stale)} record(s) hold fields of an older extractor (re-read): {shown}")
     if args.time_pages:
         ms, chars = timing(args.time_pages, 21)
         print(f"\nextraction time, {args.time_pages}-page generated document ({chars} chars): "

@@ -10,15 +10,21 @@ from itertools import accumulate
 from typing import Any
 
 from pipeline.fields.rules import doc_type_by_name, regexes, words
-from pipeline.fields.text import Seg, is_upper_line, squash
+from pipeline.fields.text import Seg, fold, is_upper_line, normalize_tones, squash
 from pipeline.fields.values import Evidence, date_from_text, parse_number, parse_symbol
 
 Json = dict[str, Any]
 
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
-_ROMAN_OCR = str.maketrans({"1": "i", "|": "i", "l": "i"})
+_ROMAN_OCR = str.maketrans({"1": "i", "|": "i", "l": "i", "h": "ii"})  # "HI." is III
 _TITLE_MAX = 200
 _LEVELS = {"roman": 1, "arabic": 2, "letter": 5}
+
+
+def _roman(value: int) -> str:
+    """"III" for 3 (values up to 39)."""
+    tens, units = divmod(value, 10)
+    return "X" * tens + ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"][units]
 
 
 def _roman_value(numeral: str) -> int | None:
@@ -44,15 +50,23 @@ def sections(segs: Sequence[Seg], first_line: int, last_line: int) -> list[Json]
 
     Levels are fixed by numbering style: roman 1, "1." 2, "1.1." 3, "1.1.1." 4, "a)" 5.
     """
-    pattern = regexes()["section"]
+    pattern, bare, part = regexes()["section"], regexes()["section_bare"], regexes()["part_heading"]
     out: list[Json] = []
+    roman = 0  # the last roman number: OCR drops an I ("I-" for "II-"), numbers go on
     for k, seg in enumerate(segs):
         if not first_line <= seg.line < last_line or seg.col != 0 or "\t" in seg.text:
             continue
+        if part.match(seg.folded):
+            roman = 0  # a new part ("PHẦN THỨ HAI") numbers from I again
         m = pattern.match(seg.folded)
-        if m is None:
-            continue
-        num, sep = m.group("num"), m.group("sep")
+        sep = m.group("sep") if m else None
+        if m is None:  # "II NHIỆM VỤ ...": OCR lost the separator of a roman heading
+            m = bare.match(seg.folded)
+            if m is None or not seg.text[: m.end("num")].isupper():
+                continue
+            if not is_upper_line(seg.text[m.start("title") :]):
+                continue
+        num = m.group("num")
         title = seg.text[m.start("title") :]
         if re.match(r"\S*[/\d]", title):
             continue  # "30-QĐ/ĐU ngày ..." is a document number, not a heading
@@ -64,13 +78,16 @@ def sections(segs: Sequence[Seg], first_line: int, last_line: int) -> list[Json]
             number = num
             if re.fullmatch(r"[1]{2,3}", num) and upper_title and sep == "-":
                 level, number = 1, "I" * len(num)  # "111- BAI HOC" is "III-" read badly
-        elif re.fullmatch(r"[ivxl1|]+", num) and (
+        elif re.fullmatch(r"[ivxl1|h]+", num) and (
             sep != ")" and (upper_title or len(num) > 1 or num in "ivx")
         ):
             value = _roman_value(num.translate(_ROMAN_OCR))
             if value is None:
                 continue
-            level, number = 1, num.translate(_ROMAN_OCR).upper()
+            if value == roman and upper_title:
+                value = roman + 1  # read as the number before: OCR dropped an I
+            roman = value
+            level, number = 1, _roman(value)
         elif len(num) == 1 and num.isalpha() and sep in (")", "."):
             level, number = _LEVELS["letter"], seg.text[m.start("num")]
         else:
@@ -219,7 +236,7 @@ def footnotes(text: str, segs: Sequence[Seg], first_line: int) -> list[Json]:
 
 
 _MARKER_GAP = 8
-_MARKER_OCR = str.maketrans({"!": "1", "|": "1"})
+_MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it
 
 
 def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
@@ -231,10 +248,27 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
         if seg.line < first_line or seg.col != 0 or "\t" in seg.text:
             continue
         m = pattern.match(seg.folded)
-        if m and _wordy(seg.text[m.start("text") :]):
+        note = seg.text[m.start("text") :] if m else ""
+        if m and _wordy(note) and not is_upper_line(note):  # "1M. ỦY BAN ..." is no note
             current = {
                 "marker": m.group("marker").translate(_MARKER_OCR),  # "!" is a raised 1
-                "text": squash(seg.text[m.start("text") :]),
+                "text": squash(note),
+                "start": seg.start,
+                "end": seg.end,
+            }
+            found.append(current)
+        elif (
+            current is not None
+            and seg.line == last_line + 1
+            and current["text"].endswith(".")
+            and seg.text[:1].isupper()
+            and _wordy(seg.text)
+            and not is_upper_line(seg.text)
+            and not pattern.match(seg.folded)
+        ):  # the next note, its raised number lost by OCR
+            current = {
+                "marker": str(int(current["marker"]) + 1),
+                "text": squash(seg.text),
                 "start": seg.start,
                 "end": seg.end,
             }
@@ -351,9 +385,15 @@ def _units() -> re.Pattern[str]:
 
 
 def _known_unit(text: str, folded: str, pos: int) -> str | None:
-    """The known counted noun right after a number ("377 đảng viên mới": "đảng viên")."""
+    """The known counted noun right after a number ("377 đảng viên mới": "đảng viên"),
+    spelled as the list spells it when OCR damaged its marks ("chỉ bộ" → "chi bộ")."""
     m = _units().match(folded, pos)
-    return squash(text[m.start("unit") : m.end("unit")]) if m else None
+    if m is None:
+        return None
+    written = squash(text[m.start("unit") : m.end("unit")])
+    known = {" ".join(fold(u).split()): u for u in words("figure_units", folded=False)}
+    spelled = known.get(" ".join(m.group("unit").split()), written)
+    return written if normalize_tones(written) == normalize_tones(spelled) else spelled
 
 
 def _noun(text: str, pos: int, stop: set[str]) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,7 +10,15 @@ from rapidfuzz import fuzz
 
 from pipeline.fields.match import Match
 from pipeline.fields.rules import authority_forms, keyword_ids, regexes, words
-from pipeline.fields.text import Seg, compact, fold, is_upper_line, normalize_tones, squash
+from pipeline.fields.text import (
+    Seg,
+    compact,
+    fold,
+    is_upper_line,
+    normalize_tones,
+    reads_as_words,
+    squash,
+)
 from pipeline.fields.values import Evidence
 from pipeline.record import Signer
 
@@ -56,7 +63,7 @@ def _list_after(
     items: list[str] = []  # as written, joined with their wrapped lines
     first = segs[at]
     inline = first.text[label.end - first.start :].lstrip(" :")
-    if inline and _wordy(inline):
+    if inline and reads_as_words(inline):
         items.append(inline)
     i = at + 1
     last = first
@@ -101,20 +108,11 @@ def _continues(text: str, raw_end: str) -> bool:
         return False
     if regexes()["copy_mark"].search(_TAIL.sub("", text)):
         return True  # "(b/c)," on a line of its own
-    if not _wordy(text):
+    if not reads_as_words(text):
         return False
     if text[:1].islower():
         return True
     return raw_end not in (",", ";") and not is_upper_line(text) and not _is_name(text)
-
-
-def _wordy(text: str) -> bool:
-    """Text that reads as words, not a scribble or seal OCR'd as letters ("lJVMML",
-    "!I1I 1:1"): mostly letters, and no word with capitals after a small letter."""
-    letters = sum(c.isalpha() for c in text)
-    if letters < 2 or letters < 0.6 * len(text.replace(" ", "")):
-        return False
-    return not any(a.islower() and b.isupper() for a, b in itertools.pairwise(text))
 
 
 def _resume(segs: Sequence[Seg], at: int) -> int | None:

@@ -10,8 +10,17 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from pipeline.fields.match import Match
+from pipeline.fields.names import canonical_issuer
 from pipeline.fields.rules import doc_type_by_code, doc_types, places, regexes, words
-from pipeline.fields.text import Seg, compact, fold, is_upper_line, normalize_tones, squash
+from pipeline.fields.text import (
+    Seg,
+    compact,
+    fold,
+    is_upper_line,
+    normalize_tones,
+    reads_as_words,
+    squash,
+)
 from pipeline.fields.values import OCR_DIGITS, Evidence, Symbol, iso_date, parse_symbol
 
 _HEADER_SCAN = 45  # lines searched for the document type
@@ -28,7 +37,8 @@ _HEADINGS = {
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
 }
 _MOTTO = "doclaptudohanhphuc"
-_VV = re.compile(r"^v\s*[/|]?\s*[vy%](?=\s|$)")  # V/v, OCR'd "V/y", "Vy", "V⁄%"
+_VV = re.compile(r"^v\s*[/|]?\s*[vy%/](?=\s|$)")  # V/v, OCR'd "V/y", "Vy", "V⁄%", "V//"
+_VV_LINES = 5  # lines a V/v subject may wrap onto
 
 
 @dataclass
@@ -137,15 +147,15 @@ def canonical_place(raw: str) -> tuple[str, float]:
     return best if best else (written, 0.6)
 
 
-def _number(seg: Seg) -> tuple[Symbol, Evidence] | None:
+def _number(seg: Seg, expected_type: str | None = None) -> tuple[Symbol, Evidence] | None:
     folded = seg.folded.lstrip("* ")
     skip = len(seg.folded) - len(folded)
     m = regexes()["doc_number"].match(folded)
     if m is None:
         return None
     said_so = folded.startswith("s") and m.group("num") is not None
-    if not said_so and len(seg.text) > 30:
-        return None
+    if not said_so and (len(seg.text) > 30 or folded[m.end() :].strip(" .,")):
+        return None  # without "Số" the number stands alone ("66-CT/QU, ngày ..." cites one)
     original = seg.text[skip:]
     party = m.group("ptype") is not None
     groups = ("ptype", "piss") if party else ("stype", "siss")
@@ -155,7 +165,7 @@ def _number(seg: Seg) -> tuple[Symbol, Evidence] | None:
     number = raw_num.replace(" ", "").translate(OCR_DIGITS) if raw_num else None
     if number is not None and not (number.isdigit() and len(number) <= 5):
         return None
-    sym = parse_symbol(number, m.group("year"), type_raw, issuer_raw, party)
+    sym = parse_symbol(number, m.group("year"), type_raw, issuer_raw, party, expected_type)
     start = seg.start + skip
     conf = sym.confidence * (1.0 if said_so else 0.8) * (0.8 if number != raw_num else 1)
     return sym, Evidence(start, start + m.end(), original[: m.end()], conf)
@@ -231,6 +241,12 @@ def _subject(
         by_line.setdefault(s.line, []).append(s)
     while line < len(lines) and len(picked) < 6:
         here = by_line.get(line, [])
+        if not here and picked and not picked[-1].text.rstrip().endswith("."):
+            nxt = next((k for k in range(line + 1, line + 3) if by_line.get(k)), None)
+            first = by_line[nxt][0].text if nxt is not None else ""
+            if first[:1].islower() or first[:1].isdigit():  # OCR put a blank line inside
+                line = nxt if nxt is not None else line
+                here = by_line.get(line, [])
         if not here:
             break
         seg = here[0]
@@ -239,7 +255,8 @@ def _subject(
             break
         if picked and (
             starts_section(folded)
-            or any(re.match(re.escape(o) + r"\b", folded) for o in openers)
+            or (seg.text[:1].isupper()  # "năm 2022" wraps a subject; "Năm 2022, ..." opens
+                and any(re.match(re.escape(o) + r"\b", folded) for o in openers))
             or picked[-1].text.rstrip().endswith(".")
             or (_capitals_line(seg.text) and not is_upper_line(" ".join(p.text for p in picked)))
         ):
@@ -292,7 +309,7 @@ def build_header(
         if compact(seg.text).startswith(_MOTTO[:8]) or seg.text.strip() in {"*", "-"}:
             roles.add(i)
             continue
-        if h.symbol is None and (num := _number(seg)):
+        if h.symbol is None and (num := _number(seg, _type_code_of(h.doc_type))):
             h.symbol, h.evidence["doc_number"] = num
             number_at = i
             roles.add(i)
@@ -325,7 +342,7 @@ def build_header(
         s for i, s in enumerate(head[:stop])
         if i not in roles and s.col == 0 and is_upper_line(s.text) and len(compact(s.text)) >= 2
     ]
-    h.issuer = join_bodies([squash(s.text) for s in issuer_segs])
+    h.issuer = [canonical_issuer(x) for x in join_bodies([squash(s.text) for s in issuer_segs])]
     if issuer_segs:
         first, last = issuer_segs[0], issuer_segs[-1]
         h.evidence["issuer"] = Evidence(first.start, last.end, text[first.start : last.end], 0.8)
@@ -355,11 +372,28 @@ def _late_header(segs: Sequence[Seg], type_at: int, keywords: Sequence[Match]) -
     return out
 
 
+def _type_code_of(heading: str | None) -> str | None:
+    """The symbol of the type a header line names ("BIÊN BẢN" → "BB")."""
+    named = [t for t in doc_types() if t.heading == heading] if heading else []
+    return named[0].code if len(named) == 1 else None
+
+
 def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
-    """The "V/v ..." line of a Công văn and the lower-case lines its text wraps onto."""
+    """The "V/v ..." line of a Công văn and the lines its text wraps onto: the next lines of
+    its column up to a capitals line (the national heading), a place-and-date line, an
+    opener ("Kính gửi") or a line that is not words (a stamp or rule read as letters)."""
     taken = [head[at]]
-    for seg in head[at + 1 :]:
-        if seg.line != taken[-1].line + 1 or seg.col != head[at].col or not seg.text[:1].islower():
+    openers = words("body_openers")
+    for seg in head[at + 1 : at + _VV_LINES]:
+        if (
+            seg.line != taken[-1].line + 1
+            or seg.col != head[at].col
+            or taken[-1].text.rstrip().endswith(".")
+            or is_upper_line(seg.text)
+            or not reads_as_words(seg.text)
+            or regexes()["date_words"].search(seg.folded)
+            or (seg.text[:1].isupper() and any(seg.folded.startswith(o) for o in openers))
+        ):
             break
         taken.append(seg)
     return taken

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -57,6 +58,13 @@ def places() -> tuple[str, ...]:
     """Place names written before ", ngày" in headers, from data/places.txt."""
     text = _data("places.txt")
     return tuple(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
+@cache
+def syllables() -> frozenset[str]:
+    """Folded Vietnamese syllables, from data/syllables.txt."""
+    text = _data("syllables.txt")
+    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and ln[0] != "#")
 
 
 @cache
@@ -178,9 +186,19 @@ def canonical_code(raw: str, known: set[str]) -> tuple[str, float]:
     for variant, conf in ((raw.upper(), 0.95), (raw.upper().replace("D", "Đ"), 0.9)):
         if variant in upper:
             return upper[variant], conf
-    for k, ch in enumerate(raw.upper()):
+    bare = "".join(c for c in unicodedata.normalize("NFD", raw.upper())
+                   if not unicodedata.combining(c))  # "BDVTỤ": a stray mark, not a letter
+    bare = unicodedata.normalize("NFC", bare)
+    if bare in upper:
+        return upper[bare], 0.85
+    for k, ch in enumerate(bare):
         if ch in "BPD017":
-            swapped = raw.upper()[:k] + ch.translate(_OCR_D) + raw.upper()[k + 1 :]
+            swapped = bare[:k] + ch.translate(_OCR_D) + bare[k + 1 :]
             if swapped in upper:
                 return upper[swapped], 0.75
+    if len(bare) >= 3:  # one letter too many: "UBKTTTU", "ThUÚ", "ĐĐĐ"
+        for k in range(len(bare)):
+            shorter = bare[:k] + bare[k + 1 :]
+            if shorter in upper:
+                return upper[shorter], 0.7
     return raw, 0.6

@@ -116,9 +116,8 @@ def layout_tables(pages: Sequence[Page], text: str) -> list[Json]:
         if offset >= 0:
             cursor = offset + len(page.text)
         lines = sorted((ln for ln in page.lines if ln.words), key=lambda ln: ln.bbox[1])
-        for head in lines:
-            if fold(head.words[0].text).strip("|! ") != "stt":
-                continue
+        heads = [ln for ln in lines if fold(ln.words[0].text).strip("|! ") == "stt"]
+        for head in heads or _headers_below_titles(lines):
             table = _layout_table(lines, head)
             if table is None:
                 continue
@@ -131,14 +130,56 @@ def layout_tables(pages: Sequence[Page], text: str) -> list[Json]:
     return out
 
 
-def _layout_table(lines: Sequence[Line], head: Line) -> Json | None:
+def _headers_below_titles(lines: Sequence[Line]) -> list[Line]:
+    """Header rows found from the `PHỤ LỤC` title when OCR lost the `STT` cell: the first
+    line below the title and its caption that two or more lines sit level with."""
+    pattern = regexes()["appendix"]
+    out: list[Line] = []
+    for k, title in enumerate(lines):
+        if not pattern.match(fold(title.text).strip("|!_ ")):
+            continue
+        for ln in lines[k + 1 : k + 8]:
+            columns = _side_by_side(_band(lines, ln))
+            if (is_upper_line(ln.text) and columns < 3) or ln.text.lstrip().startswith("("):
+                continue  # the caption, "(Kèm theo ...)"
+            if columns >= 3:
+                out.append(ln)
+            break
+    return out
+
+
+def _side_by_side(band: Sequence[Line]) -> int:
+    """How many of the lines sit side by side (cells of a row, not centred title lines)."""
+    count, right = 0, -1
+    for ln in sorted(band, key=lambda x: x.bbox[0]):
+        if ln.bbox[0] > right:
+            count += 1
+            right = ln.bbox[2]
+    return count
+
+
+def _band(lines: Sequence[Line], head: Line) -> list[Line]:
+    """The lines level with `head` (a table row)."""
     h = _height(head)
     top, bottom = head.bbox[1] - h, head.bbox[3] + h
-    band = [ln for ln in lines if top <= _mid(ln) <= bottom]
+    return [ln for ln in lines if top <= _mid(ln) <= bottom]
+
+
+def _layout_table(lines: Sequence[Line], head: Line) -> Json | None:
+    h = _height(head)
+    band = _band(lines, head)
     centers = sorted(_center(ln) for ln in band)
     header = [" ".join(ln.text for ln in band if _center(ln) == c) for c in centers]
     if len(centers) < 3:
         return None
+    below = [ln for ln in lines if ln.bbox[1] > max(b.bbox[3] for b in band)][:4]
+    left = min(ln.bbox[0] for ln in band)
+    has_stt = any(fold(ln.text).strip("|! ").startswith("stt") for ln in band)
+    if not has_stt and below and min(ln.bbox[0] for ln in below) < left - 2 * h:
+        # the STT cell was lost: the rows start left of the header's first cell
+        x0 = min(ln.bbox[0] for ln in below)
+        centers.insert(0, x0 + h)
+        header.insert(0, "")
     rows: list[list[str]] = []
     row_box: list[int] | None = None
     band_bottom = max(ln.bbox[3] for ln in band)
@@ -188,10 +229,11 @@ def _title_above(lines: Sequence[Line], head: Line) -> tuple[str | None, str | N
     pattern = regexes()["appendix"]
     above = [ln for ln in lines if ln.bbox[3] < head.bbox[1]]
     for k in range(len(above) - 1, max(-1, len(above) - 8), -1):
-        if pattern.match(fold(above[k].text)):
+        if pattern.match(fold(above[k].text).strip("|!_ ")):
             caption = [ln.text for ln in above[k + 1 :]
                        if is_upper_line(ln.text) and not ln.text.lstrip().startswith("(")]
-            return squash(above[k].text), squash(" ".join(caption)) or None
+            title = above[k].text.strip(" |!_.:-")  # rules and specks read at its edges
+            return squash(title), squash(" ".join(caption)) or None
     return None, None
 
 

@@ -7,6 +7,7 @@ offsets in the folded text are its offsets in the original text too.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -80,6 +81,15 @@ def normalize_tones(text: str) -> str:
         decomposed,
     )
     return unicodedata.normalize("NFC", out)
+
+
+def reads_as_words(text: str) -> bool:
+    """Text that reads as words, not a scribble, seal or rule OCR'd as letters ("lJVMML",
+    "!I1I 1:1"): mostly letters, and no capital right after a small letter."""
+    letters = sum(c.isalpha() for c in text)
+    if letters < 2 or letters < 0.6 * len(text.replace(" ", "")):
+        return False
+    return not any(a.islower() and b.isupper() for a, b in itertools.pairwise(text))
 
 
 def is_upper_line(text: str) -> bool:
