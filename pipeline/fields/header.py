@@ -39,6 +39,7 @@ _HEADINGS = {
 _MOTTO = "doclaptudohanhphuc"
 _VV = re.compile(r"^v\s*[/|]?\s*[vy%/](?=\s|$)")  # V/v, OCR'd "V/y", "Vy", "V⁄%", "V//"
 _VV_LINES = 5  # lines a V/v subject may wrap onto
+_CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z]{1,6}\s*[/-]\s*[a-z]")  # "66-CT/QU, ngày ..."
 
 
 @dataclass
@@ -390,7 +391,7 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
             or seg.col != head[at].col
             or taken[-1].text.rstrip().endswith(".")
             or is_upper_line(seg.text)
-            or not reads_as_words(seg.text)
+            or not (reads_as_words(seg.text) or _CITES.match(seg.folded))
             or regexes()["date_words"].search(seg.folded)
             or (seg.text[:1].isupper() and any(seg.folded.startswith(o) for o in openers))
         ):

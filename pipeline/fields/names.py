@@ -56,8 +56,21 @@ def _vocabulary() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
 
 def canonical_issuer(line: str) -> str:
     """An issuer line with glued words split and known words written the known way."""
-    tokens = [t for raw in line.strip(" ,.;:").split() for t in _split_glued(raw)]
+    tokens = [_drop_stray(t) for raw in line.strip(" ,.;:").split() for t in _split_glued(raw)]
     return " ".join(_known_words(tokens))
+
+
+def _drop_stray(token: str) -> str:
+    """A capitals word that is no syllable but one letter away from a known word, that word
+    as written ("UÝỶ" → "UỶ"): OCR reads a marked vowel twice."""
+    folded = fold(token)
+    if not token.isalpha() or not token.isupper() or len(folded) < 3 or folded in syllables():
+        return token
+    known = _vocabulary()[2]
+    for k in range(len(token)):
+        if folded[:k] + folded[k + 1 :] in known:
+            return token[:k] + token[k + 1 :]
+    return token
 
 
 def _split_glued(token: str) -> list[str]:
@@ -101,23 +114,35 @@ def _segment(folded: str) -> list[str] | None:
 
 
 def _known_words(tokens: list[str]) -> list[str]:
+    """Known phrases where they cover the most words (then the fewest phrases), and the
+    administrative words a name starts with."""
     phrases, single, _ = _vocabulary()
+    levels = set(words("issuer_places"))  # "huyện", "xã": a place name follows
+    keys = [fold(t.strip(" ,.;:")) for t in tokens]
+    # best[i]: (words covered, -phrases, phrase lengths) for tokens[:i]
+    best: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, ())]
+    for i in range(1, len(tokens) + 1):
+        options = [(best[i - 1][0], best[i - 1][1], (*best[i - 1][2], 1))]
+        for n in range(2, min(_MAX_PHRASE, i) + 1):
+            if " ".join(keys[i - n : i]) in phrases:
+                covered, count, cuts = best[i - n]
+                options.append((covered + n, count - 1, (*cuts, n)))
+        best.append(max(options, key=lambda o: o[:2]))
     out: list[str] = []
-    i = 0
     leading = True  # still in the administrative words a name starts with
-    while i < len(tokens):
-        for n in range(min(_MAX_PHRASE, len(tokens) - i), 1, -1):
-            run = tokens[i : i + n]
-            key = fold(" ".join(t.strip(" ,.;:") for t in run))
-            if key in phrases and run[-1] == run[-1].rstrip(",.;:"):
-                out.extend(_prefer_written(run, phrases[key].split()))
-                i += n
-                break
+    i = 0
+    for n in best[-1][2]:
+        run = tokens[i : i + n]
+        if n > 1:
+            spelled = phrases[" ".join(keys[i : i + n])].split()
+            out.extend(_prefer_written(run, spelled))
+            leading = leading and all(fold(w) in single and fold(w) not in levels
+                                      for w in spelled)
         else:
-            word = _single(tokens[i], single) if leading else tokens[i]
-            leading = leading and fold(word) in single
+            word = _single(run[0], single) if leading else run[0]
+            leading = leading and fold(word) in single and fold(word) not in levels
             out.append(word)
-            i += 1
+        i += n
     return out
 
 

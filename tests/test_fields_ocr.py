@@ -1,0 +1,302 @@
+"""Field extraction on OCR'd text: the habits of Tesseract and text repair seen on
+generated scans (scripts/eval_fields.py --scans), and the scoring of open lists."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pipeline.fields import extract_fields
+from pipeline.fields.closing import canonical_phrase, item_text
+from pipeline.fields.evaluate import score
+from pipeline.fields.names import canonical_issuer
+from pipeline.record import Line, Page, Word
+
+HEAD = """ĐẢNG BỘ TỈNH THANH HÓA
+ĐẢNG ỦY XÃ QUẢNG PHÚ
+*
+{number}
+ĐẢNG CỘNG SẢN VIỆT NAM
+{date}
+{type}
+{subject}
+
+Căn cứ Quyết định số 30-QĐ/TU ngày 03/3/2025 của Ban Thường vụ Tỉnh ủy.
+{body}
+Nơi nhận:
+{recipients}
+{authority}
+{title}
+
+Trần Văn Hải
+"""
+
+
+def _doc(**kw: str) -> str:
+    values = {
+        "number": "Số 196-BC/ĐU", "date": "Quảng Phú, ngày 06 tháng 7 năm 2023",
+        "type": "BÁO CÁO", "subject": "kết quả công tác năm 2023", "body": "",
+        "recipients": "- Ban Thường vụ Tỉnh ủy (b/c),\n- Lưu VP.", "authority": "T/M ĐẢNG ỦY",
+        "title": "BÍ THƯ", **kw,
+    }  # fmt: skip
+    return HEAD.format(**values)
+
+
+# -- header ---------------------------------------------------------------------------------
+
+
+def test_year_wrapped_below_a_stray_mark() -> None:
+    r = extract_fields(_doc(date="Quảng Phú, ngày 17 tháng 01 năm\n\nz\n2025"))
+    assert (r.place, r.date) == ("Quảng Phú", "2025-01-17")
+
+
+@pytest.mark.parametrize(("line", "number", "symbol"), [
+    ("Số 4I I-KH/ĐU", 411, "KH/ĐU"),  # digits read as letters, with a space between
+    ("Số 963-NQ/7U", 963, "NQ/TU"),  # T read as 7
+    ("Số 430-BC/ĐUÚ", 430, "BC/ĐU"),  # a stray marked letter
+])
+def test_damaged_number_line(line: str, number: int, symbol: str) -> None:
+    r = extract_fields(_doc(number=line))
+    assert (r.number, r.symbol) == (number, symbol)
+    assert line not in r.issuer
+
+
+def test_type_code_damaged_like_the_type_line() -> None:
+    r = extract_fields(_doc(number="Số 578-TIr/ĐU", type="TỜ TRÌNH"))
+    assert r.symbol == "TTr/ĐU"
+
+
+def test_number_without_so_must_stand_alone() -> None:
+    text = _doc(number="Số 66§8-CV/ĐU", type="", subject="V/v báo cáo thực hiện Chỉ thị số\n"
+                "66-CT/ĐU, ngày 04/12/2010")
+    r = extract_fields(text)
+    assert r.number is None
+    assert r.subject == "báo cáo thực hiện Chỉ thị số 66-CT/ĐU, ngày 04/12/2010"
+
+
+@pytest.mark.parametrize("vv", ["V/v", "V/y", "Vy", "V⁄%", "V//"])
+def test_vv_variants(vv: str) -> None:
+    r = extract_fields(_doc(type="", subject=f"{vv} triển khai công tác\nphát triển đảng viên"))
+    assert r.subject == "triển khai công tác phát triển đảng viên"
+
+
+def test_right_column_read_after_the_type_line() -> None:
+    text = ("UỶ BAN NHÂN DÂN\nTỈNH BÌNH PHƯỚC\nSố: 2216/TB-UBND\n\nTHÔNG BÁO\n\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Bình Phước, ngày 18 tháng 01 năm 2025\n\nKết luận của Thường trực về công tác\n\n"
+            "Thực hiện Thông tư số 02/2019/TT-BNV của Bộ Nội vụ.\n")
+    r = extract_fields(text)
+    assert r.national_heading == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert (r.place, r.date) == ("Bình Phước", "2025-01-18")
+    assert r.subject == "Kết luận của Thường trực về công tác"
+
+
+def test_subject_wraps_onto_a_word_that_opens_bodies() -> None:
+    r = extract_fields(_doc(subject="Thực hiện công tác phòng, chống tham nhũng\nnăm 2022"))
+    assert r.subject == "Thực hiện công tác phòng, chống tham nhũng năm 2022"
+
+
+def test_place_initial_read_as_r() -> None:
+    r = extract_fields(_doc(date="Rến Tre, ngày 17 tháng 02 năm 2024"))
+    assert r.place == "Bến Tre"
+
+
+# -- issuer names ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("read", "known"), [
+    ("ỦY BAN NHÂN DÂN TỈNHLONGAN", "ỦY BAN NHÂN DÂN TỈNH LONG AN"),
+    ("ĐẢNG BỘ XÃ DIỄNKIM", "ĐẢNG BỘ XÃ DIỄN KIM"),
+    ("TÍNH ỦY PHÚ THỌ", "TỈNH ỦY PHÚ THỌ"),
+    ("TINH UY KHANH HOA", "TỈNH ỦY KHÁNH HÒA"),
+    ("UY BAN KIỂM TRA", "ỦY BAN KIỂM TRA"),
+    ("HUYỆN UÝỶ BẾN LỨC", "HUYỆN UỶ BẾN LỨC"),  # a marked vowel read twice
+    ("BAN TUYỂN GIÁO", "BAN TUYÊN GIÁO"),
+    ("ĐẢNG ỦY KHỐI DOANH NGHIỆP TINH", "ĐẢNG ỦY KHỐI DOANH NGHIỆP TỈNH"),
+    ("ĐẢNG BỘ HUYỆN QUẢNG XƯƠNG,", "ĐẢNG BỘ HUYỆN QUẢNG XƯƠNG"),
+    # names of districts and communes are not known: kept as read
+    ("HUYỆN UỶ CAN LỘC", "HUYỆN UỶ CAN LỘC"),
+    ("QUẬN UỶ THANH KHÊ", "QUẬN UỶ THANH KHÊ"),
+    ("ỦY BAN NHÂN DÂN HUYỆN TỊNH BIÊN", "ỦY BAN NHÂN DÂN HUYỆN TỊNH BIÊN"),
+    ("TỈNH UỶ HÀ TĨNH", "TỈNH UỶ HÀ TĨNH"),
+])
+def test_issuer_names(read: str, known: str) -> None:
+    assert canonical_issuer(read) == known
+
+
+def test_interleaved_header_columns_by_position() -> None:
+    def line(y: int, x: int, text: str) -> Line:
+        words, pos = [], x
+        for w in text.split():
+            words.append(Word(w, [pos, y, pos + 25 * len(w), y + 40], 90.0))
+            pos += 25 * len(w) + 12
+        return Line(text, [x, y, pos - 12, y + 40], 90.0, words=words)
+
+    rows = [(100, 1400, "ĐẢNG CỘNG SẢN"), (110, 300, "ĐẢNG BỘ XÃ HƯNG ĐẠO"),
+            (150, 1500, "VIỆT NAM"), (160, 300, "CHI BỘ THÔN ĐÔNG"),
+            (260, 400, "Số 103-NQ/CB")]
+    lines = [line(*r) for r in rows]
+    text = "\n".join(ln.text for ln in lines) + "\n\nNGHỊ QUYẾT\nvề công tác\n\nNội dung."
+    page = Page(1, text, text, 90.0, width=2480, height=3508, lines=lines)
+    r = extract_fields(text, [page])
+    assert r.issuer == ["ĐẢNG BỘ XÃ HƯNG ĐẠO", "CHI BỘ THÔN ĐÔNG"]
+    assert r.national_heading == "ĐẢNG CỘNG SẢN VIỆT NAM"
+
+
+# -- closing --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("authority", "title", "want"), [
+    ("T/M ĐẢNG ỦY", "BI THƯ", ("T/M ĐẢNG ỦY", "BÍ THƯ")),
+    ("TM ĐẢNG ỦY", "BÍ THƯ", ("T/M ĐẢNG ỦY", "BÍ THƯ")),  # the slash lost: a Party document
+    ("K/T BI THƯ", "PHO BI THƯ", ("K/T BÍ THƯ", "PHÓ BÍ THƯ")),
+    ("T/M ĐẢNG UỶ", "BÍ THƯ", ("T/M ĐẢNG UỶ", "BÍ THƯ")),  # the other tone placement stays
+])
+def test_signature_phrases(authority: str, title: str, want: tuple[str, str]) -> None:
+    r = extract_fields(_doc(authority=authority, title=title))
+    assert (r.signer.authority, r.signer.title) == want
+    assert r.signer.name == "Trần Văn Hải"
+
+
+def test_damaged_state_authority_prefix() -> None:
+    text = _doc(number="Số: 12/QĐ-UBND", authority="1M. ỦY BAN NHÂN DÂN", title="CHỦ TỊCH")
+    text = text.replace("ĐẢNG CỘNG SẢN VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    r = extract_fields(text)
+    assert r.signer.authority == "TM. ỦY BAN NHÂN DÂN"
+    assert r.footnotes == []  # "1M. ỦY BAN ..." is no footnote 1
+
+
+def test_canonical_phrase_keeps_unknown_text() -> None:
+    assert canonical_phrase("PHO CHANH VAN PHONG") == ("PHÓ CHÁNH VĂN PHÒNG", pytest.approx(0.95))
+    assert canonical_phrase("TRƯỞNG ĐOÀN CÔNG TÁC")[0] == "TRƯỞNG ĐOÀN CÔNG TÁC"
+
+
+@pytest.mark.parametrize("mark", ["(bí/c)", "(bíc)", "(b/€)", "(h/C)", "(b/©)", "(b/C)"])
+def test_copy_mark_variants(mark: str) -> None:
+    assert item_text(f"- Ban Thường vụ Tỉnh ủy {mark},") == "Ban Thường vụ Tỉnh ủy (b/c)"
+
+
+def test_recipients_wrapped_lines_and_signature_scribbles() -> None:
+    items = ("- Văn phòng Trung ương Đảng\n(b/C),\n- Các ban đảng, Văn phòng\nHuyện ủy,\n"
+             "- Các huyện ủy, thị ủy, thành ủy,\nđảng ủy trực thuộc,\n~ Lưu: VT,\nlJVMML")
+    r = extract_fields(_doc(recipients=items, authority="", title=""))
+    assert r.recipients == ["Văn phòng Trung ương Đảng (b/c)", "Các ban đảng, Văn phòng Huyện ủy",
+                            "Các huyện ủy, thị ủy, thành ủy, đảng ủy trực thuộc", "Lưu: VT"]
+
+
+def test_junk_after_the_recipients_label_is_no_item() -> None:
+    r = extract_fields(_doc(recipients="- Ban Bí thư (b/c),\n- Lưu VP.").replace(
+        "Nơi nhận:", "Nơi nhận: !I1I 1:1"))
+    assert r.recipients == ["Ban Bí thư (b/c)", "Lưu VP"]
+
+
+def test_name_with_a_stray_quote() -> None:
+    r = extract_fields(_doc().replace("Trần Văn Hải", "Trần 'Văn Hải"))
+    assert r.signer.name == "Trần Văn Hải"
+
+
+# -- body -----------------------------------------------------------------------------------
+
+
+def test_roman_headings_as_ocr_reads_them() -> None:
+    body = ("I- MỤC ĐÍCH\nNội dung.\nI- NHIỆM VỤ VÀ GIẢI PHÁP\nNội dung.\n"
+            "HI. TỔ CHỨC THỰC HIỆN\nNội dung.\nIV KINH PHÍ THỰC HIỆN\nNội dung.\n")
+    r = extract_fields(_doc(body=body))
+    assert [(s["level"], s["number"]) for s in r.sections] == [
+        (1, "I"), (1, "II"), (1, "III"), (1, "IV")]
+
+
+def test_roman_numbers_start_again_in_a_new_part() -> None:
+    body = "PHẦN THỨ NHẤT\nI. KẾT QUẢ\nNội dung.\nPHẦN THỨ HAI\nI. NHIỆM VỤ\nNội dung.\n"
+    r = extract_fields(_doc(body=body))
+    assert [s["number"] for s in r.sections] == ["I", "I"]
+
+
+def test_footnote_markers_read_as_quote_or_lost() -> None:
+    body = ("Đảng bộ có 14.103 đảng viên.\n\n' Số liệu tính đến ngày 31/12/2019.\n"
+            "Có biểu tổng hợp chi tiết kèm theo báo cáo này.\n\n2\n")
+    r = extract_fields(_doc(body=body))
+    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+        ("1", "Số liệu tính đến ngày 31/12/2019."),
+        ("2", "Có biểu tổng hợp chi tiết kèm theo báo cáo này."),
+    ]
+
+
+def test_figure_units_and_page_numbers() -> None:
+    body = ("Toàn Đảng bộ kết nạp 377 đảng viên mới; có 58 chỉ bộ cơ sở và 4.873 cán bộ, "
+            "đảng viên tham dự\n2\nđảng viên được khen thưởng.\n")
+    figures = {f["value"]: f for f in extract_fields(_doc(body=body)).figures}
+    assert figures[377]["unit"] == "đảng viên" and figures[377]["noun"] == "đảng viên mới"
+    assert figures[58]["unit"] == "chi bộ cơ sở"  # OCR'd "chỉ bộ": a known unit
+    assert figures[4873]["unit"] == "cán bộ, đảng viên"
+    assert 2 not in figures  # a page number alone on its line
+
+
+def test_cong_van_header_ends_where_the_body_starts() -> None:
+    text = ("TỈNH ỦY QUẢNG NAM\n*\nSố 688-CV/TU\nV/v triển khai công tác\n"
+            "ĐẢNG CỘNG SẢN VIỆT NAM\nQuảng Nam, ngày 24 tháng 9 năm 2019\nKính gửi: Ban Bí thư\n"
+            "Thực hiện Chương trình số 339-CTr/TU, đề nghị như sau:\n"
+            "Đã kiểm tra 44 tổ chức đảng và 318 đảng viên.\n")
+    r = extract_fields(text)
+    assert {f["value"] for f in r.figures} == {44, 318}
+
+
+def test_table_whose_stt_cell_was_lost() -> None:
+    def line(y: int, x: int, text: str) -> Line:
+        words, pos = [], x
+        for w in text.split():
+            words.append(Word(w, [pos, y, pos + 25 * len(w), y + 40], 90.0))
+            pos += 25 * len(w) + 12
+        return Line(text, [x, y, pos - 12, y + 40], 90.0, words=words)
+
+    lines = [line(100, 1100, "PHỤ LỤC"), line(160, 1000, "DỰ SINH HOẠT CHI BỘ"),
+             line(220, 600, "(Kèm theo Báo cáo số 144-BC/ThU)"),
+             line(300, 700, "NỘI DUNG"), line(300, 1510, "Năm 2019"), line(300, 1950, "Năm 2020"),
+             line(400, 420, "I"), line(400, 566, "Dự sinh hoạt chi bộ"), line(400, 1580, "790"),
+             line(400, 2020, "566"), line(460, 420, "1"), line(460, 566, "- Định kỳ"),
+             line(460, 1580, "315"), line(460, 2020, "272")]
+    text = "\n".join(ln.text for ln in lines)
+    page = Page(1, text, text, 90.0, width=2480, height=3508, lines=lines)
+    (table,) = extract_fields(text, [page]).tables
+    assert (table["title"], table["caption"]) == ("PHỤ LỤC", "DỰ SINH HOẠT CHI BỘ")
+    assert table["header"] == ["", "NỘI DUNG", "Năm 2019", "Năm 2020"]
+    assert table["rows"] == [["I", "Dự sinh hoạt chi bộ", 790, 566], ["1", "- Định kỳ", 315, 272]]
+
+
+# -- scoring --------------------------------------------------------------------------------
+
+
+def test_figures_are_scored_by_value_and_unit() -> None:
+    truth = {"figures": [{"value": 50, "unit": "hội nghị"}, {"value": 93.4, "unit": "%"}]}
+    pred = {"figures": [{"value": 50, "unit": "hội nghị"}, {"value": 98.4, "unit": "%"}]}
+    c = score(pred, truth)["figures"]
+    assert (c.tp, c.fp, c.fn) == (1, 1, 1)
+
+
+def test_unlisted_items_are_neither_hits_nor_false_positives() -> None:
+    truth = {"references": [{"type": "Kết luận", "number": 21, "symbol": "KL/TW", "date": None}]}
+    pred = {"references": [
+        {"type": "Kết luận", "number": 21, "symbol": "KL/TW", "date": None, "text": "a"},
+        {"type": "Kết luận", "number": 21, "symbol": "KL/TW", "date": None, "text": "a"},
+        {"type": "Quy định", "number": 2, "symbol": "QĐi/HU", "date": None, "text": "filler"},
+        {"type": "Chỉ thị", "number": 5, "symbol": "CT/TW", "date": None, "text": "made up"},
+    ]}
+    c = score(pred, truth, unlisted=lambda field, item: item["text"] == "filler")["references"]
+    assert (c.tp, c.fp, c.fn, c.unlisted) == (1, 1, 0, 1)
+
+
+def test_generated_filler_excuses_only_filler_citations() -> None:
+    from scripts.eval_fields import filler_text, generated_text, unlisted_in
+
+    excused = listed_excused = 0
+    for seed in range(1000, 1030):
+        text, truth, doc = generated_text(seed)
+        check = unlisted_in(filler_text(doc))
+        for field in ("references", "figures"):
+            listed_excused += sum(check(field, item) for item in truth[field])
+        counts = score(dataclasses.asdict(extract_fields(text)), truth, unlisted=check)
+        excused += sum(c.unlisted for c in counts.values())
+    if not excused:
+        pytest.skip("no filler paragraphs (seed texts absent)")
+    assert listed_excused == 0
