@@ -200,7 +200,9 @@ def flatten_page(rgb: np.ndarray) -> np.ndarray | None:
     if np.median(border) > 0.6 * np.percentile(small, 90):
         return None
     blurred = cv2.GaussianBlur(small, (7, 7), 0)
-    _, mask = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # paper in shadow is still lighter than the desk: cut nearer the desk than Otsu would
+    desk, paper = float(np.median(border)), float(np.percentile(small, 90))
+    _, mask = cv2.threshold(blurred, desk + 0.35 * (paper - desk), 255, cv2.THRESH_BINARY)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
@@ -407,8 +409,19 @@ def normalize_background(grey: np.ndarray) -> np.ndarray:
     return normalized
 
 
+FAINT_INK_LEVEL = 100  # darkest 1% of a flattened page lighter than this: faded print
+
+
 def binarize(grey: np.ndarray) -> np.ndarray:
-    """Otsu threshold on the flattened page; black text (0) on white (255)."""
+    """Otsu threshold on the flattened page; black text (0) on white (255).
+
+    Faded print (even its darkest ink is light grey) is mottled: Otsu alone breaks its
+    strokes, so such a page is smoothed first (measured on the train split: faded pages
+    5.6% -> 2.4% CER). Pages with real black ink are not smoothed, or faint show-through
+    from the back of the sheet would join the text (bleed pages 1.6% -> 15%).
+    """
+    if float(np.percentile(grey[::4, ::4], 1)) > FAINT_INK_LEVEL:
+        grey = cv2.GaussianBlur(grey, (0, 0), 1.5)
     _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return binary
 
