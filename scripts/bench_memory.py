@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scripts.procstat import watch  # noqa: E402
+
 
 def build_pdf(path: Path, pages: int) -> None:
     """A long scan: generated one-page documents repeated (one decoded page at a time)."""
@@ -32,42 +34,6 @@ def build_pdf(path: Path, pages: int) -> None:
     ]
     first, rest = images[0], [images[(n + 1) % len(images)] for n in range(pages - 1)]
     first.save(path, "PDF", save_all=True, append_images=rest, resolution=300.0)
-
-
-def descendants(pid: int) -> set[int]:
-    found = {pid}
-    changed = True
-    while changed:
-        changed = False
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit() or int(entry.name) in found:
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if parent in found:
-                found.add(int(entry.name))
-                changed = True
-    return found
-
-
-def peak_kib(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
-    except OSError:
-        return "?"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,14 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        peaks: dict[int, tuple[str, int]] = {}
-        while process.poll() is None:
-            for pid in descendants(process.pid):
-                value = peak_kib(pid)
-                if value is not None:
-                    name = command_line(pid)
-                    peaks[pid] = (name, max(value, peaks.get(pid, (name, 0))[1]))
-            time.sleep(0.5)
+        peaks = watch(process)
         seconds = time.perf_counter() - start
         output = process.stdout.read() if process.stdout else ""
     kinds: dict[str, list[int]] = {}

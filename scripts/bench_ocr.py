@@ -17,7 +17,6 @@ import argparse
 import concurrent.futures as cf
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -32,6 +31,8 @@ from rapidfuzz.distance import Levenshtein
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from scripts.procstat import watch  # noqa: E402
 
 
 @dataclass
@@ -163,7 +164,7 @@ def run_sohoa(pages: list[BenchPage], jobs: int, work: Path) -> dict[str, str]:
 
 
 def run_system(name: str, pages: list[BenchPage], jobs: int) -> SystemResult:
-    """Run one system in this (fresh) process; peak RSS is that of its largest child."""
+    """Run one system in this (fresh) process."""
     result = SystemResult(name)
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         start = time.perf_counter()
@@ -174,30 +175,24 @@ def run_system(name: str, pages: list[BenchPage], jobs: int) -> SystemResult:
         else:
             result.texts = {Path(k): v for k, v in run_sohoa(pages, jobs, Path(tmp)).items()}
         result.seconds = time.perf_counter() - start
-    result.peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return result
 
 
-def _in_fresh_process(name: str, manifest: Path, jobs: int) -> SystemResult:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--run-system",
-            name,
-            "--manifest",
-            str(manifest),
-            "--jobs",
-            str(jobs),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    data = json.loads(proc.stdout)
+def _in_fresh_process(name: str, manifest: Path, jobs: int, out: Path) -> SystemResult:
+    """Run one system in a child process; peak RSS is the largest process of its tree."""
+    result_file = out / f"result-{name}.json"
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--run-system", name, "--manifest", str(manifest),
+         "--jobs", str(jobs), "--result", str(result_file)],
+        cwd=ROOT, text=True,
+    )  # fmt: skip
+    peaks = watch(process)
+    if process.returncode != 0:
+        raise SystemExit(f"{name} failed with exit code {process.returncode}")
+    data = json.loads(result_file.read_text(encoding="utf-8"))
+    largest = max((kib for pid, (_, kib) in peaks.items() if pid != process.pid), default=0)
     return SystemResult(
-        name, data["seconds"], data["peak_rss_mb"], {Path(k): v for k, v in data["texts"].items()}
+        name, data["seconds"], largest / 1024, {Path(k): v for k, v in data["texts"].items()}
     )
 
 
@@ -246,7 +241,7 @@ def table(pages: list[BenchPage], results: list[SystemResult]) -> str:
     )
     lines += [
         "",
-        "| system | seconds | pages/min | peak RSS (largest process) |",
+        "| system | seconds | pages/min | peak RSS (largest process of the run) |",
         "|---|---:|---:|---:|",
     ]
     for result in results:
@@ -263,12 +258,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench-ocr")
     parser.add_argument("--per-profile", type=int, default=2, help="pages per profile")
     parser.add_argument("--first-seed", type=int, default=9000)
-    parser.add_argument("--split", choices=("heldout", "train"), default="heldout",
-                        help="generator split: report on heldout, develop on train")
+    parser.add_argument(
+        "--split",
+        choices=("heldout", "train"),
+        default="heldout",
+        help="generator split: report on heldout, develop on train",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--systems", default="bare,ocrmypdf,sohoa")
     parser.add_argument("--run-system", help=argparse.SUPPRESS)
     parser.add_argument("--manifest", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.run_system:  # child mode: one system, results as JSON on stdout
@@ -277,14 +277,10 @@ def main(argv: list[str] | None = None) -> int:
             for p in json.loads(args.manifest.read_text(encoding="utf-8"))
         ]
         result = run_system(args.run_system, pages, args.jobs)
-        json.dump(
-            {
-                "seconds": result.seconds,
-                "peak_rss_mb": result.peak_rss_mb,
-                "texts": {str(k): v for k, v in result.texts.items()},
-            },
-            sys.stdout,
-            ensure_ascii=False,
+        texts = {str(k): v for k, v in result.texts.items()}
+        args.result.write_text(
+            json.dumps({"seconds": result.seconds, "texts": texts}, ensure_ascii=False),
+            encoding="utf-8",
         )
         return 0
 
@@ -303,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name in args.systems.split(","):
         print(f"running {name} on {len(pages)} pages with {args.jobs} jobs ...", file=sys.stderr)
-        results.append(_in_fresh_process(name, manifest, args.jobs))
+        results.append(_in_fresh_process(name, manifest, args.jobs, args.out))
     report = table(pages, results)
     print(report)
     (args.out / "table.md").write_text(report + "\n", encoding="utf-8")
