@@ -62,6 +62,28 @@ def test_damaged_number_line(line: str, number: int, symbol: str) -> None:
     assert line not in r.issuer
 
 
+@pytest.mark.parametrize(("head", "number", "issuer"), [
+    ("ỦY BAN NHÂN DÂN\nTỈNH YÊN BÁI SỐ: 1837/8C-UBND", 1837, "TỈNH YÊN BÁI"),
+    ("ỦY BAN NHÂN DÂN\nSỞ KẾ HOẠCH VÀ ĐẦU TƯ S6. 2800/BC-SKHĐT", 2800, "SỞ KẾ HOẠCH VÀ ĐẦU TƯ"),
+    ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG TRỊ\n56 663/BC-UBND", 663, "TỈNH QUẢNG TRỊ"),  # "Số" as 56
+])
+def test_state_number_read_badly(head: str, number: int, issuer: str) -> None:
+    text = f"{head}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nBÁO CÁO\nvề công tác\n\nNội dung."
+    r = extract_fields(text)
+    assert (r.number, r.type_code) == (number, "BC")
+    assert r.issuer[-1] == issuer
+
+
+def test_known_place_written_with_its_marks() -> None:
+    assert extract_fields(_doc(date="Cao Bảng, ngày 06 tháng 7 năm 2023")).place == "Cao Bằng"
+    assert extract_fields(_doc(date="Thanh Hoá, ngày 06 tháng 7 năm 2023")).place == "Thanh Hoá"
+
+
+def test_kinh_gui_ends_a_subject_in_any_case() -> None:
+    r = extract_fields(_doc(subject="về việc đề nghị phê duyệt đề án\nkính gửi: Giám đốc Sở"))
+    assert r.subject == "về việc đề nghị phê duyệt đề án"
+
+
 def test_type_code_damaged_like_the_type_line() -> None:
     r = extract_fields(_doc(number="Số 578-TIr/ĐU", type="TỜ TRÌNH"))
     assert r.symbol == "TTr/ĐU"
@@ -111,7 +133,7 @@ def test_place_initial_read_as_r() -> None:
     ("TÍNH ỦY PHÚ THỌ", "TỈNH ỦY PHÚ THỌ"),
     ("TINH UY KHANH HOA", "TỈNH ỦY KHÁNH HÒA"),
     ("UY BAN KIỂM TRA", "ỦY BAN KIỂM TRA"),
-    ("HUYỆN UÝỶ BẾN LỨC", "HUYỆN UỶ BẾN LỨC"),  # a marked vowel read twice
+    ("HUYỆN UÝỶ BẾN LỨC", "HUYỆN ỦY BẾN LỨC"),  # a marked vowel read twice
     ("BAN TUYỂN GIÁO", "BAN TUYÊN GIÁO"),
     ("ĐẢNG ỦY KHỐI DOANH NGHIỆP TINH", "ĐẢNG ỦY KHỐI DOANH NGHIỆP TỈNH"),
     ("ĐẢNG BỘ HUYỆN QUẢNG XƯƠNG,", "ĐẢNG BỘ HUYỆN QUẢNG XƯƠNG"),
@@ -194,6 +216,17 @@ def test_junk_after_the_recipients_label_is_no_item() -> None:
 def test_name_with_a_stray_quote() -> None:
     r = extract_fields(_doc().replace("Trần Văn Hải", "Trần 'Văn Hải"))
     assert r.signer.name == "Trần Văn Hải"
+
+
+@pytest.mark.parametrize(("read", "name"), [
+    ("Đỉnh Văn Trung", "Đinh Văn Trung"),  # OCR read the dot of the i as a mark
+    ("ĐỈNH VĂN TRUNG", "ĐINH VĂN TRUNG"),
+    ("Đinh Văn Trung", "Đinh Văn Trung"),
+    ("Dinh Van Trung", "Dinh Van Trung"),  # typed without marks: left so
+    ("Đỉnh Cao Nguyên", "Đinh Cao Nguyên"),
+])
+def test_surname_spelling(read: str, name: str) -> None:
+    assert extract_fields(_doc().replace("Trần Văn Hải", read)).signer.name == name
 
 
 # -- body -----------------------------------------------------------------------------------

@@ -224,7 +224,7 @@ def _signer(
     name_at = _name(segs, keywords, anchor)
     if name_at is not None:
         seg = segs[name_at]
-        c.signer.name = squash(_QUOTES.sub("", seg.text)).strip("() ")
+        c.signer.name = canonical_name(squash(_QUOTES.sub("", seg.text)).strip("() "))
         c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, 0.9)
 
 
@@ -246,6 +246,20 @@ def canonical_phrase(written: str) -> tuple[str, float]:
     if normalize_tones(best) == normalize_tones(written):
         return written, 1.0
     return best, best_score / 100 * 0.95
+
+
+def canonical_name(name: str) -> str:
+    """A person's name with the surname spelled as surnames are ("Đỉnh Văn Trung" →
+    "Đinh Văn Trung": OCR read the dot of the i as a mark); other words as written."""
+    first, _, rest = name.partition(" ")
+    if not rest or not first[:1].isupper() or name.isascii():
+        return name  # a name typed without marks stays without them
+    spelled = {fold(s): s for s in words("surnames", folded=False)}.get(fold(first))
+    if spelled is None or normalize_tones(spelled) == normalize_tones(first):
+        return name
+    if first.isupper():
+        spelled = spelled.upper()
+    return f"{spelled} {rest}"
 
 
 def _authority_text(seg: Seg, keywords: Sequence[Match], family: str | None

@@ -134,8 +134,10 @@ def canonical_place(raw: str) -> tuple[str, float]:
     written = squash(raw.strip(" ,.*"))
     key = compact(normalize_tones(written))
     known = {compact(normalize_tones(p)): p for p in places()}
-    if key in known:
-        return written, 1.0
+    if key in known:  # a known name; OCR may have damaged its marks ("Cao Bảng", "Bác Ninh")
+        spelled = known[key]
+        return (written, 1.0) if normalize_tones(spelled) == normalize_tones(written) else (
+            spelled, 0.9)
     variants = [key] + [
         "".join(compact(w[:1]).translate(table) + compact(w[1:]) for w in written.split())
         for table in _OCR_INITIALS
@@ -154,7 +156,7 @@ def _number(seg: Seg, expected_type: str | None = None) -> tuple[Symbol, Evidenc
     m = regexes()["doc_number"].match(folded)
     if m is None:
         return None
-    said_so = folded.startswith("s") and m.group("num") is not None
+    said_so = m.group("num") is not None and m.start("num") > 0  # "Số", OCR'd "S0:", "56"
     if not said_so and (len(seg.text) > 30 or folded[m.end() :].strip(" .,")):
         return None  # without "Số" the number stands alone ("66-CT/QU, ngày ..." cites one)
     original = seg.text[skip:]
@@ -258,6 +260,7 @@ def _subject(
             starts_section(folded)
             or (seg.text[:1].isupper()  # "năm 2022" wraps a subject; "Năm 2022, ..." opens
                 and any(re.match(re.escape(o) + r"\b", folded) for o in openers))
+            or any(re.match(re.escape(o) + r"\b", folded) for o in words("subject_stops"))
             or picked[-1].text.rstrip().endswith(".")
             or (_capitals_line(seg.text) and not is_upper_line(" ".join(p.text for p in picked)))
         ):

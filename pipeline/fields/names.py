@@ -61,14 +61,14 @@ def canonical_issuer(line: str) -> str:
 
 
 def _drop_stray(token: str) -> str:
-    """A capitals word that is no syllable but one letter away from a known word, that word
-    as written ("UÝỶ" → "UỶ"): OCR reads a marked vowel twice."""
+    """A capitals word that is no syllable but a known word with one letter doubled, that
+    word as written ("UÝỶ" → "UỶ"): OCR reads a marked vowel twice."""
     folded = fold(token)
     if not token.isalpha() or not token.isupper() or len(folded) < 3 or folded in syllables():
         return token
     known = _vocabulary()[2]
-    for k in range(len(token)):
-        if folded[:k] + folded[k + 1 :] in known:
+    for k in range(1, len(token)):
+        if folded[k] == folded[k - 1] and folded[:k] + folded[k + 1 :] in known:
             return token[:k] + token[k + 1 :]
     return token
 

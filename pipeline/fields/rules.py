@@ -16,7 +16,9 @@ from typing import Any
 
 from pipeline.fields.text import compact, fold
 
-_OCR_D = str.maketrans({"B": "Đ", "P": "Đ", "D": "Đ", "0": "O", "1": "I", "l": "I", "7": "T"})
+_OCR_D = str.maketrans(
+    {"B": "Đ", "P": "Đ", "D": "Đ", "0": "O", "1": "I", "l": "I", "7": "T", "8": "B", "Y": "T"}
+)
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def canonical_code(raw: str, known: set[str]) -> tuple[str, float]:
     if bare in upper:
         return upper[bare], 0.85
     for k, ch in enumerate(bare):
-        if ch in "BPD017":
+        if ch in "BPD0178Y":
             swapped = bare[:k] + ch.translate(_OCR_D) + bare[k + 1 :]
             if swapped in upper:
                 return upper[swapped], 0.75
