@@ -53,6 +53,7 @@ def test_year_wrapped_below_a_stray_mark() -> None:
 
 @pytest.mark.parametrize(("line", "number", "symbol"), [
     ("Số 4I I-KH/ĐU", 411, "KH/ĐU"),  # digits read as letters, with a space between
+    ("Số 381-QĐ1/ĐU", 381, "QĐi/ĐU"),  # i read as 1 in the type code
     ("Số 963-NQ/7U", 963, "NQ/TU"),  # T read as 7
     ("Số 430-BC/ĐUÚ", 430, "BC/ĐU"),  # a stray marked letter
 ])
@@ -117,6 +118,15 @@ def test_right_column_read_after_the_type_line() -> None:
 def test_subject_wraps_onto_a_word_that_opens_bodies() -> None:
     r = extract_fields(_doc(subject="Thực hiện công tác phòng, chống tham nhũng\nnăm 2022"))
     assert r.subject == "Thực hiện công tác phòng, chống tham nhũng năm 2022"
+
+
+def test_date_read_from_the_raw_ocr_when_repair_damaged_it() -> None:
+    raw = _doc(date="Ninh Thuận, ngày l6 tháng Š năm 2023")  # italic 1 and 8 as OCR reads them
+    text = _doc(date="Ninh Thuận, ngày lộ tháng Ở năm 2023")  # ... and as repair "fixed" them
+    page = Page(1, text, raw, 80.0)
+    r = extract_fields(text, [page])
+    assert (r.place, r.date) == ("Ninh Thuận", "2023-08-16")
+    assert r.evidence["date"]["confidence"] < 1
 
 
 def test_place_initial_read_as_r() -> None:

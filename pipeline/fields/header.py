@@ -106,6 +106,27 @@ def _heading(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
     return None
 
 
+def _raw_date(h: Header, head: Sequence[Seg], raw: str) -> None:
+    """Place and date from the first page as OCR read it; the evidence is the repaired
+    header line that holds "ngày ... tháng", if one does."""
+    raw_lines = [ln for ln in raw.split("\n") if ln.strip()][:_HEADER_SCAN]
+    raw_segs = [Seg(0, len(ln), ln, fold(ln), k) for k, ln in enumerate(raw_lines)]
+    for k, seg in enumerate(raw_segs):
+        dated = _date(seg, raw_segs[k + 1 : k + 5])
+        if dated is None or dated[0] is None:
+            continue
+        value, place = dated[0], dated[1]
+        line = next((s for s in head if re.search(r"\bng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b",
+                                                   s.folded)), None)
+        h.date = value
+        if line is not None:
+            h.evidence["date"] = _ev(line, 0.6)
+            if h.place is None and place is not None:
+                h.place = place
+                h.evidence["place"] = _ev(line, 0.5)
+        return
+
+
 def _split_heading(head: Sequence[Seg], i: int) -> tuple[tuple[str, float], int] | None:
     """A national heading OCR cut in two ("ĐẢNG CỘNG SẢN" ... "VIỆT NAM"), the second
     part within the next three segments of the same column; (heading, index of part 2)."""
@@ -275,9 +296,18 @@ def _subject(
 
 
 def build_header(
-    segs: Sequence[Seg], lines: Sequence[tuple[int, int]], text: str, keywords: Sequence[Match]
+    segs: Sequence[Seg],
+    lines: Sequence[tuple[int, int]],
+    text: str,
+    keywords: Sequence[Match],
+    raw_first_page: str | None = None,
 ) -> Header:
-    """Read the header block: everything above and including the subject."""
+    """Read the header block: everything above and including the subject.
+
+    `raw_first_page` is the first page as OCR read it, before text repair: when the place
+    and date line cannot be read in the repaired text (repair may turn an OCR'd "l6" or
+    "Š" into a word), the date is read there.
+    """
     h = Header()
     type_at = None
     for i, seg in enumerate(segs):
@@ -350,6 +380,8 @@ def build_header(
     if issuer_segs:
         first, last = issuer_segs[0], issuer_segs[-1]
         h.evidence["issuer"] = Evidence(first.start, last.end, text[first.start : last.end], 0.8)
+    if h.date is None and raw_first_page:
+        _raw_date(h, head, raw_first_page)
     _fill_types(h)
     h.end_line = head[-1].line + 1 if head else 0
     if type_at is not None:

@@ -31,6 +31,7 @@ class Evidence:
 
 
 OCR_DIGITS = str.maketrans({"i": "1", "l": "1", "|": "1", "!": "1", "o": "0"})
+DATE_DIGITS = str.maketrans({"i": "1", "l": "1", "|": "1", "o": "0", "s": "8"})  # italic "Š" is 8
 
 
 def iso_date(year: str | None, month: str | None, day: str | None) -> str | None:
@@ -38,7 +39,7 @@ def iso_date(year: str | None, month: str | None, day: str | None) -> str | None
 
     Parts come from folded text, where OCR may have read 1 as i, l or | ("tháng I2").
     """
-    year, month, day = (p.translate(OCR_DIGITS) if p else p for p in (year, month, day))
+    year, month, day = (p.translate(DATE_DIGITS) if p else p for p in (year, month, day))
     if not year or not month or len(year) != 4 or not (year + month + (day or "")).isdigit():
         return None
     y, m = int(year), int(month)
