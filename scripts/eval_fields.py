@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -48,8 +49,8 @@ if __package__ in (None, ""):  # run as a file: make the `scripts` package impor
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.fields import extract_fields
-from pipeline.fields.evaluate import Counts, Unlisted, item_text, score
-from pipeline.fields.text import compact
+from pipeline.fields.evaluate import Counts, Unlisted, item_text, score, unmatched_truth
+from pipeline.fields.text import compact, normalize_tones
 from pipeline.record import Record
 
 log = logging.getLogger("eval_fields")
@@ -67,6 +68,30 @@ class Case:
     truth: Json
     loose: bool = False
     unlisted: Unlisted | None = None  # for generated documents: items found in filler
+    text: str | None = None  # the text the extractor read (scans: after OCR and repair)
+
+
+def _marked(text: str) -> str:
+    """Letters (with their marks, one tone placement) and digits, lower case."""
+    return "".join(c for c in normalize_tones(unicodedata.normalize("NFC", text)).casefold()
+                   if c.isalnum())
+
+
+def where_missed(text: str, field: str, value: Any) -> str:
+    """Why a truth value was missed: "lost" when the text the extractor read does not hold
+    it even with marks, case, spaces and punctuation ignored (OCR or repair lost it),
+    "marks" when it holds it only with other tone or vowel marks, else "read" (the text
+    holds it as it is: an extraction miss)."""
+    if isinstance(value, dict):
+        if field == "tables":
+            words = f"{value.get('title') or ''} {value.get('caption') or ''}"
+        else:
+            words = item_text(field, value)
+    else:
+        words = str(value)
+    if compact(words) not in compact(text):
+        return "lost"
+    return "read" if _marked(words) in _marked(text) else "marks"
 
 
 Groups = tuple[str, ...]  # the tables a case counts in
@@ -251,7 +276,8 @@ def scan_cases(
                                                      "issuer", "signer", "references")):
                 stale.append(d.stem)
         groups = ("scans, all profiles", f"scans: {d.profile}")
-        yield groups, Case(d.stem, pred, d.truth, unlisted=unlisted_in(d.filler))
+        text = data["text"] if data else ""
+        yield groups, Case(d.stem, pred, d.truth, unlisted=unlisted_in(d.filler), text=text)
 
 
 def record_cases(records: Path, truth: Path) -> Iterator[tuple[Groups, Case]]:
@@ -271,17 +297,23 @@ def record_cases(records: Path, truth: Path) -> Iterator[tuple[Groups, Case]]:
 # -- tables ----------------------------------------------------------------------------------
 
 
-def table(groups: Mapping[str, dict[str, Counts]], docs: Mapping[str, int]) -> str:
+def table(groups: Mapping[str, dict[str, Counts]], docs: Mapping[str, int],
+          missed: Mapping[str, dict[str, dict[str, int]]] | None = None) -> str:  # fmt: skip
+    """P/R/F1 per field; for scans, `missed` splits the misses (fn) by `where_missed`:
+    lost before extraction, present with other marks, present as it is."""
     lines = []
     for group, fields in groups.items():
+        why = (missed or {}).get(group)
         lines.append(f"\n{group} ({docs[group]} documents)")
         lines.append(f"{'field':<18} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>4} {'fn':>4}"
-                     f" {'unlisted':>8}")  # fmt: skip
+                     f" {'unlisted':>8}" + ("  fn: lost marks read" if why is not None else ""))
         for name, c in fields.items():
-            lines.append(
-                f"{name:<18} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} "
-                f"{c.tp:5d} {c.fp:4d} {c.fn:4d} {c.unlisted:8d}"
-            )
+            row = (f"{name:<18} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} "
+                   f"{c.tp:5d} {c.fp:4d} {c.fn:4d} {c.unlisted:8d}")
+            if why is not None:
+                w = why.get(name, {})
+                row += "      " + "".join(f"{w.get(k, 0):5d}" for k in ("lost", "marks", "read"))
+            lines.append(row)
     return "\n".join(lines)
 
 
@@ -369,14 +401,26 @@ def main(argv: list[str] | None = None) -> int:
         sources.append(scan_cases(docs, work / "records", stale))
     groups: dict[str, dict[str, Counts]] = {}
     docs_in: dict[str, int] = {}
+    missed: dict[str, dict[str, dict[str, int]]] = {}
     for source in sources:
         for names, case in source:
             counts = score(case.pred, case.truth, case.loose, case.unlisted)
+            why: list[tuple[str, str]] = []
+            if case.text is not None:
+                for field, c in counts.items():
+                    if c.fn:
+                        for value in unmatched_truth(field, case.pred, case.truth, case.loose):
+                            why.append((field, where_missed(case.text, field, value)))
             for group in names:
                 docs_in[group] = docs_in.get(group, 0) + 1
                 fields = groups.setdefault(group, {})
                 for field, c in counts.items():
                     fields.setdefault(field, Counts()).add(c)
+                if case.text is not None:
+                    into = missed.setdefault(group, {})
+                    for field, kind in why:
+                        slot = into.setdefault(field, {})
+                        slot[kind] = slot.get(kind, 0) + 1
             if args.errors:
                 for field, c in counts.items():
                     if c.fp or c.fn:
@@ -385,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.scans and args.scan_dir is None:
         shutil.rmtree(work, ignore_errors=True)
     main_groups = [g for g in groups if not g.startswith("scans: ")]
-    print(table({g: groups[g] for g in main_groups}, docs_in))
+    print(table({g: groups[g] for g in main_groups}, docs_in, missed))
     print(f1_table(groups, main_groups, "F1 side by side",
                    [g.split(",")[0] if g.startswith("scans") else g for g in main_groups]))
     per_profile = [f"scans: {p}" for p in profiles]

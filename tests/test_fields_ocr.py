@@ -129,6 +129,16 @@ def test_date_read_from_the_raw_ocr_when_repair_damaged_it() -> None:
     assert r.evidence["date"]["confidence"] < 1
 
 
+def test_place_kept_when_the_date_is_unreadable() -> None:
+    r = extract_fields(_doc(date="Quảng Phú, ngày 0Ì tháng 6 năm 20179"))
+    assert (r.place, r.date) == ("Quảng Phú", None)
+
+
+def test_damaged_place_read_from_the_issuer_lines() -> None:
+    r = extract_fields(_doc(date="Quang Pbú, ngày 06 tháng 7 năm 2023"))
+    assert r.place == "Quảng Phú"  # as "ĐẢNG ỦY XÃ QUẢNG PHÚ" writes it
+
+
 def test_place_initial_read_as_r() -> None:
     r = extract_fields(_doc(date="Rến Tre, ngày 17 tháng 02 năm 2024"))
     assert r.place == "Bến Tre"

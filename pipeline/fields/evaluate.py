@@ -172,3 +172,32 @@ def score(
         else:
             out[name] = _multiset(_keys(name, found, loose), _keys(name, listed, loose))
     return out
+
+
+def unmatched_truth(name: str, pred: Mapping[str, Any], truth: Mapping[str, Any],
+                    loose: bool = False) -> list[Any]:  # fmt: skip
+    """The truth values of one field that no prediction matched (the false negatives):
+    the value of a scalar, signer part or list item, or the item of an item list."""
+    if name.startswith("signer."):
+        part = name.split(".", 1)[1]
+        p_val = (pred.get("signer") or {}).get(part)
+        t_val = (truth.get("signer") or {}).get(part)
+        return [t_val] if t_val and norm(p_val, loose) != norm(t_val, loose) else []
+    if name in SCALARS:
+        t_val = truth.get(name)
+        return [t_val] if t_val and norm(pred.get(name), loose) != norm(t_val, loose) else []
+    items = list(truth.get(name) or [])
+    if name in LISTS:
+        p_keys = [norm(x, loose) for x in pred.get(name) or []]
+        t_keys = [norm(x, loose) for x in items]
+    else:
+        p_keys = _keys(name, pred.get(name) or [], loose)
+        t_keys = _keys(name, items, loose)
+    left = Counter(p_keys)
+    out = []
+    for item, key in zip(items, t_keys, strict=True):
+        if left[key] > 0:
+            left[key] -= 1
+        elif key:
+            out.append(item)
+    return out

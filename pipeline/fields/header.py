@@ -106,6 +106,50 @@ def _heading(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
     return None
 
 
+_PLACE_DATE = re.compile(
+    r"^(?P<place>[^\W\d][^,\n]{1,40}?)\s*,\s*ng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b"
+)
+_PLACE_FROM_ISSUER = 80.0  # rapidfuzz ratio of a damaged place to a name in the issuer lines
+
+
+def _place_only(seg: Seg) -> tuple[str, Evidence] | None:
+    """The place of a place-and-date line whose date OCR damaged past reading ("Quảng Trị,
+    ngày 0Ì tháng 6 năm 20179", the year lost): title-case words before ", ngày"."""
+    m = _PLACE_DATE.match(seg.folded)
+    if m is None:
+        return None
+    written = seg.text[: m.end("place")].strip(" ,*")
+    if not written or not all(w[:1].isupper() for w in written.split()):
+        return None
+    place, conf = canonical_place(written)
+    return place, _ev(seg, conf * 0.8, seg.start, seg.start + len(written))
+
+
+def _place_from_issuer(h: Header) -> None:
+    """A place OCR damaged ("Noa Thạch", "Hưng Đo") that is no known place but reads like
+    a name in the issuer lines ("ĐẢNG ỦY XÃ NGA THẠCH"), written as the issuer writes it:
+    the place is the issuing body's locality, and capitals lines read better than the
+    italic date line."""
+    assert h.place is not None
+    if canonical_place(h.place)[1] >= 1.0:
+        return
+    n = len(h.place.split())
+    key = compact(h.place)
+    best, best_score = None, 0.0
+    for line in h.issuer:
+        parts = line.split()
+        for k in range(len(parts) - n + 1):
+            name = " ".join(parts[k : k + n])
+            score = fuzz.ratio(key, compact(name))
+            if score > best_score and name.isupper() and compact(name) != key:
+                best, best_score = name, score
+    if best is not None and best_score >= _PLACE_FROM_ISSUER:
+        h.place = " ".join(w[:1] + w[1:].lower() for w in best.split())
+        if "place" in h.evidence:
+            ev = h.evidence["place"]
+            h.evidence["place"] = Evidence(ev.start, ev.end, ev.text, ev.confidence * 0.8)
+
+
 def _raw_date(h: Header, head: Sequence[Seg], raw: str) -> None:
     """Place and date from the first page as OCR read it; the evidence is the repaired
     header line that holds "ngày ... tháng", if one does."""
@@ -354,6 +398,10 @@ def build_header(
                 h.evidence["place"] = place_ev
             roles.update({i} if used is None else {i, i + 1 + used})
             continue
+        if h.place is None and "date" not in h.evidence and (placed := _place_only(seg)):
+            h.place, h.evidence["place"] = placed  # the date itself is unreadable
+            roles.add(i)
+            continue
         if h.draft is None and (draft := _draft(seg, keywords)):
             h.draft = draft[0]
             h.evidence["draft"] = _ev(seg, draft[1])
@@ -382,6 +430,8 @@ def build_header(
         h.evidence["issuer"] = Evidence(first.start, last.end, text[first.start : last.end], 0.8)
     if h.date is None and raw_first_page:
         _raw_date(h, head, raw_first_page)
+    if h.place and h.issuer:
+        _place_from_issuer(h)
     _fill_types(h)
     h.end_line = head[-1].line + 1 if head else 0
     if type_at is not None:
