@@ -4,6 +4,7 @@ generated scans (scripts/eval_fields.py --scans), and the scoring of open lists.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -353,3 +354,46 @@ def test_generated_filler_excuses_only_filler_citations() -> None:
     if not excused:
         pytest.skip("no filler paragraphs (seed texts absent)")
     assert listed_excused == 0
+
+
+def test_scan_cases_read_the_records_ingest_wrote(tmp_path: Path) -> None:
+    """The --scans plumbing without OCR: a record whose text is the truth text scores
+    perfectly, a missing record counts every truth value as missed."""
+    import json
+
+    from pipeline.fields.evaluate import Counts
+    from pipeline.record import Provenance, Record, Source
+    from scripts.eval_fields import ScanDoc, filler_text, generated_text, scan_cases
+
+    docs = []
+    for seed in (1000, 1005):
+        text, truth, doc = generated_text(seed)
+        stem = f"{seed:06d}-clean"
+        docs.append(ScanDoc(stem, seed, "clean", 1, truth, filler_text(doc)))
+        if seed == 1000:
+            page = Page(1, text, text, 90.0)
+            record = Record("x" * 64, Source(f"/scans/{stem}.pdf", "x" * 64, "application/pdf", 1),
+                            text, text, [page], Provenance("0", "2026-11-01T00:00:00"))
+            (tmp_path / "a.json").write_text(json.dumps(record.to_dict()), encoding="utf-8")
+    stale: list[str] = []
+    cases = list(scan_cases(docs, tmp_path, stale))
+    assert [groups for groups, _ in cases] == [("scans, all profiles", "scans: clean")] * 2
+    found, missing = (score(c.pred, c.truth, unlisted=c.unlisted) for _, c in cases)
+    assert all(c.fp == 0 and c.fn == 0 for c in found.values())
+    assert all(c.tp == 0 for c in missing.values()) and missing["doc_number"] == Counts(fn=1)
+    assert stale == ["001000-clean"]  # the record holds no fields: written by another extractor
+
+
+@pytest.mark.parametrize(("field", "value", "where"), [
+    ("date", "2023-07-06", "read"),
+    ("date", "2023-07-09", "lost"),
+    ("place", "Thanh Hòa", "marks"),
+    ("place", "Thanh Hóa", "read"),  # one tone placement
+    ("place", "Thanh Hoá", "read"),
+    ("issuer", "ĐẢNG BỘ TỈNH LONG AN", "lost"),
+])
+def test_where_a_miss_went(field: str, value: str, where: str) -> None:
+    from scripts.eval_fields import where_missed
+
+    text = "ĐẢNG BỘ TỈNH THANH HOÁ\nThanh Hoá, ngày 06 tháng 7 năm 2023\n"
+    assert where_missed(text, field, value) == where
