@@ -12,7 +12,6 @@ import logging
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import cv2
@@ -20,6 +19,7 @@ import cv2
 from pipeline import cleanup, ocr, poppler, sources, tesseract
 from pipeline.errors import SohoaError
 from pipeline.record import Page, PageImage, Span
+from pipeline.restore import Restorer
 
 log = logging.getLogger(__name__)
 
@@ -136,19 +136,12 @@ def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
     )
 
 
-@cache
-def _restorer():  # type: ignore[no-untyped-def]
-    from pipeline.restore import Restorer
-
-    return Restorer.load()
-
-
 def _repair(job: PageJob, page: Page, outcome: PageOutcome) -> None:
     """Restore tone marks and repair OCR errors; raw_text keeps what was recognised or read."""
     if job.restore_mode == "off" or not page.raw_text.strip():
         return
     t0 = time.perf_counter()
-    result = _restorer().restore(page.raw_text, mode=job.restore_mode)
+    result = Restorer.load().restore(page.raw_text, mode=job.restore_mode)  # cached per path
     page.text = result.text
     outcome.restoration_confidence = result.confidence
     outcome.low_confidence_spans = [
