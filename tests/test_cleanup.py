@@ -101,3 +101,15 @@ def test_orientation_is_made_upright(page: np.ndarray, turn: int) -> None:
     upright = cleanup.clean_page(page, cleanup.CleanupOptions.only("binarize")).image
     assert cleaned.image.shape == upright.shape
     assert (cleaned.image == upright).mean() > 0.99
+
+
+def test_frame_around_a_mark_is_erased_and_the_word_kept() -> None:
+    image = render_lines(["", "", "KHẨN"], 2480, 3508, 54)
+    rgb = np.asarray(image).copy()
+    cv2.rectangle(rgb, (120, 300), (420, 410), (0, 0, 0), 5)  # the frame around KHẨN
+    cv2.rectangle(rgb, (200, 1500), (2200, 2600), (0, 0, 0), 4)  # a table grid: too big
+    cleaned = cleanup.clean_page(rgb)
+    assert any(step.startswith("frames:1") for step in cleaned.steps)
+    assert (cleaned.image[300:306, 150:400] == 255).all()  # top of the frame gone
+    assert (cleaned.image[320:400, 140:400] == 0).any()  # the word is still there
+    assert (cleaned.image[1500:1504, 300:2000] == 0).mean() > 0.9  # the big box stays
