@@ -251,7 +251,8 @@ def _plan(
             media_type=info.media_type,
             page=1,
             lang=options.lang,
-            dpi=options.dpi,
+            # PDF pages are rendered at options.dpi; an image keeps the resolution it states
+            dpi=options.dpi if info.media_type == "application/pdf" else info.dpi or options.dpi,
             force_ocr=options.force_ocr,
             restore_mode=options.restore_mode,
             keep_image=options.keep_images,

@@ -31,7 +31,7 @@ class PageJob:
     media_type: str
     page: int  # 1-based
     lang: str = "vie"
-    dpi: int = 300
+    dpi: int = 300  # PDF pages are rendered at this; for images, the resolution they state
     force_ocr: bool = False
     restore_mode: str = "auto"  # "auto", "stripped", "ocr" or "off"
     keep_image: bool = True
