@@ -12,6 +12,7 @@ from pipeline.fields import extract_fields
 from pipeline.fields.closing import canonical_phrase, item_text
 from pipeline.fields.evaluate import score
 from pipeline.fields.names import canonical_issuer
+from pipeline.fields.recipients import clean_item
 from pipeline.record import Line, Page, Word
 
 HEAD = """ĐẢNG BỘ TỈNH THANH HÓA
@@ -130,6 +131,44 @@ def test_date_read_from_the_raw_ocr_when_repair_damaged_it() -> None:
     assert r.evidence["date"]["confidence"] < 1
 
 
+@pytest.mark.parametrize(("line", "want"), [
+    ("Kiên Giang, ngày\n13 tháng 9 năm 2020", "2020-09-13"),  # wrapped after "ngày"
+    ("Sóc Trăng, ngày 08 tháng 3 năm\n2\n\n023", "2023-03-08"),  # the year cut in pieces
+    ("Bến Tre, ngay ¡7 tháng 02 năm 2024", "2024-02-17"),  # "¡" is a 1
+    ("Cẩm Bình, ngày 15 tháng !2 năm: 2013", "2013-12-15"),  # a colon after "năm"
+])
+def test_damaged_date_lines(line: str, want: str) -> None:
+    assert extract_fields(_doc(date=line)).date == want
+
+
+def test_raw_date_is_not_read_from_the_body() -> None:
+    raw = _doc(date="Quảng Phú, ngày\ng, ngay\n9", body="Thực hiện Luật Lưu trữ ngày 11 tháng 11 "
+               "năm 2011.")
+    page = Page(1, raw, raw, 80.0)
+    assert extract_fields(raw, [page]).date is None
+
+
+def test_date_read_from_overlapping_word_boxes() -> None:
+    """An italic date line as Tesseract read it (seed 2021, jpeg): the line lost the end of
+    the year and the start of the place; pieces of it came back as lines of their own."""
+    def line(*words: tuple[str, int, int]) -> Line:
+        ws = [Word(t, [x0, 430, x1, 475], 90.0) for t, x0, x1 in words]
+        return Line(" ".join(t for t, _, _ in words), [words[0][1], 430, words[-1][2], 475], 90.0,
+                    words=ws)
+
+    lines = [
+        line(("Lức,", 1484, 1550), ("ngày", 1570, 1682), ("15", 1699, 1752),
+             ("tháng", 1817, 2061), ("3", 1919, 1946), ("năm", 1972, 2056), ("20", 2111, 2138)),
+        line(("ày", 1640, 1649), ("15", 1700, 1721), ("thú", 1788, 1843)),
+        line(("Bến", 1346, 1431)),
+        line(("ăm", 2004, 2020), ("2024", 2079, 2194)),
+    ]
+    text = _doc(date="\n".join(ln.text for ln in lines))
+    page = Page(1, text, text, 80.0, width=2480, height=3508, lines=lines)
+    r = extract_fields(text, [page])
+    assert (r.place, r.date) == ("Bến Lức", "2024-03-15")
+
+
 def test_place_kept_when_the_date_is_unreadable() -> None:
     r = extract_fields(_doc(date="Quảng Phú, ngày 0Ì tháng 6 năm 20179"))
     assert (r.place, r.date) == ("Quảng Phú", None)
@@ -226,6 +265,35 @@ def test_recipients_wrapped_lines_and_signature_scribbles() -> None:
     r = extract_fields(_doc(recipients=items, authority="", title=""))
     assert r.recipients == ["Văn phòng Trung ương Đảng (b/c)", "Các ban đảng, Văn phòng Huyện ủy",
                             "Các huyện ủy, thị ủy, thành ủy, đảng ủy trực thuộc", "Lưu: VT"]
+
+
+@pytest.mark.parametrize(("item", "family", "want"), [
+    ("Các đảng bộ, chỉ bộ trực thuộc", "party", "Các đảng bộ, chi bộ trực thuộc"),
+    ("Thường.trực HĐND tỉnh (b/c)", "state", "Thường trực HĐND tỉnh (b/c)"),
+    ("Các huyện ủy, thị ủy, thành ủy. đảng ủy trực thuộc", "party",
+     "Các huyện ủy, thị ủy, thành ủy, đảng ủy trực thuộc"),
+    ("Các sở. bạn, ngành tính", "party", "Các sở, ban, ngành tỉnh"),
+    ("Các ban xây dựng Đảng Thánh ủy", "party", "Các ban xây dựng Đảng Thành ủy"),
+    ("Các ban đảng, Văn phòng Tỉnh uÿ", "party", "Các ban đảng, Văn phòng Tỉnh ủy"),
+    ("Các đoạn thẻ chính tị - xã hột", "party", "Các đoàn thể chính trị - xã hội"),
+    ("Thường trực Tỉnh uỷ (b/c)", "party", "Thường trực Tỉnh uỷ (b/c)"),  # tone placement kept
+    ("Luu VP", "party", "Lưu VP"),
+    ("Lưu TT; TC", "party", "Lưu TT, TC"),
+    ("Lưu UBKT TU", "party", "Lưu UBKTTU"),  # a code OCR split in two
+    ("Lưu: VF", "state", "Lưu: VT"),  # a state document's archive copy: Văn thư
+    ("Lưu: VTF", "state", "Lưu: VT"),
+    ("Lưu VF", "party", "Lưu VF"),  # VP or VT: left as read
+    ("Chủ tịch, các PCT UBND", "state", "Chủ tịch, các PCT UBND"),
+])
+def test_recipients_items_written_with_known_phrases(item: str, family: str, want: str) -> None:
+    assert clean_item(item, family) == want
+
+
+def test_recipients_items_repaired_in_a_document() -> None:
+    r = extract_fields(_doc(recipients="- Ban Thường vụ Tỉnh ủy (b/c),\n"
+                                       "- Các đảng bộ, chỉ bộ trực thuộc,\n- Lưu VP."))
+    assert r.recipients == ["Ban Thường vụ Tỉnh ủy (b/c)", "Các đảng bộ, chi bộ trực thuộc",
+                            "Lưu VP"]
 
 
 def test_junk_after_the_recipients_label_is_no_item() -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from pipeline.fields.match import Match
+from pipeline.fields.recipients import clean_item
 from pipeline.fields.rules import authority_forms, keyword_ids, regexes, words
 from pipeline.fields.text import (
     Seg,
@@ -174,6 +175,7 @@ def build_closing(
         label = _labelled(segs[rec_at], keywords, "RECIPIENTS")
         assert label is not None
         c.recipients, ev, after_lists = _list_after(segs, rec_at, label, labels)
+        c.recipients = [clean_item(x, family) for x in c.recipients]
         c.start_line = segs[rec_at].line
         if ev:
             c.evidence["recipients"] = Evidence(ev.start, ev.end, text[ev.start : ev.end], 0.95)
@@ -181,6 +183,7 @@ def build_closing(
         label = _labelled(segs[cc_at], keywords, "CC")
         assert label is not None
         c.cc, ev, end = _list_after(segs, cc_at, label, labels)
+        c.cc = [clean_item(x, family) for x in c.cc]
         after_lists = max(after_lists or 0, end)
         if ev:
             c.evidence["cc"] = Evidence(ev.start, ev.end, text[ev.start : ev.end], 0.95)

@@ -41,8 +41,8 @@ def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResu
     lines = split_lines(text)
     keywords = keyword_matches(folded, _keyword_spans(text, lines))
     segs = segments(text, folded, keywords, pages)
-    raw_first = pages[0].raw_text if pages and pages[0].method == "ocr" else None
-    head = header.build_header(segs, lines, text, keywords, raw_first)
+    first = pages[0] if pages and pages[0].method == "ocr" else None
+    head = header.build_header(segs, lines, text, keywords, first)
     end = closing.build_closing(segs, text, keywords, head.end_line, head.family)
     found = tables.text_tables(text, lines)
     tables.attach_titles(found, segs)

@@ -4,7 +4,7 @@ draft and urgency marks, document type and subject (trích yếu)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -22,6 +22,7 @@ from pipeline.fields.text import (
     squash,
 )
 from pipeline.fields.values import OCR_DIGITS, Evidence, Symbol, iso_date, parse_symbol
+from pipeline.record import Page, Word
 
 _HEADER_SCAN = 45  # lines searched for the document type
 _TYPE_MIN = 88.0  # rapidfuzz ratio for a document-type line ("BAOCAO", "BẢO CÁO")
@@ -32,6 +33,11 @@ _OCR_INITIALS = (  # word-initial letters Tesseract confuses: Đ read as P or B,
     str.maketrans({"r": "b"}),
 )
 _YEAR_LOOKAHEAD = 3  # lines after "ngày .. tháng .. năm" searched for a wrapped year
+_DAY_MONTH = re.compile(r"\bng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b")
+_DAY_WORD = re.compile(r"ng[a-z]{0,2}y\W*$")
+_NUMBER = re.compile(r"^\d{1,4}[,.]?$")
+_HEADER_PART = 0.3  # the place and date line lies in this top part of the first page
+_DAY_AT_END = re.compile(r",\s*ng[a-z]{0,2}y\s*$")  # "Kiên Giang, ngày" / "13 tháng 9 năm 2020"
 _HEADINGS = {
     "ĐẢNG CỘNG SẢN VIỆT NAM": "party",
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
@@ -151,17 +157,19 @@ def _place_from_issuer(h: Header) -> None:
 
 
 def _raw_date(h: Header, head: Sequence[Seg], raw: str) -> None:
-    """Place and date from the first page as OCR read it; the evidence is the repaired
-    header line that holds "ngày ... tháng", if one does."""
+    """Place and date from the header of the first page as OCR read it (down to the
+    document type: dates below it are the body's); the evidence is the repaired header
+    line that holds "ngày ... tháng", if one does."""
     raw_lines = [ln for ln in raw.split("\n") if ln.strip()][:_HEADER_SCAN]
     raw_segs = [Seg(0, len(ln), ln, fold(ln), k) for k, ln in enumerate(raw_lines)]
     for k, seg in enumerate(raw_segs):
+        if doc_type_line(seg):
+            return
         dated = _date(seg, raw_segs[k + 1 : k + 5])
         if dated is None or dated[0] is None:
             continue
         value, place = dated[0], dated[1]
-        line = next((s for s in head if re.search(r"\bng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b",
-                                                   s.folded)), None)
+        line = _date_line(head)
         h.date = value
         if line is not None:
             h.evidence["date"] = _ev(line, 0.6)
@@ -169,6 +177,58 @@ def _raw_date(h: Header, head: Sequence[Seg], raw: str) -> None:
                 h.place = place
                 h.evidence["place"] = _ev(line, 0.5)
         return
+
+
+def _date_line(head: Sequence[Seg]) -> Seg | None:
+    return next((s for s in head if _DAY_MONTH.search(s.folded)), None)
+
+
+def _row_date(h: Header, head: Sequence[Seg], page: Page) -> None:
+    """Date (and place) read from the word boxes level with "ngày" on the first page.
+
+    OCR may read an italic date line as overlapping pieces ("Lức, ngày 15 tháng 3 năm 20",
+    "ăm 2024", "ày 15 thú", "Bến") or cut it in two lines side by side. The numbers whose
+    middle lies within the height of "ngày" and right of it are the day, month and year,
+    in order; of two numbers that overlap, the wider is the whole one ("2024", not "20").
+    The words left of "ngày" are the place when the line read gave only its end ("Lức").
+    """
+    found = [w for ln in page.lines for w in ln.words if len(w.bbox) == 4]
+    top = page.height * _HEADER_PART if page.height else float("inf")
+    for anchor in found:
+        if anchor.bbox[1] > top or not _DAY_WORD.match(fold(anchor.text)):
+            continue
+        y0, y1 = anchor.bbox[1], anchor.bbox[3]
+        row = [w for w in found if y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= y1 and w is not anchor]
+        after = [w for w in row if w.bbox[0] >= anchor.bbox[2] and _NUMBER.match(w.text)]
+        parts = [w.text.rstrip(",.") for w in _whole(after, lambda w: w.bbox[2] - w.bbox[0])]
+        value = iso_date(parts[2], parts[1], parts[0]) if len(parts) == 3 else None
+        if not value:
+            continue
+        h.date = value
+        ev = _date_line(head)
+        if ev is not None:
+            h.evidence["date"] = _ev(ev, 0.5)
+        before = [w for w in row if w.bbox[2] <= anchor.bbox[0] + 10 and w.text[:1].isupper()]
+        place = " ".join(w.text for w in _whole(before, lambda w: w.confidence)).strip(" ,")
+        if h.place and place != h.place and fold(place).endswith(" " + fold(h.place)):
+            h.place = canonical_place(place)[0]
+        return
+
+
+def _whole(words: Sequence[Word], rank: Callable[[Word], float]) -> list[Word]:
+    """Words left to right, each dropped that overlaps one ranked higher (a piece of it)."""
+    kept: list[Word] = []
+    for w in sorted(words, key=rank, reverse=True):
+        if not any(_overlap(w, k) for k in kept):
+            kept.append(w)
+    return sorted(kept, key=lambda w: w.bbox[0])
+
+
+def _overlap(a: Word, b: Word) -> bool:
+    """Two words share more than half the narrower one's width."""
+    shared = min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
+    narrower = min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
+    return shared >= narrower / 2
 
 
 def _split_heading(head: Sequence[Seg], i: int) -> tuple[tuple[str, float], int] | None:
@@ -243,22 +303,29 @@ def _date(
     seg: Seg, following: Sequence[Seg]
 ) -> tuple[str | None, str | None, Evidence, Evidence | None, int | None] | None:
     """Place and date of "Thanh Hoá, ngày 06 tháng 7 năm 2023", which may wrap before the
-    year (OCR may put a stray mark or a blank line between); the last item is the index in
-    `following` of the segment that held the year, if one did."""
+    year (OCR may put a stray mark or a blank line between, or cut the year in pieces:
+    "2" / "023") or after "ngày"; the last item is the index in `following` of the
+    segment that held the rest, if one did."""
     m = regexes()["date_words"].search(seg.folded)
     used: int | None = None
     nxt: Seg | None = None
-    if m is None and re.search(r"\bng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b", seg.folded):
+    wraps_day = m is None and _DAY_AT_END.search(seg.folded) is not None
+    if m is None and (wraps_day or _DAY_MONTH.search(seg.folded)):
+        digits = ""
         for k, cand in enumerate(following):
-            if cand.line > seg.line + _YEAR_LOOKAHEAD:
+            long_line = len(cand.text) > 8 and not (wraps_day and k == 0)
+            if cand.line > seg.line + _YEAR_LOOKAHEAD or long_line:
                 break
-            if len(cand.text) > 8:
+            piece = cand.folded.strip()
+            digits = digits + piece if piece.isdigit() else ""
+            for tail in dict.fromkeys((piece, digits)):
+                m = regexes()["date_words"].search(f"{seg.folded} {tail}")
+                if m is not None and m.end() > len(seg.folded):
+                    used, nxt = k, cand
+                    break
+                m = None
+            if m is not None:
                 break
-            m = regexes()["date_words"].search(f"{seg.folded} {cand.folded}")
-            if m is not None and m.end() > len(seg.folded):
-                used, nxt = k, cand
-                break
-            m = None
     if m is None:
         return None
     joined = nxt is not None
@@ -344,13 +411,13 @@ def build_header(
     lines: Sequence[tuple[int, int]],
     text: str,
     keywords: Sequence[Match],
-    raw_first_page: str | None = None,
+    first_page: Page | None = None,
 ) -> Header:
     """Read the header block: everything above and including the subject.
 
-    `raw_first_page` is the first page as OCR read it, before text repair: when the place
-    and date line cannot be read in the repaired text (repair may turn an OCR'd "l6" or
-    "Š" into a word), the date is read there.
+    `first_page` is the first page of a scan: when the place and date line cannot be read
+    in the repaired text (repair may turn an OCR'd "l6" or "Š" into a word), the date is
+    read from its raw OCR text, then from its word boxes.
     """
     h = Header()
     type_at = None
@@ -428,8 +495,10 @@ def build_header(
     if issuer_segs:
         first, last = issuer_segs[0], issuer_segs[-1]
         h.evidence["issuer"] = Evidence(first.start, last.end, text[first.start : last.end], 0.8)
-    if h.date is None and raw_first_page:
-        _raw_date(h, head, raw_first_page)
+    if h.date is None and first_page is not None:
+        _raw_date(h, head, first_page.raw_text)
+    if h.date is None and first_page is not None:
+        _row_date(h, head, first_page)
     if h.place and h.issuer:
         _place_from_issuer(h)
     _fill_types(h)

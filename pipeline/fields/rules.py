@@ -63,6 +63,13 @@ def places() -> tuple[str, ...]:
 
 
 @cache
+def recipients_vocabulary() -> dict[str, Any]:
+    """Phrases and unit codes of `Nơi nhận` items, from data/patterns/recipients.json."""
+    loaded: dict[str, Any] = json.loads(_data("patterns/recipients.json"))
+    return loaded
+
+
+@cache
 def syllables() -> frozenset[str]:
     """Folded Vietnamese syllables, from data/syllables.txt."""
     text = _data("syllables.txt")

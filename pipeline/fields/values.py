@@ -31,7 +31,8 @@ class Evidence:
 
 
 OCR_DIGITS = str.maketrans({"i": "1", "l": "1", "|": "1", "!": "1", "o": "0"})
-DATE_DIGITS = str.maketrans({"i": "1", "l": "1", "|": "1", "o": "0", "s": "8"})  # italic "Š" is 8
+DATE_DIGITS = str.maketrans(  # italic "Š" is 8; "¡" folds to "!"
+    {"i": "1", "l": "1", "|": "1", "!": "1", "o": "0", "s": "8"})
 
 
 def iso_date(year: str | None, month: str | None, day: str | None) -> str | None:

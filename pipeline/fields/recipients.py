@@ -1,0 +1,144 @@
+"""`Nơi nhận` items written with the closed vocabulary they are made of.
+
+Recipients are small text, and OCR and text repair leave single-letter errors in them
+("chỉ bộ" for "chi bộ", "Thánh ủy", "Thường.trực", "thành ủy. đảng ủy", "Lưu: VF"). The
+items are formulaic (Hướng dẫn 36-HD/VPTW; Nghị định 30/2020/NĐ-CP), so words that read
+like a known phrase are written the known way (data/patterns/recipients.json).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.fields.rules import issuer_codes, recipients_vocabulary
+from pipeline.fields.text import compact, normalize_tones
+
+_FUZZY_LETTERS = 10  # phrases this long (letters) may match with a letter or two wrong
+_FUZZY_MIN = 90.0  # rapidfuzz ratio on the folded letters
+_INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Thường.trực"
+_INNER_STOP = re.compile(r"\.(?= +[^\W\d_A-ZĐ])|;(?= +\w)")  # "thành ủy. đảng ủy", "TT; TC"
+_EDGE = re.compile(r"^(\W*)(.*?)(\W*)$")
+_ARCHIVE = "luu"  # "Lưu": the archive copy; unit codes follow
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    words: tuple[str, ...]  # as written, punctuation stripped
+    key: str  # compact(fold) of the words
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    phrases: tuple[_Phrase, ...]  # most words first
+    codes: frozenset[str]  # unit codes written after "Lưu"
+    state_archive_code: str
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    raw = recipients_vocabulary()
+    phrases = [_Phrase(tuple(_core(w) for w in t.split()), compact(t)) for t in raw["phrases"]]
+    phrases.sort(key=lambda p: (-len(p.words), -len(p.key)))
+    codes = frozenset(raw["office_codes"]) | frozenset(issuer_codes())
+    return _Vocabulary(tuple(phrases), codes, raw["state_archive_code"])
+
+
+def clean_item(item: str, family: str | None = None) -> str:
+    """One recipients item with OCR damage to known phrases and codes repaired;
+    `family` ("party" or "state") tells which archive code a damaged one stands for."""
+    text = _INNER_STOP.sub(",", _INNER_DOT.sub(" ", item))
+    tokens = _phrases(text.split())
+    return " ".join(_archive_codes(tokens, family))
+
+
+def _phrases(tokens: list[str]) -> list[str]:
+    """Tokens with every run that reads like a known phrase written the known way, the
+    longest phrase first, left to right."""
+    out = list(tokens)
+    i = 0
+    while i < len(out):
+        found = _phrase_at(out, i)
+        if found is None:
+            i += 1
+            continue
+        for k, word in enumerate(found.words):
+            out[i + k] = _respell(out[i + k], word)
+        i += len(found.words)
+    return out
+
+
+def _phrase_at(tokens: list[str], i: int) -> _Phrase | None:
+    for phrase in _vocabulary().phrases:
+        n = len(phrase.words)
+        if i + n > len(tokens):
+            continue
+        window = compact(" ".join(tokens[i : i + n]))
+        if window == phrase.key:
+            return phrase
+        if len(phrase.key) >= _FUZZY_LETTERS and fuzz.ratio(window, phrase.key) >= _FUZZY_MIN:
+            return phrase
+    return None
+
+
+def _respell(token: str, word: str) -> str:
+    """`token` with its letters replaced by the known `word`, keeping the token's
+    punctuation, case and tone placement ("uỷ" stays when the word says "ủy")."""
+    lead, core, tail = _parts(token)
+    if normalize_tones(core).casefold() == normalize_tones(word).casefold():
+        return token
+    if core.isupper() and len(core) > 1:
+        word = word.upper()
+    elif core[:1].isupper():
+        word = word[:1].upper() + word[1:]
+    elif core[:1].islower():
+        word = word[:1].lower() + word[1:]
+    return lead + word + tail
+
+
+def _archive_codes(tokens: list[str], family: str | None) -> list[str]:
+    """Unit codes after "Lưu": a code OCR split in two is joined when that makes a known
+    one ("UBKT TU" → "UBKTTU"); in a state document the first code is the archive's
+    (`Lưu: VT`), so an unknown one a letter away from it is that code ("VF", "VTF")."""
+    at = next((k for k, t in enumerate(tokens) if compact(t) == _ARCHIVE), None)
+    if at is None:
+        return tokens
+    vocab = _vocabulary()
+    out = tokens[: at + 1]
+    rest = tokens[at + 1 :]
+    k = 0
+    while k < len(rest):
+        token = rest[k]
+        nxt = rest[k + 1] if k + 1 < len(rest) else None
+        if (
+            nxt is not None
+            and token.isalpha()
+            and token.isupper()
+            and token not in vocab.codes
+            and token + _core(nxt) in vocab.codes
+        ):
+            token, k = token + nxt, k + 1
+        out.append(token)
+        k += 1
+    first = at + 1
+    if family == "state" and first < len(out):
+        lead, core, tail = _parts(out[first])
+        code = vocab.state_archive_code
+        if core.isupper() and core not in vocab.codes and Levenshtein.distance(core, code) == 1:
+            out[first] = lead + code + tail
+    return out
+
+
+def _parts(token: str) -> tuple[str, str, str]:
+    """Leading punctuation, the word, trailing punctuation ("(b/c)," keeps its marks)."""
+    m = _EDGE.match(token)
+    assert m is not None  # the pattern matches any string
+    return m.group(1), m.group(2), m.group(3)
+
+
+def _core(token: str) -> str:
+    return _parts(token)[1]
