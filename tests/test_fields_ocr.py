@@ -345,6 +345,28 @@ def test_footnote_markers_read_as_quote_or_lost() -> None:
     ]
 
 
+def test_footnote_whose_number_ocr_lost_found_by_its_marker() -> None:
+    """Seed 2078 (faded): the note's raised 1 was lost, the body's marker read as "!"."""
+    page1 = ("ĐẢNG BỘ TỈNH THANH HÓA\nĐẢNG ỦY XÃ QUẢNG PHÚ\nSố 196-BC/ĐU\n"
+             "Quảng Phú, ngày 06 tháng 7 năm 2023\nBÁO CÁO\nkết quả công tác năm 2023\n\n"
+             "Bảo đảm an toàn giao thông trên địa bàn tỉnh!.\nTrong năm 2014, toàn Đảng bộ đã "
+             "kết nạp 504 đảng viên mới, đạt 94,7%\n\n"
+             "Theo số liệu thống kê của Ban Tổ chức, có điều chỉnh so với báo cáo lần trước.")
+    page2 = "chỉ tiêu đề ra.\n\nNơi nhận:\n- Lưu VP.\nT/M ĐẢNG ỦY\nBÍ THƯ\n\nTrần Văn Hải"
+    pages = [Page(1, page1, page1, 80.0), Page(2, page2, page2, 80.0)]
+    r = extract_fields(page1 + "\n\n" + page2, pages)
+    assert [(n["marker"], n["text"][:12]) for n in r.footnotes] == [("1", "Theo số liệu")]
+    page1 = page1.replace("tỉnh!.", "tỉnh.")  # no marker in the body: a plain paragraph
+    r = extract_fields(page1 + "\n\n" + page2, [Page(1, page1, page1, 80.0), pages[1]])
+    assert r.footnotes == []
+
+
+def test_appendix_table_rows_are_no_footnotes() -> None:
+    body = ("Nội dung.\n\nPHỤ LỤC\nBỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG\n\nTT NỘI DUNG\n"
+            "| Bồi dưỡng nghiệp vụ công tác đảng\n:- Bí thư chi bộ\n\n2\n")
+    assert extract_fields(_doc(body=body)).footnotes == []
+
+
 def test_figure_units_and_page_numbers() -> None:
     body = ("Toàn Đảng bộ kết nạp 377 đảng viên mới; có 58 chỉ bộ cơ sở và 4.873 cán bộ, "
             "đảng viên tham dự\n2\nđảng viên được khen thưởng.\n")

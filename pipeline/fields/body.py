@@ -215,24 +215,78 @@ def term(text: str, folded: str, header_end: int) -> tuple[str, Evidence] | None
     return value, Evidence(m.start(), m.end(), text[m.start() : m.end()], 0.95)
 
 
-def footnotes(text: str, segs: Sequence[Seg], first_line: int) -> list[Json]:
+def footnotes(
+    text: str, segs: Sequence[Seg], first_line: int, page_ends: Sequence[int] = ()
+) -> list[Json]:
     """Footnotes in text: runs of lines starting with footnote numbers at a page foot.
 
     A candidate line starts with a number and text ("1 Theo số liệu ..."); wrapped lines
     join it. Candidates right after one another with numbers counting up form a run; a
     run is kept when it sits at a page foot (a blank line above it, or a blank line, a
     page number or the end of the text below it) and its numbers go on from the footnotes
-    before (a few may be skipped: OCR turns some markers into symbols).
+    before (a few may be skipped: OCR turns some markers into symbols). Appendix tables
+    (from a `PHỤ LỤC` capitals line on) hold no footnotes: OCR reads their rules as `|`.
+    `page_ends` (offsets in `text` where the scan's pages end) also finds a note whose
+    number OCR lost, by the marker left in the body above it (see `_unnumbered`).
     """
+    body = _before_appendix(segs, first_line)
     out: list[Json] = []
     expected = 1
-    for run in _runs(_candidates(segs, first_line), text):
+    for run in _runs(_candidates(body, first_line), text):
         first = int(run[0]["marker"])
         gap = _MARKER_GAP if expected > 1 else 0  # the first run starts at 1
         if expected <= first <= expected + gap and _at_page_foot(text, run):
             out.extend(run)
             expected = int(run[-1]["marker"]) + 1
+    return _unnumbered(text, body, first_line, page_ends, out)
+
+
+def _before_appendix(segs: Sequence[Seg], first_line: int) -> Sequence[Seg]:
+    pattern = regexes()["appendix"]
+    for k, seg in enumerate(segs):
+        if seg.line >= first_line and pattern.match(seg.folded) and is_upper_line(seg.text):
+            return segs[:k]
+    return segs
+
+
+def _unnumbered(
+    text: str, segs: Sequence[Seg], first_line: int, page_ends: Sequence[int],
+    found: list[Json],
+) -> list[Json]:
+    """`found` plus notes that lost their number: the last paragraph of a page, one
+    sentence set apart by a blank line, when no note was found on that page and the
+    page's body holds the next note's marker glued to a word ("tiền chất1.", "tỉnh!.")."""
+    out = list(found)
+    start = 0
+    for end in page_ends:
+        on_page = [s for s in segs if start <= s.start < end and s.line >= first_line]
+        if on_page and not any(start <= n["start"] < end for n in out):
+            before = [n for n in out if n["start"] < start]
+            expected = int(before[-1]["marker"]) + 1 if before else 1
+            note = _page_foot_sentence(text, on_page, end)
+            if note is not None and _marker_in(text[start : note.start], expected):
+                out.append({"marker": str(expected), "text": squash(note.text),
+                            "start": note.start, "end": note.end})
+                out.sort(key=lambda n: n["start"])
+        start = end
     return out
+
+
+def _page_foot_sentence(text: str, on_page: Sequence[Seg], end: int) -> Seg | None:
+    last = on_page[-1]
+    if text[last.end : end].strip() or text[max(0, last.start - 2) : last.start] != "\n\n":
+        return None
+    t = last.text
+    if t[:1].isupper() and t.endswith(".") and _wordy(t) and not is_upper_line(t):
+        return last
+    return None
+
+
+def _marker_in(body: str, number: int) -> bool:
+    """A footnote marker glued to a word before punctuation: "chất1.", "tỉnh!," (a raised
+    1 read as "!", "|" or "'")."""
+    marks = re.escape(str(number)) + ("|[!|']" if number == 1 else "")
+    return re.search(rf"[^\W\d_](?:{marks})(?=[.,;:])", body) is not None
 
 
 _MARKER_GAP = 8

@@ -71,7 +71,7 @@ def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResu
         ref for ref in body.references(text, folded)
         if r.symbol is None or (ref["number"], ref["symbol"]) != (r.number, r.symbol)
     ]
-    r.footnotes = body.footnotes(text, segs, head.end_line)
+    r.footnotes = body.footnotes(text, segs, head.end_line, _page_ends(text, pages))
     r.tables = found
     term = body.term(text, folded, body_start)
     evidence: dict[str, Evidence] = {**head.evidence, **end.evidence}
@@ -94,6 +94,19 @@ def _body_end(
         if isinstance(start, int) and start > 0:
             return bisect_left([a for a, _ in lines], start)
     return len(lines)
+
+
+def _page_ends(text: str, pages: Sequence[Page] | None) -> list[int]:
+    """Where each scanned page ends in the document text (pages joined by a blank line);
+    none when the text is not made of the pages that way."""
+    if not pages or any(p.method != "ocr" for p in pages):
+        return []
+    ends, pos = [], 0
+    for p in pages:
+        pos += len(unicodedata.normalize("NFC", p.text))
+        ends.append(pos)
+        pos += 2
+    return ends if ends[-1] == len(text) else []
 
 
 def _family_from_signer(authority: str | None) -> str | None:
