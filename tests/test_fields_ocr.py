@@ -136,9 +136,19 @@ def test_date_read_from_the_raw_ocr_when_repair_damaged_it() -> None:
     ("Sóc Trăng, ngày 08 tháng 3 năm\n2\n\n023", "2023-03-08"),  # the year cut in pieces
     ("Bến Tre, ngay ¡7 tháng 02 năm 2024", "2024-02-17"),  # "¡" is a 1
     ("Cẩm Bình, ngày 15 tháng !2 năm: 2013", "2013-12-15"),  # a colon after "năm"
+    ("Quảng Ngãi, ngày 23 tháng 6 năm 202]", "2021-06-23"),  # the last 1 read as "]"
+    ("Hà Nội, ngày 18 tháng Ú1 năm. 2022", "2022-01-18"),  # 0 read as "Ú" (also "Q")
 ])
 def test_damaged_date_lines(line: str, want: str) -> None:
     assert extract_fields(_doc(date=line)).date == want
+
+
+def test_year_with_a_digit_too_many_read_by_the_years_the_text_names() -> None:
+    body = "Trong năm 2019, toàn Đảng bộ đã kết nạp 797 đảng viên mới."
+    r = extract_fields(_doc(date="Hưng Đạo, ngày 06 tháng 9 năm 20179", body=body))
+    assert r.date == "2019-09-06"
+    r = extract_fields(_doc(date="Hưng Đạo, ngày 06 tháng 9 năm 20179", body=body + " Năm 2017."))
+    assert r.date is None  # 2017 and 2019 named as often: unknown
 
 
 def test_raw_date_is_not_read_from_the_body() -> None:
@@ -283,10 +293,25 @@ def test_recipients_wrapped_lines_and_signature_scribbles() -> None:
     ("Lưu: VF", "state", "Lưu: VT"),  # a state document's archive copy: Văn thư
     ("Lưu: VTF", "state", "Lưu: VT"),
     ("Lưu VF", "party", "Lưu VF"),  # VP or VT: left as read
+    ("Lưu TT. TC", "party", "Lưu TT, TC"),
+    ("Lưu UBKTTTU", "party", "Lưu UBKTTU"),  # a letter too many
+    ("Lưu VFTU", "party", "Lưu VPTU"),  # the one known code a letter away
+    ("Lưu VEHU", "party", "Lưu VPHU"),
     ("Chủ tịch, các PCT UBND", "state", "Chủ tịch, các PCT UBND"),
 ])
 def test_recipients_items_written_with_known_phrases(item: str, family: str, want: str) -> None:
     assert clean_item(item, family) == want
+
+
+def test_recipients_items_merged_split_or_wrapped_by_ocr() -> None:
+    items = ("- Ban Tổ chức Tỉnh ủy (b/€), 7 Thường trực Tỉnh ủy (b/c),\n"  # two lines as one
+             "- Các ban xây dựng Đảng Thành\nUY,\n"  # the last syllable alone
+             "ˆ Các sở, ban, ngành tỉnh,\n"  # a dash read as a circumflex
+             "- Ban Thường vụ Huyện uỷ (Đức),\n- Lưu VP.")  # a copy mark "repaired" to a name
+    r = extract_fields(_doc(recipients=items))
+    assert r.recipients == ["Ban Tổ chức Tỉnh ủy (b/c)", "Thường trực Tỉnh ủy (b/c)",
+                            "Các ban xây dựng Đảng Thành ủy", "Các sở, ban, ngành tỉnh",
+                            "Ban Thường vụ Huyện uỷ (b/c)", "Lưu VP"]
 
 
 def test_recipients_items_repaired_in_a_document() -> None:

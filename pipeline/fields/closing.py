@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from pipeline.fields.match import Match
-from pipeline.fields.recipients import clean_item
+from pipeline.fields.recipients import clean_item, split_merged
 from pipeline.fields.rules import authority_forms, keyword_ids, regexes, words
 from pipeline.fields.text import (
     Seg,
@@ -23,12 +23,12 @@ from pipeline.fields.text import (
 from pipeline.fields.values import Evidence
 from pipeline.record import Signer
 
-_DASH = ("-", "–", "—", "+", "•", "·", "~")  # "~": a dash as OCR may read it
+_DASH = ("-", "–", "—", "+", "•", "·", "~", "ˆ")  # "~", "ˆ": a dash as OCR may read it
 _QUOTES = re.compile(r"['‘’\"“”]")  # stray marks OCR puts into a name ("Trương 'Thụ Hạnh")
 _PHRASE_MIN = 90.0  # rapidfuzz ratio for a signature phrase read with a wrong letter
 _TAIL = re.compile(r"[\s,;.]+$")
 _NAME_WINDOW = 12  # lines searched for the signer's name after the title
-_SKIP_LINES = 5  # signature lines that may interrupt the recipients list
+_SKIP_LINES = 8  # signature and seal lines that may interrupt the recipients list
 _JUNK_CHARS = 12
 
 
@@ -93,7 +93,7 @@ def _list_after(
             i = resume
             continue
         i += 1
-    items = [x for x in map(item_text, items) if x]
+    items = [x for x in map(item_text, (p for it in items for p in split_merged(it))) if x]
     if not items:
         return [], None, at + 1
     ev = Evidence(first.start, last.end, "", 0.95)
@@ -109,6 +109,8 @@ def _continues(text: str, raw_end: str) -> bool:
         return False
     if regexes()["copy_mark"].search(_TAIL.sub("", text)):
         return True  # "(b/c)," on a line of its own
+    if raw_end not in (",", ";") and text.rstrip(",;.").isalpha() and len(text) <= 4:
+        return True  # the last syllable, alone ("Thành" / "UY")
     if not reads_as_words(text):
         return False
     if text[:1].islower():

@@ -224,6 +224,25 @@ def _whole(words: Sequence[Word], rank: Callable[[Word], float]) -> list[Word]:
     return sorted(kept, key=lambda w: w.bbox[0])
 
 
+def _year_by_mentions(line: str, text: str) -> str | None:
+    """A date whose year OCR read with a digit too many ("năm 20179"): of the years left
+    by dropping one digit, the one the document names most often ("Trong năm 2019 ..."),
+    when one does more than the others."""
+    m = regexes()["date_words"].search(fold(line))
+    if m is None or len(m.group("y")) != 5 or not m.group("y").isdigit():
+        return None
+    year = m.group("y")
+    counts = {
+        y: len(re.findall(rf"(?<!\d){y}(?!\d)", text))
+        for y in {year[:k] + year[k + 1 :] for k in range(5)}
+        if iso_date(y, m.group("m"), m.group("d"))
+    }
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return iso_date(ranked[0][0], m.group("m"), m.group("d"))
+
+
 def _overlap(a: Word, b: Word) -> bool:
     """Two words share more than half the narrower one's width."""
     shared = min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
@@ -495,6 +514,8 @@ def build_header(
     if issuer_segs:
         first, last = issuer_segs[0], issuer_segs[-1]
         h.evidence["issuer"] = Evidence(first.start, last.end, text[first.start : last.end], 0.8)
+    if h.date is None and "date" in h.evidence:
+        h.date = _year_by_mentions(h.evidence["date"].text, text)
     if h.date is None and first_page is not None:
         _raw_date(h, head, first_page.raw_text)
     if h.date is None and first_page is not None:

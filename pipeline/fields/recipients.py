@@ -15,13 +15,16 @@ from functools import cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.fields.rules import issuer_codes, recipients_vocabulary
+from pipeline.fields.rules import canonical_code, issuer_codes, recipients_vocabulary, regexes
 from pipeline.fields.text import compact, normalize_tones
 
 _FUZZY_LETTERS = 10  # phrases this long (letters) may match with a letter or two wrong
 _FUZZY_MIN = 90.0  # rapidfuzz ratio on the folded letters
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Thường.trực"
 _INNER_STOP = re.compile(r"\.(?= +[^\W\d_A-ZĐ])|;(?= +\w)")  # "thành ủy. đảng ủy", "TT; TC"
+_STRAY = re.compile(r"\s[^\W\d_](?=\(b/c\)$)")  # "Tỉnh uỷ t(b/c)": a speck read as a letter
+_MERGED = re.compile(regexes()["copy_mark"].pattern.removesuffix("$") + r"[,;]\s+(?=\S)")
+_LONE = re.compile(r"^[^\w(]\s+|^\d\s+(?=[^\W\d_])")  # "7 Thường trực": a dash read as 7
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$")
 _ARCHIVE = "luu"  # "Lưu": the archive copy; unit codes follow
 
@@ -51,7 +54,7 @@ def _vocabulary() -> _Vocabulary:
 def clean_item(item: str, family: str | None = None) -> str:
     """One recipients item with OCR damage to known phrases and codes repaired;
     `family` ("party" or "state") tells which archive code a damaged one stands for."""
-    text = _INNER_STOP.sub(",", _INNER_DOT.sub(" ", item))
+    text = _INNER_STOP.sub(",", _INNER_DOT.sub(" ", _STRAY.sub(" ", item)))
     tokens = _phrases(text.split())
     return " ".join(_archive_codes(tokens, family))
 
@@ -66,8 +69,10 @@ def _phrases(tokens: list[str]) -> list[str]:
         if found is None:
             i += 1
             continue
+        window = out[i : i + len(found.words)]
+        upper = all(_core(t).isupper() for t in window)  # "THÀNH ỦY", not "Thành UY"
         for k, word in enumerate(found.words):
-            out[i + k] = _respell(out[i + k], word)
+            out[i + k] = _respell(window[k], word, upper)
         i += len(found.words)
     return out
 
@@ -85,15 +90,16 @@ def _phrase_at(tokens: list[str], i: int) -> _Phrase | None:
     return None
 
 
-def _respell(token: str, word: str) -> str:
+def _respell(token: str, word: str, upper: bool) -> str:
     """`token` with its letters replaced by the known `word`, keeping the token's
-    punctuation, case and tone placement ("uỷ" stays when the word says "ủy")."""
+    punctuation, case (capitals when the whole phrase was) and tone placement ("uỷ"
+    stays when the word says "ủy")."""
     lead, core, tail = _parts(token)
     if normalize_tones(core).casefold() == normalize_tones(word).casefold():
         return token
-    if core.isupper() and len(core) > 1:
+    if upper:
         word = word.upper()
-    elif core[:1].isupper():
+    elif core[:1].isupper() and not core[1:].isupper():
         word = word[:1].upper() + word[1:]
     elif core[:1].islower():
         word = word[:1].lower() + word[1:]
@@ -125,12 +131,40 @@ def _archive_codes(tokens: list[str], family: str | None) -> list[str]:
         out.append(token)
         k += 1
     first = at + 1
-    if family == "state" and first < len(out):
-        lead, core, tail = _parts(out[first])
-        code = vocab.state_archive_code
-        if core.isupper() and core not in vocab.codes and Levenshtein.distance(core, code) == 1:
-            out[first] = lead + code + tail
+    for k in range(first, len(out)):
+        lead, core, tail = _parts(out[k])
+        if k + 1 < len(out) and tail == ".":
+            tail = ","  # "Lưu TT. TC"
+        if k == first and family == "state":
+            code = vocab.state_archive_code
+            if core.isupper() and core not in vocab.codes and Levenshtein.distance(core, code) == 1:
+                core = code
+        out[k] = lead + _known_code(core, vocab.codes) + tail
     return out
+
+
+def _known_code(core: str, codes: frozenset[str]) -> str:
+    """A unit code of three letters or more as the known code it was OCR'd from: by the
+    usual confusions (`canonical_code`: "UBKTTTU"), else the one known code a letter away
+    ("VFTU" → "VPTU", "VEHU" → "VPHU"); shorter or unmatched codes stay as read."""
+    if len(core) < 3 or not core.isupper() or core in codes:
+        return core
+    mapped = canonical_code(core, set(codes))[0]
+    if mapped != core:
+        return mapped
+    near = [c for c in codes if len(c) == len(core) and Levenshtein.distance(c, core) == 1]
+    return near[0] if len(near) == 1 else core
+
+
+def split_merged(item: str) -> list[str]:
+    """An item OCR joined with the next one, whose dash it lost: split after a copy mark
+    followed by a comma ("Ban Tổ chức Tỉnh ủy (b/€), 7 Thường trực Tỉnh ủy (b/c)"); a
+    lone mark left where the dash was is dropped."""
+    m = _MERGED.search(item)
+    if m is None:
+        return [item]
+    rest = _LONE.sub("", item[m.end() :])
+    return [item[: m.end()].rstrip(" ,;"), *split_merged(rest)] if rest else [item]
 
 
 def _parts(token: str) -> tuple[str, str, str]:
