@@ -362,7 +362,7 @@ def test_roman_numbers_start_again_in_a_new_part() -> None:
 
 def test_footnote_markers_read_as_quote_or_lost() -> None:
     body = ("Đảng bộ có 14.103 đảng viên.\n\n' Số liệu tính đến ngày 31/12/2019.\n"
-            "Có biểu tổng hợp chi tiết kèm theo báo cáo này.\n\n2\n")
+            "” Có biểu tổng hợp chi tiết kèm theo báo cáo này.\n\n2\n")
     r = extract_fields(_doc(body=body))
     assert [(n["marker"], n["text"]) for n in r.footnotes] == [
         ("1", "Số liệu tính đến ngày 31/12/2019."),

@@ -9,7 +9,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
-from pipeline.fields.rules import doc_type_by_name, regexes, words
+from pipeline.fields.rules import doc_type_by_name, regexes, syllables, words
 from pipeline.fields.text import Seg, fold, is_upper_line, normalize_tones, squash
 from pipeline.fields.values import Evidence, date_from_text, parse_number, parse_symbol
 
@@ -290,6 +290,7 @@ def _marker_in(body: str, number: int) -> bool:
 
 
 _MARKER_GAP = 8
+_MARKER_SPECKS = "”“\"'’‘`^*° "  # what OCR leaves of a raised number it could not read
 _MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it
 
 
@@ -315,14 +316,14 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
             current is not None
             and seg.line == last_line + 1
             and current["text"].endswith(".")
-            and seg.text[:1].isupper()
-            and _wordy(seg.text)
-            and not is_upper_line(seg.text)
+            and (bare := seg.text.lstrip(_MARKER_SPECKS))[:1].isupper()
+            and _wordy(bare)
+            and not is_upper_line(bare)
             and not pattern.match(seg.folded)
-        ):  # the next note, its raised number lost by OCR
+        ):  # the next note, its raised number lost or read as a quote by OCR
             current = {
                 "marker": str(int(current["marker"]) + 1),
-                "text": squash(seg.text),
+                "text": squash(bare),
                 "start": seg.start,
                 "end": seg.end,
             }
@@ -341,11 +342,17 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
 
 
 def _wordy(text: str) -> bool:
-    """Footnote text reads as words (not OCR'd rules and specks): at least three words of
-    two letters or more, and they are most of its words."""
+    """Footnote text reads as Vietnamese (not OCR'd rules and specks, nor show-through
+    read as mirrored letters): at least three words of two letters or more that are
+    Vietnamese syllables, and they are most of its words."""
     parts = text.split()
-    real = sum(sum(c.isalpha() for c in p) >= 2 for p in parts)
+    valid = syllables()
+    real = sum(len(w) >= 2 and w in valid for w in (_letters(fold(p)) for p in parts))
     return real >= 3 and 2 * real >= len(parts)
+
+
+def _letters(word: str) -> str:
+    return "".join(c for c in word if c.isalpha())
 
 
 def _runs(found: Sequence[Json], text: str) -> list[list[Json]]:
