@@ -179,6 +179,19 @@ def test_date_read_from_overlapping_word_boxes() -> None:
     assert (r.place, r.date) == ("Bến Lức", "2024-03-15")
 
 
+@pytest.mark.parametrize(("line", "want"), [
+    ("Dự' thảo lần I", "Dự thảo lần 1"),  # a stray mark inside, 1 read as I
+    ("DU THAO LAN 2", "Dự thảo lần 2"),
+    ("Dự thảo lần thứ 3", "Dự thảo lần 3"),
+    ("Dự thỏủo lan 1", "Dự thảo lần 1"),  # a doubled mark: known by the round after it
+    ("Dự toán năm 2023", None),
+    ("Dự thi", None),
+])
+def test_draft_lines(line: str, want: str | None) -> None:
+    r = extract_fields(_doc(date=f"Quảng Phú, ngày 06 tháng 7 năm 2023\n{line}"))
+    assert r.draft == want
+
+
 def test_place_kept_when_the_date_is_unreadable() -> None:
     r = extract_fields(_doc(date="Quảng Phú, ngày 0Ì tháng 6 năm 20179"))
     assert (r.place, r.date) == ("Quảng Phú", None)
@@ -384,6 +397,15 @@ def test_footnote_whose_number_ocr_lost_found_by_its_marker() -> None:
     page1 = page1.replace("tỉnh!.", "tỉnh.")  # no marker in the body: a plain paragraph
     r = extract_fields(page1 + "\n\n" + page2, [Page(1, page1, page1, 80.0), pages[1]])
     assert r.footnotes == []
+
+
+def test_footnote_punctuation_tidied() -> None:
+    body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 31/12/2023,theo báo cáo "
+            "của các cấp ủy.\n2 Không tính các chi bộ đã giải thể. sáp nhập; đạt 56,3%.\n\n2\n")
+    r = extract_fields(_doc(body=body))
+    assert [n["text"] for n in r.footnotes] == [
+        "Số liệu tính đến ngày 31/12/2023, theo báo cáo của các cấp ủy.",
+        "Không tính các chi bộ đã giải thể, sáp nhập; đạt 56,3%."]
 
 
 def test_appendix_table_rows_are_no_footnotes() -> None:

@@ -238,7 +238,17 @@ def footnotes(
         if expected <= first <= expected + gap and _at_page_foot(text, run):
             out.extend(run)
             expected = int(run[-1]["marker"]) + 1
-    return _unnumbered(text, body, first_line, page_ends, out)
+    notes = _unnumbered(text, body, first_line, page_ends, out)
+    for note in notes:
+        note["text"] = _tidy(note["text"])
+    return notes
+
+
+def _tidy(note: str) -> str:
+    """Punctuation OCR damaged in a note's sentence: a comma glued to the next word
+    ("31/12/2013,theo"), a comma read as a period before a small letter ("giải thể. sáp
+    nhập"). Decimal commas ("56,3") are left alone."""
+    return _PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", note))
 
 
 def _before_appendix(segs: Sequence[Seg], first_line: int) -> Sequence[Seg]:
@@ -290,6 +300,8 @@ def _marker_in(body: str, number: int) -> bool:
 
 
 _MARKER_GAP = 8
+_GLUED_COMMA = re.compile(r",(?=[^\W\d_])")
+_PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W\d_])\.(?= [^\W\d_A-ZĐ])")
 _MARKER_SPECKS = "”“\"'’‘`^*° "  # what OCR leaves of a raised number it could not read
 _MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it
 
