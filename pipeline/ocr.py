@@ -177,13 +177,28 @@ def reading_order(lines: list[Line]) -> list[Line]:
         stretch.clear()
 
     for line in by_top:
-        if side(line) == "full":
+        where = side(line)
+        if where == "full":
             flush()
             ordered.append(line)
-        else:
-            stretch.append(line)
+            continue
+        if stretch and _starts_below(line, stretch, [s for s in stretch if side(s) == where]):
+            flush()
+        stretch.append(line)
     flush()
     return ordered
+
+
+def _starts_below(line: Line, stretch: list[Line], same_side: list[Line]) -> bool:
+    """Whether `line` begins a new stretch: it lies below every line read so far and is
+    no continuation of its own column (a gap of over three of its heights above it). A short
+    footnote under the closing ("1 Số liệu tính đến ...") is so, and is read after the
+    signature, not between "Nơi nhận" and it; a long list beside the signature is not."""
+    top = line.bbox[1]
+    if top <= max(other.bbox[3] for other in stretch):
+        return False
+    above = max((other.bbox[3] for other in same_side), default=None)
+    return above is None or top - above > 3.0 * (line.bbox[3] - line.bbox[1])
 
 
 def _same_row(a: Line, b: Line) -> bool:

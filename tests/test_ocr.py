@@ -48,6 +48,35 @@ def test_header_columns_are_read_left_then_right() -> None:
     ]
 
 
+def test_closing_columns_then_a_footnote_under_them() -> None:
+    """Nơi nhận (left) before the signature (right); a short footnote at the foot of the
+    page after both, though it fits in the left column; a list longer than the signature
+    block stays in its column."""
+    lines = [
+        line("Nơi nhận:", 415, 2437, 642, 2479),
+        line("- Ban Thường vụ Tỉnh uỷ (b/c),", 414, 2504, 1043, 2550),
+        line("- Các ban đảng Tỉnh uỷ,", 414, 2563, 892, 2609),
+        line("- Các huyện uỷ, thị uỷ,", 414, 2622, 892, 2668),
+        line("- Lưu VT.", 414, 2683, 713, 2716),
+        line("K/T TRƯỞNG BAN", 1486, 2421, 1996, 2471),
+        line("PHÓ TRƯỞNG BAN", 1472, 2489, 2010, 2540),
+        line("Đặng Hồng Thủy", 1526, 2600, 1956, 2655),
+        line("1 Có biểu tổng hợp kèm theo.", 417, 3232, 1319, 3277),
+    ]
+    ordered = [piece.text for piece in ocr.reading_order(lines)]
+    assert ordered == [
+        "Nơi nhận:",
+        "- Ban Thường vụ Tỉnh uỷ (b/c),",
+        "- Các ban đảng Tỉnh uỷ,",
+        "- Các huyện uỷ, thị uỷ,",
+        "- Lưu VT.",
+        "K/T TRƯỞNG BAN",
+        "PHÓ TRƯỞNG BAN",
+        "Đặng Hồng Thủy",
+        "1 Có biểu tổng hợp kèm theo.",
+    ]
+
+
 def test_table_rows_are_read_across() -> None:
     rows = []
     for n, y in enumerate((1000, 1060, 1120)):
