@@ -21,7 +21,7 @@ def recognize_page(png: bytes, lang: str = "vie") -> tuple[str, list[Line], floa
         handle.flush()
         words = tesseract.recognize(Path(handle.name), lang=lang)
     pieces = [line for line in split_columns(group_lines(words)) if not _is_noise_line(line)]
-    lines = reading_order([_header_star(line) for line in pieces])
+    lines = reading_order([_header_star(line) for line in drop_overlapping_reads(pieces)])
     return page_text(lines), lines, mean_confidence(words)
 
 
@@ -117,6 +117,26 @@ def split_columns(lines: list[Line]) -> list[Line]:
     return pieces
 
 
+def drop_overlapping_reads(lines: list[Line]) -> list[Line]:
+    """Drop a piece lying over a longer line of the same row: Tesseract sometimes reads a
+    line twice, the second time as fragments ("Hoá, ngày 13 tháng 3 năm 2023" and over it
+    "ý"; "Số 945 /HỦU" and over it "ố 945-BC"), which would then be read as extra text.
+    Printed lines never overlap, so the longer reading is kept."""
+    kept: list[Line] = []
+    for line in lines:
+        width = line.bbox[2] - line.bbox[0]
+        covered = any(
+            other is not line
+            and len(other.text) > len(line.text)
+            and _same_row(line, other)
+            and -_gap(line, other) >= 0.8 * width
+            for other in lines
+        )
+        if not covered:
+            kept.append(line)
+    return kept
+
+
 def _line_of(words: list[Word], block: int) -> Line:
     return Line(
         text=" ".join(w.text for w in words),
@@ -148,9 +168,24 @@ def reading_order(lines: list[Line]) -> list[Line]:
     centre = (left_edge + right_edge) / 2
     margin = 0.1 * (right_edge - left_edge)  # a column may reach a little past the centre
     by_top = sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))
+    heights = sorted(line.bbox[3] - line.bbox[1] for line in lines)
+    text_height = heights[len(heights) // 2]
+    cell_gap = 2.0 * text_height
     row_sizes: dict[int, int] = {}
+    neighbours: dict[int, list[Line]] = {}
     for line in by_top:
-        row_sizes[id(line)] = sum(1 for other in by_top if _same_row(line, other))
+        row = [other for other in by_top if _same_row(line, other) and _has_text(other)]
+        row_sizes[id(line)] = _cells(row, cell_gap)
+        neighbours[id(line)] = [
+            other for other in row if other is not line and _gap(line, other) <= cell_gap
+        ]
+
+    def fits(line: Line) -> str:
+        fits_left = line.bbox[2] < centre + margin
+        fits_right = line.bbox[0] > centre - margin
+        if fits_left != fits_right:
+            return "left" if fits_left else "right"
+        return "full"  # spans the centre, or is short and centred (a title)
 
     def side(line: Line) -> str:
         middle = (line.bbox[0] + line.bbox[2]) / 2
@@ -158,11 +193,14 @@ def reading_order(lines: list[Line]) -> list[Line]:
             return "left" if middle < centre else "right"  # a rule or speck never splits
         if row_sizes[id(line)] >= 3:
             return "full"
-        fits_left = line.bbox[2] < centre + margin
-        fits_right = line.bbox[0] > centre - margin
-        if fits_left != fits_right:
-            return "left" if fits_left else "right"
-        return "full"  # spans the centre, or is short and centred (a title)
+        where = fits(line)
+        if where == "full" and line.bbox[2] - line.bbox[0] < 0.2 * (right_edge - left_edge):
+            # a short piece near the centre that Tesseract cut off a column's line
+            # ("Hoằng" | "Hoá, ngày 13 tháng 3 năm 2023") goes with that line
+            beside = {fits(other) for other in neighbours[id(line)]} - {"full"}
+            if len(beside) == 1:
+                return beside.pop()
+        return where
 
     ordered: list[Line] = []
     stretch: list[Line] = []
@@ -182,23 +220,48 @@ def reading_order(lines: list[Line]) -> list[Line]:
             flush()
             ordered.append(line)
             continue
-        if stretch and _starts_below(line, stretch, [s for s in stretch if side(s) == where]):
+        same_side = [other for other in stretch if side(other) == where]
+        if stretch and _starts_below(line, stretch, same_side, text_height):
             flush()
         stretch.append(line)
     flush()
     return ordered
 
 
-def _starts_below(line: Line, stretch: list[Line], same_side: list[Line]) -> bool:
+def _starts_below(
+    line: Line, stretch: list[Line], same_side: list[Line], text_height: float
+) -> bool:
     """Whether `line` begins a new stretch: it lies below every line read so far and is
-    no continuation of its own column (a gap of over three of its heights above it). A short
+    no continuation of its own column (a gap of over three text heights above it). A short
     footnote under the closing ("1 Số liệu tính đến ...") is so, and is read after the
     signature, not between "Nơi nhận" and it; a long list beside the signature is not."""
     top = line.bbox[1]
     if top <= max(other.bbox[3] for other in stretch):
         return False
     above = max((other.bbox[3] for other in same_side), default=None)
-    return above is None or top - above > 3.0 * (line.bbox[3] - line.bbox[1])
+    return above is None or top - above > 3.0 * text_height
+
+
+def _has_text(line: Line) -> bool:
+    return any(ch.isalnum() for ch in line.text)
+
+
+def _cells(row: list[Line], gap: float) -> int:
+    """How many separate cells a row holds: pieces closer than `gap` (two text heights), or
+    overlapping, are one cell. A signature title split at a wide space ("PHÓ BÍ" "THƯ") or
+    a line Tesseract read twice is then no table row."""
+    cells = 0
+    right = float("-inf")
+    for piece in sorted(row, key=lambda line: line.bbox[0]):
+        if piece.bbox[0] - right > gap:
+            cells += 1
+        right = max(right, piece.bbox[2])
+    return cells
+
+
+def _gap(a: Line, b: Line) -> float:
+    """Horizontal space between two boxes (negative when they overlap)."""
+    return max(a.bbox[0], b.bbox[0]) - min(a.bbox[2], b.bbox[2])
 
 
 def _same_row(a: Line, b: Line) -> bool:

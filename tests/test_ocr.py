@@ -77,6 +77,39 @@ def test_closing_columns_then_a_footnote_under_them() -> None:
     ]
 
 
+def test_pieces_cut_off_a_column_line_stay_in_that_column() -> None:
+    """Tesseract cut "Hoằng" off the date line and read "ý" a second time over it; the
+    signature title came as "PHÓ BÍ" + "THƯ" beside a recipients item: no table row."""
+    lines = [
+        line("TỈNH UỶ THANH HOÁ", 422, 282, 1020, 360),
+        line("ĐẢNG CỘNG SẢN VIỆT NAM", 1349, 282, 2203, 337),
+        line("*", 710, 432, 733, 453),
+        line("Hoằng", 1309, 463, 1435, 506),
+        line("Hoá, ngày 13 tháng 3 năm 2023", 1484, 464, 2240, 513),
+        line("ý", 1920, 477, 1947, 517),
+        line("Số 387-BC/HU", 544, 505, 898, 548),
+        line("Nơi nhận:", 344, 2191, 568, 2234),
+        line("K/T BÍ THƯ", 1569, 2173, 1889, 2225),
+        line("- Ban Thường vụ Huyện ủy (b/c),", 341, 2258, 1008, 2305),
+        line("PHÓ BÍ", 1557, 2241, 1754, 2294),
+        line("THƯ", 1814, 2249, 1902, 2294),
+    ]
+    ordered = [piece.text for piece in ocr.reading_order(ocr.drop_overlapping_reads(lines))]
+    assert ordered == [
+        "TỈNH UỶ THANH HOÁ",
+        "*",
+        "Số 387-BC/HU",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Hoằng",
+        "Hoá, ngày 13 tháng 3 năm 2023",
+        "Nơi nhận:",
+        "- Ban Thường vụ Huyện ủy (b/c),",
+        "K/T BÍ THƯ",
+        "PHÓ BÍ",
+        "THƯ",
+    ]
+
+
 def test_table_rows_are_read_across() -> None:
     rows = []
     for n, y in enumerate((1000, 1060, 1120)):
