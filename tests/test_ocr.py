@@ -127,7 +127,19 @@ def test_noise_words_and_star() -> None:
     speck = tesseract.TsvWord("_", 10, 10, 5, 3, 12.0, 1, 1, 1)
     star = tesseract.TsvWord("+", 740, 360, 25, 25, 30.0, 2, 1, 1)
     assert ocr._is_noise(speck) and not ocr._is_noise(star)
-    assert ocr._header_star(line("+", 740, 360, 765, 385)).text == "*"
+    body = [line("Thực hiện Nghị quyết số 46-NQ/TW", 380, 1000 + 60 * i, 2200, 1045 + 60 * i)
+            for i in range(20)]  # fmt: skip
+    header = [
+        line("HUYỆN ỦY THỌ XUÂN", 424, 349, 1062, 400),
+        line(">zk", 732, 432, 756, 455),
+        line("Số 945-BC/HU", 566, 504, 922, 550),
+        line("[)WW", 1508, 2462, 1905, 2602),  # a signature, 3 text heights tall
+        line("_", 1168, 337, 1175, 343),  # a speck between the columns is no star
+    ]
+    header[3] = Line("[)WW", header[3].bbox, 51.0, 1, header[3].words)
+    kept = [piece.text for piece in ocr.drop_noise(header + body)]
+    assert kept[:3] == ["HUYỆN ỦY THỌ XUÂN", "*", "Số 945-BC/HU"]
+    assert "[)WW" not in kept and "_" in kept
 
 
 def test_generated_clean_page_reads_nearly_exactly() -> None:
