@@ -271,13 +271,14 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
 
 
 def _text_ink(small: np.ndarray) -> np.ndarray:
-    """Text pixels (255) of a reduced copy, cleaned as the page itself will be.
+    """Text pixels (255) of a reduced copy, cleaned much as the page itself will be.
 
-    Flattened background, Otsu, edge shadows cleared, specks opened away: so streaks, edge
-    shadows, speckle and show-through do not vote in the size, skew and orientation
-    estimates made from it.
+    Flattened background, Otsu (also on faded print, so glyph boxes keep their size), edge
+    shadows cleared, specks opened away: so streaks, edge shadows, speckle and show-through
+    do not vote in the size, skew and orientation estimates made from it.
     """
-    binary = binarize(normalize_background(cv2.medianBlur(small, 3)))
+    flat = normalize_background(cv2.medianBlur(small, 3))
+    _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     binary, _ = clear_borders(binary)
     ink = np.where(binary == 0, 255, 0).astype(np.uint8)
     opened: np.ndarray = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
@@ -450,18 +451,28 @@ def normalize_background(grey: np.ndarray) -> np.ndarray:
 
 
 FAINT_INK_LEVEL = 100  # darkest 1% of a flattened page lighter than this: faded print
+FAINT_NOISE_MARGIN = 4.0  # paper noise (robust std) between the paper and the ink threshold
 
 
 def binarize(grey: np.ndarray) -> np.ndarray:
-    """Otsu threshold on the flattened page; black text (0) on white (255).
+    """Black text (0) on white (255): Otsu on the flattened page, or near the paper on faded print.
 
-    Faded print (even its darkest ink is light grey) is mottled: Otsu alone breaks its
-    strokes, so such a page is smoothed first (measured on the train split: faded pages
-    5.6% -> 2.4% CER). Pages with real black ink are not smoothed, or faint show-through
-    from the back of the sheet would join the text (bleed pages 1.6% -> 15%).
+    Faded print (even its darkest ink is light grey) ends, once flattened, only a little
+    darker than the paper, and Otsu splits the ink itself, breaking thin strokes and tone
+    marks. There every pixel clearly darker than the paper (by four robust standard
+    deviations of it) is ink, after a light blur against the mottle. Measured on the 10
+    faded train pages: 2.67% CER with Otsu after a 1.5 px blur (the rule before), 0.55%
+    this way. Pages with real black ink keep plain Otsu, or faint show-through from the back
+    of the sheet would join the text.
     """
-    if float(np.percentile(grey[::4, ::4], 1)) > FAINT_INK_LEVEL:
-        grey = cv2.GaussianBlur(grey, (0, 0), 1.5)
+    sample = grey[::4, ::4]
+    if float(np.percentile(sample, 1)) > FAINT_INK_LEVEL:
+        paper = float(np.median(sample))
+        noise = 1.4826 * float(np.median(np.abs(sample.astype(np.float32) - paper)))
+        threshold = paper - FAINT_NOISE_MARGIN * max(noise, 1.0)
+        smoothed = cv2.GaussianBlur(grey, (0, 0), 0.6)
+        _, binary = cv2.threshold(smoothed, threshold, 255, cv2.THRESH_BINARY)
+        return binary
     _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return binary
 
