@@ -132,7 +132,7 @@ class Record:
     tables: list[Json] = field(default_factory=list)
     footnotes: list[Json] = field(default_factory=list)
     figures: list[Json] = field(default_factory=list)
-    evidence: dict[str, Json] = field(default_factory=dict)  # field -> {start, end, text, confidence}
+    evidence: dict[str, Json] = field(default_factory=dict)
     language: str = "vi"
     quality: Quality = field(default_factory=Quality)
     errors: list[str] = field(default_factory=list)

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline import cleanup
+from pipeline import cleanup, pages
 from tests.conftest import paragraph_lines, render_lines
 
 TEXT = (
@@ -101,6 +101,35 @@ def test_orientation_is_made_upright(page: np.ndarray, turn: int) -> None:
     upright = cleanup.clean_page(page, cleanup.CleanupOptions.only("binarize")).image
     assert cleaned.image.shape == upright.shape
     assert (cleaned.image == upright).mean() > 0.99
+
+
+@pytest.mark.parametrize("turn", [0, 180])
+def test_tesseract_orientation_check_reads_both_ways(page: np.ndarray, turn: int) -> None:
+    grey = cleanup.to_grey(cleanup.rotate_right_angle(page, turn) if turn else page)
+    assert pages.tesseract_orientation(grey) == turn
+
+
+def test_orientation_check_overrules_an_unsure_ink_vote(page: np.ndarray) -> None:
+    """Show-through can tip the ink vote past its threshold on an upright page (measured
+    below/above up to 2.0 on `bleed` pages); the check has the last word, and is only asked
+    when the vote is unsure."""
+    upside_down = cleanup.to_grey(cleanup.rotate_right_angle(page, 180))
+    upright = cleanup.to_grey(page)
+    asked: list[int] = []
+
+    def says(turn: int) -> cleanup.OrientationCheck:
+        def check(grey: np.ndarray) -> int:
+            asked.append(turn)
+            return turn
+
+        return check
+
+    assert not cleanup.is_upside_down(upside_down, says(0))
+    assert cleanup.is_upside_down(upside_down, says(180))
+    assert cleanup.is_upside_down(upside_down, says(90))  # no 0/180 answer: the vote stands
+    assert len(asked) == 3
+    assert not cleanup.is_upside_down(upright, says(180))  # clearly upright: not asked
+    assert len(asked) == 3
 
 
 def test_frame_around_a_mark_is_erased_and_the_word_kept() -> None:

@@ -48,6 +48,68 @@ def test_header_columns_are_read_left_then_right() -> None:
     ]
 
 
+def test_closing_columns_then_a_footnote_under_them() -> None:
+    """Nơi nhận (left) before the signature (right); a short footnote at the foot of the
+    page after both, though it fits in the left column; a list longer than the signature
+    block stays in its column."""
+    lines = [
+        line("Nơi nhận:", 415, 2437, 642, 2479),
+        line("- Ban Thường vụ Tỉnh uỷ (b/c),", 414, 2504, 1043, 2550),
+        line("- Các ban đảng Tỉnh uỷ,", 414, 2563, 892, 2609),
+        line("- Các huyện uỷ, thị uỷ,", 414, 2622, 892, 2668),
+        line("- Lưu VT.", 414, 2683, 713, 2716),
+        line("K/T TRƯỞNG BAN", 1486, 2421, 1996, 2471),
+        line("PHÓ TRƯỞNG BAN", 1472, 2489, 2010, 2540),
+        line("Đặng Hồng Thủy", 1526, 2600, 1956, 2655),
+        line("1 Có biểu tổng hợp kèm theo.", 417, 3232, 1319, 3277),
+    ]
+    ordered = [piece.text for piece in ocr.reading_order(lines)]
+    assert ordered == [
+        "Nơi nhận:",
+        "- Ban Thường vụ Tỉnh uỷ (b/c),",
+        "- Các ban đảng Tỉnh uỷ,",
+        "- Các huyện uỷ, thị uỷ,",
+        "- Lưu VT.",
+        "K/T TRƯỞNG BAN",
+        "PHÓ TRƯỞNG BAN",
+        "Đặng Hồng Thủy",
+        "1 Có biểu tổng hợp kèm theo.",
+    ]
+
+
+def test_pieces_cut_off_a_column_line_stay_in_that_column() -> None:
+    """Tesseract cut "Hoằng" off the date line and read "ý" a second time over it; the
+    signature title came as "PHÓ BÍ" + "THƯ" beside a recipients item: no table row."""
+    lines = [
+        line("TỈNH UỶ THANH HOÁ", 422, 282, 1020, 360),
+        line("ĐẢNG CỘNG SẢN VIỆT NAM", 1349, 282, 2203, 337),
+        line("*", 710, 432, 733, 453),
+        line("Hoằng", 1309, 463, 1435, 506),
+        line("Hoá, ngày 13 tháng 3 năm 2023", 1484, 464, 2240, 513),
+        line("ý", 1920, 477, 1947, 517),
+        line("Số 387-BC/HU", 544, 505, 898, 548),
+        line("Nơi nhận:", 344, 2191, 568, 2234),
+        line("K/T BÍ THƯ", 1569, 2173, 1889, 2225),
+        line("- Ban Thường vụ Huyện ủy (b/c),", 341, 2258, 1008, 2305),
+        line("PHÓ BÍ", 1557, 2241, 1754, 2294),
+        line("THƯ", 1814, 2249, 1902, 2294),
+    ]
+    ordered = [piece.text for piece in ocr.reading_order(ocr.drop_overlapping_reads(lines))]
+    assert ordered == [
+        "TỈNH UỶ THANH HOÁ",
+        "*",
+        "Số 387-BC/HU",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Hoằng",
+        "Hoá, ngày 13 tháng 3 năm 2023",
+        "Nơi nhận:",
+        "- Ban Thường vụ Huyện ủy (b/c),",
+        "K/T BÍ THƯ",
+        "PHÓ BÍ",
+        "THƯ",
+    ]
+
+
 def test_table_rows_are_read_across() -> None:
     rows = []
     for n, y in enumerate((1000, 1060, 1120)):
@@ -65,7 +127,19 @@ def test_noise_words_and_star() -> None:
     speck = tesseract.TsvWord("_", 10, 10, 5, 3, 12.0, 1, 1, 1)
     star = tesseract.TsvWord("+", 740, 360, 25, 25, 30.0, 2, 1, 1)
     assert ocr._is_noise(speck) and not ocr._is_noise(star)
-    assert ocr._header_star(line("+", 740, 360, 765, 385)).text == "*"
+    body = [line("Thực hiện Nghị quyết số 46-NQ/TW", 380, 1000 + 60 * i, 2200, 1045 + 60 * i)
+            for i in range(20)]  # fmt: skip
+    header = [
+        line("HUYỆN ỦY THỌ XUÂN", 424, 349, 1062, 400),
+        line(">zk", 732, 432, 756, 455),
+        line("Số 945-BC/HU", 566, 504, 922, 550),
+        line("[)WW", 1508, 2462, 1905, 2602),  # a signature, 3 text heights tall
+        line("_", 1168, 337, 1175, 343),  # a speck between the columns is no star
+    ]
+    header[3] = Line("[)WW", header[3].bbox, 51.0, 1, header[3].words)
+    kept = [piece.text for piece in ocr.drop_noise(header + body)]
+    assert kept[:3] == ["HUYỆN ỦY THỌ XUÂN", "*", "Số 945-BC/HU"]
+    assert "[)WW" not in kept and "_" in kept
 
 
 def test_generated_clean_page_reads_nearly_exactly() -> None:
