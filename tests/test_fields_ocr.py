@@ -192,6 +192,17 @@ def test_draft_lines(line: str, want: str | None) -> None:
     assert r.draft == want
 
 
+@pytest.mark.parametrize(("number", "marks"), [
+    ("Số 42-KH/ĐU\nKHAĂN", ["KHẨN"]),  # a letter read twice
+    ("Số 42-KH/ĐU      MẬT", ["MẬT"]),  # read in one line with the number
+    ("HỎA TỐC Số 42-KH/ĐU", ["HỎA TỐC"]),
+    ("Số 42-KH/ĐU", []),
+])
+def test_marks_damaged_or_beside_the_number(number: str, marks: list[str]) -> None:
+    r = extract_fields(_doc(number=number))
+    assert (r.doc_number, r.marks) == ("42-KH/ĐU", marks)
+
+
 def test_place_kept_when_the_date_is_unreadable() -> None:
     r = extract_fields(_doc(date="Quảng Phú, ngày 0Ì tháng 6 năm 20179"))
     assert (r.place, r.date) == ("Quảng Phú", None)

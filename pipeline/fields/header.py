@@ -11,7 +11,14 @@ from rapidfuzz import fuzz, process
 
 from pipeline.fields.match import Match
 from pipeline.fields.names import canonical_issuer
-from pipeline.fields.rules import doc_type_by_code, doc_types, places, regexes, words
+from pipeline.fields.rules import (
+    doc_type_by_code,
+    doc_types,
+    keyword_ids,
+    places,
+    regexes,
+    words,
+)
 from pipeline.fields.text import (
     Seg,
     compact,
@@ -383,14 +390,40 @@ def _draft_text(rest: str, conf: float) -> tuple[str, float]:
     return ("Dự thảo" + (f" lần {number}" if number.isdigit() else "")), conf
 
 
-def _mark(seg: Seg, keywords: Sequence[Match]) -> str | None:
+def _mark(seg: Seg) -> str | None:
+    """A secrecy or urgency mark alone on its line ("MẬT", "HỎA TỐC"), also with a letter
+    OCR read twice ("KHAĂN"): compared on the folded letters, doubled letters as one."""
     if len(seg.text) > 25 or not is_upper_line(seg.text):
         return None
-    key = compact(seg.text)
-    for m in keywords:
-        if m.label == "MARK" and seg.start <= m.start < seg.end and compact(m.id) == key:
-            return m.id
+    key = _single(compact(seg.text))
+    return next((m for m in keyword_ids("MARK") if _single(compact(m)) == key), None)
+
+
+def _single(letters: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", letters)
+
+
+def _number_beside_mark(seg: Seg, expected_type: str | None
+                        ) -> tuple[Symbol, Evidence, str] | None:  # fmt: skip
+    """A number line OCR read together with a mark set beside it ("Số 42-KH/ĐU   MẬT",
+    "KHẨN Số 42-KH/ĐU"): the number, and the mark."""
+    words = seg.text.split()
+    for k in (1, 2, len(words) - 1, len(words) - 2):
+        if not 0 < k < len(words):
+            continue
+        left, right = " ".join(words[:k]), " ".join(words[k:])
+        for mark_text, rest in ((left, right), (right, left)):
+            piece = _sub_seg(seg, rest)
+            mark = _mark(_sub_seg(seg, mark_text))
+            if mark and piece and (num := _number(piece, expected_type)):
+                return num[0], num[1], mark
     return None
+
+
+def _sub_seg(seg: Seg, piece: str) -> Seg:
+    at = seg.text.find(piece)
+    return Seg(seg.start + at, seg.start + at + len(piece), piece,
+               seg.folded[at : at + len(piece)], seg.line, seg.col)
 
 
 def _subject(
@@ -485,6 +518,13 @@ def build_header(
         if compact(seg.text).startswith(_MOTTO[:8]) or seg.text.strip() in {"*", "-"}:
             roles.add(i)
             continue
+        if h.symbol is None and (beside := _number_beside_mark(seg, _type_code_of(h.doc_type))):
+            h.symbol, h.evidence["doc_number"], beside_mark = beside
+            h.marks.append(beside_mark)
+            h.evidence.setdefault("marks", _ev(seg, 0.8))
+            number_at = i
+            roles.add(i)
+            continue
         if h.symbol is None and (num := _number(seg, _type_code_of(h.doc_type))):
             h.symbol, h.evidence["doc_number"] = num
             number_at = i
@@ -505,7 +545,7 @@ def build_header(
             h.evidence["draft"] = _ev(seg, draft[1])
             roles.add(i)
             continue
-        if mark := _mark(seg, keywords):
+        if mark := _mark(seg):
             h.marks.append(mark)
             h.evidence.setdefault("marks", _ev(seg, 0.95))
             roles.add(i)
