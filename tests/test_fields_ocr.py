@@ -435,6 +435,13 @@ def test_figure_units_and_page_numbers() -> None:
     assert 2 not in figures  # a page number alone on its line
 
 
+def test_show_through_read_as_mirrored_letters_holds_no_figures() -> None:
+    """Seed 4067 (bleed): page 2's show-through, read as text."""
+    body = "Đã kết nạp 56 đảng viên.\n262 tòv iöG ,pno11 82 iödÙ.\n"
+    figures = extract_fields(_doc(body=body)).figures
+    assert [(f["value"], f["unit"]) for f in figures] == [(56, "đảng viên")]
+
+
 def test_cong_van_header_ends_where_the_body_starts() -> None:
     text = ("TỈNH ỦY QUẢNG NAM\n*\nSố 688-CV/TU\nV/v triển khai công tác\n"
             "ĐẢNG CỘNG SẢN VIỆT NAM\nQuảng Nam, ngày 24 tháng 9 năm 2019\nKính gửi: Ban Bí thư\n"

@@ -363,6 +363,14 @@ def _wordy(text: str) -> bool:
     return real >= 3 and 2 * real >= len(parts)
 
 
+def _reads_vietnamese(phrase: str) -> bool:
+    """The phrase's words are Vietnamese syllables (or capitals abbreviations: "UBND")."""
+    parts = phrase.split()
+    valid = syllables()
+    return bool(parts) and all(
+        _letters(fold(p)) in valid or (p.isupper() and len(p) > 1) for p in parts)
+
+
 def _letters(word: str) -> str:
     return "".join(c for c in word if c.isalpha())
 
@@ -417,8 +425,8 @@ def figures(text: str, folded: str, first: int, last: int, taken: Sequence[tuple
             continue
         pct = bool(m.group("pct"))
         noun = _noun(text, m.end(), stop)
-        if not pct and not noun:
-            continue
+        if not pct and not (noun and _reads_vietnamese(noun)):
+            continue  # no noun, or show-through read as mirrored letters ("82 iödÙ")
         if not pct and re.fullmatch(r"(?:19|20)\d\d", m.group("num")):
             continue  # a year ("07/4/ 2021 Ban Chấp hành ...")
         if _alone_on_line(folded, m.start(), m.end()):
