@@ -321,6 +321,7 @@ def test_recipients_wrapped_lines_and_signature_scribbles() -> None:
     ("Lưu UBKTTTU", "party", "Lưu UBKTTU"),  # a letter too many
     ("Lưu VFTU", "party", "Lưu VPTU"),  # the one known code a letter away
     ("Lưu VEHU", "party", "Lưu VPHU"),
+    ("I lưu Văn phòng Tỉnh ủy", "party", "Lưu Văn phòng Tỉnh ủy"),
     ("Chủ tịch, các PCT UBND", "state", "Chủ tịch, các PCT UBND"),
 ])
 def test_recipients_items_written_with_known_phrases(item: str, family: str, want: str) -> None:

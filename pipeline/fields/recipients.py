@@ -107,12 +107,16 @@ def _respell(token: str, word: str, upper: bool) -> str:
 
 
 def _archive_codes(tokens: list[str], family: str | None) -> list[str]:
-    """Unit codes after "Lưu": a code OCR split in two is joined when that makes a known
-    one ("UBKT TU" → "UBKTTU"); in a state document the first code is the archive's
-    (`Lưu: VT`), so an unknown one a letter away from it is that code ("VF", "VTF")."""
+    """Unit codes after "Lưu" (a lone letter before it is a damaged dash): a code OCR
+    split in two is joined when that makes a known one ("UBKT TU" → "UBKTTU"), a period
+    between codes is a comma, a damaged code is mapped by `_known_code`; in a state
+    document the first code is the archive's (`Lưu: VT`), so an unknown one a letter away
+    from it is that code ("VF", "VTF")."""
     at = next((k for k, t in enumerate(tokens) if compact(t) == _ARCHIVE), None)
     if at is None:
         return tokens
+    if at == 1 and len(_core(tokens[0])) <= 1:  # "I.lưu": the dash read as a letter
+        tokens, at = ["Lưu" + _parts(tokens[1])[2], *tokens[2:]], 0
     vocab = _vocabulary()
     out = tokens[: at + 1]
     rest = tokens[at + 1 :]
