@@ -203,6 +203,19 @@ def test_marks_damaged_or_beside_the_number(number: str, marks: list[str]) -> No
     assert (r.doc_number, r.marks) == ("42-KH/ĐU", marks)
 
 
+def test_word_boxes_below_the_type_line_give_no_date() -> None:
+    def line(y: int, text: str) -> Line:
+        ws = [Word(t, [300 + 150 * k, y, 420 + 150 * k, y + 45], 90.0)
+              for k, t in enumerate(text.split())]
+        return Line(text, [300, y, 300 + 150 * len(ws), y + 45], 90.0, words=ws)
+
+    lines = [line(400, "Quảng Phú, ngày ¿ tháng ? năm ?"), line(600, "BÁO CÁO"),
+             line(800, "Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011")]
+    text = _doc(date=lines[0].text, body=lines[2].text)
+    page = Page(1, text, text, 80.0, width=2480, height=3508, lines=lines)
+    assert extract_fields(text, [page]).date is None
+
+
 def test_place_kept_when_the_date_is_unreadable() -> None:
     r = extract_fields(_doc(date="Quảng Phú, ngày 0Ì tháng 6 năm 20179"))
     assert (r.place, r.date) == ("Quảng Phú", None)

@@ -201,9 +201,14 @@ def _row_date(h: Header, head: Sequence[Seg], page: Page) -> None:
     middle lies within the height of "ngày" and right of it are the day, month and year,
     in order; of two numbers that overlap, the wider is the whole one ("2024", not "20").
     The words left of "ngày" are the place when the line read gave only its end ("Lức").
+    Only the header is searched: above the document type line, in the top 30% of the page.
     """
     found = [w for ln in page.lines for w in ln.words if len(w.bbox) == 4]
     top = page.height * _HEADER_PART if page.height else float("inf")
+    type_line = next((ln for ln in page.lines if len(ln.bbox) == 4
+                      and doc_type_line(Seg(0, len(ln.text), ln.text, fold(ln.text), 0))), None)
+    if type_line is not None:  # the date is above the document type; body dates are below
+        top = min(top, type_line.bbox[1])
     for anchor in found:
         if anchor.bbox[1] > top or not _DAY_WORD.match(fold(anchor.text)):
             continue
