@@ -336,6 +336,8 @@ def test_recipients_wrapped_lines_and_signature_scribbles() -> None:
     ("Lưu VEHU", "party", "Lưu VPHU"),
     ("I lưu Văn phòng Tỉnh ủy", "party", "Lưu Văn phòng Tỉnh ủy"),
     ("Chủ tịch, các PCT UBND", "state", "Chủ tịch, các PCT UBND"),
+    ("Văn phòng Trung ương Đoàn", "party", "Văn phòng Trung ương Đoàn"),  # another body
+    ("Các cai bỏ trục thuộc", "party", "Các chi bộ trực thuộc"),
 ])
 def test_recipients_items_written_with_known_phrases(item: str, family: str, want: str) -> None:
     assert clean_item(item, family) == want

@@ -85,7 +85,12 @@ def _phrase_at(tokens: list[str], i: int) -> _Phrase | None:
         window = compact(" ".join(tokens[i : i + n]))
         if window == phrase.key:
             return phrase
-        if len(phrase.key) >= _FUZZY_LETTERS and fuzz.ratio(window, phrase.key) >= _FUZZY_MIN:
+        if (
+            len(phrase.key) >= _FUZZY_LETTERS
+            and fuzz.ratio(window, phrase.key) >= _FUZZY_MIN
+            and all(Levenshtein.distance(compact(t), compact(w)) <= 1
+                    for t, w in zip(tokens[i : i + n], phrase.words, strict=True))
+        ):  # a letter wrong in a word or two; "Trung ương Đoàn" is no "Trung ương Đảng"
             return phrase
     return None
 
