@@ -335,6 +335,8 @@ def test_recipients_wrapped_lines_and_signature_scribbles() -> None:
     ("Lưu VFTU", "party", "Lưu VPTU"),  # the one known code a letter away
     ("Lưu VEHU", "party", "Lưu VPHU"),
     ("I lưu Văn phòng Tỉnh ủy", "party", "Lưu Văn phòng Tỉnh ủy"),
+    ("L#u Văn phòng Tỉnh ủy", "party", "Lưu Văn phòng Tỉnh ủy"),
+    ("Luy VT", "party", "Lưu VT"),
     ("Chủ tịch, các PCT UBND", "state", "Chủ tịch, các PCT UBND"),
     ("Văn phòng Trung ương Đoàn", "party", "Văn phòng Trung ương Đoàn"),  # another body
     ("Các cai bỏ trục thuộc", "party", "Các chi bộ trực thuộc"),
@@ -347,11 +349,25 @@ def test_recipients_items_merged_split_or_wrapped_by_ocr() -> None:
     items = ("- Ban Tổ chức Tỉnh ủy (b/€), 7 Thường trực Tỉnh ủy (b/c),\n"  # two lines as one
              "- Các ban xây dựng Đảng Thành\nUY,\n"  # the last syllable alone
              "ˆ Các sở, ban, ngành tỉnh,\n"  # a dash read as a circumflex
-             "- Ban Thường vụ Huyện uỷ (Đức),\n- Lưu VP.")  # a copy mark "repaired" to a name
+             "- Ban Thường vụ Huyện uỷ (Đức),\n"  # a copy mark "repaired" to a name
+             "m Ban Dân vận Huyện uỷ (íc),\n- Lưu VP.")  # a dash read as a letter
     r = extract_fields(_doc(recipients=items))
     assert r.recipients == ["Ban Tổ chức Tỉnh ủy (b/c)", "Thường trực Tỉnh ủy (b/c)",
                             "Các ban xây dựng Đảng Thành ủy", "Các sở, ban, ngành tỉnh",
-                            "Ban Thường vụ Huyện uỷ (b/c)", "Lưu VP"]
+                            "Ban Thường vụ Huyện uỷ (b/c)", "Ban Dân vận Huyện uỷ (b/c)",
+                            "Lưu VP"]
+
+
+def test_recipients_whose_label_ocr_lost() -> None:
+    """Seed 2019 (seal over the closing): `Nơi nhận:` and the signature lines were lost."""
+    r = extract_fields(_doc(recipients="- Ban Thường vụ Tỉnh ủy (b/o),\n- Các đồng chí Thành ủy "
+                                       "viên,\n- lưu Văn phòng Thành ủy.", authority="", title=""
+                            ).replace("Nơi nhận:\n", "\n"))
+    assert r.recipients == ["Ban Thường vụ Tỉnh ủy (b/c)", "Các đồng chí Thành ủy viên",
+                            "lưu Văn phòng Thành ủy"]
+    r = extract_fields(_doc(body="- Tiếp tục đẩy mạnh công tác tuyên truyền.\n- Làm tốt công tác."
+                            ).replace("Nơi nhận:\n- Ban Thường vụ Tỉnh ủy (b/c),\n- Lưu VP.\n", ""))
+    assert r.recipients == []  # body bullets are no recipients
 
 
 def test_recipients_items_repaired_in_a_document() -> None:

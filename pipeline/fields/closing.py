@@ -30,6 +30,7 @@ _TAIL = re.compile(r"[\s,;.]+$")
 _NAME_WINDOW = 12  # lines searched for the signer's name after the title
 _SKIP_LINES = 8  # signature and seal lines that may interrupt the recipients list
 _JUNK_CHARS = 12
+_ITEM_CHARS = 60  # a recipients item's line: the list fills half the page width
 
 
 @dataclass
@@ -53,20 +54,22 @@ def _labelled(seg: Seg, keywords: Sequence[Match], label: str) -> Match | None:
 def item_text(raw: str) -> str:
     """A list item as written, without its dash and trailing comma, semicolon or period;
     an OCR-damaged "(b/c)" mark ("(bí/c)", "(b/€)", "(h/C)") is written "(b/c)"."""
-    text = _TAIL.sub("", squash(raw.strip().lstrip("".join(_DASH)).strip()))
+    raw = raw.strip()
+    text = _TAIL.sub("", squash((raw[2:] if _letter_dash(raw) else raw).lstrip("".join(_DASH))))
     return regexes()["copy_mark"].sub("(b/c)", text)
 
 
 def _list_after(
-    segs: Sequence[Seg], at: int, label: Match, stop_labels: set[int]
+    segs: Sequence[Seg], at: int, label: Match | None, stop_labels: set[int]
 ) -> tuple[list[str], Evidence | None, int]:
-    """Dash items after a label segment; returns items, evidence and the next segment index."""
+    """Dash items after a label segment (or from segment `at` on when OCR lost the label);
+    returns items, evidence and the next segment index."""
     items: list[str] = []  # as written, joined with their wrapped lines
     first = segs[at]
-    inline = first.text[label.end - first.start :].lstrip(" :")
+    inline = first.text[label.end - first.start :].lstrip(" :") if label else ""
     if inline and reads_as_words(inline):
         items.append(inline)
-    i = at + 1
+    i = at + 1 if label else at
     last = first
     raw_end = ""
     col = first.col
@@ -78,7 +81,7 @@ def _list_after(
             i += 1
             continue  # the other column (signature) on the same line
         text = seg.text.lstrip()
-        if text.startswith(_DASH):
+        if text.startswith(_DASH) or _letter_dash(text):
             items.append(text)
             raw_end = text.rstrip()[-1:]
             last = seg
@@ -93,11 +96,46 @@ def _list_after(
             i = resume
             continue
         i += 1
-    items = [x for x in map(item_text, (p for it in items for p in split_merged(it))) if x]
+    pieces = map(item_text, (p for it in items for p in split_merged(it)))
+    items = [x for x in pieces if x and reads_as_words(x)]  # not a seal's letters ("đØ\\")
     if not items:
         return [], None, at + 1
     ev = Evidence(first.start, last.end, "", 0.95)
     return items, ev, i
+
+
+def _letter_dash(text: str) -> bool:
+    """A dash OCR read as a small letter before the item's capital ("m Ban Thường vụ")."""
+    return len(text) > 2 and text[0].islower() and text[1] == " " and text[2].isupper()
+
+
+def _unlabelled_list(segs: Sequence[Seg], body_line: int) -> int | None:
+    """Where a recipients list starts whose `Nơi nhận:` label OCR lost (a seal over it, or
+    read as "Di nhận,"): the last run of short dash lines below the body, when it holds a
+    copy mark "(b/c)" or ends with the archive copy ("- Lưu ..."); body lists are neither
+    short nor so marked."""
+    end = next((j for j in range(len(segs) - 1, -1, -1)
+                if segs[j].line >= body_line and _short_item(segs[j].text)), None)
+    if end is None:
+        return None
+    start = end
+    for j in range(end - 1, max(-1, end - _SKIP_LINES), -1):
+        seg = segs[j]
+        if seg.line < body_line or seg.col != segs[end].col or seg.text.rstrip().endswith(
+                ("./.", ":")) or is_upper_line(seg.text):
+            break
+        if _short_item(seg.text):
+            start = j
+        elif len(seg.text) > _ITEM_CHARS or seg.text.endswith("."):
+            break
+    run = [item_text(s.text) for s in segs[start : end + 1] if s.text.startswith(_DASH)]
+    marked = any(regexes()["copy_mark"].search(x) for x in run)
+    archived = bool(run) and compact(run[-1].split(" ", 1)[0]) == "luu"
+    return start if len(run) >= 2 and (marked or archived) else None
+
+
+def _short_item(text: str) -> bool:
+    return text.startswith(_DASH) and len(text) <= _ITEM_CHARS
 
 
 def _continues(text: str, raw_end: str) -> bool:
@@ -173,9 +211,10 @@ def build_closing(
             cc_at = i
     labels = {x for x in (rec_at, cc_at) if x is not None}
     after_lists = None
+    if rec_at is None and cc_at is None:
+        rec_at = _unlabelled_list(segs, body_line)
     if rec_at is not None:
         label = _labelled(segs[rec_at], keywords, "RECIPIENTS")
-        assert label is not None
         c.recipients, ev, after_lists = _list_after(segs, rec_at, label, labels)
         c.recipients = [clean_item(x, family) for x in c.recipients]
         c.start_line = segs[rec_at].line

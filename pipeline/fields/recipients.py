@@ -112,11 +112,14 @@ def _respell(token: str, word: str, upper: bool) -> str:
 
 
 def _archive_codes(tokens: list[str], family: str | None) -> list[str]:
-    """Unit codes after "Lưu" (a lone letter before it is a damaged dash): a code OCR
+    """Unit codes after "Lưu" (an item's first word a letter from it is it, a lone letter
+    before it is a damaged dash): a code OCR
     split in two is joined when that makes a known one ("UBKT TU" → "UBKTTU"), a period
     between codes is a comma, a damaged code is mapped by `_known_code`; in a state
     document the first code is the archive's (`Lưu: VT`), so an unknown one a letter away
     from it is that code ("VF", "VTF")."""
+    if len(tokens) > 1 and Levenshtein.distance(compact(tokens[0]), _ARCHIVE) == 1:
+        tokens = ["Lưu" + _parts(tokens[0])[2], *tokens[1:]]  # "L#u VP", "Luy VT"
     at = next((k for k, t in enumerate(tokens) if compact(t) == _ARCHIVE), None)
     if at is None:
         return tokens
