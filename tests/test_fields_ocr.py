@@ -350,12 +350,13 @@ def test_recipients_items_merged_split_or_wrapped_by_ocr() -> None:
              "- Các ban xây dựng Đảng Thành\nUY,\n"  # the last syllable alone
              "ˆ Các sở, ban, ngành tỉnh,\n"  # a dash read as a circumflex
              "- Ban Thường vụ Huyện uỷ (Đức),\n"  # a copy mark "repaired" to a name
-             "m Ban Dân vận Huyện uỷ (íc),\n- Lưu VP.")  # a dash read as a letter
+             "m Ban Dân vận Huyện uỷ (íc),\n"  # a dash read as a letter
+             "An ban xây dựng Đảng,\nLưu VP.")  # dashes lost between items
     r = extract_fields(_doc(recipients=items))
     assert r.recipients == ["Ban Tổ chức Tỉnh ủy (b/c)", "Thường trực Tỉnh ủy (b/c)",
                             "Các ban xây dựng Đảng Thành ủy", "Các sở, ban, ngành tỉnh",
                             "Ban Thường vụ Huyện uỷ (b/c)", "Ban Dân vận Huyện uỷ (b/c)",
-                            "Lưu VP"]
+                            "An ban xây dựng Đảng", "Lưu VP"]
 
 
 def test_recipients_whose_label_ocr_lost() -> None:
@@ -368,6 +369,13 @@ def test_recipients_whose_label_ocr_lost() -> None:
     r = extract_fields(_doc(body="- Tiếp tục đẩy mạnh công tác tuyên truyền.\n- Làm tốt công tác."
                             ).replace("Nơi nhận:\n- Ban Thường vụ Tỉnh ủy (b/c),\n- Lưu VP.\n", ""))
     assert r.recipients == []  # body bullets are no recipients
+    items = "Thường trực HĐND (b/c),\n- Các sẽ, ban, ngành,\n+ Chủ tịch, các PCT,\nLưu: VT."
+    r = extract_fields(_doc(recipients=items).replace("Nơi nhận:\n", ""))
+    assert r.recipients == ["Các sở, ban, ngành", "Chủ tịch, các PCT", "Lưu: VT"]
+    body = "- Tiếp tục tuyên truyền.\n- Làm tốt công tác.\nLưu ý: báo cáo sớm."
+    r = extract_fields(_doc(body=body).replace(
+        "Nơi nhận:\n- Ban Thường vụ Tỉnh ủy (b/c),\n- Lưu VP.\n", ""))
+    assert r.recipients == []  # "Lưu ý" is a note, not the archive copy
 
 
 def test_recipients_items_repaired_in_a_document() -> None:

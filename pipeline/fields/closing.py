@@ -81,7 +81,10 @@ def _list_after(
             i += 1
             continue  # the other column (signature) on the same line
         text = seg.text.lstrip()
-        if text.startswith(_DASH) or _letter_dash(text):
+        if (
+            text.startswith(_DASH) or _letter_dash(text) or _archive_item(text)
+            or (items and raw_end in (",", ";") and _dash_lost(segs, i))
+        ):
             items.append(text)
             raw_end = text.rstrip()[-1:]
             last = seg
@@ -104,6 +107,23 @@ def _list_after(
     return items, ev, i
 
 
+def _archive_item(text: str) -> bool:
+    """The archive copy, the list's last item, whose dash OCR lost ("Lưu: VT.", "Lưu VP");
+    not "Lưu ý: ..." (a note)."""
+    word, _, rest = text.partition(" ")
+    return (compact(word) == "luu" and len(text) <= _ITEM_CHARS
+            and (word.endswith(":") or rest[:1].isupper()))
+
+
+def _dash_lost(segs: Sequence[Seg], i: int) -> bool:
+    """A short capitalised line between a finished item and a dash item is an item whose
+    dash OCR lost ("- Thường trực ... (b/c)," / "An ban xây dựng Đảng" / "- Lưu ...")."""
+    text = segs[i].text
+    nxt = segs[i + 1].text if i + 1 < len(segs) else ""
+    return (text[:1].isupper() and len(text) <= _ITEM_CHARS and reads_as_words(text)
+            and not is_upper_line(text) and (nxt.startswith(_DASH) or _archive_item(nxt)))
+
+
 def _letter_dash(text: str) -> bool:
     """A dash OCR read as a small letter before the item's capital ("m Ban Thường vụ")."""
     return len(text) > 2 and text[0].islower() and text[1] == " " and text[2].isupper()
@@ -114,8 +134,8 @@ def _unlabelled_list(segs: Sequence[Seg], body_line: int) -> int | None:
     read as "Di nhận,"): the last run of short dash lines below the body, when it holds a
     copy mark "(b/c)" or ends with the archive copy ("- Lưu ..."); body lists are neither
     short nor so marked."""
-    end = next((j for j in range(len(segs) - 1, -1, -1)
-                if segs[j].line >= body_line and _short_item(segs[j].text)), None)
+    end = next((j for j in range(len(segs) - 1, -1, -1) if segs[j].line >= body_line and (
+        _short_item(segs[j].text) or _archive_item(segs[j].text))), None)
     if end is None:
         return None
     start = end
@@ -128,7 +148,8 @@ def _unlabelled_list(segs: Sequence[Seg], body_line: int) -> int | None:
             start = j
         elif len(seg.text) > _ITEM_CHARS or seg.text.endswith("."):
             break
-    run = [item_text(s.text) for s in segs[start : end + 1] if s.text.startswith(_DASH)]
+    run = [item_text(s.text) for s in segs[start : end + 1]
+           if s.text.startswith(_DASH) or _archive_item(s.text)]
     marked = any(regexes()["copy_mark"].search(x) for x in run)
     archived = bool(run) and compact(run[-1].split(" ", 1)[0]) == "luu"
     return start if len(run) >= 2 and (marked or archived) else None
