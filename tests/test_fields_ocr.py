@@ -370,6 +370,8 @@ def test_recipients_whose_label_ocr_lost() -> None:
                             ).replace("Nơi nhận:\n- Ban Thường vụ Tỉnh ủy (b/c),\n- Lưu VP.\n", ""))
     assert r.recipients == []  # body bullets are no recipients
     items = "Thường trực HĐND (b/c),\n- Các sẽ, ban, ngành,\n+ Chủ tịch, các PCT,\nLưu: VT."
+    r = extract_fields(_doc(recipients="Các Ban của Đảng ủy Khối,\n- Lưu TT, TC."))
+    assert r.recipients == ["Các Ban của Đảng ủy Khối", "Lưu TT, TC"]  # the first dash lost
     r = extract_fields(_doc(recipients=items).replace("Nơi nhận:\n", ""))
     assert r.recipients == ["Các sở, ban, ngành", "Chủ tịch, các PCT", "Lưu: VT"]
     body = "- Tiếp tục tuyên truyền.\n- Làm tốt công tác.\nLưu ý: báo cáo sớm."
@@ -452,7 +454,7 @@ def test_footnote_whose_number_ocr_lost_found_by_its_marker() -> None:
 
 def test_footnote_punctuation_tidied() -> None:
     body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 31/12/2023,theo báo cáo "
-            "của các cấp ủy.\n2 Không tính các chi bộ đã giải thể. sáp nhập; đạt 56,3%.\n\n2\n")
+            "của các cấp ủy.\n2 Không.tính các chi bộ đã giải thể. sáp nhập; đạt 56,3%.\n\n2\n")
     r = extract_fields(_doc(body=body))
     assert [n["text"] for n in r.footnotes] == [
         "Số liệu tính đến ngày 31/12/2023, theo báo cáo của các cấp ủy.",

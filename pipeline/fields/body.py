@@ -245,10 +245,10 @@ def footnotes(
 
 
 def _tidy(note: str) -> str:
-    """Punctuation OCR damaged in a note's sentence: a comma glued to the next word
-    ("31/12/2013,theo"), a comma read as a period before a small letter ("giải thể. sáp
-    nhập"). Decimal commas ("56,3") are left alone."""
-    return _PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", note))
+    """Punctuation OCR damaged in a note's sentence: a period between two words ("Có.biểu"),
+    a comma glued to the next word ("31/12/2013,theo"), a comma read as a period before a
+    small letter ("giải thể. sáp nhập"). Decimal commas ("56,3") are left alone."""
+    return _PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", _INNER_DOT.sub(" ", note)))
 
 
 def _before_appendix(segs: Sequence[Seg], first_line: int) -> Sequence[Seg]:
@@ -301,6 +301,7 @@ def _marker_in(body: str, number: int) -> bool:
 
 _MARKER_GAP = 8
 _GLUED_COMMA = re.compile(r",(?=[^\W\d_])")
+_INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"
 _PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W\d_])\.(?= [^\W\d_A-ZĐ])")
 _MARKER_SPECKS = "”“\"'’‘`^*° "  # what OCR leaves of a raised number it could not read
 _MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it

@@ -83,7 +83,7 @@ def _list_after(
         text = seg.text.lstrip()
         if (
             text.startswith(_DASH) or _letter_dash(text) or _archive_item(text)
-            or (items and raw_end in (",", ";") and _dash_lost(segs, i))
+            or ((not items or raw_end in (",", ";")) and _dash_lost(segs, i))
         ):
             items.append(text)
             raw_end = text.rstrip()[-1:]
@@ -116,8 +116,9 @@ def _archive_item(text: str) -> bool:
 
 
 def _dash_lost(segs: Sequence[Seg], i: int) -> bool:
-    """A short capitalised line between a finished item and a dash item is an item whose
-    dash OCR lost ("- Thường trực ... (b/c)," / "An ban xây dựng Đảng" / "- Lưu ...")."""
+    """A short capitalised line before a dash item, right after the label or a finished
+    item, is an item whose dash OCR lost ("- Thường trực ... (b/c)," / "An ban xây dựng
+    Đảng" / "- Lưu ...")."""
     text = segs[i].text
     nxt = segs[i + 1].text if i + 1 < len(segs) else ""
     return (text[:1].isupper() and len(text) <= _ITEM_CHARS and reads_as_words(text)
