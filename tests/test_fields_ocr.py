@@ -203,6 +203,25 @@ def test_marks_damaged_or_beside_the_number(number: str, marks: list[str]) -> No
     assert (r.doc_number, r.marks) == ("42-KH/ĐU", marks)
 
 
+def test_place_completed_from_word_boxes_level_with_the_date() -> None:
+    """The date line read whole but for the place's first word, read as a piece apart; the
+    issuer column's capitals on the same row are no part of the place."""
+    def line(*words: tuple[str, int, int]) -> Line:
+        ws = [Word(t, [x0, 430, x1, 475], 90.0) for t, x0, x1 in words]
+        return Line(" ".join(t for t, _, _ in words), [words[0][1], 430, words[-1][2], 475], 90.0,
+                    words=ws)
+
+    lines = [line(("HUYỆN", 900, 1080), ("UỶ", 1100, 1180)),
+             line(("Lức,", 1484, 1550), ("ngày", 1570, 1682), ("15", 1699, 1752),
+                  ("tháng", 1770, 1900), ("3", 1919, 1946), ("năm", 1972, 2056),
+                  ("2024", 2079, 2194)),
+             line(("Bến", 1346, 1431))]
+    text = _doc(date=lines[1].text)
+    page = Page(1, text, text, 80.0, width=2480, height=3508, lines=lines)
+    r = extract_fields(text, [page])
+    assert (r.place, r.date) == ("Bến Lức", "2024-03-15")
+
+
 def test_word_boxes_below_the_type_line_give_no_date() -> None:
     def line(y: int, text: str) -> Line:
         ws = [Word(t, [300 + 150 * k, y, 420 + 150 * k, y + 45], 90.0)

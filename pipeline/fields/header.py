@@ -47,6 +47,7 @@ _DRAFT_ROUND = re.compile(r"^\W*l[a-z0-9]{1,2}n\s*(?:thu\s*)?([\dil|]{1,2})\b")
 _DAY_WORD = re.compile(r"ng[a-z]{0,2}y\W*$")
 _NUMBER = re.compile(r"^\d{1,4}[,.]?$")
 _HEADER_PART = 0.3  # the place and date line lies in this top part of the first page
+_KNOWN = 0.9  # canonical_place confidence of a known place (or one OCR damaged)
 _DAY_AT_END = re.compile(r",\s*ng[a-z]{0,2}y\s*$")  # "Kiên Giang, ngày" / "13 tháng 9 năm 2020"
 _HEADINGS = {
     "ĐẢNG CỘNG SẢN VIỆT NAM": "party",
@@ -193,14 +194,16 @@ def _date_line(head: Sequence[Seg]) -> Seg | None:
     return next((s for s in head if _DAY_MONTH.search(s.folded)), None)
 
 
-def _row_date(h: Header, head: Sequence[Seg], page: Page) -> None:
-    """Date (and place) read from the word boxes level with "ngày" on the first page.
+def _header_row(h: Header, head: Sequence[Seg], page: Page) -> None:
+    """Date and place read from the word boxes level with "ngày" on the first page.
 
     OCR may read an italic date line as overlapping pieces ("Lức, ngày 15 tháng 3 năm 20",
-    "ăm 2024", "ày 15 thú", "Bến") or cut it in two lines side by side. The numbers whose
-    middle lies within the height of "ngày" and right of it are the day, month and year,
-    in order; of two numbers that overlap, the wider is the whole one ("2024", not "20").
-    The words left of "ngày" are the place when the line read gave only its end ("Lức").
+    "ăm 2024", "ày 15 thú", "Bến") or cut it in two lines side by side. When no date was
+    read, the numbers whose middle lies within the height of "ngày" and right of it are
+    the day, month and year, in order; of two numbers that overlap, the wider is the whole
+    one ("2024", not "20"). The title-case words right before "ngày" (no gap wider than
+    twice the line's height between them) are the place when the line read gave only its
+    end ("Lức" → "Bến Lức"): a known place, or up to three words for a one-word place.
     Only the header is searched: above the document type line, in the top 30% of the page.
     """
     found = [w for ln in page.lines for w in ln.words if len(w.bbox) == 4]
@@ -217,17 +220,30 @@ def _row_date(h: Header, head: Sequence[Seg], page: Page) -> None:
         after = [w for w in row if w.bbox[0] >= anchor.bbox[2] and _NUMBER.match(w.text)]
         parts = [w.text.rstrip(",.") for w in _whole(after, lambda w: w.bbox[2] - w.bbox[0])]
         value = iso_date(parts[2], parts[1], parts[0]) if len(parts) == 3 else None
-        if not value:
-            continue
-        h.date = value
-        ev = _date_line(head)
-        if ev is not None:
-            h.evidence["date"] = _ev(ev, 0.5)
-        before = [w for w in row if w.bbox[2] <= anchor.bbox[0] + 10 and w.text[:1].isupper()]
-        place = " ".join(w.text for w in _whole(before, lambda w: w.confidence)).strip(" ,")
-        if h.place and place != h.place and fold(place).endswith(" " + fold(h.place)):
-            h.place = canonical_place(place)[0]
-        return
+        if h.date is None and value:
+            h.date = value
+            if (ev := _date_line(head)) is not None:
+                h.evidence["date"] = _ev(ev, 0.5)
+        place, known = canonical_place(_place_before(anchor, row))
+        if (h.place and place != h.place and fold(place).endswith(" " + fold(h.place))
+                and (known >= _KNOWN or (" " not in h.place and place.count(" ") <= 2))):
+            h.place = place
+        if value or h.place:
+            return
+
+
+def _place_before(anchor: Word, row: Sequence[Word]) -> str:
+    """The capitalised words that run up to `anchor` from its left, pieces dropped."""
+    left = [w for w in row if w.bbox[2] <= anchor.bbox[0] + 10 and w.text[:1].isupper()
+            and not w.text[1:].isupper()]  # title case: not the issuer column's capitals
+    gap = 2 * (anchor.bbox[3] - anchor.bbox[1])
+    edge, taken = anchor.bbox[0], []
+    for w in reversed(_whole(left, lambda w: w.confidence)):
+        if edge - w.bbox[2] > gap:
+            break
+        taken.append(w.text)
+        edge = w.bbox[0]
+    return " ".join(reversed(taken)).strip(" ,")
 
 
 def _whole(words: Sequence[Word], rank: Callable[[Word], float]) -> list[Word]:
@@ -575,8 +591,8 @@ def build_header(
         h.date = _year_by_mentions(h.evidence["date"].text, text)
     if h.date is None and first_page is not None:
         _raw_date(h, head, first_page.raw_text)
-    if h.date is None and first_page is not None:
-        _row_date(h, head, first_page)
+    if first_page is not None and (h.date is None or h.place is not None):
+        _header_row(h, head, first_page)
     if h.place and h.issuer:
         _place_from_issuer(h)
     _fill_types(h)
