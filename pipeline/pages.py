@@ -144,11 +144,12 @@ MIN_ORIENTATION_CONFIDENCE = 2.0  # Tesseract's OSD: upright pages measured 15-2
 def tesseract_orientation(grey: np.ndarray) -> int | None:
     """Tesseract's opinion on how far to turn a page clockwise (0, 90, 180, 270), or None.
 
-    A half-size copy is enough for orientation and halves the cost (~0.4 s).
+    Asked on a binarised copy: on the grey copy of a phone photo it found "too few
+    characters" where the binary page gave a confident answer (~0.7 s).
     """
-    half = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    binary = cleanup.binarize(cleanup.normalize_background(grey))
     with tempfile.NamedTemporaryFile(prefix="sohoa-osd-", suffix=".png") as handle:
-        handle.write(cleanup.encode_png(half, bilevel=False))
+        handle.write(cleanup.encode_png(binary, bilevel=True))
         handle.flush()
         found = tesseract.orientation(Path(handle.name))
     if found is None or found[1] < MIN_ORIENTATION_CONFIDENCE:

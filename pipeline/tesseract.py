@@ -84,11 +84,11 @@ def orientation(image: Path, timeout_s: int = 60) -> tuple[int, float] | None:
         report = pytesseract.image_to_osd(str(image), config="--psm 0", timeout=timeout_s)
     except pytesseract.TesseractNotFoundError as error:
         raise MissingDependencyError(f"Tesseract is not installed; {INSTALL_HINT}") from error
-    except RuntimeError as error:  # timeout
-        raise OcrError(f"Tesseract orientation detection timed out after {timeout_s} s") from error
-    except pytesseract.TesseractError as error:
+    except pytesseract.TesseractError as error:  # a RuntimeError too: caught first
         log.debug("orientation detection gave up: %s", error.message.strip()[:200])
         return None
+    except RuntimeError as error:  # pytesseract's timeout
+        raise OcrError(f"Tesseract orientation detection timed out after {timeout_s} s") from error
     values = dict(line.split(":", 1) for line in report.splitlines() if ":" in line)
     try:
         return int(values["Rotate"].strip()), float(values["Orientation confidence"].strip())
@@ -118,10 +118,10 @@ def recognize(
         )
     except pytesseract.TesseractNotFoundError as error:
         raise MissingDependencyError(f"Tesseract is not installed; {INSTALL_HINT}") from error
-    except RuntimeError as error:  # pytesseract raises RuntimeError on timeout
-        raise OcrError(f"Tesseract timed out after {timeout_s} s") from error
-    except pytesseract.TesseractError as error:
+    except pytesseract.TesseractError as error:  # a RuntimeError too: caught first
         raise OcrError(f"Tesseract failed: {error.message.strip()[:200]}") from error
+    except RuntimeError as error:  # pytesseract's timeout
+        raise OcrError(f"Tesseract timed out after {timeout_s} s") from error
     words: list[TsvWord] = []
     for i, text in enumerate(data["text"]):
         if int(data["level"][i]) != 5 or not str(text).strip():

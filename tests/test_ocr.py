@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from pipeline import cleanup, ocr, tesseract
+from pipeline.errors import OcrError
 from pipeline.record import Line, Word
 
 
@@ -152,3 +156,14 @@ def test_generated_clean_page_reads_nearly_exactly() -> None:
     text, _, confidence = ocr.recognize_page(cleanup.encode_png(cleaned.image))
     assert confidence is not None and confidence > 85
     assert cer(text, page.text) < 0.02
+
+
+def test_tesseract_failures_are_not_reported_as_timeouts(tmp_path: Path) -> None:
+    """pytesseract's TesseractError is a RuntimeError, the type it also uses for timeouts."""
+    blank = tmp_path / "blank.png"
+    blank.write_bytes(cleanup.encode_png(np.full((200, 200), 255, np.uint8)))
+    assert tesseract.orientation(blank) is None  # "too few characters": no opinion
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    with pytest.raises(OcrError, match="Tesseract failed"):
+        tesseract.recognize(broken)
