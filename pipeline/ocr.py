@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 import unicodedata
 from itertools import groupby
-from pathlib import Path
+
+import numpy as np
 
 from pipeline import tesseract
 from pipeline.record import Line, Word
@@ -14,12 +14,9 @@ from pipeline.record import Line, Word
 log = logging.getLogger(__name__)
 
 
-def recognize_page(png: bytes, lang: str = "vie") -> tuple[str, list[Line], float | None]:
-    """Recognise one cleaned page given as PNG bytes: (text, lines, mean confidence 0..100)."""
-    with tempfile.NamedTemporaryFile(prefix="sohoa-page-", suffix=".png") as handle:
-        handle.write(png)
-        handle.flush()
-        words = tesseract.recognize(Path(handle.name), lang=lang)
+def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line], float | None]:
+    """Recognise one cleaned page: (text, lines in reading order, mean confidence 0..100)."""
+    words = tesseract.recognize(image, lang=lang)
     lines = reading_order(drop_overlapping_reads(drop_noise(split_columns(group_lines(words)))))
     return page_text(lines), lines, mean_confidence(words)
 

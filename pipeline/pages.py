@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -116,7 +115,7 @@ def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
     outcome.timings["encode_image"] = clock() - t0
 
     t0 = clock()
-    raw, lines, confidence = ocr.recognize_page(png, lang=job.lang)
+    raw, lines, confidence = ocr.recognize_page(cleaned.image, lang=job.lang)
     outcome.timings["ocr"] = clock() - t0
 
     height, width = cleaned.image.shape[:2]
@@ -148,10 +147,7 @@ def tesseract_orientation(grey: np.ndarray) -> int | None:
     characters" where the binary page gave a confident answer (~0.7 s).
     """
     binary = cleanup.binarize(cleanup.normalize_background(grey))
-    with tempfile.NamedTemporaryFile(prefix="sohoa-osd-", suffix=".png") as handle:
-        handle.write(cleanup.encode_png(binary, bilevel=True))
-        handle.flush()
-        found = tesseract.orientation(Path(handle.name))
+    found = tesseract.orientation(binary)
     if found is None or found[1] < MIN_ORIENTATION_CONFIDENCE:
         return None
     log.debug("orientation check: turn %d (confidence %.1f)", *found)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -153,17 +151,23 @@ def test_generated_clean_page_reads_nearly_exactly() -> None:
     page = render(doc, "clean", dpi=300)[0]
     tesseract.single_threaded()
     cleaned = cleanup.clean_page(np.asarray(page.image.convert("RGB")))
-    text, _, confidence = ocr.recognize_page(cleanup.encode_png(cleaned.image))
+    text, _, confidence = ocr.recognize_page(cleaned.image)
     assert confidence is not None and confidence > 85
     assert cer(text, page.text) < 0.02
 
 
-def test_tesseract_failures_are_not_reported_as_timeouts(tmp_path: Path) -> None:
-    """pytesseract's TesseractError is a RuntimeError, the type it also uses for timeouts."""
-    blank = tmp_path / "blank.png"
-    blank.write_bytes(cleanup.encode_png(np.full((200, 200), 255, np.uint8)))
-    assert tesseract.orientation(blank) is None  # "too few characters": no opinion
-    broken = tmp_path / "broken.png"
-    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
-    with pytest.raises(OcrError, match="Tesseract failed"):
-        tesseract.recognize(broken)
+def test_engine_refuses_what_it_cannot_read_and_has_no_opinion_on_a_blank_page() -> None:
+    blank = np.full((200, 200), 255, np.uint8)
+    assert tesseract.orientation(blank) is None  # too few characters
+    assert tesseract.recognize(blank) == []
+    with pytest.raises(OcrError, match="8-bit single-channel"):
+        tesseract.recognize(np.zeros((20, 20, 3), np.uint8))
+
+
+def test_tsv_rows_become_words() -> None:
+    tsv = (
+        "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t\n"
+        "5\t1\t2\t1\t3\t1\t380\t280\t210\t55\t96.5\tĐẢNG\n"
+        "5\t1\t2\t1\t3\t2\t600\t280\t80\t55\t91\t \n"
+    )
+    assert tesseract.parse_tsv(tsv) == [tesseract.TsvWord("ĐẢNG", 380, 280, 210, 55, 96.5, 2, 1, 3)]
