@@ -8,21 +8,58 @@ import unicodedata
 from itertools import groupby
 from pathlib import Path
 
-from pipeline import tesseract
+import cv2
+import numpy as np
+
+from pipeline import table_ocr, tesseract
 from pipeline.record import Line, Word
 
 log = logging.getLogger(__name__)
 
 
-def recognize_page(png: bytes, lang: str = "vie") -> tuple[str, list[Line], float | None]:
-    """Recognise one cleaned page given as PNG bytes: (text, lines, mean confidence 0..100)."""
+def recognize_page(
+    png: bytes, lang: str = "vie", image: np.ndarray | None = None
+) -> tuple[str, list[Line], float | None]:
+    """Recognise one cleaned page given as PNG bytes: (text, lines, mean confidence 0..100).
+
+    `image` is the same page as an array (decoded from `png` when not given). Ruled tables
+    found on it are read cell by cell (`table_ocr`): the full-page words inside a table are
+    dropped for one line per table row, its cells joined by tabs.
+    """
     with tempfile.NamedTemporaryFile(prefix="sohoa-page-", suffix=".png") as handle:
         handle.write(png)
         handle.flush()
         words = tesseract.recognize(Path(handle.name), lang=lang)
+    if image is None:
+        image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    tables = table_ocr.read_tables(image, lang=lang) if image is not None else []
+    words = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
     pieces = [line for line in split_columns(group_lines(words)) if not _is_noise_line(line)]
-    lines = reading_order([_header_star(line) for line in pieces])
-    return page_text(lines), lines, mean_confidence(words)
+    block = max((w.block for w in words), default=0)
+    rows = [_table_line(r, block + k) for k, t in enumerate(tables, 1) for r in t.rows]
+    rows = [row for row in rows if row.words]
+    lines = reading_order([_header_star(line) for line in pieces] + rows)
+    table_words = [w for t in tables for r in t.rows for cell in r.cells for w in cell]
+    return page_text(lines), lines, mean_confidence(words + table_words)
+
+
+def _inside(word: tesseract.TsvWord, box: tuple[int, int, int, int]) -> bool:
+    x, y = word.left + word.width / 2, word.top + word.height / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _table_line(row: table_ocr.TableRow, block: int) -> Line:
+    """A table row as one line: cell texts joined by tabs (a wrapped cell's lines by a
+    space), as text inputs write tables; an empty cell keeps its place."""
+    cells = [[_word(w) for w in cell if not _is_noise(w)] for cell in row.cells]
+    words = [w for cell in cells for w in cell]
+    return Line(
+        text="\t".join(" ".join(w.text for w in cell) for cell in cells),
+        bbox=row.bbox,
+        confidence=round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0,
+        block=block,
+        words=words,
+    )
 
 
 NOISE_WORD_CONF = 40.0  # below this, a word with no letter or digit is a speck or a rule
@@ -63,16 +100,16 @@ def group_lines(words: list[tesseract.TsvWord]) -> list[Line]:
         members = [w for w in group if not _is_noise(w)]
         if not members:
             continue
-        line_words = [
-            Word(
-                text=unicodedata.normalize("NFC", w.text).translate(LOOKALIKES),
-                bbox=[w.left, w.top, w.left + w.width, w.top + w.height],
-                confidence=round(w.confidence, 1),
-            )
-            for w in members
-        ]
-        lines.append(_line_of(line_words, block))
+        lines.append(_line_of([_word(w) for w in members], block))
     return lines
+
+
+def _word(w: tesseract.TsvWord) -> Word:
+    return Word(
+        text=unicodedata.normalize("NFC", w.text).translate(LOOKALIKES),
+        bbox=[w.left, w.top, w.left + w.width, w.top + w.height],
+        confidence=round(w.confidence, 1),
+    )
 
 
 def split_columns(lines: list[Line]) -> list[Line]:

@@ -114,7 +114,7 @@ def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
     outcome.timings["encode_image"] = clock() - t0
 
     t0 = clock()
-    raw, lines, confidence = ocr.recognize_page(png, lang=job.lang)
+    raw, lines, confidence = ocr.recognize_page(png, lang=job.lang, image=cleaned.image)
     outcome.timings["ocr"] = clock() - t0
 
     height, width = cleaned.image.shape[:2]

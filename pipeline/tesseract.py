@@ -10,10 +10,13 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytesseract
 
 from pipeline.errors import MissingDependencyError, OcrError
@@ -117,3 +120,20 @@ def recognize(
             )
         )
     return words
+
+
+def recognize_array(
+    image: np.ndarray, lang: str = "vie", psm: int = 6, timeout_s: int = DEFAULT_TIMEOUT_S
+) -> list[TsvWord]:
+    """`recognize` on an image array (a crop, a composed strip), written as a temporary
+    1-bit PNG when it is binary (a few ms for a table's cells, against pytesseract's
+    Pillow round trip)."""
+    binary = bool(np.isin(image, (0, 255)).all())
+    params = [cv2.IMWRITE_PNG_COMPRESSION, 1, *([cv2.IMWRITE_PNG_BILEVEL, 1] if binary else [])]
+    with tempfile.NamedTemporaryFile(prefix="sohoa-crop-", suffix=".png") as handle:
+        ok, buffer = cv2.imencode(".png", image, params)
+        if not ok:
+            raise OcrError("could not encode an image for Tesseract")
+        handle.write(buffer.tobytes())
+        handle.flush()
+        return recognize(Path(handle.name), lang=lang, psm=psm, timeout_s=timeout_s)
