@@ -33,7 +33,8 @@ def recognize_page(
     if image is None:
         image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
     tables = table_ocr.read_tables(image, lang=lang) if image is not None else []
-    words = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
+    reach = round(TABLE_REACH * image.shape[0] / 3508) if image is not None else 0
+    words = [w for w in words if not any(_inside(w, t.bbox, reach) for t in tables)]
     pieces = [line for line in split_columns(group_lines(words)) if not _is_noise_line(line)]
     block = max((w.block for w in words), default=0)
     rows = [_table_line(r, block + k) for k, t in enumerate(tables, 1) for r in t.rows]
@@ -43,9 +44,11 @@ def recognize_page(
     return page_text(lines), lines, mean_confidence(words + table_words)
 
 
-def _inside(word: tesseract.TsvWord, box: tuple[int, int, int, int]) -> bool:
+def _inside(word: tesseract.TsvWord, box: tuple[int, int, int, int], reach: int) -> bool:
+    """Whether the word's centre is in the box or within `reach` of it (an outer rule read
+    as "|" sits on the edge)."""
     x, y = word.left + word.width / 2, word.top + word.height / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+    return box[0] - reach <= x <= box[2] + reach and box[1] - reach <= y <= box[3] + reach
 
 
 def _table_line(row: table_ocr.TableRow, block: int) -> Line:
@@ -62,6 +65,7 @@ def _table_line(row: table_ocr.TableRow, block: int) -> Line:
     )
 
 
+TABLE_REACH = 20  # px at 300 DPI (A4 height 3508 px) around a table still inside it
 NOISE_WORD_CONF = 40.0  # below this, a word with no letter or digit is a speck or a rule
 NOISE_LINE_CONF = 25.0  # below this on average, a "line" is a signature scribble or a smudge
 
