@@ -1,6 +1,6 @@
 """Text of ruled tables: every cell of a table recognised in one Tesseract call.
 
-Decision (measured on 18 train-split table pages, `docs/ocr.md` "Ruled tables"): the
+Decision (measured on 18 train-split table pages, docs/ingest.md "Ruled tables"): the
 cells are cropped inside their rules, trimmed to their ink and stacked one under another,
 a text height apart, into one image read with `--psm 6`; each word goes back to the cell
 it was stacked from. Cell CER 1.9% at ~0.3 s a table, against 2.4% and ~4 s for one
@@ -62,7 +62,10 @@ def read_tables(page: np.ndarray, lang: str = "vie") -> list[Table]:
         read = iter(words)
         rows = []
         for i, row in enumerate(crops):
-            cells = [[] if c is None else next(read) for c in row]
+            cells: list[list[tesseract.TsvWord]] = []
+            for cell, crop in zip(grid.cells[i], row, strict=True):
+                cells.append([] if crop is None else next(read))
+                cells.extend([] for _ in range(cell.last - cell.first))  # keep the columns
             if any(cells):
                 rows.append(TableRow(_row_box(grid, i), cells))
         tables.append(Table(grid.bbox, rows))
@@ -118,7 +121,5 @@ def _read_stack(crops: list[_Crop], lang: str, scale: float) -> list[list[tesser
         middle = word.top + word.height / 2
         k = max(0, int(np.searchsorted(tops, middle + gap / 2, side="right")) - 1)
         c = crops[k]
-        per_crop[k].append(
-            replace(word, left=c.x + word.left - PAD, top=c.y + word.top - tops[k])
-        )
+        per_crop[k].append(replace(word, left=c.x + word.left - PAD, top=c.y + word.top - tops[k]))
     return [sorted(ws, key=lambda w: (w.block, w.paragraph, w.line, w.left)) for ws in per_crop]

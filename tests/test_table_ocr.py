@@ -3,6 +3,7 @@ generated scan through cleanup, OCR, text repair and field extraction."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,24 @@ def test_framed_word_underline_and_border_are_no_table() -> None:
         draw.text((150, y), "Đảng bộ lãnh đạo thực hiện tốt nhiệm vụ chính trị năm 2023.",
                   font=font, fill=0)  # fmt: skip
     assert find_tables(_binary(image)) == []
+
+
+def test_cell_spanning_columns() -> None:
+    image = Image.new("L", (1654, 2339), 255)
+    draw = ImageDraw.Draw(image)
+    xs, ys = (200, 400, 900, 1400), (500, 580, 660, 740)
+    for y in ys:
+        draw.line((xs[0], y, xs[-1], y), fill=0, width=2)
+    for x in xs:
+        for top, bottom in itertools.pairwise(ys):
+            if not (x == xs[2] and top == ys[1]):  # row 2: columns 2 and 3 are one cell
+                draw.line((x, top, x, bottom), fill=0, width=2)
+    (grid,) = find_tables(_binary(image))
+    assert [[(c.first, c.last) for c in row] for row in grid.cells] == [
+        [(0, 0), (1, 1), (2, 2)],
+        [(0, 0), (1, 2)],
+        [(0, 0), (1, 1), (2, 2)],
+    ]
 
 
 def test_tables_field_from_a_generated_scan(
