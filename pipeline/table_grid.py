@@ -78,24 +78,32 @@ class Grid:
     @property
     def bbox(self) -> tuple[int, int, int, int]:
         """(x0, y0, x1, y1) around the outer rules."""
-        left, right = self.cols[0], self.cols[-1]
-        top, bottom = self.rows[0], self.rows[-1]
-        x0 = min(left.at(top.at(left.at(0))), left.at(bottom.at(left.at(0))))
-        x1 = max(right.at(top.at(right.at(0))), right.at(bottom.at(right.at(0))))
-        y0 = min(top.at(x0), top.at(x1))
-        y1 = max(bottom.at(x0), bottom.at(x1))
-        return int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))
+        return _outer(self.rows[0], self.rows[-1], self.cols[0], self.cols[-1])
 
-    def cell_box(self, cell: Cell, margin: int) -> tuple[int, int, int, int]:
-        """(x0, y0, x1, y1) of the cell's inside, `margin` px clear of its rules at every
-        corner (the rules may lean by a skew residue)."""
+    def cell_inside(self, cell: Cell, margin: int) -> tuple[tuple[int, int, int, int], np.ndarray]:
+        """The box (x0, y0, x1, y1) around the cell's rules and, over it, the mask of the
+        pixels at least `margin` clear of them: with a skew residue the rules lean, and an
+        upright box inside them would cut the descenders of a wide cell's text."""
         top, bottom = self.rows[cell.row], self.rows[cell.row + 1]
         left, right = self.cols[cell.first], self.cols[cell.last + 1]
-        x0 = max(left.at(top.at(left.at(0))), left.at(bottom.at(left.at(0))))
-        x1 = min(right.at(top.at(right.at(0))), right.at(bottom.at(right.at(0))))
-        y0 = max(top.at(x0), top.at(x1))
-        y1 = min(bottom.at(x0), bottom.at(x1))
-        return int(x0) + margin, int(y0) + margin, int(x1) - margin, int(y1) - margin
+        x0, y0, x1, y1 = _outer(top, bottom, left, right)
+        ys, xs = np.mgrid[y0:y1, x0:x1]
+        inside = (
+            (ys > top.offset + top.slope * xs + margin)
+            & (ys < bottom.offset + bottom.slope * xs - margin)
+            & (xs > left.offset + left.slope * ys + margin)
+            & (xs < right.offset + right.slope * ys - margin)
+        )
+        return (x0, y0, x1, y1), inside
+
+
+def _outer(top: Rule, bottom: Rule, left: Rule, right: Rule) -> tuple[int, int, int, int]:
+    """The upright box around four rules (their corners, where they cross)."""
+    xs = [side.at(rule.at(side.at(0))) for side in (left, right) for rule in (top, bottom)]
+    x0, x1 = min(xs), max(xs)
+    y0 = min(top.at(x0), top.at(x1))
+    y1 = max(bottom.at(x0), bottom.at(x1))
+    return int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))
 
 
 def find_tables(page: np.ndarray) -> list[Grid]:

@@ -80,21 +80,23 @@ def _row_box(grid: Grid, row: int) -> list[int]:
 
 
 def _crop(page: np.ndarray, grid: Grid, cell: Cell, scale: float) -> _Crop | None:
-    """The cell's inside trimmed to its ink, without rule ends and specks touching its
-    edges; None when the cell is empty."""
-    x0, y0, x1, y1 = grid.cell_box(cell, max(2, round(MARGIN * scale)))
-    x0, y0 = max(0, x0), max(0, y0)
-    inside = page[y0:y1, x0:x1]
-    if inside.size == 0:
+    """The cell's inside, clear of its rules, trimmed to its ink, without rule ends and
+    specks touching its edges; None when the cell is empty."""
+    (x0, y0, x1, y1), inside = grid.cell_inside(cell, max(2, round(MARGIN * scale)))
+    if x0 < 0 or y0 < 0:
+        inside = inside[max(0, -y0) :, max(0, -x0) :]
+        x0, y0 = max(0, x0), max(0, y0)
+    region = page[y0:y1, x0:x1]
+    inside = inside[: region.shape[0], : region.shape[1]]
+    ink = ((region < 128) & inside).astype(np.uint8)
+    if ink.sum() < MIN_INK * scale:
         return None
-    ink = (inside < 128).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    h, w = ink.shape
-    keep = np.zeros(count, bool)
-    for label in range(1, count):
-        x, y, cw, ch, _area = (int(v) for v in stats[label])
-        keep[label] = x > 0 and y > 0 and x + cw < w and y + ch < h
-    mask = keep[labels]
+    edge = inside & ~cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    count, labels = cv2.connectedComponents(ink, connectivity=8)
+    touching = np.zeros(count, bool)
+    touching[labels[edge]] = True
+    touching[0] = True
+    mask = ~touching[labels]
     if mask.sum() < MIN_INK * scale:
         return None
     ys, xs = np.nonzero(mask)
