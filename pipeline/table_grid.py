@@ -2,12 +2,13 @@
 
 Tesseract's page layout analysis loses ruled table rows (STT cells, last rows, a row read as
 one garbled word), so tables are found here from their rules and read cell by cell
-(`pipeline.ocr`). Pure numpy/OpenCV; the page is 0 = ink, 255 = paper.
+(`pipeline.table_ocr`). Pure numpy/OpenCV; the page is 0 = ink, 255 = paper.
 
-How: on a half-size copy (four times cheaper; a 0.7 pt rule still leaves dark pixels),
-a morphological opening keeps horizontal runs longer than ~1.3 cm and vertical runs longer
-than ~6 mm: rules, not letters. Pieces of one rule (broken by photocopy or fading) are
-merged by position, each rule keeping a straight-line fit so that a skew residue of a
+How: on a half-size copy (four times cheaper; a 0.7 pt rule still leaves dark pixels), a
+closing bridges the gaps of a faded or photocopied rule and an opening keeps horizontal
+runs longer than ~1.3 cm and vertical runs longer than ~6 mm: rules, not letters. A run
+with ink just beside it is text whose letters were bridged, not a rule. Pieces of one rule
+are merged by position, each rule keeping a straight-line fit so that a skew residue of a
 fraction of a degree is followed. Horizontal and vertical rules that cross form a table
 when there are at least three of each (two rows, two columns): a frame around one word
 (`KHẨN`, `DỰ THẢO`) has two of each, an underline or the short rule under the national
@@ -17,13 +18,10 @@ motto has no vertical rule, and a page border is two of each around the text.
 from __future__ import annotations
 
 import itertools
-import logging
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 A4_HEIGHT_300DPI = 3508  # pages are A4; lengths below scale with the page height
 LONG_H = 150  # px at 300 DPI: a horizontal run this long is a rule (letters are < 60)
