@@ -57,8 +57,9 @@ class Settings:
     max_candidates: int = 10
     keep_penalty: float = 9.0
     """Log-score cost of changing a syllable on a line that already looks correct."""
-    caps_keep_penalty: float = 9.0
-    """The same on a line in capitals, where OCR drops the small marks (`PHO BI THƯ`)."""
+    caps_keep_penalty: float = 4.0
+    """The same on a line in capitals, where OCR drops the small marks (`PHO BI THƯ`):
+    raw OCR of 154 train pages 1.551% -> 1.522% CER; correct seed text unchanged."""
     threshold: float = 0.6
     """Syllables with a posterior below this are reported as low-confidence spans."""
     style: str = "old"
