@@ -92,11 +92,11 @@ def clean_page(
 
     if opts.orientation:
         with clock("orientation"):
-            sideways = is_sideways(grey, opts.max_skew_degrees)
-            if sideways:
-                grey = rotate_right_angle(grey, 90)
-        if sideways:
-            result.steps.append("orientation:90")
+            turn = sideways_turn(grey, opts.max_skew_degrees, orientation_check)
+            if turn:
+                grey = rotate_right_angle(grey, turn)
+        if turn:
+            result.steps.append(f"orientation:{turn}")
 
     glyph_height: float | None = None
     if opts.upscale or opts.denoise:
@@ -365,19 +365,31 @@ def rotate(grey: np.ndarray, angle: float) -> np.ndarray:
     return rotated
 
 
-def is_sideways(grey: np.ndarray, max_skew_degrees: float = 10.0) -> bool:
-    """True when text lines run vertically (page turned 90 or 270 degrees).
+def sideways_turn(
+    grey: np.ndarray, max_skew_degrees: float = 10.0, check: OrientationCheck | None = None
+) -> int:
+    """Degrees (0, 90 or 270) to turn the page clockwise when its text lines run vertically.
 
     The best row-profile score over the skew range is compared with the same search on the
     page turned 90 degrees, so a crooked but upright page is not mistaken for a turned one.
-    Whether the turn was 90 or 270 is settled later by `is_upside_down`.
+    When the profiles say "turned", `check` (Tesseract's orientation detection) has the last
+    word: a flattened phone photo once scored as turned and was read sideways (77% CER).
+    Without a check, 90 is returned and `is_upside_down` later tells 90 from 270.
     """
     ink = _skew_ink(grey, longest=600)
     if not ink.any():
-        return False
+        return 0
     upright = _skew_search(ink, max_skew_degrees, fine=False)[1]
     turned = _skew_search(cv2.rotate(ink, cv2.ROTATE_90_CLOCKWISE), max_skew_degrees, fine=False)[1]
-    return turned > 2.0 * upright  # upright pages measured up to 1.8, turned ones from 2.3
+    if turned <= 2.0 * upright:  # upright pages measured up to 1.8, turned ones from 2.3
+        return 0
+    if check is not None:
+        answer = check(grey)
+        if answer in (0, 180):
+            return 0  # not sideways; a 180 turn is settled after deskewing
+        if answer in (90, 270):
+            return answer
+    return 90
 
 
 UPRIGHT_INK_BALANCE = 0.85  # below/above ink at most this: upright, no second opinion

@@ -132,6 +132,15 @@ def test_orientation_check_overrules_an_unsure_ink_vote(page: np.ndarray) -> Non
     assert len(asked) == 3
 
 
+def test_sideways_vote_is_checked_by_tesseract(page: np.ndarray) -> None:
+    turned = cleanup.to_grey(cleanup.rotate_right_angle(page, 90))
+    assert cleanup.sideways_turn(turned) == 90  # no check: 90, the 180 vote settles the rest
+    assert cleanup.sideways_turn(turned, check=pages.tesseract_orientation) == 270
+    assert cleanup.sideways_turn(turned, check=lambda grey: 0) == 0  # "upright": left alone
+    upright = cleanup.to_grey(page)
+    assert cleanup.sideways_turn(upright, check=lambda grey: 90) == 0  # not asked
+
+
 def test_frame_around_a_mark_is_erased_and_the_word_kept() -> None:
     image = render_lines(["", "", "KHẨN"], 2480, 3508, 54)
     rgb = np.asarray(image).copy()
