@@ -79,6 +79,18 @@ def test_closing_columns_then_a_footnote_under_them() -> None:
     ]
 
 
+def test_a_footnote_marker_ends_the_closing_even_close_under_it() -> None:
+    lines = [
+        line("Nơi nhận:", 314, 2353, 511, 2391),
+        line("- Lưu Văn phòng Tỉnh ủy.", 313, 2727, 768, 2769),
+        line("TM TỈNH ỦY", 1378, 2338, 1703, 2384),
+        line("Dương Minh Thủy", 1337, 2742, 1745, 2789),
+        line("! Có biểu tổng hợp kèm theo báo cáo này.", 315, 2888, 1103, 2927),
+    ]
+    ordered = [piece.text for piece in ocr.reading_order(lines)]
+    assert ordered[-1].startswith("! Có biểu") and ordered[-2] == "Dương Minh Thủy"
+
+
 def test_pieces_cut_off_a_column_line_stay_in_that_column() -> None:
     """Tesseract cut "Hoằng" off the date line and read "ý" a second time over it; the
     signature title came as "PHÓ BÍ" + "THƯ" beside a recipients item: no table row."""
