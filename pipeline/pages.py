@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -116,7 +115,7 @@ def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
     outcome.timings["encode_image"] = clock() - t0
 
     t0 = clock()
-    raw, lines, confidence = ocr.recognize_page(png, lang=job.lang)
+    raw, lines, confidence = ocr.recognize_page(cleaned.image, lang=job.lang)
     outcome.timings["ocr"] = clock() - t0
 
     height, width = cleaned.image.shape[:2]
@@ -144,13 +143,11 @@ MIN_ORIENTATION_CONFIDENCE = 2.0  # Tesseract's OSD: upright pages measured 15-2
 def tesseract_orientation(grey: np.ndarray) -> int | None:
     """Tesseract's opinion on how far to turn a page clockwise (0, 90, 180, 270), or None.
 
-    A half-size copy is enough for orientation and halves the cost (~0.4 s).
+    Asked on a binarised copy: on the grey copy of a phone photo it found "too few
+    characters" where the binary page gave a confident answer (~0.7 s).
     """
-    half = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    with tempfile.NamedTemporaryFile(prefix="sohoa-osd-", suffix=".png") as handle:
-        handle.write(cleanup.encode_png(half, bilevel=False))
-        handle.flush()
-        found = tesseract.orientation(Path(handle.name))
+    binary = cleanup.binarize(cleanup.normalize_background(grey))
+    found = tesseract.orientation(binary)
     if found is None or found[1] < MIN_ORIENTATION_CONFIDENCE:
         return None
     log.debug("orientation check: turn %d (confidence %.1f)", *found)

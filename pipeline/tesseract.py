@@ -1,4 +1,11 @@
-"""Wrapper around the Tesseract program (through pytesseract), raising typed errors.
+"""Wrapper around the Tesseract engine, raising typed errors.
+
+Tesseract runs in-process through its C++ API (tesserocr), one engine per worker process,
+kept loaded between pages. Measured against one `tesseract` command per page (pytesseract),
+pages interleaved in one process: 1.21 s against 1.71 s a page, the same words (CER on 110
+train pages 0.85%/0.71% against 0.83%/0.73%): no process start, no model load (~0.12 s), no
+image file to write and decode, no TSV to parse. The tesserocr wheel carries its own
+libtesseract (5.5); the language models are the system's (`tesseract-ocr-vie`).
 
 Tesseract is run single-threaded (`OMP_THREAD_LIMIT=1`): on this machine kind its OpenMP threads
 make a page ~2.8x slower, so parallelism comes from one Tesseract per worker process instead.
@@ -8,25 +15,34 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytesseract
+import numpy as np
 
 from pipeline.errors import MissingDependencyError, OcrError
+
+if TYPE_CHECKING:
+    import tesserocr
 
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-vie"
 DEFAULT_TIMEOUT_S = 300
+# Where Debian and others put the language models; TESSDATA_PREFIX overrides.
+TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+)
 
 
 @dataclass(frozen=True)
 class TsvWord:
-    """One word row of Tesseract's TSV output."""
+    """One recognised word with its box, confidence and place in Tesseract's layout."""
 
     text: str
     left: int
@@ -40,30 +56,46 @@ class TsvWord:
 
 
 def single_threaded() -> None:
-    """Make every Tesseract started by this process use one thread."""
+    """Make every Tesseract engine started by this process use one thread."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _tesserocr() -> object:
+    try:
+        import tesserocr
+    except ImportError as error:  # the package's own dependency: a broken install
+        raise MissingDependencyError(
+            "the Tesseract binding (tesserocr) is not installed; run scripts/bootstrap.sh"
+        ) from error
+    return tesserocr
+
+
+@cache
+def tessdata_dir() -> Path:
+    """The folder holding the `*.traineddata` language models (TESSDATA_PREFIX, as for
+    Tesseract itself, else the first of the usual places that holds any)."""
+    override = os.environ.get("TESSDATA_PREFIX")
+    for folder in [override] if override else TESSDATA_DIRS:
+        if any(Path(folder).glob("*.traineddata")):
+            return Path(folder)
+    raise MissingDependencyError(f"Tesseract's language models are not installed; {INSTALL_HINT}")
 
 
 @cache
 def version() -> str:
-    """Tesseract's version string; raises MissingDependencyError when it is not installed."""
-    exe = shutil.which("tesseract")
-    if exe is None:
-        raise MissingDependencyError(f"Tesseract is not installed; {INSTALL_HINT}")
-    out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
-    first = (out.stdout or out.stderr).splitlines()
+    """The version of the Tesseract library that recognises the pages."""
+    module = _tesserocr()
+    first = str(module.tesseract_version()).splitlines()  # type: ignore[attr-defined]
     return first[0].split()[-1] if first else "unknown"
 
 
 @cache
 def languages() -> frozenset[str]:
-    version()
-    out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=False)
-    return frozenset(line.strip() for line in out.stdout.splitlines()[1:] if line.strip())
+    return frozenset(path.stem for path in tessdata_dir().glob("*.traineddata"))
 
 
 def require(lang: str) -> None:
-    """Fail early, with the install hint, when Tesseract or a language model is missing."""
+    """Fail early, with the install hint, when a language model is missing."""
     missing = [code for code in lang.split("+") if code not in languages()]
     if missing:
         raise MissingDependencyError(
@@ -73,70 +105,93 @@ def require(lang: str) -> None:
         )
 
 
-def orientation(image: Path, timeout_s: int = 60) -> tuple[int, float] | None:
-    """Tesseract's orientation detection (`--psm 0`): degrees to turn the page clockwise to
-    make it upright, and the detector's confidence; None when the page has too little text.
+_engines: dict[str, tesserocr.PyTessBaseAPI] = {}
+
+
+def _engine(lang: str) -> tesserocr.PyTessBaseAPI:
+    """This process's engine for `lang`, loaded on first use and kept."""
+    engine = _engines.get(lang)
+    if engine is None:
+        module = _tesserocr()
+        require(lang)
+        try:
+            engine = module.PyTessBaseAPI(path=f"{tessdata_dir()}/", lang=lang)  # type: ignore[attr-defined]
+        except RuntimeError as error:
+            raise OcrError(f"Tesseract could not load {lang!r}: {error}") from error
+        # Skip Tesseract's retry of every low-confidence line as inverted text: our pages
+        # are already binarised black on white, and the retry costs time.
+        engine.SetVariable("tessedit_do_invert", "0")
+        _engines[lang] = engine
+    return engine
+
+
+def _set_image(engine: tesserocr.PyTessBaseAPI, image: np.ndarray) -> bytes:
+    """Hand a grey (or 0/255 binary) page to the engine without encoding it.
+
+    Tesseract does not copy the pixels: the caller keeps the returned buffer alive until
+    recognition is done.
+    """
+    if image.ndim != 2 or image.dtype != np.uint8:
+        raise OcrError(f"Tesseract needs an 8-bit single-channel image, got {image.dtype}")
+    height, width = image.shape
+    pixels = np.ascontiguousarray(image).tobytes()
+    engine.SetImageBytes(pixels, width, height, 1, width)
+    return pixels
+
+
+def recognize(
+    image: np.ndarray, lang: str = "vie", psm: int = 3, timeout_s: int = DEFAULT_TIMEOUT_S
+) -> list[TsvWord]:
+    """Recognise one page image and return its words with boxes and confidences."""
+    engine = _engine(lang)
+    engine.SetPageSegMode(psm)
+    pixels = _set_image(engine, image)
+    if not engine.Recognize(timeout=timeout_s * 1000):
+        raise OcrError(f"Tesseract gave up on the page (time limit {timeout_s} s)")
+    words = parse_tsv(engine.GetTSVText(0))
+    del pixels  # only now may the buffer go
+    return words
+
+
+def parse_tsv(tsv: str) -> list[TsvWord]:
+    """Word rows (level 5) of Tesseract's TSV output, without empty ones."""
+    words: list[TsvWord] = []
+    for row in tsv.splitlines():
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        words.append(
+            TsvWord(
+                text=cells[11],
+                left=int(cells[6]),
+                top=int(cells[7]),
+                width=int(cells[8]),
+                height=int(cells[9]),
+                confidence=float(cells[10]),
+                block=int(cells[2]),
+                paragraph=int(cells[3]),
+                line=int(cells[4]),
+            )
+        )
+    return words
+
+
+def orientation(image: np.ndarray) -> tuple[int, float] | None:
+    """Tesseract's orientation detection: degrees to turn the page clockwise to make it
+    upright, and the detector's confidence; None when the page has too little text.
 
     About 0.7 s for a 300 DPI page, so it is asked only when the cheap ink-balance vote in
     `cleanup` is unsure (see `cleanup.is_upside_down`).
     """
-    try:
-        report = pytesseract.image_to_osd(str(image), config="--psm 0", timeout=timeout_s)
-    except pytesseract.TesseractNotFoundError as error:
-        raise MissingDependencyError(f"Tesseract is not installed; {INSTALL_HINT}") from error
-    except RuntimeError as error:  # timeout
-        raise OcrError(f"Tesseract orientation detection timed out after {timeout_s} s") from error
-    except pytesseract.TesseractError as error:
-        log.debug("orientation detection gave up: %s", error.message.strip()[:200])
+    if "osd" not in languages():
+        log.warning("no orientation model (apt-get install tesseract-ocr-osd): vote alone")
         return None
-    values = dict(line.split(":", 1) for line in report.splitlines() if ":" in line)
-    try:
-        return int(values["Rotate"].strip()), float(values["Orientation confidence"].strip())
-    except (KeyError, ValueError):
+    engine = _engine("osd")
+    engine.SetPageSegMode(0)  # orientation and script detection only
+    pixels = _set_image(engine, image)
+    found = engine.DetectOrientationScript()
+    del pixels  # only now may the buffer go
+    if not found:
         return None
-
-
-def recognize(
-    image: Path, lang: str = "vie", psm: int = 3, timeout_s: int = DEFAULT_TIMEOUT_S
-) -> list[TsvWord]:
-    """Run Tesseract on one page image file and return its words with boxes and confidences.
-
-    A file, not an array: pytesseract would re-encode an array through Pillow (~0.2 s for a
-    300 DPI page), while the caller already has the page as a compact 1-bit PNG.
-
-    `tessedit_do_invert=0` skips Tesseract's retry of every low-confidence line as inverted
-    text: our pages are already binarised black on white, and the retry costs time.
-    """
-    config = f"--psm {psm} -c tessedit_do_invert=0"
-    try:
-        data = pytesseract.image_to_data(
-            str(image),
-            lang=lang,
-            config=config,
-            output_type=pytesseract.Output.DICT,
-            timeout=timeout_s,
-        )
-    except pytesseract.TesseractNotFoundError as error:
-        raise MissingDependencyError(f"Tesseract is not installed; {INSTALL_HINT}") from error
-    except RuntimeError as error:  # pytesseract raises RuntimeError on timeout
-        raise OcrError(f"Tesseract timed out after {timeout_s} s") from error
-    except pytesseract.TesseractError as error:
-        raise OcrError(f"Tesseract failed: {error.message.strip()[:200]}") from error
-    words: list[TsvWord] = []
-    for i, text in enumerate(data["text"]):
-        if int(data["level"][i]) != 5 or not str(text).strip():
-            continue
-        words.append(
-            TsvWord(
-                text=str(text),
-                left=int(data["left"][i]),
-                top=int(data["top"][i]),
-                width=int(data["width"][i]),
-                height=int(data["height"][i]),
-                confidence=float(data["conf"][i]),
-                block=int(data["block_num"][i]),
-                paragraph=int(data["par_num"][i]),
-                line=int(data["line_num"][i]),
-            )
-        )
-    return words
+    # orient_deg is how far the image was turned clockwise; undo it
+    return (360 - int(found["orient_deg"])) % 360, float(found["orient_conf"])

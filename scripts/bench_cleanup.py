@@ -35,7 +35,7 @@ def run_page(job: tuple[BenchPage, cleanup.CleanupOptions]) -> tuple[str, float,
     cleaned = cleanup.clean_page(rgb, options)
     cleanup_s = time.perf_counter() - start
     start = time.perf_counter()
-    text, _, _ = ocr.recognize_page(cleanup.encode_png(cleaned.image))
+    text, _, _ = ocr.recognize_page(cleaned.image)
     ocr_s = time.perf_counter() - start
     return page.profile, cer(text, page.truth), cleanup_s, ocr_s
 

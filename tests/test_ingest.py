@@ -188,7 +188,7 @@ def test_sigkill_then_rerun_completes_without_duplicates(tmp_path: Path) -> None
 
 def test_missing_tesseract_exits_3_with_install_hint(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Báo cáo\n", encoding="utf-8")
-    bare_path = tmp_path / "bin"
+    bare_path = tmp_path / "tessdata"
     bare_path.mkdir()
     result = subprocess.run(
         [
@@ -201,7 +201,7 @@ def test_missing_tesseract_exits_3_with_install_hint(tmp_path: Path) -> None:
             str(tmp_path / "db.sqlite"),
         ],
         cwd=ROOT,
-        env={**os.environ, "PATH": str(bare_path)},
+        env={**os.environ, "TESSDATA_PREFIX": str(bare_path)},  # no language models
         capture_output=True,
         text=True,
     )

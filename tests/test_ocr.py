@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from pipeline import cleanup, ocr, tesseract
+from pipeline.errors import OcrError
 from pipeline.record import Line, Word
 
 
@@ -75,6 +77,18 @@ def test_closing_columns_then_a_footnote_under_them() -> None:
         "Đặng Hồng Thủy",
         "1 Có biểu tổng hợp kèm theo.",
     ]
+
+
+def test_a_footnote_marker_ends_the_closing_even_close_under_it() -> None:
+    lines = [
+        line("Nơi nhận:", 314, 2353, 511, 2391),
+        line("- Lưu Văn phòng Tỉnh ủy.", 313, 2727, 768, 2769),
+        line("TM TỈNH ỦY", 1378, 2338, 1703, 2384),
+        line("Dương Minh Thủy", 1337, 2742, 1745, 2789),
+        line("! Có biểu tổng hợp kèm theo báo cáo này.", 315, 2888, 1103, 2927),
+    ]
+    ordered = [piece.text for piece in ocr.reading_order(lines)]
+    assert ordered[-1].startswith("! Có biểu") and ordered[-2] == "Dương Minh Thủy"
 
 
 def test_pieces_cut_off_a_column_line_stay_in_that_column() -> None:
@@ -149,6 +163,23 @@ def test_generated_clean_page_reads_nearly_exactly() -> None:
     page = render(doc, "clean", dpi=300)[0]
     tesseract.single_threaded()
     cleaned = cleanup.clean_page(np.asarray(page.image.convert("RGB")))
-    text, _, confidence = ocr.recognize_page(cleanup.encode_png(cleaned.image))
+    text, _, confidence = ocr.recognize_page(cleaned.image)
     assert confidence is not None and confidence > 85
     assert cer(text, page.text) < 0.02
+
+
+def test_engine_refuses_what_it_cannot_read_and_has_no_opinion_on_a_blank_page() -> None:
+    blank = np.full((200, 200), 255, np.uint8)
+    assert tesseract.orientation(blank) is None  # too few characters
+    assert tesseract.recognize(blank) == []
+    with pytest.raises(OcrError, match="8-bit single-channel"):
+        tesseract.recognize(np.zeros((20, 20, 3), np.uint8))
+
+
+def test_tsv_rows_become_words() -> None:
+    tsv = (
+        "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t\n"
+        "5\t1\t2\t1\t3\t1\t380\t280\t210\t55\t96.5\tĐẢNG\n"
+        "5\t1\t2\t1\t3\t2\t600\t280\t80\t55\t91\t \n"
+    )
+    assert tesseract.parse_tsv(tsv) == [tesseract.TsvWord("ĐẢNG", 380, 280, 210, 55, 96.5, 2, 1, 3)]

@@ -80,7 +80,10 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
         if m is None or not is_upper_line(seg.text[:7]):
             continue
         title = seg.text[m.start("title") :].strip() if m.group("title") else ""
+        title = title if _has_letters(title) else ""  # a speck read beside "PHỤ LỤC 1"
         nxt = k + 1
+        while not title and nxt < len(segs) and not _has_letters(segs[nxt].text):
+            nxt += 1  # specks OCR read as lines of their own ("2", ";", "-")
         if not title and nxt < len(segs) and "\t" not in segs[nxt].text:
             title, nxt = squash(segs[nxt].text), nxt + 1
         while (
@@ -91,13 +94,18 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
         ):
             title, nxt = squash(f"{title} {segs[nxt].text}"), nxt + 1
         number = seg.text[m.start("num") : m.end("num")] if m.group("num") else None
-        label = squash(seg.text[: m.start("title")] if m.group("title") else seg.text)
+        label_end = m.end("num") if m.group("num") else m.start("title")
+        label = squash(seg.text[:label_end].rstrip(" .:-"))
         heads.append((seg.start, number, label, title))
     for table in tables:
         above = [h for h in heads if h[0] < table["start"]]
         if above and not any(above[-1][0] < t["start"] < table["start"] for t in tables):
             _, table["number"], table["title"], caption = above[-1]
             table["caption"] = caption or None
+
+
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
 
 
 def layout_tables(pages: Sequence[Page], text: str) -> list[Json]:

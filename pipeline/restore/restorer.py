@@ -57,6 +57,9 @@ class Settings:
     max_candidates: int = 10
     keep_penalty: float = 9.0
     """Log-score cost of changing a syllable on a line that already looks correct."""
+    caps_keep_penalty: float = 4.0
+    """The same on a line in capitals, where OCR drops the small marks (`PHO BI THƯ`):
+    raw OCR of 154 train pages 1.551% -> 1.522% CER; correct seed text unchanged."""
     threshold: float = 0.6
     """Syllables with a posterior below this are reported as low-confidence spans."""
     style: str = "old"
@@ -101,6 +104,7 @@ class Restorer:
         slots: list[_Slot] = []
         for start, end, line_mode in classify_lines(text, self.lexicon, mode):
             ocr = line_mode is LineMode.OCR
+            caps = _caps_line(text, start)
             tokens = [
                 Token(found.start + start, found.end + start, found.text, found.kind)
                 for found in tokenize(text[start:end], letterlike if ocr else "")
@@ -109,7 +113,7 @@ class Restorer:
                 tokens = self._join_fragments(text, tokens)
             for token in tokens:
                 if not (ocr and self._is_junk(text, token)):  # Tesseract's ¢, ® glued to words
-                    slots.append(self._slot(text, token, line_mode))
+                    slots.append(self._slot(text, token, line_mode, caps))
         if not slots:
             return RestoreResult(text, 1.0, [], 0)
         lattice = Lattice.from_lists([s.ids for s in slots], [s.local for s in slots])
@@ -166,7 +170,7 @@ class Restorer:
         after = text[token.end] if token.end < len(text) else " "
         return before.isalnum() or after.isalnum()
 
-    def _slot(self, text: str, token: Token, mode: LineMode) -> _Slot:
+    def _slot(self, text: str, token: Token, mode: LineMode, caps: bool = False) -> _Slot:
         """The candidates of one token: LM ids, local log scores, how to write each."""
         if token.kind == "num" and not (mode is LineMode.OCR and len(token.text) == 1):
             return _Slot(token, [self._num_id], [0.0], [token.text], False)
@@ -194,7 +198,9 @@ class Restorer:
         ids = group[: self.settings.max_candidates].tolist()
         if own_id and own_id not in ids:
             ids.append(own_id)
-        penalty = self.settings.keep_penalty if mode is LineMode.CLEAN else 0.0
+        penalty = 0.0
+        if mode is LineMode.CLEAN:
+            penalty = self.settings.caps_keep_penalty if caps else self.settings.keep_penalty
         local = [0.0 if i == own_id else -penalty for i in ids]
         return _Slot(token, ids, local, None, True, own_id)
 
