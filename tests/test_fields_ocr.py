@@ -235,6 +235,11 @@ def test_word_boxes_below_the_type_line_give_no_date() -> None:
     assert extract_fields(text, [page]).date is None
 
 
+def test_a_year_after_today_is_no_date() -> None:
+    r = extract_fields(_doc(date="Quảng Trị, ngày 01 tháng 6 năm 2079"))  # 2019: 1 read as 7
+    assert (r.place, r.date) == ("Quảng Trị", None)
+
+
 def test_place_kept_when_the_date_is_unreadable() -> None:
     r = extract_fields(_doc(date="Quảng Phú, ngày 0Ì tháng 6 năm 20179"))
     assert (r.place, r.date) == ("Quảng Phú", None)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.rules import canonical_code, doc_type_by_code, doc_types, issuer_codes
 
-_YEARS = range(1930, 2100)
+_YEARS = range(1930, date.today().year + 1)  # no document is dated after it is read
 
 
 @dataclass(frozen=True)
