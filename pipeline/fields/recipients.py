@@ -23,7 +23,6 @@ _FUZZY_MIN = 90.0  # rapidfuzz ratio on the folded letters
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Thường.trực"
 _INNER_STOP = re.compile(r"\.(?= +[^\W\d_A-ZĐ])|;(?= +\w)")  # "thành ủy. đảng ủy", "TT; TC"
 _STRAY = re.compile(r"\s[^\W\d_](?=\(b/c\)$)")  # "Tỉnh uỷ t(b/c)": a speck read as a letter
-_MERGED = re.compile(regexes()["copy_mark"].pattern.removesuffix("$") + r"[,;]\s+(?=\S)")
 _LONE = re.compile(r"^[^\w(]\s+|^\d\s+(?=[^\W\d_])")  # "7 Thường trực": a dash read as 7
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$")
 _ARCHIVE = "luu"  # "Lưu": the archive copy; unit codes follow
@@ -112,12 +111,11 @@ def _respell(token: str, word: str, upper: bool) -> str:
 
 
 def _archive_codes(tokens: list[str], family: str | None) -> list[str]:
-    """Unit codes after "Lưu" (an item's first word a letter from it is it, a lone letter
-    before it is a damaged dash): a code OCR
-    split in two is joined when that makes a known one ("UBKT TU" → "UBKTTU"), a period
-    between codes is a comma, a damaged code is mapped by `_known_code`; in a state
-    document the first code is the archive's (`Lưu: VT`), so an unknown one a letter away
-    from it is that code ("VF", "VTF")."""
+    """Unit codes after "Lưu" (an item's first word a letter from it is it; a lone letter
+    before it is a damaged dash): a code OCR split in two is joined when that makes a
+    known one ("UBKT TU" → "UBKTTU"), a period between codes is a comma, a damaged code is
+    mapped by `_known_code`; in a state document the first code is the archive's
+    (`Lưu: VT`), so an unknown one a letter away from it is that code ("VF", "VTF")."""
     if len(tokens) > 1 and Levenshtein.distance(compact(tokens[0]), _ARCHIVE) == 1:
         tokens = ["Lưu" + _parts(tokens[0])[2], *tokens[1:]]  # "L#u VP", "Luy VT"
     at = next((k for k, t in enumerate(tokens) if compact(t) == _ARCHIVE), None)
@@ -172,11 +170,17 @@ def split_merged(item: str) -> list[str]:
     """An item OCR joined with the next one, whose dash it lost: split after a copy mark
     followed by a comma ("Ban Tổ chức Tỉnh ủy (b/€), 7 Thường trực Tỉnh ủy (b/c)"); a
     lone mark left where the dash was is dropped."""
-    m = _MERGED.search(item)
+    m = _merged().search(item)
     if m is None:
         return [item]
     rest = _LONE.sub("", item[m.end() :])
     return [item[: m.end()].rstrip(" ,;"), *split_merged(rest)] if rest else [item]
+
+
+@cache
+def _merged() -> re.Pattern[str]:
+    """A copy mark ("(b/c)" as OCR reads it) inside an item, then a comma and more text."""
+    return re.compile(regexes()["copy_mark"].pattern.removesuffix("$") + r"[,;]\s+(?=\S)")
 
 
 def _parts(token: str) -> tuple[str, str, str]:
