@@ -233,7 +233,7 @@ def _header_row(h: Header, head: Sequence[Seg], page: Page) -> None:
 
 
 def _place_before(anchor: Word, row: Sequence[Word]) -> str:
-    """The capitalised words that run up to `anchor` from its left, pieces dropped."""
+    """The title-case words that run up to `anchor` from its left, pieces dropped."""
     left = [w for w in row if w.bbox[2] <= anchor.bbox[0] + 10 and w.text[:1].isupper()
             and not w.text[1:].isupper()]  # title case: not the issuer column's capitals
     gap = 2 * (anchor.bbox[3] - anchor.bbox[1])
