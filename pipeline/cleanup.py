@@ -435,8 +435,8 @@ def ink_balance(grey: np.ndarray) -> float | None:
                 above += band[: core[0]].sum()
                 below += band[core[-1] + 1 :].sum()
             start = None
-    if above + below < 0.002 * ink.size:
-        return None  # too little text around the lines to vote
+    if above + below < 0.0005 * ink.size:
+        return None  # too little text around the lines to vote (154 dev pages: >= 0.0008)
     return below / max(above, 1.0)
 
 
