@@ -151,14 +151,18 @@ def clean_page(
                 grey, ruled = remove_rules(grey)
             if ruled:
                 result.steps.append("rules")
+        components: Components | None = None
+        if opts.frames or opts.despeckle:
+            with clock("components"):
+                components = ink_components(grey)
         if opts.frames:
             with clock("frames"):
-                grey, framed = remove_frames(grey)
+                grey, framed = remove_frames(grey, components)
             if framed:
                 result.steps.append(f"frames:{framed}")
         if opts.despeckle:
             with clock("despeckle"):
-                grey, specks = despeckle(grey)
+                grey, specks = despeckle(grey, components)
             if specks:
                 result.steps.append(f"despeckle:{specks}")
 
@@ -435,8 +439,8 @@ def ink_balance(grey: np.ndarray) -> float | None:
                 above += band[: core[0]].sum()
                 below += band[core[-1] + 1 :].sum()
             start = None
-    if above + below < 0.002 * ink.size:
-        return None  # too little text around the lines to vote
+    if above + below < 0.0005 * ink.size:
+        return None  # too little text around the lines to vote (154 dev pages: >= 0.0008)
     return below / max(above, 1.0)
 
 
@@ -517,7 +521,24 @@ def clear_borders(binary: np.ndarray) -> tuple[np.ndarray, bool]:
     return cleaned, True
 
 
-def despeckle(binary: np.ndarray, max_area: int = 20, reach: int = 9) -> tuple[np.ndarray, int]:
+@dataclass(frozen=True)
+class Components:
+    """Connected ink components of a binary page: labelled once, used by frames and despeckle
+    (~25 ms a 300 DPI page)."""
+
+    labels: np.ndarray
+    stats: np.ndarray
+
+
+def ink_components(binary: np.ndarray) -> Components:
+    ink = cv2.bitwise_not(binary)  # 0/255 page: ink becomes the non-zero foreground
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    return Components(labels, stats)
+
+
+def despeckle(
+    binary: np.ndarray, components: Components | None = None, max_area: int = 20, reach: int = 9
+) -> tuple[np.ndarray, int]:
     """Remove isolated ink specks (toner dust, photocopy noise) smaller than a full stop.
 
     A speck is removed only when no larger ink lies within `reach` pixels: the tone mark over
@@ -525,8 +546,8 @@ def despeckle(binary: np.ndarray, max_area: int = 20, reach: int = 9) -> tuple[n
     as "_", "-" and "." scattered through the text. Only the neighbourhood of each small
     component is inspected, so a clean page costs one labelling pass.
     """
-    ink = (binary == 0).astype(np.uint8)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    found = components if components is not None else ink_components(binary)
+    labels, stats = found.labels, found.stats
     is_large = stats[:, cv2.CC_STAT_AREA] >= max_area
     is_large[0] = False
     small = np.flatnonzero(~is_large)
@@ -546,22 +567,26 @@ def despeckle(binary: np.ndarray, max_area: int = 20, reach: int = 9) -> tuple[n
     return cleaned, specks
 
 
-def remove_frames(binary: np.ndarray) -> tuple[np.ndarray, int]:
+def remove_frames(
+    binary: np.ndarray, components: Components | None = None
+) -> tuple[np.ndarray, int]:
     """Erase rectangular frames drawn around a word or two (KHẨN, MẬT, DỰ THẢO).
 
     Tesseract drops a framed word entirely. A frame is one ink component, word-box sized,
     whose ink lies along its bounding box: thin on every side and empty inside (the framed
     letters are separate components). Table grids are larger and hold crossing rules.
     """
-    ink = (binary == 0).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    found = components if components is not None else ink_components(binary)
+    labels, stats = found.labels, found.stats
     height, width = binary.shape
     cleaned = binary
     frames = 0
-    for label in range(1, count):
+    w_all, h_all = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    sized = (0.03 * width < w_all) & (w_all < 0.5 * width)
+    sized &= (0.01 * height < h_all) & (h_all < 0.06 * height)
+    sized[0] = False  # the background
+    for label in np.flatnonzero(sized):
         x, y, w, h = (int(v) for v in stats[label, :4])
-        if not (0.03 * width < w < 0.5 * width and 0.01 * height < h < 0.06 * height):
-            continue
         box = labels[y : y + h, x : x + w] == label
         edge = max(2, min(w, h) // 8)
         border = box[:edge].mean(), box[-edge:].mean(), box[:, :edge].mean(), box[:, -edge:].mean()

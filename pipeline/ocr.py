@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from itertools import groupby
 
@@ -28,7 +29,7 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
     block = max((w.block for w in words), default=0)
     rows = [_table_line(r, block + k) for k, t in enumerate(tables, 1) for r in t.rows]
     rows = [row for row in rows if row.words]
-    lines = reading_order(pieces + rows)
+    lines = footnote_markers(reading_order(pieces + rows))
     table_words = [w for t in tables for r in t.rows for cell in r.cells for w in cell]
     return page_text(lines), lines, mean_confidence(words + table_words)
 
@@ -325,6 +326,53 @@ def _footnote_marked(line: Line) -> bool:
     and "'" that a superscript 1 is read as."""
     first = line.words[0].text if line.words else ""
     return (first.isdigit() and len(first) <= 2) or first in FOOTNOTE_MARKERS
+
+
+MARKED_WORD = re.compile(r"^(.*\w)[!'’]([.,;:]*)$")  # "nước!." : a superscript 1 read as "!"
+
+
+def footnote_markers(lines: list[Line]) -> list[Line]:
+    """Write back the footnote markers Tesseract reads as "!" or "'".
+
+    A superscript 1 glued to a word ("nước¹.") comes back as "nước!." or "nước'.", and the
+    footnote under the closing as "! Có biểu tổng hợp ...". Only when the page has as many
+    such footnote lines as such marked words are the k-th of each written k: a report's
+    "!" is otherwise left as read.
+    """
+    prose = [i for i, line in enumerate(lines) if "\t" not in line.text]  # no table rows
+    notes = [
+        i for i in prose if len(lines[i].words) > 1 and lines[i].words[0].text in FOOTNOTE_MARKERS
+    ]
+    marked = [
+        (i, j)
+        for i in prose
+        if i not in notes
+        for j, word in enumerate(lines[i].words)
+        if MARKED_WORD.match(word.text)
+    ]
+    if not notes or len(notes) != len(marked) or min(notes) < max(i for i, _ in marked):
+        return lines
+    result = list(lines)
+    for number, (i, j) in enumerate(marked, start=1):
+        word = result[i].words[j]
+        found = MARKED_WORD.match(word.text)
+        assert found is not None
+        result[i] = _with_word(result[i], j, f"{found.group(1)}{number}{found.group(2)}")
+    for number, i in enumerate(notes, start=1):
+        result[i] = _with_word(result[i], 0, str(number))
+    return result
+
+
+def _with_word(line: Line, index: int, text: str) -> Line:
+    words = list(line.words)
+    words[index] = Word(text=text, bbox=words[index].bbox, confidence=words[index].confidence)
+    return Line(
+        text=" ".join(w.text for w in words),
+        bbox=line.bbox,
+        confidence=line.confidence,
+        block=line.block,
+        words=words,
+    )
 
 
 def _has_text(line: Line) -> bool:

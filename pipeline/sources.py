@@ -150,14 +150,21 @@ def _check_pixels(size: tuple[int, int]) -> None:
         raise CorruptFileError(f"image too small to be a page: {width}x{height}")
 
 
+EXIF_ORIENTATION = 0x0112
+
+
 def load_image_page(path: Path, index: int) -> np.ndarray:
     """Decode frame `index` (0-based) of an image file to RGB, honouring EXIF rotation."""
     try:
         with Image.open(path) as image:
             image.seek(index)
             _check_pixels(image.size)
-            frame = ImageOps.exif_transpose(image) if index == 0 else image
-            return np.asarray(frame.convert("RGB"))
+            frame: Image.Image = image
+            if index == 0 and image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+                frame = ImageOps.exif_transpose(image)
+            if frame.mode != "RGB":  # an RGB page is not copied again (~30 ms a page)
+                frame = frame.convert("RGB")
+            return np.asarray(frame)
     except InputFileError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError) as error:

@@ -3,9 +3,10 @@
 Decision (measured on 18 train-split table pages, docs/ingest.md "Ruled tables"): the
 cells are cropped inside their rules, trimmed to their ink and stacked one under another,
 a text height apart, into one image read with `--psm 6`; each word goes back to the cell
-it was stacked from. Cell CER 1.9% at ~0.3 s a table, against 2.4% and ~4 s for one
-Tesseract call per cell (each call reloads the `vie` model), and 48% for the full-page
-call's words put into cells (its layout analysis loses and merges ruled cells).
+it was stacked from. Cell CER 1.9% at ~0.3 s a table, against 2.4% for one Tesseract call
+per cell (~4 s when each call was a `tesseract` command reloading the `vie` model), and
+48% for the full-page call's words put into cells (its layout analysis loses and merges
+ruled cells).
 """
 
 from __future__ import annotations

@@ -91,6 +91,21 @@ def test_a_footnote_marker_ends_the_closing_even_close_under_it() -> None:
     assert ordered[-1].startswith("! Có biểu") and ordered[-2] == "Dương Minh Thủy"
 
 
+def test_footnote_markers_read_as_bangs_are_written_back() -> None:
+    lines = [
+        line("nhân dân tỉnh theo luật định!.", 313, 2000, 1500, 2045),
+        line("Dương Minh Thủy", 1337, 2742, 1745, 2789),
+        line("! Có biểu tổng hợp kèm theo báo cáo này.", 315, 2888, 1103, 2927),
+    ]
+    fixed = [piece.text for piece in ocr.footnote_markers(lines)]
+    assert fixed[0] == "nhân dân tỉnh theo luật định1." and fixed[2].startswith("1 Có biểu")
+    unpaired = [line("Thật tuyệt vời!", 313, 2000, 900, 2045), lines[1]]
+    assert [piece.text for piece in ocr.footnote_markers(unpaired)] == [
+        "Thật tuyệt vời!",
+        "Dương Minh Thủy",
+    ]
+
+
 def test_pieces_cut_off_a_column_line_stay_in_that_column() -> None:
     """Tesseract cut "Hoằng" off the date line and read "ý" a second time over it; the
     signature title came as "PHÓ BÍ" + "THƯ" beside a recipients item: no table row."""
