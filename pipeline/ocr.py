@@ -191,19 +191,26 @@ def split_columns(lines: list[Line]) -> list[Line]:
     return pieces
 
 
+YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
 def drop_overlapping_reads(lines: list[Line]) -> list[Line]:
     """Drop a piece lying over a longer line of the same row: Tesseract sometimes reads a
     line twice, the second time as fragments ("Hoá, ngày 13 tháng 3 năm 2023" and over it
     "ý"; "Số 945 /HỦU" and over it "ố 945-BC"), which would then be read as extra text.
-    Printed lines never overlap, so the longer reading is kept."""
+    Printed lines never overlap, so the longer reading is kept, unless the piece holds a
+    four-digit number (a year) the longer one lacks: "Lức, ngày 15 thúng 3 năm 202" under
+    "ăm 2024" keeps both, or the document's date would be lost."""
     kept: list[Line] = []
     for line in lines:
         width = line.bbox[2] - line.bbox[0]
+        years = set(YEAR.findall(line.text))
         covered = any(
             other is not line
             and len(other.text) > len(line.text)
             and _same_row(line, other)
             and -_gap(line, other) >= 0.8 * width
+            and years <= set(YEAR.findall(other.text))
             for other in lines
         )
         if not covered:

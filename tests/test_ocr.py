@@ -139,6 +139,15 @@ def test_pieces_cut_off_a_column_line_stay_in_that_column() -> None:
     ]
 
 
+def test_a_second_read_holding_the_only_year_is_kept() -> None:
+    date = line("Bến Lức, ngày 15 thúng 3 năm 202", 1330, 440, 2210, 495)
+    again = line("ăm 2024", 1990, 450, 2200, 495)
+    kept = [piece.text for piece in ocr.drop_overlapping_reads([date, again])]
+    assert kept == [date.text, again.text]
+    whole = line("Bến Lức, ngày 15 tháng 3 năm 2024", 1330, 440, 2230, 495)
+    assert [p.text for p in ocr.drop_overlapping_reads([whole, again])] == [whole.text]
+
+
 def test_table_rows_are_read_across() -> None:
     rows = []
     for n, y in enumerate((1000, 1060, 1120)):
