@@ -295,7 +295,7 @@ def text_height(grey: np.ndarray) -> float | None:
     Measured on a cleaned half-size copy (averaging halves pixel noise), so speckle noise
     does not vote for a tiny text size.
     """
-    half = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    half = cv2.erode(grey, np.ones((2, 2), np.uint8))[::2, ::2]  # darkest of each 2x2 block
     ink = _text_ink(half)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
@@ -484,7 +484,9 @@ def binarize(grey: np.ndarray) -> np.ndarray:
     smoothed = cv2.GaussianBlur(grey, (0, 0), 0.6)
     cut, binary = cv2.threshold(smoothed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if cut <= FAINT_OTSU_LEVEL:
-        _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        cut, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        if _show_through_share(grey, cut) >= SHOW_THROUGH_SHARE:
+            binary = _keep_dark_cored(grey, binary, cut)
         return binary
     sample = grey[::4, ::4]
     paper = float(np.median(sample))
@@ -492,6 +494,44 @@ def binarize(grey: np.ndarray) -> np.ndarray:
     threshold = paper - FAINT_NOISE_MARGIN * max(noise, 1.0)
     _, binary = cv2.threshold(smoothed, threshold, 255, cv2.THRESH_BINARY)
     return binary
+
+
+SHOW_THROUGH_SHARE = 0.015  # of the Otsu ink in pieces without a dark core: show-through
+DARK_CORE = 0.5  # a piece of real ink has pixels darker than half of Otsu's cut
+
+
+def _show_through_share(grey: np.ndarray, cut: float) -> float:
+    """Share of the ink (on a half-size copy) in pieces with no dark core.
+
+    Show-through from the back of the sheet is mid-grey: where it is dark enough to pass
+    Otsu's cut it forms pieces that never get darker than about half of the cut, while
+    printed ink has near-black cores. Measured on train pages: 3.8-9.6% on show-through
+    pages that OCR read as garbage, 1.6-1.7% on milder ones, at most 1.2% elsewhere
+    (phone photos, JPEG, photocopies 0-1.7%).
+    """
+    half = cv2.erode(grey, np.ones((2, 2), np.uint8))[::2, ::2]  # darkest of each 2x2 block
+    _, binary = cv2.threshold(half, cut, 255, cv2.THRESH_BINARY)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.bitwise_not(binary), connectivity=8
+    )
+    seeded = np.zeros(count, dtype=bool)
+    seeded[np.unique(labels[half <= DARK_CORE * cut])] = True
+    area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
+    area[0] = 0.0
+    total = float(area.sum())
+    return float(area[~seeded].sum()) / total if total else 0.0
+
+
+def _keep_dark_cored(grey: np.ndarray, binary: np.ndarray, cut: float) -> np.ndarray:
+    """Hysteresis: only the Otsu ink pieces holding a dark core are kept (show-through
+    pieces go, printed glyphs keep their grey edges). On 24 show-through train pages mean
+    CER 3.47% -> 1.32% (three pages read as garbage went from 15-35% to 4-7%)."""
+    count, labels = cv2.connectedComponents(cv2.bitwise_not(binary), connectivity=8)
+    seeded = np.zeros(count, dtype=bool)
+    seeded[np.unique(labels[grey <= DARK_CORE * cut])] = True
+    seeded[0] = False
+    kept: np.ndarray = np.where(seeded[labels], 0, WHITE).astype(np.uint8)
+    return kept
 
 
 def clear_borders(binary: np.ndarray) -> tuple[np.ndarray, bool]:
