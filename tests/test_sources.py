@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from pipeline import sources
 from pipeline.errors import (
@@ -107,3 +108,18 @@ def test_original_is_never_modified(tmp_path: Path, pdf_file: Path) -> None:
     before = pdf_file.read_bytes(), pdf_file.stat().st_mtime_ns
     sources.inspect(pdf_file)
     assert (pdf_file.read_bytes(), pdf_file.stat().st_mtime_ns) == before
+
+
+def test_exif_turn_is_applied_to_a_phone_jpeg(tmp_path: Path) -> None:
+    pixels = np.zeros((60, 100, 3), np.uint8)
+    pixels[:10, :50] = 255
+    image = Image.fromarray(pixels)
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90 CW to view"
+    path = tmp_path / "photo.jpg"
+    image.save(path, exif=exif)
+    loaded = sources.load_image_page(path, 0)
+    with Image.open(path) as reference:
+        expected = np.asarray(ImageOps.exif_transpose(reference).convert("RGB"))
+    assert loaded.shape == (100, 60, 3)
+    assert np.abs(loaded.astype(int) - expected).max() <= 1
