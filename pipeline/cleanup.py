@@ -240,6 +240,8 @@ def flatten_page(rgb: np.ndarray) -> np.ndarray | None:
         x, y, w, h = cv2.boundingRect(hull)
         quad = np.array([[[x, y]], [[x + w, y]], [[x + w, y + h]], [[x, y + h]]])
     corners = _order_corners(quad.reshape(4, 2).astype(np.float32) * scale)
+    if not _plausible_page(corners):
+        return None
     top_left, top_right, bottom_right, bottom_left = corners
     width = int(
         max(np.linalg.norm(top_right - top_left), np.linalg.norm(bottom_right - bottom_left))
@@ -257,6 +259,19 @@ def flatten_page(rgb: np.ndarray) -> np.ndarray | None:
         rgb, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
     )
     return flat
+
+
+def _plausible_page(corners: np.ndarray) -> bool:
+    """Whether four corners can be a photographed sheet: every angle within 30 degrees of a
+    right angle. A shadow across the sheet once cut the found shape into a wedge, and the
+    page warped to it was unreadable (90% CER); left unflattened, the later steps cope."""
+    for i in range(4):
+        before, corner, after = corners[i - 1], corners[i], corners[(i + 1) % 4]
+        u, v = before - corner, after - corner
+        cosine = float(np.dot(u, v) / max(np.linalg.norm(u) * np.linalg.norm(v), 1e-6))
+        if abs(cosine) > np.cos(np.radians(60)):
+            return False
+    return True
 
 
 def _order_corners(points: np.ndarray) -> np.ndarray:
