@@ -277,6 +277,9 @@ def _run_jobs(jobs: list[PageJob], workers: int) -> Iterator[PageOutcome]:
     # forkserver, not fork: a forked child of a parent that already ran OpenCV's or
     # OpenMP's thread pools can deadlock in its first call into them.
     context = multiprocessing.get_context("forkserver")
+    # The server imports the page stage once (no OpenCV or Tesseract call runs), so each
+    # worker starts with OpenCV, NumPy, tesserocr and the restorer's code already imported.
+    context.set_forkserver_preload(["pipeline.pages"])
     with cf.ProcessPoolExecutor(
         max_workers=workers, initializer=init_worker, mp_context=context
     ) as pool:
