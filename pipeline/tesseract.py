@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,7 +61,8 @@ def single_threaded() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-def _tesserocr() -> object:
+def _tesserocr() -> ModuleType:
+    """The binding, imported on first use (a broken install fails with the typed error)."""
     try:
         import tesserocr
     except ImportError as error:  # the package's own dependency: a broken install
@@ -85,7 +87,7 @@ def tessdata_dir() -> Path:
 def version() -> str:
     """The version of the Tesseract library that recognises the pages."""
     module = _tesserocr()
-    first = str(module.tesseract_version()).splitlines()  # type: ignore[attr-defined]
+    first = str(module.tesseract_version()).splitlines()
     return first[0].split()[-1] if first else "unknown"
 
 
@@ -115,7 +117,7 @@ def _engine(lang: str) -> tesserocr.PyTessBaseAPI:
         module = _tesserocr()
         require(lang)
         try:
-            engine = module.PyTessBaseAPI(path=f"{tessdata_dir()}/", lang=lang)  # type: ignore[attr-defined]
+            engine = module.PyTessBaseAPI(path=f"{tessdata_dir()}/", lang=lang)
         except RuntimeError as error:
             raise OcrError(f"Tesseract could not load {lang!r}: {error}") from error
         # Skip Tesseract's retry of every low-confidence line as inverted text: our pages
