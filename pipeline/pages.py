@@ -159,11 +159,59 @@ def _repair(job: PageJob, page: Page, outcome: PageOutcome) -> None:
     if job.restore_mode == "off" or not page.raw_text.strip():
         return
     t0 = time.perf_counter()
-    result = Restorer.load().restore(page.raw_text, mode=job.restore_mode)  # cached per path
-    page.text = result.text
+    restorer = Restorer.load()  # cached per model path
+    result = restorer.restore(page.raw_text, mode=job.restore_mode)
+    text, spans = result.text, list(result.low_confidence_spans)
+    if job.restore_mode == "auto":
+        text, spans = _repair_footnotes(restorer, page, text, spans)
+    page.text = text
     outcome.restoration_confidence = result.confidence
     outcome.low_confidence_spans = [
-        Span(start=s[0], end=s[1], text=s[2], confidence=round(float(s[3]), 3))
-        for s in result.low_confidence_spans
+        Span(start=s[0], end=s[1], text=s[2], confidence=round(float(s[3]), 3)) for s in spans
     ]
     outcome.timings["restore"] = time.perf_counter() - t0
+
+
+SMALL_PRINT = 0.85  # line height under this share of the page's median: a footnote's type
+RawSpan = tuple[int, int, str, float]
+
+
+def _repair_footnotes(
+    restorer: Restorer, page: Page, text: str, spans: list[RawSpan]
+) -> tuple[str, list[RawSpan]]:
+    """Footnotes restored as OCR output, line by line.
+
+    `auto` judges a footnote line correct when OCR gave its small print other, but valid,
+    tone marks (`tống hợp chỉ tiết` for `tổng hợp chi tiết`), so it keeps them; the line's
+    small type and its number say it is OCR'd small print, and the `ocr` mode repairs it.
+    Only recognised lines that open with a note number, in small type, are redone.
+    """
+    raw_lines = page.raw_text.split("\n")
+    lines = text.split("\n")
+    if len(raw_lines) != len(lines) or not page.lines:
+        return text, spans
+    heights = sorted(line.bbox[3] - line.bbox[1] for line in page.lines)
+    median = heights[len(heights) // 2]
+    ocr_lines = iter(page.lines)
+    offset = 0
+    for index, raw in enumerate(raw_lines):
+        if not raw:
+            offset += len(lines[index]) + 1
+            continue
+        line = next(ocr_lines, None)
+        if line is None or line.text != raw:
+            return text, spans  # not the page's recognised lines: leave the text as it is
+        first = raw.split(" ", 1)[0]
+        small = line.bbox[3] - line.bbox[1] < SMALL_PRINT * median
+        if small and first.isdigit() and len(first) <= 2 and " " in raw and "\t" not in raw:
+            redone = restorer.restore(raw, mode="ocr")
+            start, end = offset, offset + len(lines[index])
+            shift = len(redone.text) - len(lines[index])
+            spans = [s for s in spans if s[1] <= start or s[0] >= end]
+            spans = [
+                (a + shift, b + shift, t, c) if a >= end else (a, b, t, c) for a, b, t, c in spans
+            ]
+            spans += [(a + start, b + start, t, c) for a, b, t, c in redone.low_confidence_spans]
+            lines[index] = redone.text
+        offset += len(lines[index]) + 1
+    return "\n".join(lines), sorted(spans)

@@ -145,3 +145,26 @@ def test_channel_adapts_to_a_document(restorer: Restorer) -> None:
     adapted = channel.adapted([("Đảng", "Pang"), ("Đoàn", "Poan"), ("Đại", "Pai")] * 10)
     assert adapted.cost("Đảng", "Pang") < channel.cost("Đảng", "Pang") - 2.0
     assert adapted.cost("thư", "thu") == channel.cost("thư", "thu")  # letters not seen
+
+
+def test_footnote_small_print_is_repaired_as_ocr_output() -> None:
+    """A footnote's small print read with other valid marks is kept by `auto`, which
+    judges the line correct; the line's small type and note number send it to `ocr`."""
+    from pipeline.pages import _repair_footnotes
+    from pipeline.record import Line, Page
+
+    body = "Đề nghị các cơ quan, đơn vị nghiêm túc triển khai thực hiện."
+    note = "1 Có biểu tống hợp chỉ tiết kèm theo báo cáo này."
+    raw = f"{body}\n\n{note}"
+    lines = [
+        Line(body, [300, 2000, 2200, 2055], 95.0, 1, []),  # body type: 55 px
+        Line(note, [300, 3200, 1500, 3242], 95.0, 2, []),  # small print: 42 px
+    ]
+    page = Page(number=1, text=raw, raw_text=raw, confidence=95.0, method="ocr", lines=lines)
+    restorer = Restorer.load()
+    auto = restorer.restore(raw, mode="auto")
+    assert "tống hợp chỉ tiết" in auto.text  # what `auto` alone leaves
+    text, spans = _repair_footnotes(restorer, page, auto.text, list(auto.low_confidence_spans))
+    assert text.split("\n")[0] == auto.text.split("\n")[0]
+    assert "tổng hợp chi tiết" in text.split("\n")[2]
+    assert all(0 <= start < end <= len(text) for start, end, _, _ in spans)
