@@ -207,3 +207,11 @@ def test_tsv_rows_become_words() -> None:
         "5\t1\t2\t1\t3\t2\t600\t280\t80\t55\t91\t \n"
     )
     assert tesseract.parse_tsv(tsv) == [tesseract.TsvWord("ĐẢNG", 380, 280, 210, 55, 96.5, 2, 1, 3)]
+
+
+def test_a_blurred_percent_sign_is_written_back() -> None:
+    def read(text: str) -> str:
+        return ocr._word(tesseract.TsvWord(text, 0, 0, 80, 40, 90.0, 1, 1, 1)).text
+
+    assert read("80°o,") == "80%,"
+    assert read("30°C") == "30°C"  # a real degree sign stays
