@@ -9,7 +9,6 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
-from pipeline.fields.rules import doc_type_by_code, doc_types, issuer_codes
 from pipeline.record import Record
 
 BOM = "\ufeff"
@@ -55,6 +54,10 @@ def vn_date(iso: str | None) -> str:
 
 def type_name(record: Record) -> str:
     """Tên loại in register case ("Báo cáo")."""
+    # the code tables live with the extractor; importing it at the top would load spaCy
+    # for every command (the CLI builds all parsers)
+    from pipeline.fields.rules import doc_type_by_code, doc_types
+
     for t in doc_types():
         if record.doc_type and t.heading == record.doc_type:
             return t.name
@@ -73,6 +76,8 @@ def issuing_body(record: Record) -> str:
         return " ".join(lines[1:])
     if lines:
         return lines[0]
+    from pipeline.fields.rules import issuer_codes  # see type_name
+
     codes = issuer_codes()
     parts = [codes.get(c, c) for c in (record.issuer_code or "").split("-") if c]
     return "; ".join(parts)

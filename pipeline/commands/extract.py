@@ -14,7 +14,6 @@ from pathlib import Path
 
 from pipeline import __version__, ingest, sources
 from pipeline.errors import InputFileError
-from pipeline.fields import extract_fields
 from pipeline.record import Page, Provenance, Record, Source
 
 log = logging.getLogger(__name__)
@@ -66,6 +65,9 @@ def text_record(info: sources.SourceInfo) -> Record:
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         ),
     )
+    # imported here, not at the top: spaCy takes ~0.5 s and every command builds the parser
+    from pipeline.fields import extract_fields
+
     started = time.perf_counter()
     extract_fields(text, pages).apply(record)
     record.provenance.timings["fields"] = round(time.perf_counter() - started, 4)

@@ -7,7 +7,6 @@ import logging
 
 from pipeline.errors import MissingDependencyError
 from pipeline.store import Store
-from pipeline.web import LOOPBACK_HOSTS, create_app
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError as error:
         raise MissingDependencyError("uvicorn is needed: pip install uvicorn") from error
+    # imported here, not at the top: every command builds the parser, only this one serves
+    from pipeline.web import LOOPBACK_HOSTS, create_app
+
     store = Store.open(args.db, readonly=True)
     if args.host not in LOOPBACK_HOSTS:
         log.warning("serving on %s: anyone who can reach it can read the archive", args.host)
