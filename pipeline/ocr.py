@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import groupby
 
@@ -112,8 +113,7 @@ def drop_noise(lines: list[Line]) -> list[Line]:
     """
     if not lines:
         return lines
-    heights = sorted(line.bbox[3] - line.bbox[1] for line in lines)
-    text_height = heights[len(heights) // 2]
+    text_height = median_height(lines)
     kept = []
     for line in _header_star(lines, text_height):
         scribble = (
@@ -192,8 +192,7 @@ def split_columns(lines: list[Line]) -> list[Line]:
     words = [w for line in lines for w in line.words]
     if not words:
         return lines
-    heights = sorted(w.bbox[3] - w.bbox[1] for w in words)
-    text_height = heights[len(heights) // 2]
+    text_height = median_height(words)
     left = min(w.bbox[0] for w in words)
     right = max(w.bbox[2] for w in words)
     top = min(w.bbox[1] for w in words)
@@ -279,8 +278,7 @@ def reading_order(lines: list[Line]) -> list[Line]:
     centre = (left_edge + right_edge) / 2
     margin = 0.1 * (right_edge - left_edge)  # a column may reach a little past the centre
     by_top = sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))
-    heights = sorted(line.bbox[3] - line.bbox[1] for line in lines)
-    text_height = heights[len(heights) // 2]
+    text_height = median_height(lines)
     cell_gap = 4.0 * text_height  # see _cells
     row_sizes: dict[int, int] = {}
     neighbours: dict[int, list[Line]] = {}
@@ -410,6 +408,12 @@ def _with_word(line: Line, index: int, text: str) -> Line:
         block=line.block,
         words=words,
     )
+
+
+def median_height(boxes: Sequence[Line | Word]) -> int:
+    """The median box height of a page's lines (or words): its text height, in pixels."""
+    heights = sorted(box.bbox[3] - box.bbox[1] for box in boxes)
+    return heights[len(heights) // 2]
 
 
 def _has_text(line: Line) -> bool:

@@ -190,8 +190,7 @@ def _repair_footnotes(
     lines = text.split("\n")
     if len(raw_lines) != len(lines) or not page.lines:
         return text, spans
-    heights = sorted(line.bbox[3] - line.bbox[1] for line in page.lines)
-    median = heights[len(heights) // 2]
+    median = ocr.median_height(page.lines)
     ocr_lines = iter(page.lines)
     offset = 0
     for index, raw in enumerate(raw_lines):

@@ -282,6 +282,11 @@ def _unnumbered(
     return out
 
 
+def _note(marker: str, text: str, seg: Seg) -> Json:
+    """A footnote found on the segment `seg`: its marker, its text, its span."""
+    return {"marker": marker, "text": squash(text), "start": seg.start, "end": seg.end}
+
+
 def _page_foot_sentence(text: str, on_page: Sequence[Seg], end: int) -> Seg | None:
     last = on_page[-1]
     if text[last.end : end].strip() or text[max(0, last.start - 2) : last.start] != "\n\n":
@@ -318,12 +323,7 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
         m = pattern.match(seg.folded)
         note = seg.text[m.start("text") :] if m else ""
         if m and _wordy(note) and not is_upper_line(note):  # "1M. ỦY BAN ..." is no note
-            current = {
-                "marker": m.group("marker").translate(_MARKER_OCR),  # "!" is a raised 1
-                "text": squash(note),
-                "start": seg.start,
-                "end": seg.end,
-            }
+            current = _note(m.group("marker").translate(_MARKER_OCR), note, seg)  # "!": a 1
             found.append(current)
         elif (
             current is not None
@@ -334,12 +334,7 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
             and not is_upper_line(bare)
             and not pattern.match(seg.folded)
         ):  # the next note, its raised number lost or read as a quote by OCR
-            current = {
-                "marker": str(int(current["marker"]) + 1),
-                "text": squash(bare),
-                "start": seg.start,
-                "end": seg.end,
-            }
+            current = _note(str(int(current["marker"]) + 1), bare, seg)
             found.append(current)
         elif (
             current is not None
