@@ -79,6 +79,15 @@ def test_phone_photo_page_is_found_and_flattened(page: np.ndarray) -> None:
     assert cleanup.flatten_page(page) is None  # a flatbed scan is left alone
 
 
+def test_only_a_roughly_square_outline_is_warped() -> None:
+    """A keystoned sheet keeps corners near 90 degrees; a shadow that cuts the lit paper
+    into a wedge does not, and such an outline is not warped (the page stays as taken)."""
+    keystone = np.float32([[380, 260], [2700, 340], [2780, 3928], [260, 3808]])
+    wedge = np.float32([[300, 300], [2600, 300], [2600, 900], [300, 3800]])
+    assert cleanup._plausible_page(keystone)
+    assert not cleanup._plausible_page(wedge)
+
+
 def test_steps_can_be_switched_off(page: np.ndarray) -> None:
     none = cleanup.clean_page(page, cleanup.CleanupOptions.only())
     assert none.steps == [] and none.image.ndim == 2
