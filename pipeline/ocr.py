@@ -12,7 +12,7 @@ from itertools import groupby
 import cv2
 import numpy as np
 
-from pipeline import table_ocr, tesseract
+from pipeline import missed_ink, table_ocr, tesseract
 from pipeline.record import Line, Word
 
 log = logging.getLogger(__name__)
@@ -22,11 +22,14 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
     """Recognise one cleaned page: (text, lines in reading order, mean confidence 0..100).
 
     Ruled tables found on it are read cell by cell (`table_ocr`): the full-page words inside
-    a table are dropped for one line per table row, its cells joined by tabs.
+    a table are dropped for one line per table row, its cells joined by tabs. Ink the
+    page's layout analysis skipped is read again (`missed_ink`).
     """
     words = _recognize_content(image, lang)
     tables = table_ocr.read_tables(image, lang=lang)
-    reach = round(TABLE_REACH * image.shape[0] / 3508)
+    scale = image.shape[0] / 3508
+    words = missed_ink.with_missed(image, words, [t.bbox for t in tables], lang, scale)
+    reach = round(TABLE_REACH * scale)
     words = [w for w in words if not any(_inside(w, t.bbox, reach) for t in tables)]
     pieces = drop_overlapping_reads(drop_noise(split_columns(group_lines(words))))
     block = max((w.block for w in words), default=0)

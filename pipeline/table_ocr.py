@@ -43,7 +43,9 @@ class Table:
 
 
 @dataclass(frozen=True)
-class _Crop:
+class Crop:
+    """A piece of a binary page (black ink on white) and where it was cut from."""
+
     image: np.ndarray
     x: int  # where the crop's top left corner is on the page
     y: int
@@ -59,7 +61,7 @@ def read_tables(page: np.ndarray, lang: str = "vie") -> list[Table]:
     for grid in grids:
         crops = [[_crop(page, grid, cell, scale) for cell in row] for row in grid.cells]
         found = [c for row in crops for c in row if c is not None]
-        words = _read_stack(found, lang, scale) if found else []
+        words = read_stack(found, lang, scale) if found else []
         read = iter(words)
         rows = []
         for i, row in enumerate(crops):
@@ -80,7 +82,7 @@ def _row_box(grid: Grid, row: int) -> list[int]:
     return [x0, int(min(top.at(x0), top.at(x1))), x1, int(max(bottom.at(x0), bottom.at(x1)))]
 
 
-def _crop(page: np.ndarray, grid: Grid, cell: Cell, scale: float) -> _Crop | None:
+def _crop(page: np.ndarray, grid: Grid, cell: Cell, scale: float) -> Crop | None:
     """The cell's inside, clear of its rules, trimmed to its ink, without rule ends and
     specks touching its edges; None when the cell is empty."""
     (x0, y0, x1, y1), inside = grid.cell_inside(cell, max(2, round(MARGIN * scale)))
@@ -103,10 +105,10 @@ def _crop(page: np.ndarray, grid: Grid, cell: Cell, scale: float) -> _Crop | Non
     ys, xs = np.nonzero(mask)
     top, left = int(ys.min()), int(xs.min())
     image = np.where(mask, 0, 255).astype(np.uint8)[top : ys.max() + 1, left : xs.max() + 1]
-    return _Crop(image, x0 + left, y0 + top)
+    return Crop(image, x0 + left, y0 + top)
 
 
-def _read_stack(crops: list[_Crop], lang: str, scale: float) -> list[list[tesseract.TsvWord]]:
+def read_stack(crops: list[Crop], lang: str, scale: float) -> list[list[tesseract.TsvWord]]:
     """Words of each crop, from one Tesseract call on the crops stacked top-down."""
     gap = max(PAD, round(GAP * scale))
     width = max(c.image.shape[1] for c in crops) + 2 * PAD

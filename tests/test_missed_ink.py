@@ -1,0 +1,63 @@
+"""Ink Tesseract's layout analysis skipped is found and read again, in the right line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline import missed_ink, ocr, tesseract
+from tests.conftest import render_lines
+
+LINES = ["Nơi nhận:", "", "- Ban Thường vụ Tỉnh ủy (b/c),", "", "- Lưu Văn phòng Tỉnh ủy."]
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    grey = cv2.cvtColor(np.asarray(render_lines(LINES, 2480, 3508, 54)), cv2.COLOR_RGB2GRAY)
+    _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return binary
+
+
+@pytest.fixture(scope="module")
+def words(page: np.ndarray) -> list[tesseract.TsvWord]:
+    return tesseract.recognize(page)
+
+
+def _text(words: list[tesseract.TsvWord]) -> str:
+    return ocr.page_text(ocr.group_lines(words))
+
+
+def test_a_skipped_line_is_read_again(page: np.ndarray, words: list[tesseract.TsvWord]) -> None:
+    assert "Lưu" in _text(words)
+    without = [w for w in words if w.top < 150 + 4 * 81 - 20]  # the last line never read
+    assert "Lưu" not in _text(without)
+    found = missed_ink.with_missed(page, without, [], "vie", 1.0)
+    assert "- Lưu Văn phòng Tỉnh ủy." in _text(found).splitlines()
+
+
+def test_a_skipped_word_joins_its_line(page: np.ndarray, words: list[tesseract.TsvWord]) -> None:
+    assert words[-1].text == "ủy."
+    found = missed_ink.with_missed(page, words[:-1], [], "vie", 1.0)
+    assert _text(found).lower() == _text(words).lower()  # a lone "ủy" may read as "Ủy"
+    assert found[-1].line == words[-1].line and found[-1].block == words[-1].block
+
+
+def test_a_word_boxed_short_is_not_read_twice(
+    page: np.ndarray, words: list[tesseract.TsvWord]
+) -> None:
+    """An underlined "Nơi" comes back with the box of its "N" only."""
+    first = words.index(next(w for w in words if w.text == "Nơi"))
+    short = [*words]
+    short[first] = replace(words[first], width=words[first].height)
+    assert missed_ink.missed_crops(page, short, [])  # the rest of the word looks skipped
+    assert _text(missed_ink.with_missed(page, short, [], "vie", 1.0)) == _text(words)
+
+
+def test_scribbles_and_rules_are_not_text(page: np.ndarray, words: list[tesseract.TsvWord]) -> None:
+    marked = page.copy()
+    cv2.ellipse(marked, (1600, 900), (160, 120), 20, 0, 300, 0, 4)  # a signature loop
+    cv2.line(marked, (1300, 1300), (2200, 1300), 0, 3)  # a rule under a heading
+    assert missed_ink.missed_crops(marked, words, []) == []
