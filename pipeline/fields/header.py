@@ -8,12 +8,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.match import Match
 from pipeline.fields.names import canonical_issuer
 from pipeline.fields.rules import (
+    canonical_code,
     doc_type_by_code,
     doc_types,
+    issuer_codes,
     keyword_ids,
     places,
     regexes,
@@ -57,6 +60,13 @@ _MOTTO = "doclaptudohanhphuc"
 _VV = re.compile(r"^v\s*[/|]?\s*[vy%/](?=\s|$)")  # V/v, OCR'd "V/y", "Vy", "V⁄%", "V//"
 _VV_LINES = 5  # lines a V/v subject may wrap onto
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z]{1,6}\s*[/-]\s*[a-z]")  # "66-CT/QU, ngày ..."
+_LOOSE_NUMBER = re.compile(  # folded; "§" folds to "s", and "s" is no digit: checked after
+    r"^(?:\S{1,3}\s+)?(?P<num>[\dzsil|!o]{1,5})\s*"
+    r"(?:[-.\s]\s*(?P<ptype>[a-z]{1,4})\s*[/\s]\s*(?P<piss>[a-z]{1,8})"
+    r"|/\s*(?P<stype>[a-z]{1,4})\s*[-\s]\s*(?P<siss>[a-z]{1,8}))[\s.,]*$"
+)
+_NUMBER_LOOKS = str.maketrans(  # what a number line's digits are read as: "Z161", "§44"
+    {"Z": "2", "z": "2", "§": "8", "I": "1", "l": "1", "|": "1", "!": "1", "O": "0", "o": "0"})
 
 
 @dataclass
@@ -349,6 +359,36 @@ def _number(seg: Seg, expected_type: str | None = None) -> tuple[Symbol, Evidenc
     return sym, Evidence(start, start + m.end(), original[: m.end()], conf)
 
 
+def _loose_number(seg: Seg, expected_type: str | None) -> tuple[Symbol, Evidence] | None:
+    """A number line whose separators or "Số" OCR lost or misread ("So 134 KH/BTCTU",
+    "Số 708-BB BCĐ", "36: Z161/KH-UBND", "Số 811.NG/CB", "Số §44-KH/BTGTU").
+
+    The whole line must be one short word (the damaged "Số"), a number, and a type and
+    issuer code that are known ones (the type may be one letter off the type line's code):
+    with the separators gone, known codes are what tells a number line from a header line.
+    """
+    if len(seg.text) > 30:
+        return None
+    m = _LOOSE_NUMBER.match(seg.folded)
+    if m is None:
+        return None
+    number = seg.text[m.start("num") : m.end("num")].translate(_NUMBER_LOOKS)
+    if not number.isdigit() or not any(c.isdigit() for c in m.group("num")):
+        return None
+    party = m.group("ptype") is not None
+    groups = ("ptype", "piss") if party else ("stype", "siss")
+    type_raw, issuer_raw = (seg.text[m.start(g) : m.end(g)] for g in groups)
+    type_code = canonical_code(type_raw, {t.code for t in doc_types()})
+    issuer_code = canonical_code(issuer_raw, set(issuer_codes()))
+    near_type = expected_type is not None and Levenshtein.distance(
+        type_raw.upper(), expected_type.upper()) <= 1
+    if (type_code[1] < 0.7 and not near_type) or issuer_code[1] < 0.7:
+        return None
+    sym = parse_symbol(number, None, type_raw, issuer_raw, party, expected_type)
+    start = seg.start + m.start("num")
+    return sym, Evidence(start, seg.end, seg.text[m.start("num") :], 0.7 * sym.confidence)
+
+
 def _date(
     seg: Seg, following: Sequence[Seg]
 ) -> tuple[str | None, str | None, Evidence, Evidence | None, int | None] | None:
@@ -546,7 +586,8 @@ def build_header(
             number_at = i
             roles.add(i)
             continue
-        if h.symbol is None and (num := _number(seg, _type_code_of(h.doc_type))):
+        if h.symbol is None and (num := _number(seg, _type_code_of(h.doc_type))
+                                 or _loose_number(seg, _type_code_of(h.doc_type))):
             h.symbol, h.evidence["doc_number"] = num
             number_at = i
             roles.add(i)
