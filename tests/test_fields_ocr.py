@@ -287,6 +287,11 @@ def test_place_initial_read_as_r() -> None:
     ("BAN TUYỂN GIÁO", "BAN TUYÊN GIÁO"),
     ("ĐẢNG ỦY KHỐI DOANH NGHIỆP TINH", "ĐẢNG ỦY KHỐI DOANH NGHIỆP TỈNH"),
     ("ĐẢNG BỘ HUYỆN QUẢNG XƯƠNG,", "ĐẢNG BỘ HUYỆN QUẢNG XƯƠNG"),
+    # a known name but for one word one letter off, or one inner word lost
+    ("ĐẢNG ỦY KHI CÁC CƠ QUẬN TÌNH", "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH"),
+    ("ĐẢNG ỦY KHỐI DOANH NGHIỆP TIN", "ĐẢNG ỦY KHỐI DOANH NGHIỆP TỈNH"),
+    ("BAN CÁN SỰ ĐẢNG UỶ BAN DÂN TỈNH", "BAN CÁN SỰ ĐẢNG UỶ BAN NHÂN DÂN TỈNH"),
+    ("ĐẢNG BỘ XÃ NAM THANH", "ĐẢNG BỘ XÃ NAM THANH"),  # short words are never exchanged
     # names of districts and communes are not known: kept as read
     ("HUYỆN UỶ CAN LỘC", "HUYỆN UỶ CAN LỘC"),
     ("QUẬN UỶ THANH KHÊ", "QUẬN UỶ THANH KHÊ"),
@@ -295,6 +300,19 @@ def test_place_initial_read_as_r() -> None:
 ])
 def test_issuer_names(read: str, known: str) -> None:
     assert canonical_issuer(read) == known
+
+
+@pytest.mark.parametrize(("lines", "issuer"), [
+    # "QUAN" (not "QUẬN") goes on with "CÁC CƠ": no new body
+    ("ĐẢNG BỘ TỈNH NINH THUẬN\nĐẢNG ỦY KHI CÁC CƠ\nQUAN TÌNH",
+     ["ĐẢNG BỘ TỈNH NINH THUẬN", "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH"]),
+    ("LT |\nUỶ BAN NHÂN DÂN\nTỈNH LAI CHÂU", ["UỶ BAN NHÂN DÂN", "TỈNH LAI CHÂU"]),  # a seal's edge
+    ("TỈNHỦYHÒABÌNH\nBAN CHỈ ĐẠO", ["TỈNH ỦY HÒA BÌNH", "BAN CHỈ ĐẠO"]),  # glued words stay
+])
+def test_issuer_lines_as_ocr_reads_them(lines: str, issuer: list[str]) -> None:
+    text = (f"{lines}\nSố 856-QĐ/ĐUK\nĐẢNG CỘNG SẢN VIỆT NAM\n\nQUYẾT ĐỊNH\nvề việc ban hành"
+            "\n\nNội dung.")
+    assert extract_fields(text).issuer == issuer
 
 
 def test_interleaved_header_columns_by_position() -> None:

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.match import Match
-from pipeline.fields.names import canonical_issuer
+from pipeline.fields.names import canonical_issuer, continues_phrase, splits_into_syllables
 from pipeline.fields.rules import (
     canonical_code,
     doc_type_by_code,
@@ -20,6 +20,7 @@ from pipeline.fields.rules import (
     keyword_ids,
     places,
     regexes,
+    syllables,
     words,
 )
 from pipeline.fields.text import (
@@ -623,6 +624,7 @@ def build_header(
     issuer_segs = [
         s for i, s in enumerate(head[:stop])
         if i not in roles and s.col == 0 and is_upper_line(s.text) and len(compact(s.text)) >= 2
+        and _has_syllable(s.folded)
     ]
     h.issuer = [canonical_issuer(x) for x in join_bodies([squash(s.text) for s in issuer_segs])]
     if issuer_segs:
@@ -689,6 +691,14 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
     return taken
 
 
+def _has_syllable(folded: str) -> bool:
+    """The line holds a Vietnamese word of two letters or more, or words glued together
+    ("TỈNHỦYHÒABÌNH"): a header line, not a seal's or a rule's edge read as capitals
+    ("LT |")."""
+    return any(len(w) >= 2 and (w in syllables() or (len(w) >= 4 and splits_into_syllables(w)))
+               for w in re.findall(r"[a-z]+", folded))
+
+
 def _capitals_line(text: str) -> bool:
     """A line of capital words (a body's name), not a symbol like "28-CT/TW"."""
     return is_upper_line(text) and len(compact(text)) >= 8 and not any(c.isdigit() for c in text)
@@ -702,7 +712,9 @@ def starts_section(folded: str) -> bool:
 
 def join_bodies(lines: Sequence[str]) -> list[str]:
     """Header lines as bodies: a line that does not start like a body's name ("ĐẢNG ỦY",
-    "BAN", "SỞ" ...) continues the line above, whose name wrapped."""
+    "BAN", "SỞ" ...) continues the line above, whose name wrapped; so does one that only
+    folds like such a start but goes on with a phrase the line above ends in ("CÁC CƠ" /
+    "QUAN TỈNH": "QUAN", not "QUẬN")."""
     starts, places = words("issuer_starts"), words("issuer_places")
     out: list[str] = []
     for line in lines:
@@ -710,7 +722,7 @@ def join_bodies(lines: Sequence[str]) -> list[str]:
         new = any(folded == w or folded.startswith(w + " ") for w in starts) or any(
             folded.startswith(w + " ") for w in places
         )
-        if out and not new:
+        if out and (not new or continues_phrase(out[-1], line)):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
