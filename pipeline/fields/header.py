@@ -15,6 +15,7 @@ from pipeline.fields.names import canonical_issuer, continues_phrase, splits_int
 from pipeline.fields.rules import (
     canonical_code,
     doc_type_by_code,
+    doc_type_by_name,
     doc_types,
     issuer_codes,
     keyword_ids,
@@ -58,9 +59,14 @@ _HEADINGS = {
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
 }
 _MOTTO = "doclaptudohanhphuc"
-_VV = re.compile(r"^v\s*[/|]?\s*[vy%/](?=\s|$)")  # V/v, OCR'd "V/y", "Vy", "V⁄%", "V//"
+_VV = re.compile(r"^v\s*[/|]?\s*[vyx%/]{1,2}(?=\s|$)")  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%"
 _VV_LINES = 5  # lines a V/v subject may wrap onto
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z]{1,6}\s*[/-]\s*[a-z]")  # "66-CT/QU, ngày ..."
+_DOUBLED_PUNCT = re.compile(r"([,;])[:;.,]+(?=\s)")  # "phương hướng,: nhiệm vụ"
+_ROMAN_AFTER = re.compile(r"((?i:\bkh(?:óa|oá|oa))\s+)([IVXLH1l|]{2,6})\b")  # "khóa XIH" (XIII)
+_ROMAN_NUMBER = re.compile(r"(?=[IVXL])X{0,3}(?:IX|IV|V?I{0,3})")
+_KNOWN_CODE = 0.7  # canonical_code's confidence at which a damaged code is a known one
+_NUMBERS_ONLY = re.compile(r"[\d\s\-–./,;:()IVXLivxl]+")
 _LOOSE_NUMBER = re.compile(  # folded; "§" folds to "s", and "s" is no digit: checked after
     r"^(?:\S{1,3}\s+)?(?P<num>[\dzsil|!o]{1,5})\s*"
     r"(?:[-.\s]\s*(?P<ptype>[a-z]{1,4})\s*[/\s]\s*(?P<piss>[a-z]{1,8})"
@@ -514,6 +520,8 @@ def _subject(
         folded = seg.folded
         if not any(c.isalnum() for c in seg.text) or seg.text.startswith(("-", "–", "+")):
             break
+        if picked and _noise(seg):  # show-through or a stamp read as "101/ 2171(đ 0n, )"
+            break
         if picked and (
             starts_section(folded)
             or (seg.text[:1].isupper()  # "năm 2022" wraps a subject; "Năm 2022, ..." opens
@@ -646,7 +654,49 @@ def build_header(
         subject = _subject(segs, lines, text, after)
         if subject:
             h.subject, h.evidence["subject"], h.end_line = subject
+    if h.subject:
+        h.subject = tidy_subject(h.subject)
     return h
+
+
+def tidy_subject(subject: str) -> str:
+    """A subject as OCR read it, with what is certain put right: punctuation doubled by a
+    speck (",:"), the codes of a cited symbol ("340-CTr/ĐĐUK"), a term's roman number
+    ("khóa XIH")."""
+    subject = _DOUBLED_PUNCT.sub(r"\1", subject)
+    subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
+    return _canonical_symbols(subject)
+
+
+def _roman_numeral(token: str) -> str:
+    """A roman number as OCR reads it ("XIH", "X1I"), written right when it reads as one."""
+    if _ROMAN_NUMBER.fullmatch(token):
+        return token
+    fixed = token.upper().replace("H", "II").replace("1", "I").replace("L", "I").replace("|", "I")
+    return fixed if _ROMAN_NUMBER.fullmatch(fixed) else token
+
+
+def _canonical_symbols(subject: str) -> str:
+    """The type and issuer codes of the symbols a subject cites, mapped onto known codes
+    where OCR damaged them the way `canonical_code` undoes ("ĐĐUK" → "ĐUK")."""
+    folded = fold(subject)
+    out, pos = [], 0
+    for m in regexes()["reference"].finditer(folded):
+        party = m.group("ptype") is not None
+        if not party and m.group("stype") is None:
+            continue
+        dtype = doc_type_by_name(m.group("type"))
+        groups = ("ptype", "piss") if party else ("stype", "siss")
+        a, b = m.start(groups[0]), m.end(groups[1])
+        type_raw = re.sub(r"\s", "", subject[a : m.end(groups[0])])
+        issuer_raw = re.sub(r"\s", "", subject[m.start(groups[1]) : b])
+        sym = parse_symbol(m.group("num"), m.group("year"), type_raw, issuer_raw, party,
+                           dtype.code if dtype else None)
+        written = re.sub(r"\s", "", subject[a:b])
+        if sym.type_code and sym.symbol != written and sym.confidence >= _KNOWN_CODE:
+            out.append(subject[pos:a] + sym.symbol)
+            pos = b
+    return "".join(out) + subject[pos:]
 
 
 def _late_header(segs: Sequence[Seg], type_at: int, keywords: Sequence[Match]) -> list[Seg]:
@@ -689,6 +739,12 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
             break
         taken.append(seg)
     return taken
+
+
+def _noise(seg: Seg) -> bool:
+    """A line with no Vietnamese word that is not numbers either ("2020-2025", "XIII"):
+    specks, show-through or a stamp that OCR read as characters."""
+    return not _has_syllable(seg.folded) and not _NUMBERS_ONLY.fullmatch(seg.text)
 
 
 def _has_syllable(folded: str) -> bool:
