@@ -132,6 +132,8 @@ def test_number_without_so_must_stand_alone() -> None:
     ("kết quả thực hiện Nghị quyết của Ban Chấp hành Trung ương Đảng khóa XIH",  # II as H
      "kết quả thực hiện Nghị quyết của Ban Chấp hành Trung ương Đảng khóa XIII"),
     ("về lớp bồi dưỡng khóa học năm 2024", "về lớp bồi dưỡng khóa học năm 2024"),
+    ("Về việc kiểm tra việc thực hiện Chỉ thị số\n28-CT/TW",
+     "Về việc kiểm tra việc thực hiện Chỉ thị số 28-CT/TW"),
 ])
 def test_subject_as_ocr_reads_it(read: str, subject: str) -> None:
     assert extract_fields(_doc(subject=read)).subject == subject

@@ -742,9 +742,10 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
 
 
 def _noise(seg: Seg) -> bool:
-    """A line with no Vietnamese word that is not numbers either ("2020-2025", "XIII"):
-    specks, show-through or a stamp that OCR read as characters."""
-    return not _has_syllable(seg.folded) and not _NUMBERS_ONLY.fullmatch(seg.text)
+    """A line with no Vietnamese word that is not numbers or a symbol either ("2020-2025",
+    "XIII", "28-CT/TW"): specks, show-through or a stamp that OCR read as characters."""
+    return not (_has_syllable(seg.folded) or _NUMBERS_ONLY.fullmatch(seg.text)
+                or _CITES.search(seg.folded))
 
 
 def _has_syllable(folded: str) -> bool:
