@@ -13,6 +13,7 @@ from pipeline.fields.closing import canonical_phrase, item_text
 from pipeline.fields.evaluate import score
 from pipeline.fields.names import canonical_issuer
 from pipeline.fields.recipients import clean_item
+from pipeline.fields.spelling import respell
 from pipeline.record import Line, Page, Word
 
 HEAD = """ĐẢNG BỘ TỈNH THANH HÓA
@@ -540,6 +541,35 @@ def test_footnote_punctuation_tidied() -> None:
     assert [n["text"] for n in r.footnotes] == [
         "Số liệu tính đến ngày 31/12/2023, theo báo cáo của các cấp ủy.",
         "Không tính các chi bộ đã giải thể, sáp nhập; đạt 56,3%."]
+
+
+def test_footnote_phrases_read_with_other_tone_marks() -> None:
+    """Seeds 4002, 4039 (photocopy, bleed): small type read with ´ for ̉ and a stray ̉."""
+    body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Có biếu tống hợp chỉ tiết kèm theo báo cáo này."
+            "\n2 Không tính các chỉ bộ đã giải thể, sáp nhập trong kỹ báo cáo.\n\n2\n")
+    r = extract_fields(_doc(body=body))
+    assert [n["text"] for n in r.footnotes] == [
+        "Có biểu tổng hợp chi tiết kèm theo báo cáo này.",
+        "Không tính các chi bộ đã giải thể, sáp nhập trong kỳ báo cáo."]
+
+
+@pytest.mark.parametrize(("read", "known"), [
+    ("về chuyến đối số trong các cơ quan đảng", "về chuyển đổi số trong các cơ quan đảng"),
+    ("BAN CHỈ ĐẠO CHUYẾN ĐỐI SỐ", "BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ"),  # capitals stay capitals
+    ("Chuyến đối số", "Chuyển đổi số"),
+    # other letters, not only other tone marks: another phrase, left alone
+    ("có số liệu", "có số liệu"),
+    ("từ cấp tỉnh đến cơ sở", "từ cấp tỉnh đến cơ sở"),
+    ("Tỉnh uỷ ban hành", "Tỉnh uỷ ban hành"),  # the other tone placement is the same word
+    ("chuyến, đối số", "chuyến, đối số"),  # not one run of words
+])
+def test_respell_known_phrases(read: str, known: str) -> None:
+    assert respell(read) == known
+
+
+def test_subject_phrase_read_with_other_tone_marks() -> None:
+    r = extract_fields(_doc(subject="về chuyến đối số trong các cơ quan đảng"))
+    assert r.subject == "về chuyển đổi số trong các cơ quan đảng"
 
 
 def test_appendix_table_rows_are_no_footnotes() -> None:

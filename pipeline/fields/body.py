@@ -10,6 +10,7 @@ from itertools import accumulate
 from typing import Any
 
 from pipeline.fields.rules import doc_type_by_name, regexes, syllables, words
+from pipeline.fields.spelling import respell
 from pipeline.fields.text import Seg, fold, is_upper_line, normalize_tones, squash
 from pipeline.fields.values import Evidence, date_from_text, parse_number, parse_symbol
 
@@ -247,8 +248,10 @@ def footnotes(
 def _tidy(note: str) -> str:
     """Punctuation OCR damaged in a note's sentence: a period between two words ("Có.biểu"),
     a comma glued to the next word ("31/12/2013,theo"), a comma read as a period before a
-    small letter ("giải thể. sáp nhập"). Decimal commas ("56,3") are left alone."""
-    return _PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", _INNER_DOT.sub(" ", note)))
+    small letter ("giải thể. sáp nhập"). Decimal commas ("56,3") are left alone. Known
+    phrases read with other tone marks in the small type are written as known ("biếu tống
+    hợp" → "biểu tổng hợp", see `spelling.respell`)."""
+    return respell(_PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", _INNER_DOT.sub(" ", note))))
 
 
 def _before_appendix(segs: Sequence[Seg], first_line: int) -> Sequence[Seg]:

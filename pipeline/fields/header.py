@@ -24,6 +24,7 @@ from pipeline.fields.rules import (
     syllables,
     words,
 )
+from pipeline.fields.spelling import respell
 from pipeline.fields.text import (
     Seg,
     compact,
@@ -634,7 +635,8 @@ def build_header(
         if i not in roles and s.col == 0 and is_upper_line(s.text) and len(compact(s.text)) >= 2
         and _has_syllable(s.folded)
     ]
-    h.issuer = [canonical_issuer(x) for x in join_bodies([squash(s.text) for s in issuer_segs])]
+    h.issuer = [respell(canonical_issuer(x))
+                for x in join_bodies([squash(s.text) for s in issuer_segs])]
     if issuer_segs:
         first, last = issuer_segs[0], issuer_segs[-1]
         h.evidence["issuer"] = Evidence(first.start, last.end, text[first.start : last.end], 0.8)
@@ -662,8 +664,8 @@ def build_header(
 def tidy_subject(subject: str) -> str:
     """A subject as OCR read it, with what is certain put right: punctuation doubled by a
     speck (",:"), the codes of a cited symbol ("340-CTr/ĐĐUK"), a term's roman number
-    ("khóa XIH")."""
-    subject = _DOUBLED_PUNCT.sub(r"\1", subject)
+    ("khóa XIH"), known phrases read with other tone marks ("chuyến đối số")."""
+    subject = respell(_DOUBLED_PUNCT.sub(r"\1", subject))
     subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
     return _canonical_symbols(subject)
 
