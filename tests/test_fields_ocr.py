@@ -543,6 +543,33 @@ def test_footnote_punctuation_tidied() -> None:
         "Không tính các chi bộ đã giải thể, sáp nhập; đạt 56,3%."]
 
 
+@pytest.mark.parametrize(("line", "number", "symbol", "date"), [
+    # phone photos: OCR lost the thin dash and slashes
+    ("Thực hiện Chỉ thị số 240 CT/ĐUK, ngày 04/10/2009 của Ban Thường vụ.", 240, "CT/ĐUK",
+     "2009-10-04"),
+    ("Thực hiện Nghị định số 24 2014 NĐ CP ngay 04 4 2014 cua Chinh phu.", 24, "NĐ-CP",
+     "2014-04-04"),
+    ("Thực hiện Nghị quyết số 09 NQ/TW, ngay 07 5 2011, Ban Chỉ đạo.", 9, "NQ/TW", "2011-05-07"),
+    ("Căn cứ Báo cáo số III-BC/BTGTU, Ban Tuyên giáo.", 111, "BC/BTGTU", None),  # 1s as I
+    ("Thực hiện Quyết định số 314-QĐ/W, ngày 08/10/2012.", 314, "QĐ/TW", "2012-10-08"),
+    # without capitals codes after it, a number stays without a symbol
+    ("Thực hiện Nghị quyết số 09 của Ban Thường vụ.", 9, None, None),
+])
+def test_reference_separators_lost(line: str, number: int, symbol: str | None,
+                                   date: str | None) -> None:
+    r = extract_fields(_doc(body=line))
+    cited = [ref for ref in r.references if ref["number"] == number]
+    assert [(ref["symbol"], ref["date"]) for ref in cited] == [(symbol, date)]
+
+
+def test_named_law_with_a_day_read_as_letters() -> None:
+    r = extract_fields(_doc(body="Thực hiện Luật Tổ chức chính quyền địa phương ngày I9 tháng 6 "
+                                 "năm 2015, Ủy ban nhân dân tỉnh ban hành."))
+    laws = [ref for ref in r.references if ref["type"] == "Luật"]
+    assert [(ref["name"], ref["date"]) for ref in laws] == [
+        ("Tổ chức chính quyền địa phương", "2015-06-19")]
+
+
 def test_footnote_phrases_read_with_other_tone_marks() -> None:
     """Seeds 4002, 4039 (photocopy, bleed): small type read with ´ for ̉ and a stray ̉."""
     body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Có biếu tống hợp chỉ tiết kèm theo báo cáo này."
