@@ -49,6 +49,14 @@ def _doc(**kw: str) -> str:
 # -- header ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("line", "date"), [
+    ("Bạc Liêu, ngày 25 tháng TÌ năm 2023", "2023-11-25"),  # italic 11 read as "TÌ"
+    ("Quảng Phú, ngày 06 tháng tư năm 2023", None),  # a month in words is no number
+])
+def test_date_digits_read_as_letters(line: str, date: str | None) -> None:
+    assert extract_fields(_doc(date=line)).date == date
+
+
 def test_year_wrapped_below_a_stray_mark() -> None:
     r = extract_fields(_doc(date="Quảng Phú, ngày 17 tháng 01 năm\n\nz\n2025"))
     assert (r.place, r.date) == ("Quảng Phú", "2025-01-17")
