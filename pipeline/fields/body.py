@@ -10,8 +10,15 @@ from itertools import accumulate
 from typing import Any
 
 from pipeline.fields.rules import doc_type_by_name, regexes, syllables, words
+from pipeline.fields.spelling import respell
 from pipeline.fields.text import Seg, fold, is_upper_line, normalize_tones, squash
-from pipeline.fields.values import Evidence, date_from_text, parse_number, parse_symbol
+from pipeline.fields.values import (
+    OCR_DIGITS,
+    Evidence,
+    date_from_text,
+    parse_number,
+    parse_symbol,
+)
 
 Json = dict[str, Any]
 
@@ -117,19 +124,22 @@ def references(text: str, folded: str) -> list[Json]:
         dtype = doc_type_by_name(m.group("type"))
         if dtype is None:
             continue
-        ref: Json = {"type": dtype.name, "number": int(m.group("num")), "symbol": None}
+        number = m.group("num").translate(OCR_DIGITS)  # "III-BC/..." is 111
+        ref: Json = {"type": dtype.name, "number": int(number), "symbol": None}
+        end = m.end()
         if party or state:
             g = ("ptype", "piss") if party else ("stype", "siss")
             type_raw = re.sub(r"\s", "", text[m.start(g[0]) : m.end(g[0])])
             iss_raw = re.sub(r"\s", "", text[m.start(g[1]) : m.end(g[1])])
-            sym = parse_symbol(m.group("num"), m.group("year"), type_raw, iss_raw, party,
+            sym = parse_symbol(number, m.group("year"), type_raw, iss_raw, party,
                                expected_type=dtype.code)
             ref["symbol"] = sym.symbol
-        end = m.end()
+        elif loose := _symbol_without_separators(text, end, number, dtype.code):
+            ref["symbol"], end = loose
         ref["date"] = None
         tail = rx["reference_tail"].match(folded, end)
         if tail:
-            ref["date"] = date_from_text(tail.group("date_words") or tail.group("date_numeric"))
+            ref["date"] = date_from_text(_tail_date(tail))
             end = tail.end()
         ref["issuer"] = None
         iss = rx["issuer_tail"].match(folded, end)
@@ -142,6 +152,32 @@ def references(text: str, folded: str) -> list[Json]:
         found.append(ref)
     found.extend(_named_laws(text, folded))
     return _merge(sorted(found, key=lambda r: r["start"]))
+
+
+def _tail_date(tail: re.Match[str]) -> str:
+    return str(tail.group("date_words") or tail.group("date_numeric") or tail.group("date_spaced"))
+
+
+_LOOSE_SYMBOL = re.compile(  # as written: codes in capitals, separators lost or kept
+    r"[ \t]+(?:(?P<year>\d{4})[ \t]+)?(?P<type>[A-ZĐ][A-Za-zĐđ]{0,4})"
+    r"(?P<sep>[ \t]*[/-][ \t]*|[ \t]+)(?P<issuer>[A-ZĐ][A-ZĐa-z]{0,9})(?![\w/-])")
+
+
+def _symbol_without_separators(text: str, pos: int, number: str, expected: str
+                               ) -> tuple[str, int] | None:  # fmt: skip
+    """The symbol after a cited number whose dash or slashes OCR lost ("Chỉ thị số 240
+    CT/ĐUK", "Nghị định số 24 2014 NĐ CP"): capitals codes that are known ones (the type
+    code the cited type's, or one OCR-damaged like it), and where it ends. A year, or a
+    dash between the codes, makes it a state symbol ("NĐ-CP")."""
+    m = _LOOSE_SYMBOL.match(text, pos)
+    if m is None:
+        return None
+    state = m.group("year") is not None or "-" in m.group("sep")
+    sym = parse_symbol(number, m.group("year"), m.group("type"), m.group("issuer"), not state,
+                       expected_type=expected)
+    if sym.type_code != expected or sym.confidence < _KNOWN_CODE:
+        return None
+    return sym.symbol, m.end()
 
 
 def _named_laws(text: str, folded: str) -> list[Json]:
@@ -161,7 +197,7 @@ def _named_laws(text: str, folded: str) -> list[Json]:
             "number": None,
             "symbol": None,
             "name": squash(name),
-            "date": date_from_text(tail.group("date_words") or tail.group("date_numeric")),
+            "date": date_from_text(_tail_date(tail)),
             "issuer": None,
             "text": squash(text[m.start() : tail.end()]),
             "start": m.start(),
@@ -247,8 +283,10 @@ def footnotes(
 def _tidy(note: str) -> str:
     """Punctuation OCR damaged in a note's sentence: a period between two words ("Có.biểu"),
     a comma glued to the next word ("31/12/2013,theo"), a comma read as a period before a
-    small letter ("giải thể. sáp nhập"). Decimal commas ("56,3") are left alone."""
-    return _PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", _INNER_DOT.sub(" ", note)))
+    small letter ("giải thể. sáp nhập"). Decimal commas ("56,3") are left alone. Known
+    phrases read with other tone marks in the small type are written as known ("biếu tống
+    hợp" → "biểu tổng hợp", see `spelling.respell`)."""
+    return respell(_PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", _INNER_DOT.sub(" ", note))))
 
 
 def _before_appendix(segs: Sequence[Seg], first_line: int) -> Sequence[Seg]:
@@ -304,6 +342,7 @@ def _marker_in(body: str, number: int) -> bool:
     return re.search(rf"[^\W\d_](?:{marks})(?=[.,;:])", body) is not None
 
 
+_KNOWN_CODE = 0.7  # canonical_code's confidence at which a damaged code is a known one
 _MARKER_GAP = 8
 _GLUED_COMMA = re.compile(r",(?=[^\W\d_])")
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"

@@ -8,17 +8,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.match import Match
-from pipeline.fields.names import canonical_issuer
+from pipeline.fields.names import canonical_issuer, continues_phrase, splits_into_syllables
 from pipeline.fields.rules import (
+    canonical_code,
     doc_type_by_code,
+    doc_type_by_name,
     doc_types,
+    issuer_codes,
     keyword_ids,
     places,
     regexes,
+    syllables,
     words,
 )
+from pipeline.fields.spelling import respell
 from pipeline.fields.text import (
     Seg,
     compact,
@@ -54,9 +60,21 @@ _HEADINGS = {
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
 }
 _MOTTO = "doclaptudohanhphuc"
-_VV = re.compile(r"^v\s*[/|]?\s*[vy%/](?=\s|$)")  # V/v, OCR'd "V/y", "Vy", "V⁄%", "V//"
+_VV = re.compile(r"^v\s*[/|]?\s*[vyx%/]{1,2}(?=\s|$)")  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%"
 _VV_LINES = 5  # lines a V/v subject may wrap onto
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z]{1,6}\s*[/-]\s*[a-z]")  # "66-CT/QU, ngày ..."
+_DOUBLED_PUNCT = re.compile(r"([,;])[:;.,]+(?=\s)")  # "phương hướng,: nhiệm vụ"
+_ROMAN_AFTER = re.compile(r"((?i:\bkh(?:óa|oá|oa))\s+)([IVXLH1l|]{2,6})\b")  # "khóa XIH" (XIII)
+_ROMAN_NUMBER = re.compile(r"(?=[IVXL])X{0,3}(?:IX|IV|V?I{0,3})")
+_KNOWN_CODE = 0.7  # canonical_code's confidence at which a damaged code is a known one
+_NUMBERS_ONLY = re.compile(r"[\d\s\-–./,;:()IVXLivxl]+")
+_LOOSE_NUMBER = re.compile(  # folded; "§" folds to "s", and "s" is no digit: checked after
+    r"^(?:\S{1,3}\s+)?(?P<num>[\dzsil|!o]{1,5})\s*"
+    r"(?:[-.\s]\s*(?P<ptype>[a-z]{1,4})\s*[/\s]\s*(?P<piss>[a-z]{1,8})"
+    r"|/\s*(?P<stype>[a-z]{1,4})\s*[-\s]\s*(?P<siss>[a-z]{1,8}))[\s.,]*$"
+)
+_NUMBER_LOOKS = str.maketrans(  # what a number line's digits are read as: "Z161", "§44"
+    {"Z": "2", "z": "2", "§": "8", "I": "1", "l": "1", "|": "1", "!": "1", "O": "0", "o": "0"})
 
 
 @dataclass
@@ -349,6 +367,36 @@ def _number(seg: Seg, expected_type: str | None = None) -> tuple[Symbol, Evidenc
     return sym, Evidence(start, start + m.end(), original[: m.end()], conf)
 
 
+def _loose_number(seg: Seg, expected_type: str | None) -> tuple[Symbol, Evidence] | None:
+    """A number line whose separators or "Số" OCR lost or misread ("So 134 KH/BTCTU",
+    "Số 708-BB BCĐ", "36: Z161/KH-UBND", "Số 811.NG/CB", "Số §44-KH/BTGTU").
+
+    The whole line must be one short word (the damaged "Số"), a number, and a type and
+    issuer code that are known ones (the type may be one letter off the type line's code):
+    with the separators gone, known codes are what tells a number line from a header line.
+    """
+    if len(seg.text) > 30:
+        return None
+    m = _LOOSE_NUMBER.match(seg.folded)
+    if m is None:
+        return None
+    number = seg.text[m.start("num") : m.end("num")].translate(_NUMBER_LOOKS)
+    if not number.isdigit() or not any(c.isdigit() for c in m.group("num")):
+        return None
+    party = m.group("ptype") is not None
+    groups = ("ptype", "piss") if party else ("stype", "siss")
+    type_raw, issuer_raw = (seg.text[m.start(g) : m.end(g)] for g in groups)
+    type_code = canonical_code(type_raw, {t.code for t in doc_types()})
+    issuer_code = canonical_code(issuer_raw, set(issuer_codes()))
+    near_type = expected_type is not None and Levenshtein.distance(
+        type_raw.upper(), expected_type.upper()) <= 1
+    if (type_code[1] < 0.7 and not near_type) or issuer_code[1] < 0.7:
+        return None
+    sym = parse_symbol(number, None, type_raw, issuer_raw, party, expected_type)
+    start = seg.start + m.start("num")
+    return sym, Evidence(start, seg.end, seg.text[m.start("num") :], 0.7 * sym.confidence)
+
+
 def _date(
     seg: Seg, following: Sequence[Seg]
 ) -> tuple[str | None, str | None, Evidence, Evidence | None, int | None] | None:
@@ -473,6 +521,8 @@ def _subject(
         folded = seg.folded
         if not any(c.isalnum() for c in seg.text) or seg.text.startswith(("-", "–", "+")):
             break
+        if picked and _noise(seg):  # show-through or a stamp read as "101/ 2171(đ 0n, )"
+            break
         if picked and (
             starts_section(folded)
             or (seg.text[:1].isupper()  # "năm 2022" wraps a subject; "Năm 2022, ..." opens
@@ -546,7 +596,8 @@ def build_header(
             number_at = i
             roles.add(i)
             continue
-        if h.symbol is None and (num := _number(seg, _type_code_of(h.doc_type))):
+        if h.symbol is None and (num := _number(seg, _type_code_of(h.doc_type))
+                                 or _loose_number(seg, _type_code_of(h.doc_type))):
             h.symbol, h.evidence["doc_number"] = num
             number_at = i
             roles.add(i)
@@ -582,8 +633,10 @@ def build_header(
     issuer_segs = [
         s for i, s in enumerate(head[:stop])
         if i not in roles and s.col == 0 and is_upper_line(s.text) and len(compact(s.text)) >= 2
+        and _has_syllable(s.folded)
     ]
-    h.issuer = [canonical_issuer(x) for x in join_bodies([squash(s.text) for s in issuer_segs])]
+    h.issuer = [respell(canonical_issuer(x))
+                for x in join_bodies([squash(s.text) for s in issuer_segs])]
     if issuer_segs:
         first, last = issuer_segs[0], issuer_segs[-1]
         h.evidence["issuer"] = Evidence(first.start, last.end, text[first.start : last.end], 0.8)
@@ -603,7 +656,49 @@ def build_header(
         subject = _subject(segs, lines, text, after)
         if subject:
             h.subject, h.evidence["subject"], h.end_line = subject
+    if h.subject:
+        h.subject = tidy_subject(h.subject)
     return h
+
+
+def tidy_subject(subject: str) -> str:
+    """A subject as OCR read it, with what is certain put right: punctuation doubled by a
+    speck (",:"), the codes of a cited symbol ("340-CTr/ĐĐUK"), a term's roman number
+    ("khóa XIH"), known phrases read with other tone marks ("chuyến đối số")."""
+    subject = respell(_DOUBLED_PUNCT.sub(r"\1", subject))
+    subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
+    return _canonical_symbols(subject)
+
+
+def _roman_numeral(token: str) -> str:
+    """A roman number as OCR reads it ("XIH", "X1I"), written right when it reads as one."""
+    if _ROMAN_NUMBER.fullmatch(token):
+        return token
+    fixed = token.upper().replace("H", "II").replace("1", "I").replace("L", "I").replace("|", "I")
+    return fixed if _ROMAN_NUMBER.fullmatch(fixed) else token
+
+
+def _canonical_symbols(subject: str) -> str:
+    """The type and issuer codes of the symbols a subject cites, mapped onto known codes
+    where OCR damaged them the way `canonical_code` undoes ("ĐĐUK" → "ĐUK")."""
+    folded = fold(subject)
+    out, pos = [], 0
+    for m in regexes()["reference"].finditer(folded):
+        party = m.group("ptype") is not None
+        if not party and m.group("stype") is None:
+            continue
+        dtype = doc_type_by_name(m.group("type"))
+        groups = ("ptype", "piss") if party else ("stype", "siss")
+        a, b = m.start(groups[0]), m.end(groups[1])
+        type_raw = re.sub(r"\s", "", subject[a : m.end(groups[0])])
+        issuer_raw = re.sub(r"\s", "", subject[m.start(groups[1]) : b])
+        sym = parse_symbol(m.group("num"), m.group("year"), type_raw, issuer_raw, party,
+                           dtype.code if dtype else None)
+        written = re.sub(r"\s", "", subject[a:b])
+        if sym.type_code and sym.symbol != written and sym.confidence >= _KNOWN_CODE:
+            out.append(subject[pos:a] + sym.symbol)
+            pos = b
+    return "".join(out) + subject[pos:]
 
 
 def _late_header(segs: Sequence[Seg], type_at: int, keywords: Sequence[Match]) -> list[Seg]:
@@ -648,6 +743,21 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
     return taken
 
 
+def _noise(seg: Seg) -> bool:
+    """A line with no Vietnamese word that is not numbers or a symbol either ("2020-2025",
+    "XIII", "28-CT/TW"): specks, show-through or a stamp that OCR read as characters."""
+    return not (_has_syllable(seg.folded) or _NUMBERS_ONLY.fullmatch(seg.text)
+                or _CITES.search(seg.folded))
+
+
+def _has_syllable(folded: str) -> bool:
+    """The line holds a Vietnamese word of two letters or more, or words glued together
+    ("TỈNHỦYHÒABÌNH"): a header line, not a seal's or a rule's edge read as capitals
+    ("LT |")."""
+    return any(len(w) >= 2 and (w in syllables() or (len(w) >= 4 and splits_into_syllables(w)))
+               for w in re.findall(r"[a-z]+", folded))
+
+
 def _capitals_line(text: str) -> bool:
     """A line of capital words (a body's name), not a symbol like "28-CT/TW"."""
     return is_upper_line(text) and len(compact(text)) >= 8 and not any(c.isdigit() for c in text)
@@ -661,7 +771,9 @@ def starts_section(folded: str) -> bool:
 
 def join_bodies(lines: Sequence[str]) -> list[str]:
     """Header lines as bodies: a line that does not start like a body's name ("ĐẢNG ỦY",
-    "BAN", "SỞ" ...) continues the line above, whose name wrapped."""
+    "BAN", "SỞ" ...) continues the line above, whose name wrapped; so does one that only
+    folds like such a start but goes on with a phrase the line above ends in ("CÁC CƠ" /
+    "QUAN TỈNH": "QUAN", not "QUẬN")."""
     starts, places = words("issuer_starts"), words("issuer_places")
     out: list[str] = []
     for line in lines:
@@ -669,7 +781,7 @@ def join_bodies(lines: Sequence[str]) -> list[str]:
         new = any(folded == w or folded.startswith(w + " ") for w in starts) or any(
             folded.startswith(w + " ") for w in places
         )
-        if out and not new:
+        if out and (not new or continues_phrase(out[-1], line)):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)

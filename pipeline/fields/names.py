@@ -10,6 +10,10 @@ the province names), so:
   syllables (data/syllables.txt), known words preferred;
 * a run of two or more words that folds like a known phrase ("KHANH HOA") is written as
   the phrase ("KHÁNH HÒA");
+* a run of three or more words that is a known phrase but for one word OCR damaged by
+  one letter ("ĐẢNG ỦY KHI CÁC CƠ QUAN TỈNH", "... DOANH NGHIỆP TIN") or one inner word
+  it lost ("ỦY BAN DÂN TỈNH") is written as the phrase; the damaged word must have three
+  letters or more both ways, so short words ("BỘ", "ỦY", "XÃ") are never exchanged;
 * in the words a line starts with ("TÍNH ỦY ...", "HUYỆN UÝỶ ..."), a word that folds
   like one of the administrative words (`issuer_words`: TỈNH, ỦY, XÃ, ...) is written as
   that word. Names of districts and communes are not known and stay as read ("CAN LỘC" is
@@ -20,12 +24,17 @@ A word already written like the known one, in either tone placement ("UỶ"/"Ủ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
+
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.rules import issuer_codes, keyword_ids, places, syllables, words
 from pipeline.fields.text import fold, normalize_tones
 
 _MAX_PHRASE = 6  # words in the longest phrase compared
+_NEAR_MIN = 3  # words in a run compared with a phrase one word off
+_WILD = "*"
 
 
 @cache
@@ -52,6 +61,63 @@ def _vocabulary() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
         single.setdefault(fold(word.upper()), word.upper())
     known = frozenset(w for p in [*phrases, *single] for w in p.split())
     return phrases, single, known
+
+
+@cache
+def _near_index() -> tuple[dict[tuple[str, ...], list[tuple[str, ...]]],
+                           dict[tuple[str, ...], list[tuple[str, ...]]]]:
+    """Phrases of three or more words (folded word tuples), by each word made a wildcard,
+    and (phrases of four or more) by each inner word left out."""
+    wild: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    dropped: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for key in _vocabulary()[0]:
+        words_ = tuple(key.split())
+        if len(words_) < _NEAR_MIN:
+            continue
+        for k in range(len(words_)):
+            wild.setdefault((*words_[:k], _WILD, *words_[k + 1 :]), []).append(words_)
+            if 0 < k < len(words_) - 1 and len(words_) > _NEAR_MIN:
+                dropped.setdefault(words_[:k] + words_[k + 1 :], []).append(words_)
+    return wild, dropped
+
+
+def _near_phrase(keys: Sequence[str]) -> str | None:
+    """The one known phrase the folded words `keys` are, but for one word off by a letter
+    or one inner word lost; None when there is none or more than one."""
+    if len(keys) < _NEAR_MIN:
+        return None
+    wild, dropped = _near_index()
+    found = set(dropped.get(tuple(keys), []))
+    for k, word in enumerate(keys):
+        for phrase in wild.get((*keys[:k], _WILD, *keys[k + 1 :]), []):
+            other = phrase[k]
+            if (min(len(word), len(other)) >= 3 and word.isalpha()
+                    and Levenshtein.distance(word, other) == 1):
+                found.add(phrase)
+    if len(found) != 1:
+        return None
+    return _vocabulary()[0][" ".join(found.pop())]
+
+
+def continues_phrase(above: str, line: str) -> bool:
+    """`line` goes on with the name on the line above: its first word and the last word
+    above are two words of a known phrase ("... CÁC CƠ" / "QUAN TỈNH"), and it is spelled
+    as that phrase spells it, not like the body word it folds like ("QUAN", not "QUẬN")."""
+    last, first = above.split()[-1:], line.split()[:1]
+    if not last or not first:
+        return False
+    a, b = fold(last[0]), fold(first[0])
+    written = normalize_tones(first[0].upper())
+    body_words = (w.split()[0] for name in ("issuer_starts", "issuer_places")
+                  for w in words(name, folded=False))
+    if any(normalize_tones(w.upper()) == written for w in body_words):
+        return False
+    for key, spelled in _vocabulary()[0].items():
+        keys, known = key.split(), spelled.split()
+        if any(keys[k] == a and keys[k + 1] == b and normalize_tones(known[k + 1]) == written
+               for k in range(len(keys) - 1)):
+            return True
+    return False
 
 
 def canonical_issuer(line: str) -> str:
@@ -92,6 +158,11 @@ def _split_glued(token: str) -> list[str]:
     return out
 
 
+def splits_into_syllables(folded: str) -> bool:
+    """The folded letters are Vietnamese syllables written without spaces ("tinhuyhoabinh")."""
+    return _segment(folded) is not None
+
+
 def _segment(folded: str) -> list[str] | None:
     """The split of `folded` into syllables with the most known words, then the fewest
     pieces; None when there is none."""
@@ -119,22 +190,28 @@ def _known_words(tokens: list[str]) -> list[str]:
     phrases, single, _ = _vocabulary()
     levels = set(words("issuer_places"))  # "huyện", "xã": a place name follows
     keys = [fold(t.strip(" ,.;:")) for t in tokens]
-    # best[i]: (words covered, -phrases, phrase lengths) for tokens[:i]
-    best: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, ())]
+    # best[i]: (words covered, -words near-matched, -phrases, runs) for tokens[:i];
+    # a run is (length, spelling of the phrase it is, or None for a single word)
+    Run = tuple[int, str | None]
+    best: list[tuple[int, int, int, tuple[Run, ...]]] = [(0, 0, 0, ())]
     for i in range(1, len(tokens) + 1):
-        options = [(best[i - 1][0], best[i - 1][1], (*best[i - 1][2], 1))]
+        prev = best[i - 1]
+        options = [(prev[0], prev[1], prev[2], (*prev[3], (1, None)))]
         for n in range(2, min(_MAX_PHRASE, i) + 1):
-            if " ".join(keys[i - n : i]) in phrases:
-                covered, count, cuts = best[i - n]
-                options.append((covered + n, count - 1, (*cuts, n)))
-        best.append(max(options, key=lambda o: o[:2]))
+            covered, near, count, runs = best[i - n]
+            exact = phrases.get(" ".join(keys[i - n : i]))
+            known = exact or _near_phrase(keys[i - n : i])
+            if known is not None:
+                options.append((covered + n, near - (exact is None) * n, count - 1,
+                                (*runs, (n, known))))
+        best.append(max(options, key=lambda o: o[:3]))
     out: list[str] = []
     leading = True  # still in the administrative words a name starts with
     i = 0
-    for n in best[-1][2]:
+    for n, phrase in best[-1][3]:
         run = tokens[i : i + n]
-        if n > 1:
-            spelled = phrases[" ".join(keys[i : i + n])].split()
+        if phrase is not None:
+            spelled = phrase.split()
             out.extend(_prefer_written(run, spelled))
             leading = leading and all(fold(w) in single and fold(w) not in levels
                                       for w in spelled)
@@ -147,7 +224,12 @@ def _known_words(tokens: list[str]) -> list[str]:
 
 
 def _prefer_written(run: list[str], known: list[str]) -> list[str]:
-    """The known spelling, except words already written that way in the other placement."""
+    """The known spelling, except words already written that way in the other placement;
+    a word the run lost (one fewer word than the phrase) is put back as the phrase has it."""
+    if len(known) == len(run) + 1:
+        k = next((k for k in range(1, len(run)) if fold(run[k]) != fold(known[k])), len(run))
+        return [*_prefer_written(run[:k], known[:k]), known[k],
+                *_prefer_written(run[k:], known[k + 1 :])]
     return [w if normalize_tones(w) == normalize_tones(k) else k for w, k in zip(run, known,
                                                                                    strict=True)]
 

@@ -185,8 +185,9 @@ def canonical_code(raw: str, known: set[str]) -> tuple[str, float]:
     """The known code an OCR'd code stands for, with a confidence.
 
     Tesseract reads Đ as B, P or D and 1 for I ("BU" for "ĐU", "PUK" for "ĐUK"); a code
-    is mapped only when such a substitution makes it a known one. Other unknown codes
-    are kept as written: tables never list every body.
+    is mapped only when such a substitution, a letter too many, or a lost letter that only
+    one known code can have lost ("W" → "TW", confidence 0.65) makes it a known one. Other
+    unknown codes are kept as written: tables never list every body.
     """
     raw = raw.replace("Ð", "Đ").replace("ð", "đ")  # Icelandic eth, as OCR often reads Đ
     if raw in known:
@@ -210,4 +211,8 @@ def canonical_code(raw: str, known: set[str]) -> tuple[str, float]:
             shorter = bare[:k] + bare[k + 1 :]
             if shorter in upper:
                 return upper[shorter], 0.7
+    longer = {code for code in upper if len(code) == len(bare) + 1
+              and any(code[:k] + code[k + 1 :] == bare for k in range(len(code)))}
+    if len(longer) == 1:  # one letter lost, and only one code it can be: "W" is TW
+        return upper[longer.pop()], 0.65
     return raw, 0.6
