@@ -323,6 +323,10 @@ def _write_document(
         store.add_document(record, images)
     except SohoaError as error:
         return FileOutcome(path, "failed", str(error), id=info.sha256, pages=len(pages))
+    except Exception as error:  # a bug or an unforeseen input must not stop the run
+        log.exception("record of %s could not be written", path)
+        reason = f"internal error: {type(error).__name__}: {error}"
+        return FileOutcome(path, "failed", reason, id=info.sha256, pages=len(pages))
     seconds = round(time.perf_counter() - document.started, 2)
     if errors:
         return FileOutcome(

@@ -83,7 +83,7 @@ def missed_crops(
     line_of[labels[mask > 0]] = line_of_pixel[mask > 0]
     crops = []
     for line in range(1, n_lines):
-        x, y, w, h, _ = line_stats[line]
+        x, y, w, h = (int(v) for v in line_stats[line][:4])  # NumPy ints break JSON
         members = np.nonzero(loose & (line_of == line))[0]
         if w < MIN_LINE_WIDTH * unit or not (tall[members] >= LETTER_HEIGHT * unit).any():
             continue

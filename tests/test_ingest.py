@@ -231,3 +231,30 @@ def test_include_and_exclude_globs(tmp_path: Path) -> None:
         (tmp_path / name).write_text("x")
     found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], ["*.pdf"], ["b/*"])]
     assert found == ["a/x.pdf"]
+
+
+def test_a_record_that_fails_to_write_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
+    """An unforeseen error while one record is written (a bug, a full disk) fails that file
+    only, with its reason in the report."""
+    from pipeline.ingest import IngestOptions, ingest
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(f"Báo cáo {name}\n\n{BODY}\n", encoding="utf-8")
+
+    class FlakyStore(Store):
+        def add_document(self, record: Record, page_images: dict[int, bytes]) -> None:
+            if record.source.path.endswith("a.txt"):
+                raise TypeError("Object of type int32 is not JSON serializable")
+            super().add_document(record, page_images)
+
+    store = FlakyStore.open(str(tmp_path / "db.sqlite"))
+    try:
+        report = ingest([folder], store, IngestOptions(jobs=1))
+    finally:
+        store.close()
+    outcomes = {Path(f.path).name: f for f in report.files}
+    assert outcomes["a.txt"].status == "failed"
+    assert outcomes["a.txt"].reason.startswith("internal error: TypeError")
+    assert outcomes["b.txt"].status == "ingested"

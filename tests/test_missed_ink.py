@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import replace
 
 import cv2
@@ -36,6 +38,7 @@ def test_a_skipped_line_is_read_again(page: np.ndarray, words: list[tesseract.Ts
     assert "Lưu" not in _text(without)
     found = missed_ink.with_missed(page, without, [], "vie", 1.0)
     assert "- Lưu Văn phòng Tỉnh ủy." in _text(found).splitlines()
+    json.dumps([dataclasses.asdict(w) for w in found])  # plain ints: the record is JSON
 
 
 def test_a_skipped_word_joins_its_line(page: np.ndarray, words: list[tesseract.TsvWord]) -> None:
