@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import tempfile
 import time
@@ -194,6 +195,8 @@ def ingest(
 
     if options.out_dir is not None:
         remove_stale_temp_files(options.out_dir)
+    if options.worker_count() > 1:
+        _start_fork_server()
     documents, jobs = _plan(paths, store, options, finish)
     bar.start(len(jobs))
     try:
@@ -274,12 +277,7 @@ def _run_jobs(jobs: list[PageJob], workers: int) -> Iterator[PageOutcome]:
             yield process_page(job)
         return
     window = workers * 2
-    # forkserver, not fork: a forked child of a parent that already ran OpenCV's or
-    # OpenMP's thread pools can deadlock in its first call into them.
-    context = multiprocessing.get_context("forkserver")
-    # The server imports the page stage once (no OpenCV or Tesseract call runs), so each
-    # worker starts with OpenCV, NumPy, tesserocr and the restorer's code already imported.
-    context.set_forkserver_preload(["pipeline.pages"])
+    context = _start_fork_server()
     with cf.ProcessPoolExecutor(
         max_workers=workers, initializer=init_worker, mp_context=context
     ) as pool:
@@ -297,6 +295,21 @@ def _run_jobs(jobs: list[PageJob], workers: int) -> Iterator[PageOutcome]:
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _start_fork_server() -> multiprocessing.context.BaseContext:
+    """The workers' process context, its fork server started (it keeps running).
+
+    forkserver, not fork: a forked child of a parent that already ran OpenCV's or OpenMP's
+    thread pools can deadlock in its first call into them. The server imports
+    `pipeline.preload` once (the page stage's code and the restoration model; no OpenCV or
+    Tesseract call runs), so each worker starts with them in memory. Started before the
+    input files are planned, the server's start overlaps that work.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.preload"])
+    multiprocessing.forkserver.ensure_running()
+    return context
 
 
 def _write_document(
