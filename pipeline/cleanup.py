@@ -481,23 +481,27 @@ FAINT_NOISE_MARGIN = 4.0  # paper noise (robust std) between the paper and the i
 
 
 def binarize(grey: np.ndarray) -> np.ndarray:
-    """Black text (0) on white (255): Otsu on the flattened page, or near the paper on faded print.
+    """Black text (0) on white (255): Otsu on the flattened page, near the paper on faded
+    print, and only near the print's dark cores where the back of the sheet shows through.
 
     Faded print ends, once flattened, only a little darker than the paper: Otsu's cut lands
     at 207-227 on faded train pages (120-170 on pages with black ink), splitting the ink
     itself and breaking thin strokes and tone marks. There every pixel clearly darker than
     the paper (by four robust standard deviations of it) is ink, after a light blur against
     the mottle. Measured on the 10 faded train pages: 2.67% CER with Otsu after a 1.5 px
-    blur (the rule before), 0.55% this way. Other pages keep plain Otsu, or faint
-    show-through from the back of the sheet would join the text.
+    blur (the rule before), 0.55% this way. Faded pages have no near-black pixel at all;
+    a page with sharp black print whose Otsu ink is partly coreless has show-through, also
+    when that is most of its ink (a last page with a few lines, over the mirrored text of
+    the whole page before it: Otsu's cut then splits the paper from the show-through).
     """
     smoothed = cv2.GaussianBlur(grey, (0, 0), 0.6)
-    cut, binary = cv2.threshold(smoothed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if cut <= FAINT_OTSU_LEVEL:
-        cut, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        half = cv2.erode(grey, np.ones((2, 2), np.uint8))[::2, ::2]  # darkest of each 2x2
-        if _crisp(half, cut) and _show_through_share(half, cut) >= SHOW_THROUGH_SHARE:
-            binary = _keep_near_dark_cores(grey, binary, cut)
+    smoothed_cut, _ = cv2.threshold(smoothed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    cut, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    half = cv2.erode(grey, np.ones((2, 2), np.uint8))[::2, ::2]  # darkest of each 2x2
+    coreless, crisp = _show_through(half, cut)
+    if crisp >= CRISP_SHARE and coreless >= SHOW_THROUGH_SHARE:
+        return _keep_near_dark_cores(grey, binary, cut)
+    if smoothed_cut <= FAINT_OTSU_LEVEL:
         return binary
     sample = grey[::4, ::4]
     paper = float(np.median(sample))
@@ -509,35 +513,29 @@ def binarize(grey: np.ndarray) -> np.ndarray:
 
 SHOW_THROUGH_SHARE = 0.005  # of the Otsu ink in pieces without a dark core: show-through
 DARK_CORE = 0.5  # a piece of real ink has pixels darker than half of Otsu's cut
-CRISP_SHARE = 0.5  # of the Otsu ink darker than DARK_CORE of the cut: sharp print
+CRISP_SHARE = 0.5  # of the cored ink darker than DARK_CORE of the cut: sharp print
 CORE_REACH = 3  # px (text ~30 px tall): how far a glyph's grey edge reaches from its core
 
 
-def _crisp(half: np.ndarray, cut: float) -> bool:
-    """Whether the print is sharp enough for dark cores to tell it from show-through.
-
-    A blurred phone photo's strokes are grey all through: 27-44% of its Otsu ink is darker
-    than half the cut on 20 phone train pages, against 60-77% on 24 scanned pages with
-    show-through. Removing coreless pieces there took whole words of real text (five phone
-    pages' raw CER 5.7-11% -> 17-32% with the reach limit below).
-    """
-    ink = half <= cut
-    total = int(np.count_nonzero(ink))
-    return total > 0 and int(np.count_nonzero(half <= DARK_CORE * cut)) >= CRISP_SHARE * total
-
-
-def _show_through_share(half: np.ndarray, cut: float) -> float:
-    """Share of the ink (on a half-size copy) in pieces with no dark core.
+def _show_through(half: np.ndarray, cut: float) -> tuple[float, float]:
+    """On a half-size copy: the share of the Otsu ink in pieces with no dark core, and the
+    share of the ink in cored pieces that is dark (how sharp the print is).
 
     Show-through from the back of the sheet is mid-grey: where it is dark enough to pass
     Otsu's cut it forms pieces that never get darker than about half of the cut, while
-    printed ink has near-black cores. Measured on 24 show-through train pages: 0.01-0.12 on
-    pages where OCR read show-through as text, 0 on the others.
+    sharp printed ink has near-black cores. A blurred phone photo's strokes are grey through:
+    9-44% of its cored ink is dark on 33 phone train pages, against 55-79% on scanned pages
+    with or without show-through, 0 on faded ones. Removing coreless pieces from the phone
+    photos took whole words of real text (five pages' raw CER 5.7-11% -> 17-32%).
+    Coreless share: 0.01-0.88 on bleed train pages where OCR read show-through as text, 0
+    on the others, at most 0.027 on phone photos (which the sharpness test keeps out).
     """
     _, binary = cv2.threshold(half, cut, 255, cv2.THRESH_BINARY)
     _, seeded, area = _cored_pieces(half, binary, cut)
     total = float(area.sum())
-    return float(area[~seeded].sum()) / total if total else 0.0
+    cored = float(area[seeded].sum())
+    dark = float(np.count_nonzero(half <= DARK_CORE * cut))
+    return (total - cored) / total if total else 0.0, dark / cored if cored else 0.0
 
 
 def _keep_near_dark_cores(grey: np.ndarray, binary: np.ndarray, cut: float) -> np.ndarray:

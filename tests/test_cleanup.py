@@ -167,6 +167,27 @@ def test_show_through_is_dropped_and_the_print_kept(page: np.ndarray) -> None:
     assert ((cleaned == 0) & (printed == 0)).sum() > 0.97 * (printed == 0).sum()
 
 
+def _show_through_sheet(front: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """`front` printed over the mirrored, blurred, mid-grey print of `back`."""
+    grey = cleanup.to_grey(front).astype(np.float32)
+    mirrored = cv2.GaussianBlur(np.ascontiguousarray(cleanup.to_grey(back)[:, ::-1]), (0, 0), 1.2)
+    mirrored = np.roll(mirrored.astype(np.float32), (37, 23), axis=(0, 1))
+    return np.minimum(grey, 255 - 0.55 * (255 - mirrored)).astype(np.uint8)
+
+
+def test_a_last_page_over_a_full_page_of_show_through_keeps_only_its_print(
+    page: np.ndarray,
+) -> None:
+    """A closing page with a few lines over the whole mirrored page before it: most of the
+    Otsu ink is show-through, and Otsu's cut lies between it and the paper."""
+    few = np.asarray(render_lines(["Nơi nhận:", "- Ban Thường vụ Tỉnh ủy (b/c),"], 2480, 3508, 54))
+    flat = cleanup.normalize_background(_show_through_sheet(few, page))
+    printed = cleanup.binarize(cleanup.normalize_background(cleanup.to_grey(few)))
+    cleaned = cleanup.binarize(flat)
+    assert ((cleaned == 0) & (printed == 255)).sum() < 0.2 * (printed == 0).sum()
+    assert ((cleaned == 0) & (printed == 0)).sum() > 0.97 * (printed == 0).sum()
+
+
 def test_blurred_print_is_not_taken_for_sharp_print(page: np.ndarray) -> None:
     """A phone photo's strokes are grey through: their lack of a dark core must not make
     them show-through."""
@@ -175,7 +196,7 @@ def test_blurred_print_is_not_taken_for_sharp_print(page: np.ndarray) -> None:
         grey = cv2.GaussianBlur(flat, (0, 0), sigma) if sigma else flat
         cut, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         half = cv2.erode(grey, np.ones((2, 2), np.uint8))[::2, ::2]
-        assert cleanup._crisp(half, cut) is crisp
+        assert (cleanup._show_through(half, cut)[1] >= cleanup.CRISP_SHARE) is crisp
 
 
 def test_frame_around_a_mark_is_erased_and_the_word_kept() -> None:
