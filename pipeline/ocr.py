@@ -31,7 +31,7 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
     words = missed_ink.with_missed(image, words, [t.bbox for t in tables], lang, scale)
     reach = round(TABLE_REACH * scale)
     words = [w for w in words if not any(_inside(w, t.bbox, reach) for t in tables)]
-    pieces = drop_overlapping_reads(drop_noise(split_columns(group_lines(words))))
+    pieces = merge_overlapping_reads(drop_noise(split_columns(group_lines(words))))
     block = max((w.block for w in words), default=0)
     rows = [_table_line(r, block + k) for k, t in enumerate(tables, 1) for r in t.rows]
     rows = [row for row in rows if row.words]
@@ -223,31 +223,60 @@ def split_columns(lines: list[Line]) -> list[Line]:
     return pieces
 
 
-YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+SECOND_READ_CONF = 50.0  # a second read's word below this adds nothing to the line
 
 
-def drop_overlapping_reads(lines: list[Line]) -> list[Line]:
-    """Drop a piece lying over a longer line of the same row: Tesseract sometimes reads a
-    line twice, the second time as fragments ("Hoá, ngày 13 tháng 3 năm 2023" and over it
-    "ý"; "Số 945 /HỦU" and over it "ố 945-BC"), which would then be read as extra text.
-    Printed lines never overlap, so the longer reading is kept, unless the piece holds a
-    four-digit number (a year) the longer one lacks: "Lức, ngày 15 thúng 3 năm 202" under
-    "ăm 2024" keeps both, or the document's date would be lost."""
-    kept: list[Line] = []
-    for line in lines:
-        width = line.bbox[2] - line.bbox[0]
-        years = set(YEAR.findall(line.text))
-        covered = any(
-            other is not line
-            and len(other.text) > len(line.text)
-            and _same_row(line, other)
-            and -_gap(line, other) >= 0.8 * width
-            and years <= set(YEAR.findall(other.text))
-            for other in lines
-        )
-        if not covered:
-            kept.append(line)
-    return kept
+def merge_overlapping_reads(lines: list[Line]) -> list[Line]:
+    """Fold a piece lying over a longer line of its row into that line.
+
+    Tesseract sometimes reads a line twice, the second time as fragments over it
+    ("Hoá, ngày 13 tháng 3 năm 2023" and over it "ý"; "Số 945 /HỦU" and over it
+    "ố 945-BC"). Printed lines never overlap, so the second read is no line of its own,
+    but it may hold what the first missed: the year's last digit past its end ("năm 201" +
+    "4"), the full form of a word cut short ("ngày 15 thá" + "tháng 5 năm 2025"), the year
+    where the first read "202". Its words are merged in (`_merge_words`), the rest dropped.
+    """
+    merged = list(lines)
+    for piece in sorted(lines, key=lambda ln: len(ln.text)):
+        hosts = [
+            other
+            for other in merged
+            if other is not piece
+            and len(other.text) > len(piece.text)
+            and _same_row(piece, other)
+            and -_gap(piece, other) >= 0.5 * median_height([piece, other])
+        ]
+        if piece in merged and hosts:
+            host = max(hosts, key=lambda ln: -_gap(piece, ln))
+            at = merged.index(host)
+            merged[at] = _line_of(_merge_words(host.words, piece.words), host.block)
+            merged.remove(piece)
+    return merged
+
+
+def _merge_words(words: list[Word], again: list[Word]) -> list[Word]:
+    """`words` with those of a second read of the same stretch: a confident word past
+    either end is added, one over a single shorter word replaces it; the others (a
+    fragment between two words, "tháng ý 3") are left out."""
+    result = list(words)
+    start, end = min(w.bbox[0] for w in words), max(w.bbox[2] for w in words)
+    for word in again:
+        if word.confidence < SECOND_READ_CONF:
+            continue
+        under = [w for w in result if _overlap(w, word) > 0.5 * min(_width(w), _width(word))]
+        if not under and (word.bbox[0] >= end or word.bbox[2] <= start):
+            result.append(word)
+        elif len(under) == 1 and len(word.text) > len(under[0].text):
+            result[result.index(under[0])] = word
+    return sorted(result, key=lambda w: w.bbox[0])
+
+
+def _overlap(a: Word, b: Word) -> int:
+    return min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
+
+
+def _width(word: Word) -> int:
+    return max(1, word.bbox[2] - word.bbox[0])
 
 
 def _line_of(words: list[Word], block: int) -> Line:

@@ -123,7 +123,7 @@ def test_pieces_cut_off_a_column_line_stay_in_that_column() -> None:
         line("PHÓ BÍ", 1557, 2241, 1754, 2294),
         line("THƯ", 1814, 2249, 1902, 2294),
     ]
-    ordered = [piece.text for piece in ocr.reading_order(ocr.drop_overlapping_reads(lines))]
+    ordered = [piece.text for piece in ocr.reading_order(ocr.merge_overlapping_reads(lines))]
     assert ordered == [
         "TỈNH UỶ THANH HOÁ",
         "*",
@@ -139,13 +139,35 @@ def test_pieces_cut_off_a_column_line_stay_in_that_column() -> None:
     ]
 
 
-def test_a_second_read_holding_the_only_year_is_kept() -> None:
+def test_a_second_read_adds_what_the_first_missed() -> None:
     date = line("Bến Lức, ngày 15 thúng 3 năm 202", 1330, 440, 2210, 495)
     again = line("ăm 2024", 1990, 450, 2200, 495)
-    kept = [piece.text for piece in ocr.drop_overlapping_reads([date, again])]
-    assert kept == [date.text, again.text]
+    merged = [piece.text for piece in ocr.merge_overlapping_reads([date, again])]
+    assert merged == ["Bến Lức, ngày 15 thúng 3 năm 2024"]  # the longer "2024" replaces "202"
     whole = line("Bến Lức, ngày 15 tháng 3 năm 2024", 1330, 440, 2230, 495)
-    assert [p.text for p in ocr.drop_overlapping_reads([whole, again])] == [whole.text]
+    assert [p.text for p in ocr.merge_overlapping_reads([whole, again])] == [whole.text]
+    boxes = [(1330, 1449), (1472, 1580), (1601, 1711), (1727, 1785), (1804, 1932), (1956, 1983),
+             (1998, 2093), (2111, 2191)]  # as Tesseract boxed them
+    texts = ["Xuân", "Hòa,", "ngày", "30", "tháng", "4", "năm", "201"]
+    words = [Word(t, [x0, 437, x1, 485], 96.0) for t, (x0, x1) in zip(texts, boxes, strict=True)]
+    cut = Line(" ".join(texts), [1330, 437, 2191, 485], 96.0, 1, words)
+    tail = Line("4", [2199, 438, 2225, 475], 76.0, 2, [Word("4", [2199, 438, 2225, 475], 76.0)])
+    assert [p.text for p in ocr.merge_overlapping_reads([cut, tail])] == [cut.text, "4"]  # apart
+    fragments = Line(
+        "ga 4 nã 4",
+        [1522, 434, 2225, 475],
+        60.0,
+        2,
+        [
+            Word("ga", [1522, 434, 1532, 444], 7.0),  # under the first read's "Hòa,"
+            Word("4", [1951, 437, 1978, 475], 97.0),
+            Word("nã", [2034, 437, 2050, 444], 73.0),
+            Word("4", [2199, 438, 2225, 475], 76.0),  # past its end: the year's last digit
+        ],
+    )
+    assert [p.text for p in ocr.merge_overlapping_reads([cut, fragments])] == [
+        "Xuân Hòa, ngày 30 tháng 4 năm 201 4"
+    ]
 
 
 def test_table_rows_are_read_across() -> None:
