@@ -34,6 +34,8 @@ RULE_HEIGHT = 0.3  # text heights: flatter pieces wider than RULE_WIDTH are rule
 RULE_WIDTH = 3.0
 JOIN_GAP = 1.2  # text heights between pieces of one line
 MIN_LINE_WIDTH = 1.5  # text heights
+MAX_LINE_HEIGHT = 1.6  # text heights: a taller "line" is pieces of a scribble; read in the
+# stack it also made Tesseract lose the signer's name stacked under it
 LETTER_HEIGHT = 0.5  # text heights: a line needs at least one piece this tall
 
 
@@ -44,6 +46,30 @@ def text_height(words: Sequence[tesseract.TsvWord]) -> int | None:
 
 
 Box = tuple[int, int, int, int]
+
+
+TALL_WORD = 1.6  # text heights: a word boxed taller took in ink of the line below or above
+
+
+def _word_boxes(words: Sequence[tesseract.TsvWord], height: int) -> list[Box]:
+    """Word boxes, a box much taller than the text cut to the band of its line's other
+    words: Tesseract read "ngày 25 ... năm" over a wrapped "2012" as "ngày 5" with boxes
+    two lines tall, which covered the year."""
+    bands: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
+    for w in words:
+        bands.setdefault((w.block, w.paragraph, w.line), []).append(w)
+    boxes = []
+    for w in words:
+        top, bottom = w.top, w.top + w.height
+        if w.height > TALL_WORD * height:
+            mates = [
+                m for m in bands[(w.block, w.paragraph, w.line)] if m.height <= TALL_WORD * height
+            ]
+            if mates:
+                top = max(top, int(np.median([m.top for m in mates])))
+                bottom = min(bottom, int(np.median([m.top + m.height for m in mates])))
+        boxes.append((w.left, top, w.left + w.width, bottom))
+    return boxes
 
 
 def missed_crops(
@@ -58,8 +84,7 @@ def missed_crops(
     ink = (page[::SCALE, ::SCALE] < 128).astype(np.uint8)
     covered = np.zeros_like(ink)
     reach = max(1, round(WORD_REACH * unit))
-    boxes = [(w.left, w.top, w.left + w.width, w.top + w.height) for w in words]
-    for x0, y0, x1, y1 in [*boxes, *covered_boxes]:
+    for x0, y0, x1, y1 in [*_word_boxes(words, height), *covered_boxes]:
         covered[
             max(0, y0 // SCALE - reach) : y1 // SCALE + reach + 1,
             max(0, x0 // SCALE - reach) : x1 // SCALE + reach + 1,
@@ -85,7 +110,13 @@ def missed_crops(
     for line in range(1, n_lines):
         x, y, w, h = (int(v) for v in line_stats[line][:4])  # NumPy ints break JSON
         members = np.nonzero(loose & (line_of == line))[0]
-        if w < MIN_LINE_WIDTH * unit or not (tall[members] >= LETTER_HEIGHT * unit).any():
+        tops = stats[members, cv2.CC_STAT_TOP]
+        ink_height = int((tops + tall[members]).max() - tops.min())
+        if (
+            w < MIN_LINE_WIDTH * unit
+            or ink_height > MAX_LINE_HEIGHT * unit
+            or not (tall[members] >= LETTER_HEIGHT * unit).any()
+        ):
             continue
         chosen = np.zeros(count, bool)
         chosen[members] = True

@@ -64,3 +64,18 @@ def test_scribbles_and_rules_are_not_text(page: np.ndarray, words: list[tesserac
     cv2.ellipse(marked, (1600, 900), (160, 120), 20, 0, 300, 0, 4)  # a signature loop
     cv2.line(marked, (1300, 1300), (2200, 1300), 0, 3)  # a rule under a heading
     assert missed_ink.missed_crops(marked, words, []) == []
+
+
+def test_a_word_boxed_over_two_lines_does_not_hide_the_second(
+    page: np.ndarray, words: list[tesseract.TsvWord]
+) -> None:
+    """Tesseract boxed "ngày 25" over a wrapped "2012" two lines tall and read no "2012"."""
+    first = [w for w in words if w.line == words[0].line and w.block == words[0].block]
+    below = [w for w in words if w.top > first[0].top + 100]  # the lines under "Nơi nhận:"
+    next_line = [w for w in below if w.block == below[0].block and w.line == below[0].line]
+    tall = replace(first[-1], height=next_line[0].top + next_line[0].height - first[-1].top)
+    x0 = min(w.left for w in next_line)
+    tall = replace(tall, left=x0, width=max(w.left + w.width for w in next_line) - x0)
+    kept = [w for w in words if w not in next_line and w is not first[-1]] + [tall]
+    crops = missed_ink.missed_crops(page, kept, [])
+    assert any(abs(c.y - next_line[0].top) < 40 for c in crops)
