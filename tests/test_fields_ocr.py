@@ -232,6 +232,8 @@ def test_date_read_from_overlapping_word_boxes() -> None:
     ("DU THAO LAN 2", "Dự thảo lần 2"),
     ("Dự thảo lần thứ 3", "Dự thảo lần 3"),
     ("Dự thỏủo lan 1", "Dự thảo lần 1"),  # a doubled mark: known by the round after it
+    ("DỰ ỰT THẢO", "Dự thảo"),  # seed 6071 (photocopy): the Ự read twice
+    ("Dự án thảo luận", None),
     ("Dự toán năm 2023", None),
     ("Dự thi", None),
 ])
@@ -637,6 +639,22 @@ def test_cong_van_header_ends_where_the_body_starts() -> None:
             "Đã kiểm tra 44 tổ chức đảng và 318 đảng viên.\n")
     r = extract_fields(text)
     assert {f["value"] for f in r.figures} == {44, 318}
+
+
+@pytest.mark.parametrize(("label", "title", "number"), [
+    ("PHỤLỤC", "PHỤ LỤC", None),  # seed 6078 (faded): the space lost
+    ("PHỤ LỤC I1", "PHỤ LỤC 1", "1"),  # seed 4033: a bold serif 1 read as "I1"
+    ("PHỤ LỤC II", "PHỤ LỤC II", "II"),
+])
+def test_appendix_label_read_by_ocr(label: str, title: str, number: str | None) -> None:
+    body = (f"Nội dung.\n\n{label}\n-\nKẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU\n"
+            "(Kèm theo Báo cáo số 952-BC/ĐUK, ngày 01 tháng 5 năm 2019)\n\n"
+            "STT\tNỘI DUNG\tNăm 2018\tNăm 2019\nI\tXếp loại tổ chức cơ sở đảng\t809\t73\n"
+            "1\t- Hoàn thành tốt nhiệm vụ\t339\t28\n")
+    (table,) = extract_fields(_doc(body=body)).tables
+    assert (table["title"], table["number"]) == (title, number)
+    assert table["caption"] == "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU"
+    assert extract_fields(_doc(body=body)).footnotes == []
 
 
 def test_table_whose_stt_cell_was_lost() -> None:

@@ -93,15 +93,30 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
             and "\t" not in segs[nxt].text
         ):
             title, nxt = squash(f"{title} {segs[nxt].text}"), nxt + 1
-        number = seg.text[m.start("num") : m.end("num")] if m.group("num") else None
-        label_end = m.end("num") if m.group("num") else m.start("title")
-        label = squash(seg.text[:label_end].rstrip(" .:-"))
+        label, number = appendix_label(seg.text, m)
         heads.append((seg.start, number, label, title))
     for table in tables:
         above = [h for h in heads if h[0] < table["start"]]
         if above and not any(above[-1][0] < t["start"] < table["start"] for t in tables):
             _, table["number"], table["title"], caption = above[-1]
             table["caption"] = caption or None
+
+
+def appendix_label(text: str, m: re.Match[str]) -> tuple[str, str | None]:
+    """The `PHỤ LỤC n` label of a line the `appendix` pattern matched (`m`, on the folded
+    line) and its number n.
+
+    OCR drops the space between the two words (`PHỤLỤC`): it is put back, as the label
+    names the appendix. A number mixing digits and roman letters (`I1`, `1l`) is neither
+    kind: OCR read a bold serif 1's foot or a speck beside it as `I`, so the digits are
+    the number.
+    """
+    luc = m.string.index("luc", 3)
+    number = text[m.start("num") : m.end("num")] if m.group("num") else None
+    if number and any(c.isdigit() for c in number) and any(c in "ivxl" for c in fold(number)):
+        number = "".join(c for c in number if c.isdigit())
+    label = f"{text[:3]} {text[luc : luc + 3]}"
+    return (f"{label} {number}" if number else label), number
 
 
 def _has_letters(text: str) -> bool:
@@ -204,11 +219,7 @@ def _layout_table(lines: Sequence[Line], head: Line) -> Json | None:
     if not rows:
         return None
     table = _table([header, *rows], 0, 0)
-    title, caption = _title_above(lines, head)
-    table["title"], table["caption"] = title, caption
-    if title:
-        m = regexes()["appendix"].match(fold(title))
-        table["number"] = title[m.start("num") : m.end("num")] if m and m.group("num") else None
+    table["title"], table["number"], table["caption"] = _title_above(lines, head)
     return table
 
 
@@ -233,16 +244,21 @@ def _line_cells(line: Line) -> list[tuple[str, float]]:
     return [(" ".join(t), (a + b) / 2) for t, a, b in cells]
 
 
-def _title_above(lines: Sequence[Line], head: Line) -> tuple[str | None, str | None]:
+def _title_above(
+    lines: Sequence[Line], head: Line
+) -> tuple[str | None, str | None, str | None]:
+    """(`PHỤ LỤC n` label, n, caption) from the lines above a table's header row."""
     pattern = regexes()["appendix"]
     above = [ln for ln in lines if ln.bbox[3] < head.bbox[1]]
     for k in range(len(above) - 1, max(-1, len(above) - 8), -1):
-        if pattern.match(fold(above[k].text).strip("|!_ ")):
+        line = above[k].text.strip("|!_ ")  # rules and specks read at its edges
+        m = pattern.match(fold(line))
+        if m:
             caption = [ln.text for ln in above[k + 1 :]
                        if is_upper_line(ln.text) and not ln.text.lstrip().startswith("(")]
-            title = above[k].text.strip(" |!_.:-")  # rules and specks read at its edges
-            return squash(title), squash(" ".join(caption)) or None
-    return None, None
+            label, number = appendix_label(line, m)
+            return label, number, squash(" ".join(caption)) or None
+    return None, None, None
 
 
 def _height(line: Line) -> int:
