@@ -657,6 +657,25 @@ def test_appendix_label_read_by_ocr(label: str, title: str, number: str | None) 
     assert extract_fields(_doc(body=body)).footnotes == []
 
 
+def test_table_rows_with_specks_between_them() -> None:
+    """Seed 6027 (phone): "PHỤ" and "LỤC" read as two lines, and specks beside the table
+    read as lines of their own between its rows (each a block: blank lines around)."""
+    body = ("Nội dung.\n\nPHỤ\nLỤC\n\n*\n\nKIỂM TRA, GIÁM SÁT\n\n”\n\n"
+            "(Kèm theo Báo cáo số 42-BC/HU, ngày 20 tháng 5 năm 2024)\n\n"
+            "STT\tNỘI DUNG\tNăm 2021\tNăm 2022\n\n*\n\nI\tKiểm tra, giám sát\t414\t579\n"
+            "1\t- Kiểm tra tổ chức đảng\t195\t203\n\n*\n\n2\t- Kiểm tra đảng viên\t196\t41\n"
+            "\n&\n\n")
+    (table,) = extract_fields(_doc(body=body)).tables
+    assert (table["title"], table["caption"]) == ("PHỤ LỤC", "KIỂM TRA, GIÁM SÁT")
+    assert [row[0] for row in table["rows"]] == ["I", "1", "2"]
+
+
+def test_tables_parted_by_a_blank_line_stay_two() -> None:
+    text = ("BÁO CÁO\nvề việc X\n\nNội dung.\n\nSTT\tNỘI DUNG\tSố\n1\tA\t3\n\n"
+            "STT\tNỘI DUNG\tSố\n1\tB\t4\n")
+    assert len(extract_fields(text).tables) == 2
+
+
 def test_table_whose_stt_cell_was_lost() -> None:
     def line(y: int, x: int, text: str) -> Line:
         words, pos = [], x

@@ -57,17 +57,32 @@ def _table(cells: list[list[str]], start: int, end: int) -> Json:
 
 
 def text_tables(text: str, lines: Sequence[tuple[int, int]]) -> list[Json]:
-    """Tables written as runs of tab-separated lines (two or more)."""
+    """Tables written as runs of tab-separated lines (two or more).
+
+    On scans, specks just outside a table's rules are read as lines of their own (`*`,
+    `-`, `&`) and fall between its rows in reading order, each in a block of its own
+    (blank lines around it): such gaps do not end a run (seed 6027, a phone photo: five
+    rows cut into three tables). A gap of blank lines alone still does.
+    """
     out: list[Json] = []
-    run: list[int] = []
-    for index, (start, end) in enumerate([*lines, (len(text), len(text))]):
-        if "\t" in text[start:end]:
-            run.append(index)
-            continue
+    runs: list[list[int]] = [[]]
+    gap: list[str] = []  # lines since the run's last row, all blank or specks
+    for index, (start, end) in enumerate(lines):
+        line = text[start:end]
+        if "\t" in line:
+            if gap and not any(g.strip() for g in gap):
+                runs.append([])  # blank lines alone part two tables
+            runs[-1].append(index)
+            gap = []
+        elif runs[-1] and not any(ch.isalnum() for ch in line):
+            gap.append(line)
+        elif runs[-1]:
+            runs.append([])
+            gap = []
+    for run in runs:
         if len(run) >= 2:
             cells = [text[slice(*lines[i])].split("\t") for i in run]
             out.append(_table(cells, lines[run[0]][0], lines[run[-1]][1]))
-        run = []
     return out
 
 
@@ -76,12 +91,15 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
     pattern = regexes()["appendix"]
     heads: list[tuple[int, str | None, str, str]] = []
     for k, seg in enumerate(segs):
-        m = pattern.match(seg.folded)
-        if m is None or not is_upper_line(seg.text[:7]):
+        text, folded, nxt = seg.text, seg.folded, k + 1
+        if folded.strip() == "phu" and nxt < len(segs):  # "PHỤ" and "LỤC" read as two lines
+            text = f"{text.strip()} {segs[nxt].text}"
+            folded, nxt = f"{folded.strip()} {segs[nxt].folded}", nxt + 1
+        m = pattern.match(folded)
+        if m is None or not is_upper_line(text[:7]):
             continue
-        title = seg.text[m.start("title") :].strip() if m.group("title") else ""
+        title = text[m.start("title") :].strip() if m.group("title") else ""
         title = title if _has_letters(title) else ""  # a speck read beside "PHỤ LỤC 1"
-        nxt = k + 1
         while not title and nxt < len(segs) and not _has_letters(segs[nxt].text):
             nxt += 1  # specks OCR read as lines of their own ("2", ";", "-")
         if not title and nxt < len(segs) and "\t" not in segs[nxt].text:
@@ -93,7 +111,7 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
             and "\t" not in segs[nxt].text
         ):
             title, nxt = squash(f"{title} {segs[nxt].text}"), nxt + 1
-        label, number = appendix_label(seg.text, m)
+        label, number = appendix_label(text, m)
         heads.append((seg.start, number, label, title))
     for table in tables:
         above = [h for h in heads if h[0] < table["start"]]
