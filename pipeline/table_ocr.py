@@ -27,8 +27,8 @@ GAP = 40  # px at 300 DPI of paper between stacked cells: about one text height
 PAD = 20  # px of paper around the stack
 MIN_INK = 12  # px at 300 DPI: a cell with less ink than this is empty
 THICK = 8  # px at 300 DPI: strokes wider than this on average are thinned before reading
-LETTER = 15  # px at 300 DPI: a piece this wide or tall is a letter (or "-"), not a speck
-NEAR_LETTER = 20  # px at 300 DPI: smaller pieces this near a letter are its marks or dots
+LETTER = 10  # px at 300 DPI: a piece this wide or tall is a letter (or "-"), not a speck
+NEAR_LETTER = 25  # px at 300 DPI: smaller pieces this near a letter are its marks or dots
 
 
 @dataclass(frozen=True)
