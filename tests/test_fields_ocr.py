@@ -676,6 +676,34 @@ def test_tables_parted_by_a_blank_line_stay_two() -> None:
     assert len(extract_fields(text).tables) == 2
 
 
+def test_table_cells_as_ocr_damages_them() -> None:
+    """STT glyphs and digits read as letters (train seeds 4011, 4033, 4056, 4066, 6067),
+    specks after a number (6027), a known phrase with another tone mark (6078)."""
+    body = ("Nội dung.\n\nPHỤ LỤC\nDỰ SINH HOẠT CHI BỘ\n\n"
+            "STT\tNỘI DUNG\tNăm 2018\tNăm 2019\n"
+            "l\tDự sinh hoạt chi bộ\t2I\t19]\n"
+            "I\t- Sinh hoạt định kỳ\tI8I\tIÔI\n"
+            "2\t- Chỉ ủy viên\t62\t147\n"
+            "H\tKết nạp đảng viên\t51.\t10 ~\n"
+            "]\t- Nữ\tII\t1.117\n")
+    (table,) = extract_fields(_doc(body=body)).tables
+    assert table["rows"] == [
+        ["I", "Dự sinh hoạt chi bộ", 21, 191],
+        ["1", "- Sinh hoạt định kỳ", 181, 101],
+        ["2", "- Chi ủy viên", 62, 147],
+        ["II", "Kết nạp đảng viên", 51, 10],
+        ["1", "- Nữ", 11, 1117],
+    ]
+
+
+def test_table_cells_read_right_stay() -> None:
+    body = ("Nội dung.\n\nSTT\tĐƠN VỊ\tXẾP LOẠI\tSố\n1\tChi bộ I\tII\t3\n"
+            "2\tChi bộ II\tI\t56,3\n3\tChi bộ III\t\t-\n")
+    (table,) = extract_fields(_doc(body=body)).tables
+    assert table["rows"] == [["1", "Chi bộ I", "II", 3], ["2", "Chi bộ II", "I", 56.3],
+                             ["3", "Chi bộ III", "", "-"]]
+
+
 def test_table_whose_stt_cell_was_lost() -> None:
     def line(y: int, x: int, text: str) -> Line:
         words, pos = [], x

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.fields.rules import regexes
+from pipeline.fields.spelling import respell
 from pipeline.fields.text import Seg, clean_markup, fold, is_upper_line, squash
 from pipeline.fields.values import parse_number
 from pipeline.record import Line, Page
@@ -25,8 +26,80 @@ def cell_value(text: str) -> Cell:
     return text if value is None else value
 
 
+# Letters OCR reads for digits in a number cell: a 1's stem (`I`, `l`, `|`, `]`), 0 as O.
+_DIGIT_LOOKALIKES = str.maketrans(dict.fromkeys("Il|!][Jjíì", "1") | dict.fromkeys("OoÔô", "0"))
+_CELL_SPECKS = " .,~)`'\"”’:;"  # specks beside a cell's number, read after it
+
+
+def ocr_number(text: str) -> int | float | None:
+    """A number cell as OCR reads it: a stem letter for a 1 or an O for a 0 among its
+    digits (`2I`, `I8I`, `19]`, `IÔI`, `II`), a speck read after it (`51.`, `10 ~`). Only
+    for cells of a column of numbers: elsewhere `II` is a roman numeral."""
+    return parse_number(text.strip().rstrip(_CELL_SPECKS).translate(_DIGIT_LOOKALIKES))
+
+
+def _cells_repaired(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Rows with the text cells of number columns (most filled cells numbers, OCR damage
+    allowed) read as OCR-damaged numbers (`ocr_number`; a cell that reads as none is
+    kept), and the other text cells' known phrases given their tone marks (`đảng viên`,
+    `chi ủy viên`: OCR of table type confuses them as of footnotes; `spelling.respell`)."""
+    width = max((len(r) for r in rows), default=0)
+    numeric: set[int] = set()
+    for k in range(1, width):
+        filled = [r[k] for r in rows if r[k] != ""]
+        numbers = sum(not isinstance(c, str) or ocr_number(c) is not None for c in filled)
+        digits = sum(any(ch.isdigit() for ch in str(c)) for c in filled)
+        if 2 * numbers > len(filled) and 2 * digits > len(filled):  # not roman (Loại I, II)
+            numeric.add(k)
+    out = []
+    for row in rows:
+        fixed = list(row)
+        for k, cell in enumerate(row[1:], start=1):
+            if not isinstance(cell, str):
+                continue
+            value = ocr_number(cell) if k in numeric else None
+            fixed[k] = respell(cell) if value is None else value
+        out.append(fixed)
+    return out
+
+
+_STROKES = str.maketrans(dict.fromkeys("Il1|!][íìỉịÍÌỈỊJj", "i") | {"H": "ii", "U": "ii"})
+ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def _stt_repaired(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Rows with STT cells OCR damaged read as the number the sequence expects.
+
+    An STT column counts groups in roman numerals and their items in arabic ones from 1
+    (I, 1, 2, II, 1 ...). Its lone glyphs are what OCR damages: `I` and `1` read as `l`,
+    `]`, `Ị`, and `II` as `H`. A cell that is no expected number but is drawn with the
+    same strokes as exactly one of them (the next item, the next group) is that one; at
+    the top, where `I` and `1` are both expected, the next row tells (`2` below: `1`)."""
+    out = [list(r) for r in rows]
+    roman, arabic = 0, 0  # the last group and item numbers read
+    for i, row in enumerate(out):
+        read = str(row[0]).strip()
+        expected = [str(arabic + 1), ROMANS[roman] if roman < len(ROMANS) else ""]
+        shape = read.translate(_STROKES)
+        fits = [e for e in expected if e and e.translate(_STROKES) == shape]
+        at_top = len(fits) == 2  # "1" or "I", read right or not: the row below tells
+        if at_top and i + 1 < len(out):
+            below = str(out[i + 1][0]).strip()
+            fits = ["1"] if below == "2" else ["I"] if below.translate(_STROKES) == "i" else []
+        if (at_top or read not in expected) and len(fits) == 1:
+            row[0] = read = fits[0]
+        if read in ROMANS:
+            roman, arabic = ROMANS.index(read) + 1, 0
+        elif read.isdigit():
+            arabic = int(read)
+    return out
+
+
 def _is_data(row: Sequence[Cell]) -> bool:
-    return any(isinstance(c, int | float) for c in row[1:])
+    """Whether a row holds a number (the header rows hold none), OCR damage allowed when
+    the cell has a digit: a first row read `2I | 19]` is data, not a second header row."""
+    return any(not isinstance(c, str) or (any(ch.isdigit() for ch in c)
+                                          and ocr_number(c) is not None) for c in row[1:])
 
 
 def _table(cells: list[list[str]], start: int, end: int) -> Json:
@@ -50,7 +123,7 @@ def _table(cells: list[list[str]], start: int, end: int) -> Json:
         "caption": None,
         "header": header,
         "header_rows": cells[:head],
-        "rows": rows[head:],
+        "rows": _stt_repaired(_cells_repaired(rows[head:])),
         "start": start,
         "end": end,
     }
