@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pipeline import pages, tesseract
 from pipeline.fields import extract_fields
-from pipeline.table_grid import Grid, find_tables
-from pipeline.table_ocr import Crop, _crop, _thinned, stroke_width
+from pipeline.table_grid import Cell, Grid, find_tables
+from pipeline.table_ocr import Crop, _crop, _numbers_reread, _thinned, stroke_width
 from scripts.make_scans import RenderedPage, SynthDoc, make_document, render, write_document
 from tests.conftest import FONT
 
@@ -138,3 +138,27 @@ def test_thick_strokes_are_thinned_before_reading() -> None:
     bar2[20:25, 10:190] = 0  # 5 px: ordinary print is left alone
     thin = [Crop(bar2, 0, 0)]
     assert _thinned(thin, 1.0) is thin
+
+
+def _number_crop(text: str, x: int) -> Crop:
+    image = Image.new("L", (160, 60), 255)
+    ImageDraw.Draw(image).text((10, 5), text, font=ImageFont.truetype(FONT, 40), fill=0)
+    return Crop(_binary(image), x, 700)
+
+
+def test_number_cells_read_wrong_in_the_stack_are_read_alone() -> None:
+    """Seed 4066 (lowdpi): the stack read 815 as `§15`; alone, as one line, it reads right.
+    A cell of words (`Năm 2014`) and one of another column are not read again."""
+    tesseract.require("vie")
+    cells = [Cell(0, 2, 2), Cell(1, 2, 2), Cell(2, 2, 2), Cell(3, 2, 2), Cell(3, 1, 1)]
+    crops = [_number_crop(t, 900) for t in ("Năm", "517", "815", "226", "Nữ")]
+
+    def word(text: str) -> tesseract.TsvWord:
+        return tesseract.TsvWord(text, 900, 700, 80, 40, 90.0, 1, 1, 1)
+
+    read = [[word("Năm"), word("2014")], [word("517")], [word("§15")], [word("226")],
+            [word("Nũ")]]
+    again = _numbers_reread(cells, crops, read, "vie", 1.0)
+    assert [" ".join(w.text for w in ws) for ws in again] == [
+        "Năm 2014", "517", "815", "226", "Nũ"]
+    assert again[2][0].top >= 700  # page pixels
