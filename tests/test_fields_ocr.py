@@ -232,6 +232,8 @@ def test_date_read_from_overlapping_word_boxes() -> None:
     ("DU THAO LAN 2", "Dự thảo lần 2"),
     ("Dự thảo lần thứ 3", "Dự thảo lần 3"),
     ("Dự thỏủo lan 1", "Dự thảo lần 1"),  # a doubled mark: known by the round after it
+    ("DỰ ỰT THẢO", "Dự thảo"),  # seed 6071 (photocopy): the Ự read twice
+    ("Dự án thảo luận", None),
     ("Dự toán năm 2023", None),
     ("Dự thi", None),
 ])
@@ -637,6 +639,69 @@ def test_cong_van_header_ends_where_the_body_starts() -> None:
             "Đã kiểm tra 44 tổ chức đảng và 318 đảng viên.\n")
     r = extract_fields(text)
     assert {f["value"] for f in r.figures} == {44, 318}
+
+
+@pytest.mark.parametrize(("label", "title", "number"), [
+    ("PHỤLỤC", "PHỤ LỤC", None),  # seed 6078 (faded): the space lost
+    ("PHỤ LỤC I1", "PHỤ LỤC 1", "1"),  # seed 4033: a bold serif 1 read as "I1"
+    ("PHỤ LỤC II", "PHỤ LỤC II", "II"),
+])
+def test_appendix_label_read_by_ocr(label: str, title: str, number: str | None) -> None:
+    body = (f"Nội dung.\n\n{label}\n-\nKẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU\n"
+            "(Kèm theo Báo cáo số 952-BC/ĐUK, ngày 01 tháng 5 năm 2019)\n\n"
+            "STT\tNỘI DUNG\tNăm 2018\tNăm 2019\nI\tXếp loại tổ chức cơ sở đảng\t809\t73\n"
+            "1\t- Hoàn thành tốt nhiệm vụ\t339\t28\n")
+    (table,) = extract_fields(_doc(body=body)).tables
+    assert (table["title"], table["number"]) == (title, number)
+    assert table["caption"] == "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU"
+    assert extract_fields(_doc(body=body)).footnotes == []
+
+
+def test_table_rows_with_specks_between_them() -> None:
+    """Seed 6027 (phone): "PHỤ" and "LỤC" read as two lines, and specks beside the table
+    read as lines of their own between its rows (each a block: blank lines around)."""
+    body = ("Nội dung.\n\nPHỤ\nLỤC\n\n*\n\nKIỂM TRA, GIÁM SÁT\n\n”\n\n"
+            "(Kèm theo Báo cáo số 42-BC/HU, ngày 20 tháng 5 năm 2024)\n\n"
+            "STT\tNỘI DUNG\tNăm 2021\tNăm 2022\n\n*\n\nI\tKiểm tra, giám sát\t414\t579\n"
+            "1\t- Kiểm tra tổ chức đảng\t195\t203\n\n*\n\n2\t- Kiểm tra đảng viên\t196\t41\n"
+            "\n&\n\n")
+    (table,) = extract_fields(_doc(body=body)).tables
+    assert (table["title"], table["caption"]) == ("PHỤ LỤC", "KIỂM TRA, GIÁM SÁT")
+    assert [row[0] for row in table["rows"]] == ["I", "1", "2"]
+
+
+def test_tables_parted_by_a_blank_line_stay_two() -> None:
+    text = ("BÁO CÁO\nvề việc X\n\nNội dung.\n\nSTT\tNỘI DUNG\tSố\n1\tA\t3\n\n"
+            "STT\tNỘI DUNG\tSố\n1\tB\t4\n")
+    assert len(extract_fields(text).tables) == 2
+
+
+def test_table_cells_as_ocr_damages_them() -> None:
+    """STT glyphs and digits read as letters (train seeds 4011, 4033, 4056, 4066, 6067),
+    specks after a number (6027), a known phrase with another tone mark (6078)."""
+    body = ("Nội dung.\n\nPHỤ LỤC\nDỰ SINH HOẠT CHI BỘ\n\n"
+            "STT\tNỘI DUNG\tNăm 2018\tNăm 2019\n"
+            "l\tDự sinh hoạt chi bộ\t2I\t19]\n"
+            "I\t- Sinh hoạt định kỳ\tI8I\tIÔI\n"
+            "2\t- Chỉ ủy viên\t62\t147\n"
+            "H\tKết nạp đảng viên\t51.\t10 ~\n"
+            "]\t- Nữ\tII\t1.117\n")
+    (table,) = extract_fields(_doc(body=body)).tables
+    assert table["rows"] == [
+        ["I", "Dự sinh hoạt chi bộ", 21, 191],
+        ["1", "- Sinh hoạt định kỳ", 181, 101],
+        ["2", "- Chi ủy viên", 62, 147],
+        ["II", "Kết nạp đảng viên", 51, 10],
+        ["1", "- Nữ", 11, 1117],
+    ]
+
+
+def test_table_cells_read_right_stay() -> None:
+    body = ("Nội dung.\n\nSTT\tĐƠN VỊ\tXẾP LOẠI\tSố\n1\tChi bộ I\tII\t3\n"
+            "2\tChi bộ II\tI\t56,3\n3\tChi bộ III\t\t-\n")
+    (table,) = extract_fields(_doc(body=body)).tables
+    assert table["rows"] == [["1", "Chi bộ I", "II", 3], ["2", "Chi bộ II", "I", 56.3],
+                             ["3", "Chi bộ III", "", "-"]]
 
 
 def test_table_whose_stt_cell_was_lost() -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.fields.text import compact, normalize_tones, squash
+from pipeline.fields.values import parse_number
 
 SCALARS = (
     "family", "doc_type", "type_code", "number", "symbol", "doc_number", "issuer_code",
@@ -103,6 +104,49 @@ def _keys(field: str, items: Iterable[Mapping[str, Any]], loose: bool) -> list[s
     return out
 
 
+def _cells(table: Mapping[str, Any], parse: bool) -> Counter[str]:
+    """A table's filled header and row cells as (column, value) keys; `parse` reads the
+    non-STT cells of a truth written as text the way the record writes them (`07` → 7)."""
+    out: Counter[str] = Counter()
+    rows = [table.get("header") or [], *(table.get("rows") or [])]
+    for row in rows:
+        for k, cell in enumerate(row):
+            number = parse_number(str(cell)) if parse and k and row is not rows[0] else None
+            value = cell if number is None else number
+            key = norm(value)
+            if key:
+                out[f"{k}|{key}"] += 1
+    return out
+
+
+def table_cells(pred: Sequence[Mapping[str, Any]], truth: Sequence[Mapping[str, Any]]
+                ) -> tuple[Counts, list[str]]:  # fmt: skip
+    """Cells of the tables, header and rows: each truth table is paired with the found
+    table sharing most of its cells, and cells count as multisets of (column, value), so
+    a row lost costs its own cells only. Returns the counts and the truth cells missed.
+
+    The `tables` key (label, caption, row count) says whether a table was found; this
+    says whether it was read: a table whose numbers are misread is still a `tables` hit.
+    """
+    found = [_cells(t, parse=False) for t in pred]
+    counts, missed = Counts(), list[str]()
+    for table in truth:
+        want = _cells(table, parse=True)
+        best = max(range(len(found)), key=lambda i: sum((found[i] & want).values()),
+                   default=None)  # fmt: skip
+        got = found.pop(best) if best is not None else Counter()
+        tp = sum((got & want).values())
+        counts.add(Counts(tp=tp, fp=sum(got.values()) - tp, fn=sum(want.values()) - tp))
+        missed.extend(key.split("|", 1)[1] for key in (want - got).elements())
+    counts.fp += sum(sum(c.values()) for c in found)
+    return counts, missed
+
+
+def _has_cells(truth: Mapping[str, Any]) -> bool:
+    """Whether the truth lists its tables' cells (hand labels give row counts only)."""
+    return all(isinstance(t.get("rows"), list) for t in truth.get("tables") or [])
+
+
 def item_text(field: str, item: Mapping[str, Any]) -> str:
     """The words an item was read from: a citation, a figure, a heading's number and title."""
     if field == "sections":
@@ -171,6 +215,8 @@ def score(
             out[name] = _open_items(name, found, listed, loose, unlisted)
         else:
             out[name] = _multiset(_keys(name, found, loose), _keys(name, listed, loose))
+    if "tables" in truth and _has_cells(truth) and not loose:
+        out["table_cells"] = table_cells(pred.get("tables") or [], truth["tables"] or [])[0]
     return out
 
 
@@ -183,6 +229,8 @@ def unmatched_truth(name: str, pred: Mapping[str, Any], truth: Mapping[str, Any]
         p_val = (pred.get("signer") or {}).get(part)
         t_val = (truth.get("signer") or {}).get(part)
         return [t_val] if t_val and norm(p_val, loose) != norm(t_val, loose) else []
+    if name == "table_cells":
+        return table_cells(pred.get("tables") or [], truth.get("tables") or [])[1]
     if name in SCALARS:
         t_val = truth.get(name)
         return [t_val] if t_val and norm(pred.get(name), loose) != norm(t_val, loose) else []

@@ -47,7 +47,10 @@ _OCR_INITIALS = (  # word-initial letters Tesseract confuses: Đ read as P or B,
 )
 _YEAR_LOOKAHEAD = 3  # lines after "ngày .. tháng .. năm" searched for a wrapped year
 _DAY_MONTH = re.compile(r"\bng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b")
-_DRAFT_BARE = re.compile(r"^d[uyvw]?\W?\s*(?P<word>t[hb][a-z]{1,3})\b(?P<rest>.*)$")
+# "Dự thảo" with a stray mark inside ("Dự' thảo") or the Ự read twice ("DỰ ỰT THẢO")
+_DRAFT_BARE = re.compile(
+    r"^d[uyvw]?\W?\s*(?:[uyvw]\w?\s+)?(?P<word>t[hb][a-z]{1,3})\b(?P<rest>.*)$"
+)
 _DRAFT_WORD = re.compile(r"^t[hb][ai][oec]$")  # "thảo", "thio", "tbao": no more damage
 _DRAFT_ROUND = re.compile(r"^\W*l[a-z0-9]{1,2}n\s*(?:thu\s*)?([\dil|]{1,2})\b")
 _DAY_WORD = re.compile(r"ng[a-z]{0,2}y\W*$")
@@ -440,13 +443,14 @@ def _date(
 
 
 def _draft(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
-    """"Dự thảo lần 2" (also as OCR reads it: "Dự' thảo lần I", "DU THAO", "Dự thỏủo lan 1")."""
+    """"Dự thảo lần 2" (also as OCR reads it: "Dự' thảo lần I", "DU THAO", "Dự thỏủo lan 1",
+    "DỰ ỰT THẢO")."""
     if len(seg.text) > 30:
         return None
     for m in keywords:
         if m.label == "DRAFT" and seg.start <= m.start < seg.end:
             return _draft_text(seg.folded[m.end - seg.start :], 0.95)
-    bare = _DRAFT_BARE.match(seg.folded)  # a stray mark inside ("Dự' thảo")
+    bare = _DRAFT_BARE.match(seg.folded)
     if bare and (_DRAFT_WORD.match(bare.group("word")) or _DRAFT_ROUND.match(bare.group("rest"))):
         return _draft_text(bare.group("rest"), 0.85)  # a damaged word needs "lần N" after it
     return None

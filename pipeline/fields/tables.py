@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.fields.rules import regexes
+from pipeline.fields.spelling import respell
 from pipeline.fields.text import Seg, clean_markup, fold, is_upper_line, squash
 from pipeline.fields.values import parse_number
 from pipeline.record import Line, Page
@@ -25,8 +26,80 @@ def cell_value(text: str) -> Cell:
     return text if value is None else value
 
 
+# Letters OCR reads for digits in a number cell: a 1's stem (`I`, `l`, `|`, `]`), 0 as O.
+_DIGIT_LOOKALIKES = str.maketrans(dict.fromkeys("Il|!][Jjíì", "1") | dict.fromkeys("OoÔô", "0"))
+_CELL_SPECKS = " .,~)`'\"”’:;"  # specks beside a cell's number, read after it
+
+
+def ocr_number(text: str) -> int | float | None:
+    """A number cell as OCR reads it: a stem letter for a 1 or an O for a 0 among its
+    digits (`2I`, `I8I`, `19]`, `IÔI`, `II`), a speck read after it (`51.`, `10 ~`). Only
+    for cells of a column of numbers: elsewhere `II` is a roman numeral."""
+    return parse_number(text.strip().rstrip(_CELL_SPECKS).translate(_DIGIT_LOOKALIKES))
+
+
+def _cells_repaired(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Rows with the text cells of number columns (most filled cells numbers, OCR damage
+    allowed) read as OCR-damaged numbers (`ocr_number`; a cell that reads as none is
+    kept), and the other text cells' known phrases given their tone marks (`đảng viên`,
+    `chi ủy viên`: OCR of table type confuses them as of footnotes; `spelling.respell`)."""
+    width = max((len(r) for r in rows), default=0)
+    numeric: set[int] = set()
+    for k in range(1, width):
+        filled = [r[k] for r in rows if r[k] != ""]
+        numbers = sum(not isinstance(c, str) or ocr_number(c) is not None for c in filled)
+        digits = sum(any(ch.isdigit() for ch in str(c)) for c in filled)
+        if 2 * numbers > len(filled) and 2 * digits > len(filled):  # not roman (Loại I, II)
+            numeric.add(k)
+    out = []
+    for row in rows:
+        fixed = list(row)
+        for k, cell in enumerate(row[1:], start=1):
+            if not isinstance(cell, str):
+                continue
+            value = ocr_number(cell) if k in numeric else None
+            fixed[k] = respell(cell) if value is None else value
+        out.append(fixed)
+    return out
+
+
+_STROKES = str.maketrans(dict.fromkeys("Il1|!][íìỉịÍÌỈỊJj", "i") | {"H": "ii", "U": "ii"})
+ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def _stt_repaired(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Rows with STT cells OCR damaged read as the number the sequence expects.
+
+    An STT column counts groups in roman numerals and their items in arabic ones from 1
+    (I, 1, 2, II, 1 ...). Its lone glyphs are what OCR damages: `I` and `1` read as `l`,
+    `]`, `Ị`, and `II` as `H`. A cell that is no expected number but is drawn with the
+    same strokes as exactly one of them (the next item, the next group) is that one; at
+    the top, where `I` and `1` are both expected, the next row tells (`2` below: `1`)."""
+    out = [list(r) for r in rows]
+    roman, arabic = 0, 0  # the last group and item numbers read
+    for i, row in enumerate(out):
+        read = str(row[0]).strip()
+        expected = [str(arabic + 1), ROMANS[roman] if roman < len(ROMANS) else ""]
+        shape = read.translate(_STROKES)
+        fits = [e for e in expected if e and e.translate(_STROKES) == shape]
+        at_top = len(fits) == 2  # "1" or "I", read right or not: the row below tells
+        if at_top and i + 1 < len(out):
+            below = str(out[i + 1][0]).strip()
+            fits = ["1"] if below == "2" else ["I"] if below.translate(_STROKES) == "i" else []
+        if (at_top or read not in expected) and len(fits) == 1:
+            row[0] = read = fits[0]
+        if read in ROMANS:
+            roman, arabic = ROMANS.index(read) + 1, 0
+        elif read.isdigit():
+            arabic = int(read)
+    return out
+
+
 def _is_data(row: Sequence[Cell]) -> bool:
-    return any(isinstance(c, int | float) for c in row[1:])
+    """Whether a row holds a number (the header rows hold none), OCR damage allowed when
+    the cell has a digit: a first row read `2I | 19]` is data, not a second header row."""
+    return any(not isinstance(c, str) or (any(ch.isdigit() for ch in c)
+                                          and ocr_number(c) is not None) for c in row[1:])
 
 
 def _table(cells: list[list[str]], start: int, end: int) -> Json:
@@ -50,24 +123,39 @@ def _table(cells: list[list[str]], start: int, end: int) -> Json:
         "caption": None,
         "header": header,
         "header_rows": cells[:head],
-        "rows": rows[head:],
+        "rows": _stt_repaired(_cells_repaired(rows[head:])),
         "start": start,
         "end": end,
     }
 
 
 def text_tables(text: str, lines: Sequence[tuple[int, int]]) -> list[Json]:
-    """Tables written as runs of tab-separated lines (two or more)."""
+    """Tables written as runs of tab-separated lines (two or more).
+
+    On scans, specks just outside a table's rules are read as lines of their own (`*`,
+    `-`, `&`) and fall between its rows in reading order, each in a block of its own
+    (blank lines around it): such gaps do not end a run (seed 6027, a phone photo: five
+    rows cut into three tables). A gap of blank lines alone still does.
+    """
     out: list[Json] = []
-    run: list[int] = []
-    for index, (start, end) in enumerate([*lines, (len(text), len(text))]):
-        if "\t" in text[start:end]:
-            run.append(index)
-            continue
+    runs: list[list[int]] = [[]]
+    gap: list[str] = []  # lines since the run's last row, all blank or specks
+    for index, (start, end) in enumerate(lines):
+        line = text[start:end]
+        if "\t" in line:
+            if gap and not any(g.strip() for g in gap):
+                runs.append([])  # blank lines alone part two tables
+            runs[-1].append(index)
+            gap = []
+        elif runs[-1] and not any(ch.isalnum() for ch in line):
+            gap.append(line)
+        elif runs[-1]:
+            runs.append([])
+            gap = []
+    for run in runs:
         if len(run) >= 2:
             cells = [text[slice(*lines[i])].split("\t") for i in run]
             out.append(_table(cells, lines[run[0]][0], lines[run[-1]][1]))
-        run = []
     return out
 
 
@@ -76,12 +164,15 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
     pattern = regexes()["appendix"]
     heads: list[tuple[int, str | None, str, str]] = []
     for k, seg in enumerate(segs):
-        m = pattern.match(seg.folded)
-        if m is None or not is_upper_line(seg.text[:7]):
+        text, folded, nxt = seg.text, seg.folded, k + 1
+        if folded.strip() == "phu" and nxt < len(segs):  # "PHỤ" and "LỤC" read as two lines
+            text = f"{text.strip()} {segs[nxt].text}"
+            folded, nxt = f"{folded.strip()} {segs[nxt].folded}", nxt + 1
+        m = pattern.match(folded)
+        if m is None or not is_upper_line(text[:7]):
             continue
-        title = seg.text[m.start("title") :].strip() if m.group("title") else ""
+        title = text[m.start("title") :].strip() if m.group("title") else ""
         title = title if _has_letters(title) else ""  # a speck read beside "PHỤ LỤC 1"
-        nxt = k + 1
         while not title and nxt < len(segs) and not _has_letters(segs[nxt].text):
             nxt += 1  # specks OCR read as lines of their own ("2", ";", "-")
         if not title and nxt < len(segs) and "\t" not in segs[nxt].text:
@@ -93,15 +184,30 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
             and "\t" not in segs[nxt].text
         ):
             title, nxt = squash(f"{title} {segs[nxt].text}"), nxt + 1
-        number = seg.text[m.start("num") : m.end("num")] if m.group("num") else None
-        label_end = m.end("num") if m.group("num") else m.start("title")
-        label = squash(seg.text[:label_end].rstrip(" .:-"))
+        label, number = appendix_label(text, m)
         heads.append((seg.start, number, label, title))
     for table in tables:
         above = [h for h in heads if h[0] < table["start"]]
         if above and not any(above[-1][0] < t["start"] < table["start"] for t in tables):
             _, table["number"], table["title"], caption = above[-1]
             table["caption"] = caption or None
+
+
+def appendix_label(text: str, m: re.Match[str]) -> tuple[str, str | None]:
+    """The `PHỤ LỤC n` label of a line the `appendix` pattern matched (`m`, on the folded
+    line) and its number n.
+
+    OCR drops the space between the two words (`PHỤLỤC`): it is put back, as the label
+    names the appendix. A number mixing digits and roman letters (`I1`, `1l`) is neither
+    kind: OCR read a bold serif 1's foot or a speck beside it as `I`, so the digits are
+    the number.
+    """
+    luc = m.string.index("luc", 3)
+    number = text[m.start("num") : m.end("num")] if m.group("num") else None
+    if number and any(c.isdigit() for c in number) and any(c in "ivxl" for c in fold(number)):
+        number = "".join(c for c in number if c.isdigit())
+    label = f"{text[:3]} {text[luc : luc + 3]}"
+    return (f"{label} {number}" if number else label), number
 
 
 def _has_letters(text: str) -> bool:
@@ -204,11 +310,7 @@ def _layout_table(lines: Sequence[Line], head: Line) -> Json | None:
     if not rows:
         return None
     table = _table([header, *rows], 0, 0)
-    title, caption = _title_above(lines, head)
-    table["title"], table["caption"] = title, caption
-    if title:
-        m = regexes()["appendix"].match(fold(title))
-        table["number"] = title[m.start("num") : m.end("num")] if m and m.group("num") else None
+    table["title"], table["number"], table["caption"] = _title_above(lines, head)
     return table
 
 
@@ -233,16 +335,21 @@ def _line_cells(line: Line) -> list[tuple[str, float]]:
     return [(" ".join(t), (a + b) / 2) for t, a, b in cells]
 
 
-def _title_above(lines: Sequence[Line], head: Line) -> tuple[str | None, str | None]:
+def _title_above(
+    lines: Sequence[Line], head: Line
+) -> tuple[str | None, str | None, str | None]:
+    """(`PHỤ LỤC n` label, n, caption) from the lines above a table's header row."""
     pattern = regexes()["appendix"]
     above = [ln for ln in lines if ln.bbox[3] < head.bbox[1]]
     for k in range(len(above) - 1, max(-1, len(above) - 8), -1):
-        if pattern.match(fold(above[k].text).strip("|!_ ")):
+        line = above[k].text.strip("|!_ ")  # rules and specks read at its edges
+        m = pattern.match(fold(line))
+        if m:
             caption = [ln.text for ln in above[k + 1 :]
                        if is_upper_line(ln.text) and not ln.text.lstrip().startswith("(")]
-            title = above[k].text.strip(" |!_.:-")  # rules and specks read at its edges
-            return squash(title), squash(" ".join(caption)) or None
-    return None, None
+            label, number = appendix_label(line, m)
+            return label, number, squash(" ".join(caption)) or None
+    return None, None, None
 
 
 def _height(line: Line) -> int:
