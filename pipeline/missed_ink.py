@@ -141,8 +141,9 @@ def with_missed(
     A recovered piece on the row of a recognised word close beside it joins that word's
     line ("CHỦ" read, "NHIỆM" skipped: "CHỦ NHIỆM"), unless it only repeats the end of the
     word on its left (an underlined "Nơi" is read in full but boxed as "N", so its "ơi"
-    looks skipped). Other pieces become lines of their own, in blocks after the page's.
-    Pieces read at low confidence are smudges and are left out.
+    looks skipped): then that word's box is widened over it, or the gap it left would
+    split "Nơi" from "nhận:" as two columns. Other pieces become lines of their own, in
+    blocks after the page's. Pieces read at low confidence are smudges and are left out.
     """
     crops = missed_crops(page, words, covered_boxes)
     height = text_height(words)
@@ -158,7 +159,11 @@ def with_missed(
         if host is None:
             ranked.extend((len(words) + new_block, replace(w, block=new_block)) for w in found)
             new_block += 1
-        elif not _repeats_end(host, found):
+        elif _repeats_end(host, found):  # the word's box grows over its own ink
+            x1 = max(host.left + host.width, *(w.left + w.width for w in found))
+            at = next(i for i, (_, w) in enumerate(ranked) if w is host)
+            ranked[at] = (ranked[at][0], replace(host, width=x1 - host.left))
+        else:
             rank = keys[(host.block, host.paragraph, host.line)]
             ranked.extend(
                 (rank, replace(w, block=host.block, paragraph=host.paragraph, line=host.line))
