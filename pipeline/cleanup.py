@@ -494,15 +494,14 @@ def binarize(grey: np.ndarray) -> np.ndarray:
     when that is most of its ink (a last page with a few lines, over the mirrored text of
     the whole page before it: Otsu's cut then splits the paper from the show-through).
     """
-    smoothed = cv2.GaussianBlur(grey, (0, 0), 0.6)
-    smoothed_cut, _ = cv2.threshold(smoothed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     cut, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     half = cv2.erode(grey, np.ones((2, 2), np.uint8))[::2, ::2]  # darkest of each 2x2
     coreless, crisp = _show_through(half, cut)
     if crisp >= CRISP_SHARE and coreless >= SHOW_THROUGH_SHARE:
         return _keep_near_dark_cores(grey, binary, cut)
-    if smoothed_cut <= FAINT_OTSU_LEVEL:
+    if cut <= FAINT_OTSU_LEVEL:
         return binary
+    smoothed = cv2.GaussianBlur(grey, (0, 0), 0.6)
     sample = grey[::4, ::4]
     paper = float(np.median(sample))
     noise = 1.4826 * float(np.median(np.abs(sample.astype(np.float32) - paper)))
