@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
+from pipeline.options import CleanupOptions
 
 log = logging.getLogger(__name__)
 
@@ -25,31 +27,6 @@ TARGET_TEXT_HEIGHT = 30.0  # median glyph-box height (px) of body text at 300 DP
 # (0.69% CER with it, 0.20% without), while it is worth 4-7 points on noisy 300 DPI pages.
 DENOISE_MIN_TEXT_HEIGHT = 0.8 * TARGET_TEXT_HEIGHT
 WHITE = 255
-
-
-@dataclass(frozen=True)
-class CleanupOptions:
-    """Which cleanup steps run; every one can be switched off to measure its effect."""
-
-    page_detect: bool = True
-    orientation: bool = True
-    upscale: bool = True
-    deskew: bool = True
-    red_seal: bool = True
-    denoise: bool = True
-    normalize: bool = True
-    binarize: bool = True
-    crop_borders: bool = True
-    rules: bool = False  # measured: erasing rules cost more CER than framed marks gained
-    frames: bool = True
-    despeckle: bool = True
-    max_skew_degrees: float = 10.0
-
-    @classmethod
-    def only(cls, *names: str) -> CleanupOptions:
-        """Options with just the named steps on (the rest off)."""
-        flags = {f.name: f.name in names for f in fields(cls) if f.type in ("bool", bool)}
-        return cls(**flags)
 
 
 # Given a deskewed grey page: degrees to turn it clockwise to make it upright, or None when

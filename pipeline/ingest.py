@@ -13,8 +13,6 @@ import fnmatch
 import hashlib
 import json
 import logging
-import multiprocessing
-import multiprocessing.forkserver
 import os
 import tempfile
 import time
@@ -27,9 +25,9 @@ from typing import Any, Protocol
 
 import cv2
 
-from pipeline import __version__, poppler, sources, tesseract
-from pipeline.cleanup import CleanupOptions
+from pipeline import __version__, poppler, sources, tesseract, workers
 from pipeline.errors import InputFileError, SohoaError
+from pipeline.options import CleanupOptions
 from pipeline.pages import PageJob, PageOutcome, init_worker, process_page
 from pipeline.record import Page, Provenance, Quality, Record, Source, Span
 
@@ -196,7 +194,7 @@ def ingest(
     if options.out_dir is not None:
         remove_stale_temp_files(options.out_dir)
     if options.worker_count() > 1:
-        _start_fork_server()
+        workers.fork_server()
     documents, jobs = _plan(paths, store, options, finish)
     bar.start(len(jobs))
     try:
@@ -265,21 +263,21 @@ def _plan(
     return documents, jobs
 
 
-def _run_jobs(jobs: list[PageJob], workers: int) -> Iterator[PageOutcome]:
-    """Run page jobs in order over `workers` processes, keeping only a few in flight.
+def _run_jobs(jobs: list[PageJob], processes: int) -> Iterator[PageOutcome]:
+    """Run page jobs in order over `processes` worker processes, keeping only a few in flight.
 
     A bounded window keeps memory flat on huge PDFs and lets early documents finish (and be
     written) while later ones are still queued.
     """
-    if workers <= 1:
+    if processes <= 1:
         init_worker()
         for job in jobs:
             yield process_page(job)
         return
-    window = workers * 2
-    context = _start_fork_server()
+    window = processes * 2
+    context = workers.fork_server()
     with cf.ProcessPoolExecutor(
-        max_workers=workers, initializer=init_worker, mp_context=context
+        max_workers=processes, initializer=init_worker, mp_context=context
     ) as pool:
         pending: set[cf.Future[PageOutcome]] = set()
         queue = iter(jobs)
@@ -295,21 +293,6 @@ def _run_jobs(jobs: list[PageJob], workers: int) -> Iterator[PageOutcome]:
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-
-
-def _start_fork_server() -> multiprocessing.context.BaseContext:
-    """The workers' process context, its fork server started (it keeps running).
-
-    forkserver, not fork: a forked child of a parent that already ran OpenCV's or OpenMP's
-    thread pools can deadlock in its first call into them. The server imports
-    `pipeline.preload` once (the page stage's code and the restoration model; no OpenCV or
-    Tesseract call runs), so each worker starts with them in memory. Started before the
-    input files are planned, the server's start overlaps that work.
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.preload"])
-    multiprocessing.forkserver.ensure_running()
-    return context
 
 
 def _write_document(

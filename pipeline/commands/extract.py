@@ -11,10 +11,14 @@ import datetime as dt
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline import __version__, ingest, sources
+from pipeline import __version__
 from pipeline.errors import InputFileError
 from pipeline.record import Page, Provenance, Record, Source
+
+if TYPE_CHECKING:
+    from pipeline.sources import SourceInfo
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +42,18 @@ def run(args: argparse.Namespace) -> int:
 
 def record_for(path: Path) -> Record:
     """The record of one file: fields extracted, text restored where the pipeline does."""
-    process_file = getattr(ingest, "process_file", None)
-    if process_file is not None:
-        record: Record = process_file(path)
-        return record
+    from pipeline import sources  # imported here: building the CLI's parser stays light
+
     info = sources.inspect(path)
     if info.media_type == "text/plain":
         return text_record(info)
     return _ocr_record(path)
 
 
-def text_record(info: sources.SourceInfo) -> Record:
+def text_record(info: SourceInfo) -> Record:
     """A record for a text file: one page per form-feed section, fields extracted."""
+    from pipeline import sources
+
     texts = sources.read_text_pages(info.path)
     pages = [Page(number=i + 1, text=t, raw_text=t, confidence=None, method="text")
              for i, t in enumerate(texts)]
@@ -88,6 +92,8 @@ class _Collector:
 
 
 def _ocr_record(path: Path) -> Record:
+    from pipeline import ingest
+
     collector = _Collector()
     report = ingest.ingest([path], collector, ingest.IngestOptions(jobs=1, keep_images=False))
     if not collector.records:

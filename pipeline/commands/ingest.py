@@ -8,11 +8,9 @@ import logging
 from dataclasses import fields
 from pathlib import Path
 
-from pipeline.cleanup import CleanupOptions
+from pipeline import workers
 from pipeline.errors import BadArgumentsError, ExitCode
-from pipeline.ingest import IngestOptions, check_dependencies, ingest, write_json_atomic
-from pipeline.progress import PageProgress
-from pipeline.store import Store
+from pipeline.options import CleanupOptions
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +90,12 @@ def run(args: argparse.Namespace) -> int:
         raise BadArgumentsError(f"no such file or folder: {', '.join(missing)}")
     if args.jobs < 0:
         raise BadArgumentsError("--jobs must be 0 (all cores) or more")
+    if args.jobs != 1:
+        workers.fork_server()  # first: its start overlaps the imports below (~0.2 s a run)
+    from pipeline.ingest import IngestOptions, check_dependencies, ingest, write_json_atomic
+    from pipeline.progress import PageProgress
+    from pipeline.store import Store
+
     options = IngestOptions(
         jobs=args.jobs,
         force=args.force,
