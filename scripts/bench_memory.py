@@ -64,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - start
         output = process.stdout.read() if process.stdout else ""
     kinds: dict[str, list[int]] = {}
+    # Workers are forked from the fork server and share its command line; it was started
+    # first. It holds the preloaded restoration model, so its size no longer tells it apart.
+    server = min(
+        (pid for pid, (name, _) in peaks.items() if "forkserver" in name and "main" in name),
+        default=None,
+    )
     for pid, (name, kib) in peaks.items():
         if pid == process.pid:
             kind = "sohoa parent"
@@ -71,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             kind = "tesseract"
         elif "pdftoppm" in name:
             kind = "pdftoppm (page render)"
-        elif "forkserver" in name and "main" in name and kib < 80_000:
-            kind = "forkserver"
+        elif pid == server:
+            kind = "forkserver (preloaded model, shared with the workers)"
         else:
             kind = "sohoa worker"
         kinds.setdefault(kind, []).append(kib)
