@@ -188,12 +188,14 @@ def _box(words: Sequence[tesseract.TsvWord]) -> Box:
 
 
 def _host(words: Sequence[tesseract.TsvWord], box: Box, height: int) -> tesseract.TsvWord | None:
-    """The recognised word nearest beside `box` on its row, if within HOST_GAP."""
+    """The recognised word nearest beside `box` on its row, if within HOST_GAP. Rows are
+    told by the words' boxes cut to their lines' bands (`_word_boxes`): a year wrapped
+    under a word boxed two lines tall is no part of that word's line."""
     x0, y0, x1, y1 = box
     best: tuple[float, tesseract.TsvWord] | None = None
-    for w in words:
-        overlap = min(y1, w.top + w.height) - max(y0, w.top)
-        if overlap < 0.5 * min(y1 - y0, w.height):
+    for w, (_, top, _, bottom) in zip(words, _word_boxes(words, height), strict=True):
+        overlap = min(y1, bottom) - max(y0, top)
+        if overlap < 0.5 * min(y1 - y0, bottom - top):
             continue
         gap = max(w.left - x1, x0 - (w.left + w.width))
         if gap <= HOST_GAP * height and (best is None or gap < best[0]):

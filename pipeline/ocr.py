@@ -244,7 +244,10 @@ def merge_overlapping_reads(lines: list[Line]) -> list[Line]:
             if other is not piece
             and len(other.text) > len(piece.text)
             and _same_row(piece, other)
-            and -_gap(piece, other) >= 0.5 * median_height([piece, other])
+            and (
+                -_gap(piece, other) >= 0.5 * median_height([piece, other])
+                or _touches_end(other, piece)
+            )
         ]
         if piece in merged and hosts:
             host = max(hosts, key=lambda ln: -_gap(piece, ln))
@@ -254,21 +257,52 @@ def merge_overlapping_reads(lines: list[Line]) -> list[Line]:
     return merged
 
 
+GLUE_GAP = 0.25  # text heights: a piece closer than this to a line's end continues its word
+
+
+def _touches_end(line: Line, piece: Line) -> bool:
+    """The piece starts right where the line ends, closer than a word space: a second read
+    of the line's last word ("năm 201" read, its "4" only the second time). Columns are
+    never this close, so such a piece is no line of its own."""
+    gap = piece.bbox[0] - line.bbox[2]
+    return 0 <= gap < GLUE_GAP * median_height([line, piece])
+
+
 def _merge_words(words: list[Word], again: list[Word]) -> list[Word]:
     """`words` with those of a second read of the same stretch: a confident word past
-    either end is added, one over a single shorter word replaces it; the others (a
-    fragment between two words, "tháng ý 3") are left out."""
-    result = list(words)
-    start, end = min(w.bbox[0] for w in words), max(w.bbox[2] for w in words)
+    either end is added (glued to the last word when it starts closer than a word space),
+    one over a shorter word that it begins with replaces it ("thá" by "tháng"); the others
+    (a fragment between two words, "tháng ý 3") are left out."""
+    result = sorted(words, key=lambda w: w.bbox[0])
+    start, end = result[0].bbox[0], max(w.bbox[2] for w in result)
     for word in again:
         if word.confidence < SECOND_READ_CONF:
             continue
         under = [w for w in result if _overlap(w, word) > 0.5 * min(_width(w), _width(word))]
-        if not under and (word.bbox[0] >= end or word.bbox[2] <= start):
-            result.append(word)
-        elif len(under) == 1 and len(word.text) > len(under[0].text):
-            result[result.index(under[0])] = word
+        if not under and word.bbox[2] <= start:
+            result.insert(0, word)
+        elif not under and word.bbox[0] >= end:
+            last = max(result, key=lambda w: w.bbox[2])
+            height = last.bbox[3] - last.bbox[1]
+            if word.bbox[0] - last.bbox[2] < GLUE_GAP * height:
+                result[result.index(last)] = _glued(last, word)
+            else:
+                result.append(word)
+        else:
+            shorter = [w for w in under if len(w.text) < len(word.text)]
+            cut = [w for w in shorter if word.text.startswith(w.text)]
+            if len(under) == 1 and shorter:
+                result[result.index(under[0])] = word
+            elif len(cut) == 1:
+                result[result.index(cut[0])] = word
+        end = max(w.bbox[2] for w in result)
     return sorted(result, key=lambda w: w.bbox[0])
+
+
+def _glued(first: Word, rest: Word) -> Word:
+    box = [min(first.bbox[0], rest.bbox[0]), min(first.bbox[1], rest.bbox[1]),
+           max(first.bbox[2], rest.bbox[2]), max(first.bbox[3], rest.bbox[3])]  # fmt: skip
+    return Word(first.text + rest.text, box, min(first.confidence, rest.confidence))
 
 
 def _overlap(a: Word, b: Word) -> int:

@@ -152,7 +152,8 @@ def test_a_second_read_adds_what_the_first_missed() -> None:
     words = [Word(t, [x0, 437, x1, 485], 96.0) for t, (x0, x1) in zip(texts, boxes, strict=True)]
     cut = Line(" ".join(texts), [1330, 437, 2191, 485], 96.0, 1, words)
     tail = Line("4", [2199, 438, 2225, 475], 76.0, 2, [Word("4", [2199, 438, 2225, 475], 76.0)])
-    assert [p.text for p in ocr.merge_overlapping_reads([cut, tail])] == [cut.text, "4"]  # apart
+    glued = ["Xuân Hòa, ngày 30 tháng 4 năm 2014"]  # "4" starts closer than a word space
+    assert [p.text for p in ocr.merge_overlapping_reads([cut, tail])] == glued
     fragments = Line(
         "ga 4 nã 4",
         [1522, 434, 2225, 475],
@@ -165,9 +166,24 @@ def test_a_second_read_adds_what_the_first_missed() -> None:
             Word("4", [2199, 438, 2225, 475], 76.0),  # past its end: the year's last digit
         ],
     )
-    assert [p.text for p in ocr.merge_overlapping_reads([cut, fragments])] == [
-        "Xuân Hòa, ngày 30 tháng 4 năm 201 4"
-    ]
+    assert [p.text for p in ocr.merge_overlapping_reads([cut, fragments])] == glued
+    far = Line("4", [2260, 438, 2286, 475], 76.0, 2, [Word("4", [2260, 438, 2286, 475], 76.0)])
+    assert [p.text for p in ocr.merge_overlapping_reads([cut, far])] == [cut.text, "4"]
+
+
+def test_a_second_read_completes_a_word_cut_short() -> None:
+    """"Thanh Hoá, ngày 15 thá" read first, "tháng 5 năm 2025" over its end: "tháng" also
+    overlaps "15"'s neighbour, but only "thá" is its beginning."""
+    first = Line("Thanh Hoá, ngày 15 thá", [1330, 440, 1880, 490], 96.0, 1, [
+        Word("Thanh", [1330, 440, 1460, 490], 96.0), Word("Hoá,", [1480, 440, 1580, 490], 96.0),
+        Word("ngày", [1600, 440, 1700, 490], 96.0), Word("15", [1720, 440, 1775, 490], 96.0),
+        Word("thá", [1795, 440, 1880, 490], 96.0)])  # fmt: skip
+    again = Line("tháng 5 năm 2025", [1740, 441, 2230, 490], 90.0, 2, [
+        Word("tháng", [1740, 441, 1910, 490], 90.0),  # over the end of "15" too
+        Word("5", [1930, 441, 1960, 490], 90.0), Word("năm", [1980, 441, 2080, 490], 90.0),
+        Word("2025", [2100, 441, 2230, 490], 90.0)])  # fmt: skip
+    merged = [p.text for p in ocr.merge_overlapping_reads([first, again])]
+    assert merged == ["Thanh Hoá, ngày 15 tháng 5 năm 2025"]
 
 
 def test_table_rows_are_read_across() -> None:
