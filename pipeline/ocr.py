@@ -271,15 +271,19 @@ def _touches_end(line: Line, piece: Line) -> bool:
 def _merge_words(words: list[Word], again: list[Word]) -> list[Word]:
     """`words` with those of a second read of the same stretch: a confident word past
     either end is added (glued to the last word when it starts closer than a word space),
-    one over a shorter word that it begins with replaces it ("thá" by "tháng"); the others
-    (a fragment between two words, "tháng ý 3") are left out."""
+    one touching a shorter word it begins with, or lying over one shorter word, replaces
+    it ("thá" by "tháng", "202" by "2024"); the others (a fragment between two words,
+    "tháng ý 3") are left out."""
     result = sorted(words, key=lambda w: w.bbox[0])
     start, end = result[0].bbox[0], max(w.bbox[2] for w in result)
     for word in again:
         if word.confidence < SECOND_READ_CONF:
             continue
         under = [w for w in result if _overlap(w, word) > 0.5 * min(_width(w), _width(word))]
-        if not under and word.bbox[2] <= start:
+        cut = [w for w in result if _overlap(w, word) > 0 and _begins(word.text, w.text)]
+        if len(cut) == 1:
+            result[result.index(cut[0])] = word
+        elif not under and word.bbox[2] <= start:
             result.insert(0, word)
         elif not under and word.bbox[0] >= end:
             last = max(result, key=lambda w: w.bbox[2])
@@ -288,15 +292,14 @@ def _merge_words(words: list[Word], again: list[Word]) -> list[Word]:
                 result[result.index(last)] = _glued(last, word)
             else:
                 result.append(word)
-        else:
-            shorter = [w for w in under if len(w.text) < len(word.text)]
-            cut = [w for w in shorter if word.text.startswith(w.text)]
-            if len(under) == 1 and shorter:
-                result[result.index(under[0])] = word
-            elif len(cut) == 1:
-                result[result.index(cut[0])] = word
+        elif len(under) == 1 and len(under[0].text) < len(word.text):
+            result[result.index(under[0])] = word
         end = max(w.bbox[2] for w in result)
     return sorted(result, key=lambda w: w.bbox[0])
+
+
+def _begins(longer: str, shorter: str) -> bool:
+    return len(shorter) < len(longer) and longer.startswith(shorter)
 
 
 def _glued(first: Word, rest: Word) -> Word:

@@ -172,16 +172,16 @@ def test_a_second_read_adds_what_the_first_missed() -> None:
 
 
 def test_a_second_read_completes_a_word_cut_short() -> None:
-    """"Thanh Hoá, ngày 15 thá" read first, "tháng 5 năm 2025" over its end: "tháng" also
-    overlaps "15"'s neighbour, but only "thá" is its beginning."""
+    """"Thanh Hoá, ngày 15 thá" read first, "tháng 5 năm 2025" over its end: "tháng" is
+    boxed apart from "thá" (they touch by 26 px), but "thá" is its beginning."""
     first = Line("Thanh Hoá, ngày 15 thá", [1330, 440, 1880, 490], 96.0, 1, [
         Word("Thanh", [1330, 440, 1460, 490], 96.0), Word("Hoá,", [1480, 440, 1580, 490], 96.0),
         Word("ngày", [1600, 440, 1700, 490], 96.0), Word("15", [1720, 440, 1775, 490], 96.0),
         Word("thá", [1795, 440, 1880, 490], 96.0)])  # fmt: skip
-    again = Line("tháng 5 năm 2025", [1740, 441, 2230, 490], 90.0, 2, [
-        Word("tháng", [1740, 441, 1910, 490], 90.0),  # over the end of "15" too
-        Word("5", [1930, 441, 1960, 490], 90.0), Word("năm", [1980, 441, 2080, 490], 90.0),
-        Word("2025", [2100, 441, 2230, 490], 90.0)])  # fmt: skip
+    again = Line("tháng 5 năm 2025", [1854, 441, 2254, 490], 90.0, 2, [
+        Word("tháng", [1854, 441, 1938, 490], 90.0),  # boxed apart: touches "thá" by 26 px
+        Word("5", [1958, 441, 1984, 490], 90.0), Word("năm", [2004, 441, 2104, 490], 90.0),
+        Word("2025", [2124, 441, 2254, 490], 90.0)])  # fmt: skip
     merged = [p.text for p in ocr.merge_overlapping_reads([first, again])]
     assert merged == ["Thanh Hoá, ngày 15 tháng 5 năm 2025"]
 
