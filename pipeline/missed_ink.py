@@ -80,11 +80,15 @@ def missed_crops(
     height = text_height(words)
     if height is None:
         return []
+    return _crops(page, height, [*_word_boxes(words, height), *covered_boxes])
+
+
+def _crops(page: np.ndarray, height: int, covered_boxes: Sequence[Box]) -> list[Crop]:
     unit = height / SCALE  # a text height on the half-size copy
     ink = (page[::SCALE, ::SCALE] < 128).astype(np.uint8)
     covered = np.zeros_like(ink)
     reach = max(1, round(WORD_REACH * unit))
-    for x0, y0, x1, y1 in [*_word_boxes(words, height), *covered_boxes]:
+    for x0, y0, x1, y1 in covered_boxes:
         covered[
             max(0, y0 // SCALE - reach) : y1 // SCALE + reach + 1,
             max(0, x0 // SCALE - reach) : x1 // SCALE + reach + 1,
@@ -145,24 +149,29 @@ def with_missed(
     split "Nơi" from "nhận:" as two columns. Other pieces become lines of their own, in
     blocks after the page's. Pieces read at low confidence are smudges and are left out.
     """
-    crops = missed_crops(page, words, covered_boxes)
     height = text_height(words)
-    if not crops or height is None:
+    if height is None:
+        return list(words)
+    boxes = _word_boxes(words, height)
+    crops = _crops(page, height, [*boxes, *covered_boxes])
+    if not crops:
         return list(words)
     keys = {(w.block, w.paragraph, w.line): rank for rank, w in reversed(list(enumerate(words)))}
-    ranked = [(keys[(w.block, w.paragraph, w.line)], w) for w in words]
+    ranked = [(keys[(w.block, w.paragraph, w.line)], w) for w in words]  # ranked[i]: words[i]
     new_block = max(w.block for w in words) + 1
     for found in read_stack(crops, lang, scale):
         if not found or statistics.fmean(w.confidence for w in found) < MIN_CONFIDENCE:
             continue
-        host = _host(words, _box(found), height)
-        if host is None:
+        at = _host(boxes, _box(found), height)
+        if at is None:
             ranked.extend((len(words) + new_block, replace(w, block=new_block)) for w in found)
             new_block += 1
-        elif _repeats_end(host, found):  # the word's box grows over its own ink
-            x1 = max(host.left + host.width, *(w.left + w.width for w in found))
-            at = next(i for i, (_, w) in enumerate(ranked) if w is host)
-            ranked[at] = (ranked[at][0], replace(host, width=x1 - host.left))
+            continue
+        host = words[at]
+        if _repeats_end(host, found):  # the word's box grows over its own ink
+            grown = ranked[at][1]  # as widened by an earlier piece, if one was
+            x1 = max(grown.left + grown.width, *(w.left + w.width for w in found))
+            ranked[at] = (ranked[at][0], replace(grown, width=x1 - grown.left))
         else:
             rank = keys[(host.block, host.paragraph, host.line)]
             ranked.extend(
@@ -187,19 +196,19 @@ def _box(words: Sequence[tesseract.TsvWord]) -> Box:
     )
 
 
-def _host(words: Sequence[tesseract.TsvWord], box: Box, height: int) -> tesseract.TsvWord | None:
-    """The recognised word nearest beside `box` on its row, if within HOST_GAP. Rows are
-    told by the words' boxes cut to their lines' bands (`_word_boxes`): a year wrapped
-    under a word boxed two lines tall is no part of that word's line."""
+def _host(boxes: Sequence[Box], box: Box, height: int) -> int | None:
+    """Index of the recognised word nearest beside `box` on its row, if within HOST_GAP.
+    Rows are told by the words' boxes cut to their lines' bands (`_word_boxes`): a year
+    wrapped under a word boxed two lines tall is no part of that word's line."""
     x0, y0, x1, y1 = box
-    best: tuple[float, tesseract.TsvWord] | None = None
-    for w, (_, top, _, bottom) in zip(words, _word_boxes(words, height), strict=True):
+    best: tuple[float, int] | None = None
+    for i, (left, top, right, bottom) in enumerate(boxes):
         overlap = min(y1, bottom) - max(y0, top)
         if overlap < 0.5 * min(y1 - y0, bottom - top):
             continue
-        gap = max(w.left - x1, x0 - (w.left + w.width))
+        gap = max(left - x1, x0 - right)
         if gap <= HOST_GAP * height and (best is None or gap < best[0]):
-            best = (gap, w)
+            best = (gap, i)
     return best[1] if best else None
 
 
