@@ -391,9 +391,9 @@ def build_record(info: sources.SourceInfo, outcomes: list[PageOutcome]) -> Recor
 
 
 def _fill_fields(record: Record) -> None:
-    from pipeline.fields import extract_fields
+    from pipeline.fields import extract_fields, repair
 
-    extract_fields(record.text, record.pages).apply(record)
+    extract_fields(record.text, record.pages, repair.for_record(record)).apply(record)
 
 
 def _engine_versions() -> dict[str, str]:

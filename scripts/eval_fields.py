@@ -49,7 +49,7 @@ from rapidfuzz import fuzz
 if __package__ in (None, ""):  # run as a file: make the `scripts` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.fields import extract_fields
+from pipeline.fields import extract_fields, repair
 from pipeline.fields.evaluate import Counts, Unlisted, item_text, score, unmatched_truth
 from pipeline.fields.text import compact, normalize_tones
 from pipeline.record import Record
@@ -280,7 +280,8 @@ def scan_cases(
             log.warning("%s: no record (ingest failed?)", d.stem)
         else:
             record = Record.from_dict(data)
-            pred = dataclasses.asdict(extract_fields(record.text, record.pages))
+            fields = extract_fields(record.text, record.pages, repair.for_record(record))
+            pred = dataclasses.asdict(fields)
             if any(pred[k] != data.get(k) for k in ("doc_number", "subject", "recipients",
                                                      "issuer", "signer", "references")):
                 stale.append(d.stem)

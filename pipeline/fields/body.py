@@ -286,7 +286,17 @@ def _tidy(note: str) -> str:
     small letter ("giải thể. sáp nhập"). Decimal commas ("56,3") are left alone. Known
     phrases read with other tone marks in the small type are written as known ("biếu tống
     hợp" → "biểu tổng hợp", see `spelling.respell`)."""
-    return respell(_PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", _INNER_DOT.sub(" ", note))))
+    note = _PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", _INNER_DOT.sub(" ", note)))
+    return respell(_LOST_SLASH.sub(_date_slashes, note))
+
+
+def _date_slashes(m: re.Match[str]) -> str:
+    """`ngày 3112.2013` (the small type's first slash lost, the second read as a period)
+    as `ngày 31/12/2013` when the four digits are a valid day and month."""
+    day, month = int(m.group("d")), int(m.group("m"))
+    if 1 <= day <= 31 and 1 <= month <= 12:
+        return f"{m.group('d')}/{m.group('m')}/{m.group('y')}"
+    return m.group()
 
 
 def _before_appendix(segs: Sequence[Seg], first_line: int) -> Sequence[Seg]:
@@ -322,7 +332,8 @@ def _unnumbered(
 
 def _note(marker: str, text: str, seg: Seg) -> Json:
     """A footnote found on the segment `seg`: its marker, its text, its span."""
-    return {"marker": marker, "text": squash(text), "start": seg.start, "end": seg.end}
+    return {"marker": marker, "text": squash(text.lstrip(_MARKER_SPECKS)), "start": seg.start,
+            "end": seg.end}
 
 
 def _page_foot_sentence(text: str, on_page: Sequence[Seg], end: int) -> Seg | None:
@@ -344,11 +355,13 @@ def _marker_in(body: str, number: int) -> bool:
 
 _KNOWN_CODE = 0.7  # canonical_code's confidence at which a damaged code is a known one
 _MARKER_GAP = 8
+_LOST_SLASH = re.compile(r"(?<=ngày )(?P<d>\d\d)(?P<m>\d\d)[./,](?P<y>(?:19|20)\d\d)\b")
 _GLUED_COMMA = re.compile(r",(?=[^\W\d_])")
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"
 _PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W\d_])\.(?= [^\W\d_A-ZĐ])")
-_MARKER_SPECKS = "”“\"'’‘`^*° "  # what OCR leaves of a raised number it could not read
+_MARKER_SPECKS = "”“\"'’‘`^*°? "  # what OCR leaves of a raised number it could not read
 _MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it
+_MARKER_LOST = ("?", "`")  # a raised number OCR read as a speck: the next note's number
 
 
 def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
@@ -362,7 +375,10 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
         m = pattern.match(seg.folded)
         note = seg.text[m.start("text") :] if m else ""
         if m and _wordy(note) and not is_upper_line(note):  # "1M. ỦY BAN ..." is no note
-            current = _note(m.group("marker").translate(_MARKER_OCR), note, seg)  # "!": a 1
+            marker = m.group("marker").translate(_MARKER_OCR)  # "!": a 1
+            if marker in _MARKER_LOST:
+                marker = str(int(found[-1]["marker"]) + 1) if found else "1"
+            current = _note(marker, note, seg)
             found.append(current)
         elif (
             current is not None

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pipeline.fields import body, closing, header, tables
 from pipeline.fields.layout import segments
 from pipeline.fields.match import keyword_matches
+from pipeline.fields.repair import FieldRepair
 from pipeline.fields.result import FieldsResult
-from pipeline.fields.text import fold, split_lines, squash
+from pipeline.fields.text import fold, is_upper_line, split_lines, squash
 from pipeline.fields.values import Evidence
 from pipeline.record import Page
 
@@ -30,11 +31,15 @@ def _keyword_spans(text: str, lines: Sequence[tuple[int, int]]) -> list[tuple[in
     ]
 
 
-def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResult:
+def extract_fields(
+    text: str, pages: Sequence[Page] | None = None, repair: FieldRepair | None = None
+) -> FieldsResult:
     """Read header, body and closing fields of one document.
 
     `text` is the restored text of all pages; `pages` (from a scan) add layout: columns of
     merged header lines and ruled tables. Evidence offsets refer to the NFC form of `text`.
+    `repair` (for OCR'd pages) re-reads the subject and table captions, whose type OCR
+    reads with wrong marks (see `pipeline.fields.repair`).
     """
     text = unicodedata.normalize("NFC", text)
     folded = fold(text)
@@ -73,6 +78,8 @@ def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResu
     ]
     r.footnotes = body.footnotes(text, segs, head.end_line, _page_ends(text, pages))
     r.tables = found
+    if repair is not None and first is not None:
+        _repaired(r, repair)
     term = body.term(text, folded, body_start)
     evidence: dict[str, Evidence] = {**head.evidence, **end.evidence}
     if term:
@@ -81,6 +88,16 @@ def extract_fields(text: str, pages: Sequence[Page] | None = None) -> FieldsResu
     r.figures = body.figures(text, folded, body_start, body_end, taken)
     r.evidence = _evidence(evidence)
     return r
+
+
+def _repaired(r: FieldsResult, repair: FieldRepair) -> None:
+    """The subject and the capitals table captions of a scan re-read by `repair`."""
+    if r.subject:
+        r.subject = repair.ocr_line(r.subject)
+    for table in r.tables:
+        caption = table.get("caption")
+        if isinstance(caption, str) and is_upper_line(caption):
+            table["caption"] = repair.capitals(caption)
 
 
 def _body_end(

@@ -173,8 +173,10 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
             continue
         title = text[m.start("title") :].strip() if m.group("title") else ""
         title = title if _has_letters(title) else ""  # a speck read beside "PHỤ LỤC 1"
-        while not title and nxt < len(segs) and not _has_letters(segs[nxt].text):
-            nxt += 1  # specks OCR read as lines of their own ("2", ";", "-")
+        while not title and nxt < len(segs) and (
+            not _has_letters(segs[nxt].text) or _stray_word(segs, nxt)
+        ):
+            nxt += 1  # specks OCR read as lines of their own ("2", ";", "-", "SỐ")
         if not title and nxt < len(segs) and "\t" not in segs[nxt].text:
             title, nxt = squash(segs[nxt].text), nxt + 1
         while (
@@ -193,21 +195,37 @@ def attach_titles(tables: list[Json], segs: Sequence[Seg]) -> None:
             table["caption"] = caption or None
 
 
+APPENDIX = "PHỤ LỤC"
+
+
 def appendix_label(text: str, m: re.Match[str]) -> tuple[str, str | None]:
     """The `PHỤ LỤC n` label of a line the `appendix` pattern matched (`m`, on the folded
     line) and its number n.
 
-    OCR drops the space between the two words (`PHỤLỤC`): it is put back, as the label
-    names the appendix. A number mixing digits and roman letters (`I1`, `1l`) is neither
-    kind: OCR read a bold serif 1's foot or a speck beside it as `I`, so the digits are
-    the number.
+    The label is written as it names the appendix, whatever OCR made of its letters: the
+    space dropped (`PHỤLỤC`), the P's bowl lost (`THỤ LỤC`). A number mixing digits and
+    roman letters (`I1`, `1l`) is neither kind: OCR read a bold serif 1's foot or a speck
+    beside it as `I`, so the digits are the number.
     """
-    luc = m.string.index("luc", 3)
     number = text[m.start("num") : m.end("num")] if m.group("num") else None
     if number and any(c.isdigit() for c in number) and any(c in "ivxl" for c in fold(number)):
         number = "".join(c for c in number if c.isdigit())
-    label = f"{text[:3]} {text[luc : luc + 3]}"
-    return (f"{label} {number}" if number else label), number
+    return (f"{APPENDIX} {number}" if number else APPENDIX), number
+
+
+def _stray_word(segs: Sequence[Seg], k: int) -> bool:
+    """Segment `k` is one short word alone above a longer capitals line: a speck OCR read
+    as letters, as a caption wrapped over lines never leaves so short a first line."""
+    words = segs[k].text.split()
+    below = segs[k + 1] if k + 1 < len(segs) else None
+    return (
+        len(words) == 1
+        and len(words[0]) <= 3
+        and below is not None
+        and below.line == segs[k].line + 1
+        and len(below.text.split()) >= 3
+        and is_upper_line(below.text)
+    )
 
 
 def _has_letters(text: str) -> bool:
