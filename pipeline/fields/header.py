@@ -65,8 +65,12 @@ _HEADINGS = {
 _MOTTO = "doclaptudohanhphuc"
 _VV = re.compile(r"^v\s*[/|]?\s*[vyx%/]{1,2}(?=\s|$)")  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%"
 _VV_LINES = 5  # lines a V/v subject may wrap onto
-_CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z]{1,6}\s*[/-]\s*[a-z]")  # "66-CT/QU, ngày ..."
+# "66-CT/QU, ngày ...", also with a letter of the code read as a digit ("399-C1/BTCTW")
+_CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z][a-z0-9]{0,5}\s*[/-]\s*[a-z]")
 _DOUBLED_PUNCT = re.compile(r"([,;])[:;.,]+(?=\s)")  # "phương hướng,: nhiệm vụ"
+_SLASH_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")  # a cited date: "ngày 02/02/2015"
+_SEMICOLON_DATE = re.compile(r"(?<=[A-ZĐa-z])[;:](?= ngày \d)")  # "...-CT/TW; ngày 02/8/2008"
+_SPECK_IN_SYMBOL = re.compile(r"(?<=[A-ZĐ])['’`](?=[A-ZĐ]+\b)")  # "KH/UBKT'TU"
 _ROMAN_AFTER = re.compile(r"((?i:\bkh(?:óa|oá|oa))\s+)([IVXLH1l|]{2,6})\b")  # "khóa XIH" (XIII)
 _ROMAN_NUMBER = re.compile(r"(?=[IVXL])X{0,3}(?:IX|IV|V?I{0,3})")
 _KNOWN_CODE = 0.7  # canonical_code's confidence at which a damaged code is a known one
@@ -516,7 +520,9 @@ def _subject(
         if not here and picked and not picked[-1].text.rstrip().endswith("."):
             nxt = next((k for k in range(line + 1, line + 3) if by_line.get(k)), None)
             first = by_line[nxt][0].text if nxt is not None else ""
-            if first[:1].islower() or first[:1].isdigit():  # OCR put a blank line inside
+            if (  # OCR put a blank line inside
+                first[:1].islower() or first[:1].isdigit() or _open_end(picked[-1].folded)
+            ):
                 line = nxt if nxt is not None else line
                 here = by_line.get(line, [])
         if not here:
@@ -543,6 +549,12 @@ def _subject(
     value = squash(" ".join(s.text for s in picked))
     ev = Evidence(picked[0].start, picked[-1].end, text[picked[0].start : picked[-1].end], 0.9)
     return value, ev, line
+
+
+def _open_end(folded: str) -> bool:
+    """The line ends with a word a subject cannot end with ("... của Ban" / "Thường vụ")."""
+    last = folded.rstrip().rsplit(" ", 1)[-1]
+    return last in words("subject_open_ends")
 
 
 def build_header(
@@ -668,8 +680,11 @@ def build_header(
 def tidy_subject(subject: str) -> str:
     """A subject as OCR read it, with what is certain put right: punctuation doubled by a
     speck (",:"), the codes of a cited symbol ("340-CTr/ĐĐUK"), a term's roman number
-    ("khóa XIH"), known phrases read with other tone marks ("chuyến đối số")."""
+    ("khóa XIH"), known phrases read with other tone marks ("chuyến đối số"), a comma read
+    as ";" before a cited date ("180-CT/TW; ngày 02/8/2008") and a speck inside a symbol
+    ("79-KH/UBKT'TU")."""
     subject = respell(_DOUBLED_PUNCT.sub(r"\1", subject))
+    subject = _SPECK_IN_SYMBOL.sub("", _SEMICOLON_DATE.sub(",", subject))
     subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
     return _canonical_symbols(subject)
 
@@ -706,18 +721,37 @@ def _canonical_symbols(subject: str) -> str:
 
 
 def _late_header(segs: Sequence[Seg], type_at: int, keywords: Sequence[Match]) -> list[Seg]:
-    """National heading, motto and place-and-date lines right after the type line: on a
-    skewed or photographed page OCR may read the right header column after the type."""
+    """National heading, motto, draft mark and place-and-date lines right after the type
+    line: on a skewed or photographed page OCR may read the right header column after the
+    type."""
     out: list[Seg] = []
-    for seg in segs[type_at + 1 : type_at + 6]:
-        m = regexes()["date_words"].search(seg.folded)
-        place = seg.text[: m.start()].strip(" ,*") if m else ""
-        is_date = m is not None and all(w[:1].isupper() for w in place.split()[:5])
-        if _heading(seg, keywords) or compact(seg.text).startswith(_MOTTO[:8]) or is_date:
+    after = segs[type_at + 1 : type_at + 6]
+    k = 0
+    while k < len(after):
+        seg = after[k]
+        if (
+            _heading(seg, keywords)
+            or compact(seg.text).startswith(_MOTTO[:8])
+            or _draft(seg, keywords)
+            or _place_date(seg.text, seg.folded)
+        ):
             out.append(seg)
+        elif k + 1 < len(after) and _place_date(
+            f"{seg.text} {after[k + 1].text}", f"{seg.folded} {after[k + 1].folded}"
+        ):  # the narrow column wrapped it: "Hà Nội, ngày" / "17 tháng 11 năm 2019"
+            out.extend(after[k : k + 2])
+            k += 1
         else:
             break
+        k += 1
     return out
+
+
+def _place_date(text: str, folded: str) -> bool:
+    """The line is a place-and-date line: a full date after capitalised place words."""
+    m = regexes()["date_words"].search(folded)
+    place = text[: m.start()].strip(" ,*") if m else ""
+    return m is not None and all(w[:1].isupper() for w in place.split()[:5])
 
 
 def _type_code_of(heading: str | None) -> str | None:
@@ -738,7 +772,7 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
             or seg.col != head[at].col
             or taken[-1].text.rstrip().endswith(".")
             or is_upper_line(seg.text)
-            or not (reads_as_words(seg.text) or _CITES.match(seg.folded))
+            or not (reads_as_words(_SLASH_DATE.sub(" ", seg.text)) or _CITES.search(seg.folded))
             or regexes()["date_words"].search(seg.folded)
             or (seg.text[:1].isupper() and any(seg.folded.startswith(o) for o in openers))
         ):
@@ -794,7 +828,8 @@ def join_bodies(lines: Sequence[str]) -> list[str]:
 
 def _untyped_head(segs: Sequence[Seg]) -> list[Seg]:
     """Without a type line (a Công văn) the header ends at the first long line or at a line
-    that opens the body ("Kính gửi", "Thực hiện" ...), whichever comes first."""
+    that opens the body ("Kính gửi", "Thực hiện" ...), whichever comes first. An opener in
+    small letters ("theo tư tưởng ...") wraps the V/v subject instead."""
     openers = words("body_openers")
     head: list[Seg] = []
     for seg in segs:
@@ -802,6 +837,7 @@ def _untyped_head(segs: Sequence[Seg]) -> list[Seg]:
             break
         if (
             head
+            and seg.text[:1].isupper()
             and any(re.match(re.escape(o) + r"\b", seg.folded) for o in openers)
             and not regexes()["date_words"].search(seg.folded)
         ):

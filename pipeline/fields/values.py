@@ -34,7 +34,7 @@ class Evidence:
 OCR_DIGITS = str.maketrans({"i": "1", "l": "1", "|": "1", "!": "1", "o": "0"})
 DATE_DIGITS = str.maketrans(  # italic "Š" is 8; "¡" folds to "!"; "Q6", "Ú1": a 0; "TÌ": 11
     {"i": "1", "l": "1", "|": "1", "!": "1", "]": "1", "o": "0", "q": "0", "u": "0", "s": "8",
-     "t": "1"})
+     "t": "1", "+": "1"})  # "†0": a 10 ("†" folds to "+")
 
 
 def iso_date(year: str | None, month: str | None, day: str | None) -> str | None:

@@ -1,0 +1,179 @@
+"""Field extraction on scanned documents: header lines OCR moved or wrapped, footnote
+markers and appendix labels OCR damaged, and the re-reading of a scan's subject and table
+captions with the restoration model. Each case is a habit seen on train scans (seeds
+9000-9363, scripts/eval_fields.py --split train); none comes from the held-out split."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.fields import extract_fields
+from pipeline.fields.repair import ModelRepair, strip_marks
+from pipeline.record import Page
+
+TABLE = ("STT\tNỘI DUNG\tNăm 2018\tNăm 2019\nI\tBồi dưỡng nghiệp vụ công tác đảng\t148\t277\n"
+         "1\t- Bí thư chi bộ\t55\t37\n2\t- Phó Bí thư chi bộ\t40\t68\n")
+
+
+def _report(head: str, body: str = "Nội dung báo cáo.\n") -> str:
+    return (f"TỈNH ỦY HƯNG YÊN\n*\nSố 734-BC/TU\n{head}\n\n"
+            f"Căn cứ Báo cáo số 128-BC/TU, ngày 03/01/2020, Ban Thường vụ Tỉnh ủy báo cáo.\n"
+            f"{body}\nNơi nhận:\n- Lưu VP.\nT/M BAN THƯỜNG VỤ\nBÍ THƯ\n\nTrần Văn Hải\n")
+
+
+def _scan(text: str) -> list[Page]:
+    return [Page(1, text, text, 80.0, method="ocr")]
+
+
+# -- header ---------------------------------------------------------------------------------
+
+
+def test_wrapped_place_and_date_line_after_the_type_line() -> None:
+    """Seed 9144 (jpeg): the right column read after the type line, its year wrapped."""
+    text = _report("KẾT LUẬN\n\nĐẢNG CỘNG SẢN VIỆT NAM\n\nKiên Giang, ngày 19 tháng 6 năm\n2022\n"
+                   "thực hiện Chỉ thị số 327-CT/TW của Ban Bí thư")
+    r = extract_fields(text)
+    assert (r.date, r.place) == ("2022-06-19", "Kiên Giang")
+    assert r.subject == "thực hiện Chỉ thị số 327-CT/TW của Ban Bí thư"
+
+
+def test_draft_mark_read_after_the_type_line() -> None:
+    """Seed 9131 (jpeg): "Dự thảo lần 3" between the type line and the subject."""
+    text = _report("KẾ HOẠCH\n\nĐẢNG CỘNG SẢN VIỆT NAM\n\nHà Nội, ngày 11 tháng 3 năm 2013\n\n"
+                   "Dự thảo lần 3\nthực hiện công tác phát triển đảng viên năm\n2013")
+    r = extract_fields(text)
+    assert r.draft == "Dự thảo lần 3"
+    assert r.subject == "thực hiện công tác phát triển đảng viên năm 2013"
+
+
+def test_subject_goes_on_after_a_blank_line_when_its_line_cannot_end() -> None:
+    """Seed 9058 (skew): OCR put a blank line between "của Ban" and "Thường vụ Tỉnh ủy"."""
+    text = _report("BÁO CÁO\nSơ kết 5 năm thực hiện Nghị quyết số 74-NQ/TU của Ban\n\n"
+                   "Thường vụ Tỉnh ủy")
+    assert extract_fields(text).subject == (
+        "Sơ kết 5 năm thực hiện Nghị quyết số 74-NQ/TU của Ban Thường vụ Tỉnh ủy")
+    text = _report("BÁO CÁO\nSơ kết 5 năm thực hiện Nghị quyết số 74-NQ/TU\n\n"
+                   "Thường vụ Tỉnh ủy chỉ đạo như sau.")
+    assert extract_fields(text).subject == "Sơ kết 5 năm thực hiện Nghị quyết số 74-NQ/TU"
+
+
+@pytest.mark.parametrize(("lines", "subject"), [
+    # seed 9101: a code letter read as a digit ("C1", written as the known "CT"); seed
+    # 9342: a cited date
+    ("V⁄v báo cáo kết quả thực hiện Chỉ thị số\n399-C1/BTCTW, ngày 29/5/2007 của Ban\n"
+     "Tổ chức Trung ương", "báo cáo kết quả thực hiện Chỉ thị số 399-CT/BTCTW, ngày "
+     "29/5/2007 của Ban Tổ chức Trung ương"),
+    ("V/v báo cáo kết quả thực hiện Nghị quyết\nsố 44-NQ/HU\nngày 02/02/2015 của Ban\n"
+     "Thường vụ Huyện ủy", "báo cáo kết quả thực hiện Nghị quyết số 44-NQ/HU ngày "
+     "02/02/2015 của Ban Thường vụ Huyện ủy"),
+    # seed 9332: a wrapped line opening with "theo" in small letters is no body opener
+    ("VX% Triển khai đẩy mạnh học tập và làm\ntheo tư tưởng, đạo đức, phong cách Hồ Chí\nMinh",
+     "Triển khai đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"),
+])
+def test_cong_van_subject_wrapped_over_citation_lines(lines: str, subject: str) -> None:
+    text = (f"TỈNH ỦY QUẢNG NAM\n*\nSố 952-CV/TU\n{lines}\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+            "Tam Kỳ, ngày 14 tháng 6 năm 2012\nKính gửi: Thường trực Tỉnh ủy\n"
+            "Thực hiện Báo cáo số 16-BC/TU, Ban Thường vụ đề nghị như sau:\nNội dung.\n")
+    assert extract_fields(text).subject == subject
+
+
+@pytest.mark.parametrize(("line", "date"), [
+    ("Mộc Châu, ngày 30 tháng T0 năm 2024", "2024-10-30"),  # seed 9034: 1 read as T
+    ("Trà Vinh, ngày ]4 tháng l2 năm 2022", "2022-12-14"),  # seed 9267
+    ("Hải Phòng, ngày †0 tháng 02 năm 2013", "2013-02-10"),  # seed 9314
+    ("Cẩm Xuyên, ngày 28 tháng I] năm 2016", "2016-11-28"),  # seed 9121
+])
+def test_date_digits_read_as_brackets_and_daggers(line: str, date: str) -> None:
+    text = _report(f"ĐẢNG CỘNG SẢN VIỆT NAM\n{line}\nBÁO CÁO\nkết quả công tác")
+    assert extract_fields(text).date == date
+
+
+def test_subject_punctuation_ocr_damaged_in_a_citation() -> None:
+    text = _report("BÁO CÁO\nSơ kết 2 năm thực hiện Chỉ thị số 180-CT/TW; ngày 02/8/2008 của "
+                   "Ban Chấp hành Trung ương Đảng và Kế hoạch số 79-KH/UBKT'TU")
+    assert extract_fields(text).subject == (
+        "Sơ kết 2 năm thực hiện Chỉ thị số 180-CT/TW, ngày 02/8/2008 của Ban Chấp hành "
+        "Trung ương Đảng và Kế hoạch số 79-KH/UBKTTU")
+
+
+# -- footnotes and tables -------------------------------------------------------------------
+
+
+def test_footnote_markers_read_as_question_mark_or_backquote() -> None:
+    """Seeds 9311, 9307, 9054: a raised 2 read as "?" or "`", on the next line or alone at
+    the foot of a later page; seed 9184: "2?" (the number and a speck)."""
+    body = ("Đảng bộ có 14.103 đảng viên1.\n\n1 Không tính các chi bộ đã giải thể.\n"
+            "? Số liệu tính đến ngày 31/12/2016.\n\n2\n")
+    r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
+    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+        ("1", "Không tính các chi bộ đã giải thể."), ("2", "Số liệu tính đến ngày 31/12/2016.")]
+    body = ("Đảng bộ có 14.103 đảng viên1.\n\n1 Có biểu tổng hợp chi tiết kèm theo báo cáo.\n\n"
+            "2\n\nCác chi bộ hoàn thành tốt nhiệm vụ2.\n\n"
+            "` Theo số liệu thống kê của Ban Tổ chức, có điều chỉnh so với lần\ntrước.\n\n3\n")
+    r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
+    assert [(n["marker"], n["text"][:20]) for n in r.footnotes] == [
+        ("1", "Có biểu tổng hợp chi"), ("2", "Theo số liệu thống k")]
+    body = "Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 30/6/2022.\n2? Số liệu năm.\n"
+    r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
+    assert [n["text"] for n in r.footnotes][1] == "Số liệu năm."
+
+
+def test_footnote_date_whose_slashes_ocr_lost() -> None:
+    """Seed 9053 (bleed): "31/12/2013" in a note's small type read as "3112.2013"."""
+    body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 3112.2013, theo báo cáo "
+            "của các cấp ủy.\n2 Số liệu tính đến ngày 4513.2013 theo kế hoạch.\n\n2\n")
+    r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
+    assert [n["text"][:36] for n in r.footnotes] == [
+        "Số liệu tính đến ngày 31/12/2013, th", "Số liệu tính đến ngày 4513.2013 theo"]
+
+
+@pytest.mark.parametrize(("label", "title"), [
+    ("THỤ LỤC „\nˆ", "PHỤ LỤC"),  # seed 9212 (seal): the P's bowl lost under the seal
+    ("PHỤ LỤC 1.\nSỐ", "PHỤ LỤC 1"),  # seed 9071 (photocopy): a speck read as a word
+])
+def test_appendix_label_and_caption_ocr_damaged(label: str, title: str) -> None:
+    body = (f"Nội dung.\n\n{label}\nBỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG\n"
+            f"(Kèm theo Báo cáo số 734-BC/TU, ngày 18 tháng 9 năm 2018)\n\n{TABLE}")
+    (table,) = extract_fields(_report("BÁO CÁO\nkết quả công tác", body)).tables
+    assert (table["title"], table["caption"]) == (title, "BỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG")
+
+
+# -- re-reading with the restoration model --------------------------------------------------
+
+
+class _Recorder:
+    """A FieldRepair that marks what it was given, to see what the extractor sends it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def ocr_line(self, text: str) -> str:
+        self.calls.append(("ocr_line", text))
+        return f"<{text}>"
+
+    def capitals(self, text: str) -> str:
+        self.calls.append(("capitals", text))
+        return f"[{text}]"
+
+
+def test_repair_reads_a_scans_subject_and_capitals_captions_only() -> None:
+    body = (f"Nội dung.\n\nPHỤ LỤC 1\nBÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG\n"
+            f"(Kèm theo Báo cáo số 734-BC/TU, ngày 18 tháng 9 năm 2018)\n\n{TABLE}")
+    text = _report("BÁO CÁO\nVề việc thành lập Tố công tác", body)
+    repair = _Recorder()
+    r = extract_fields(text, _scan(text), repair)
+    assert r.subject == "<Về việc thành lập Tố công tác>"
+    assert r.tables[0]["caption"] == "[BÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG]"
+    typed = _Recorder()  # typed text (a text page) carries its marks as written
+    r = extract_fields(text, [Page(1, text, text, None, method="text")], typed)
+    assert typed.calls == [] and r.subject == "Về việc thành lập Tố công tác"
+
+
+def test_model_repair_restores_marks_ocr_confused() -> None:
+    repair = ModelRepair.load()
+    assert repair.capitals("BÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG") == (
+        "BỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG")
+    assert repair.capitals("BIỂU THÔNG KỂ KẾT QUẢ THỰC HIỆN") == "BIỂU THỐNG KÊ KẾT QUẢ THỰC HIỆN"
+    assert repair.ocr_line("Về việc thành lập Tố công tác giúp việc Ban Chỉ đạo") == (
+        "Về việc thành lập Tổ công tác giúp việc Ban Chỉ đạo")
+    assert strip_marks("Đảng ủy XÃ QUẢNG PHÚ") == "Dang uy XA QUANG PHU"
