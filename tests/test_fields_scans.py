@@ -66,6 +66,10 @@ def test_subject_goes_on_after_a_blank_line_when_its_line_cannot_end() -> None:
     ("V/v báo cáo kết quả thực hiện Nghị quyết\nsố 44-NQ/HU\nngày 02/02/2015 của Ban\n"
      "Thường vụ Huyện ủy", "báo cáo kết quả thực hiện Nghị quyết số 44-NQ/HU ngày "
      "02/02/2015 của Ban Thường vụ Huyện ủy"),
+    # seed 11291: the next line is a place-and-date line whose year OCR lost
+    ("V/v báo cáo kết quả thực hiện Kết luận số\n387-KL/BTCTW, ngày 15/9/2014 của Ban\n"
+     "Tổ chức Trung ương\nBắc Giang, ngày 15 tháng 01 năm", "báo cáo kết quả thực hiện Kết "
+     "luận số 387-KL/BTCTW, ngày 15/9/2014 của Ban Tổ chức Trung ương"),
     # seed 9332: a wrapped line opening with "theo" in small letters is no body opener
     ("VX% Triển khai đẩy mạnh học tập và làm\ntheo tư tưởng, đạo đức, phong cách Hồ Chí\nMinh",
      "Triển khai đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"),
@@ -82,6 +86,8 @@ def test_cong_van_subject_wrapped_over_citation_lines(lines: str, subject: str) 
     ("Trà Vinh, ngày ]4 tháng l2 năm 2022", "2022-12-14"),  # seed 9267
     ("Hải Phòng, ngày †0 tháng 02 năm 2013", "2013-02-10"),  # seed 9314
     ("Cẩm Xuyên, ngày 28 tháng I] năm 2016", "2016-11-28"),  # seed 9121
+    ("Long An, ngày 27 tháng 0T năm 2016", "2016-01-27"),  # seed 11203
+    ("Cao Bằng, ngày 01 tháng 11! năm 2012", "2012-11-01"),  # seed 11199: a speck after it
 ])
 def test_date_digits_read_as_brackets_and_daggers(line: str, date: str) -> None:
     text = _report(f"ĐẢNG CỘNG SẢN VIỆT NAM\n{line}\nBÁO CÁO\nkết quả công tác")
@@ -89,11 +95,23 @@ def test_date_digits_read_as_brackets_and_daggers(line: str, date: str) -> None:
 
 
 def test_subject_punctuation_ocr_damaged_in_a_citation() -> None:
+    """Seeds 9259 (";" for ","), 9011 (a speck inside a code), 11058 and 11307 (a gap read
+    inside "BTCTU", which repair made "BTC Từ")."""
     text = _report("BÁO CÁO\nSơ kết 2 năm thực hiện Chỉ thị số 180-CT/TW; ngày 02/8/2008 của "
-                   "Ban Chấp hành Trung ương Đảng và Kế hoạch số 79-KH/UBKT'TU")
+                   "Ban Chấp hành Trung ương Đảng, Kế hoạch số 79-KH/UBKT'TU và Quyết định "
+                   "số 261-QĐ/BTC Từ, ngày 22/7/2008")
     assert extract_fields(text).subject == (
         "Sơ kết 2 năm thực hiện Chỉ thị số 180-CT/TW, ngày 02/8/2008 của Ban Chấp hành "
-        "Trung ương Đảng và Kế hoạch số 79-KH/UBKTTU")
+        "Trung ương Đảng, Kế hoạch số 79-KH/UBKTTU và Quyết định số 261-QĐ/BTCTU, ngày "
+        "22/7/2008")
+
+
+def test_subject_name_parted_from_it_by_a_blank_line() -> None:
+    """Seed 11229 (faded): "Hồ Chí Minh" wrapped and set apart by OCR's blank lines."""
+    text = _report("HƯỚNG DẪN\nvề đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách\n\n"
+                   "Hồ Chí Minh\n")
+    assert extract_fields(text).subject == (
+        "về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh")
 
 
 # -- footnotes and tables -------------------------------------------------------------------
@@ -118,6 +136,28 @@ def test_footnote_markers_read_as_question_mark_or_backquote() -> None:
     assert [n["text"] for n in r.footnotes][1] == "Số liệu năm."
 
 
+def test_note_marker_lost_takes_the_number_expected_not_a_body_lines() -> None:
+    """Seed 11353 (faded): body lines opening with numbers ("9 kiến nghị, ...") are no
+    notes, and a note read as ": Theo ..." or "? Số ..." at the last page's foot (seed
+    11136) takes the number after the last note found."""
+    body = ("Đảng bộ có 14.103 đảng viên1.\n\n1 Có biểu tổng hợp chi tiết kèm theo báo cáo.\n\n"
+            "2\n\nCó 21 khó khăn, vướng mắc; 14 kiến nghị, đề xuất (trong đó 5 thuộc Huyện ủy;\n"
+            "9 kiến nghị, đề xuất thuộc thẩm quyền của Đảng ủy xã).\nTrong năm 2016, kết nạp "
+            "52 đảng viên mới.\n")
+    closing = "\n\n: Số liệu tính đến ngày 30/6/2016.\n"
+    r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body) + closing)
+    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+        ("1", "Có biểu tổng hợp chi tiết kèm theo báo cáo."),
+        ("2", "Số liệu tính đến ngày 30/6/2016.")]
+
+
+def test_body_line_opening_with_a_number_and_a_small_letter_is_no_note() -> None:
+    """Seed 11256: "1 và khoản 2 Điều này ..." is the rest of "... khoản" above it."""
+    body = ("Kinh phí thực hiện các quy định tại điểm a, b và d khoản\n\n"
+            "1 và khoản 2 Điều này do ngân sách nhà nước bảo đảm.\n\n2\n")
+    assert extract_fields(_report("BÁO CÁO\nkết quả công tác", body)).footnotes == []
+
+
 def test_footnote_date_whose_slashes_ocr_lost() -> None:
     """Seed 9053 (bleed): "31/12/2013" in a note's small type read as "3112.2013"."""
     body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 3112.2013, theo báo cáo "
@@ -130,6 +170,7 @@ def test_footnote_date_whose_slashes_ocr_lost() -> None:
 @pytest.mark.parametrize(("label", "title"), [
     ("THỤ LỤC „\nˆ", "PHỤ LỤC"),  # seed 9212 (seal): the P's bowl lost under the seal
     ("PHỤ LỤC 1.\nSỐ", "PHỤ LỤC 1"),  # seed 9071 (photocopy): a speck read as a word
+    ("HỦ LỤC\nP", "PHỤ LỤC"),  # seed 11161 (faded): the P read on a line of its own
 ])
 def test_appendix_label_and_caption_ocr_damaged(label: str, title: str) -> None:
     body = (f"Nội dung.\n\n{label}\nBỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG\n"

@@ -262,6 +262,8 @@ def footnotes(
     page number or the end of the text below it) and its numbers go on from the footnotes
     before (a few may be skipped: OCR turns some markers into symbols). Appendix tables
     (from a `PHỤ LỤC` capitals line on) hold no footnotes: OCR reads their rules as `|`.
+    A note whose raised number OCR read as a speck (`?`, `` ` ``, `:`) takes the number
+    after the note above it, or the number expected there when it opens a run.
     `page_ends` (offsets in `text` where the scan's pages end) also finds a note whose
     number OCR lost, by the marker left in the body above it (see `_unnumbered`).
     """
@@ -269,6 +271,9 @@ def footnotes(
     out: list[Json] = []
     expected = 1
     for run in _runs(_candidates(body, first_line), text):
+        if run[0]["marker"] == _UNKNOWN:  # its number read as a speck: the one expected
+            for k, note in enumerate(run):
+                note["marker"] = str(expected + k)
         first = int(run[0]["marker"])
         gap = _MARKER_GAP if expected > 1 else 0  # the first run starts at 1
         if expected <= first <= expected + gap and _at_page_foot(text, run):
@@ -361,7 +366,8 @@ _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"
 _PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W\d_])\.(?= [^\W\d_A-ZĐ])")
 _MARKER_SPECKS = "”“\"'’‘`^*°? "  # what OCR leaves of a raised number it could not read
 _MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it
-_MARKER_LOST = ("?", "`")  # a raised number OCR read as a speck: the next note's number
+_MARKER_LOST = ("?", "`", ":")  # a raised number OCR read as a speck
+_UNKNOWN = "0"  # the marker of a note whose number is not known yet (see `footnotes`)
 
 
 def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
@@ -374,10 +380,14 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
             continue
         m = pattern.match(seg.folded)
         note = seg.text[m.start("text") :] if m else ""
-        if m and _wordy(note) and not is_upper_line(note):  # "1M. ỦY BAN ..." is no note
+        if (  # "1M. ỦY BAN ..." is no note, nor "1 và khoản 2 ..." (a wrapped body line)
+            m and _wordy(note) and not is_upper_line(note)
+            and note.lstrip(_MARKER_SPECKS)[:1].isupper()
+        ):
             marker = m.group("marker").translate(_MARKER_OCR)  # "!": a 1
             if marker in _MARKER_LOST:
-                marker = str(int(found[-1]["marker"]) + 1) if found else "1"
+                follows = current is not None and seg.line == last_line + 1
+                marker = str(int(current["marker"]) + 1) if follows and current else _UNKNOWN
             current = _note(marker, note, seg)
             found.append(current)
         elif (

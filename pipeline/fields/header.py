@@ -57,6 +57,7 @@ _DAY_WORD = re.compile(r"ng[a-z]{0,2}y\W*$")
 _NUMBER = re.compile(r"^\d{1,4}[,.]?$")
 _HEADER_PART = 0.3  # the place and date line lies in this top part of the first page
 _KNOWN = 0.9  # canonical_place confidence of a known place (or one OCR damaged)
+_PLACE_DAY = re.compile(r"[^\d,]{2,30},\s*ng[a-z]{0,2}y\b")  # "Bắc Giang, ngày 15 tháng 01 năm"
 _DAY_AT_END = re.compile(r",\s*ng[a-z]{0,2}y\s*$")  # "Kiên Giang, ngày" / "13 tháng 9 năm 2020"
 _HEADINGS = {
     "ĐẢNG CỘNG SẢN VIỆT NAM": "party",
@@ -69,6 +70,7 @@ _VV_LINES = 5  # lines a V/v subject may wrap onto
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z][a-z0-9]{0,5}\s*[/-]\s*[a-z]")
 _DOUBLED_PUNCT = re.compile(r"([,;])[:;.,]+(?=\s)")  # "phương hướng,: nhiệm vụ"
 _SLASH_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")  # a cited date: "ngày 02/02/2015"
+_SPLIT_CODE = re.compile(r"(?<=/)([A-ZĐ]{2,6}) (T[UƯ]|Từ|Tư|TW|HU|QU|ĐU)(?=[\s,.;]|$)")
 _SEMICOLON_DATE = re.compile(r"(?<=[A-ZĐa-z])[;:](?= ngày \d)")  # "...-CT/TW; ngày 02/8/2008"
 _SPECK_IN_SYMBOL = re.compile(r"(?<=[A-ZĐ])['’`](?=[A-ZĐ]+\b)")  # "KH/UBKT'TU"
 _ROMAN_AFTER = re.compile(r"((?i:\bkh(?:óa|oá|oa))\s+)([IVXLH1l|]{2,6})\b")  # "khóa XIH" (XIII)
@@ -522,6 +524,7 @@ def _subject(
             first = by_line[nxt][0].text if nxt is not None else ""
             if (  # OCR put a blank line inside
                 first[:1].islower() or first[:1].isdigit() or _open_end(picked[-1].folded)
+                or _name_rest(first, by_line.get(nxt + 1) if nxt is not None else None)
             ):
                 line = nxt if nxt is not None else line
                 here = by_line.get(line, [])
@@ -549,6 +552,19 @@ def _subject(
     value = squash(" ".join(s.text for s in picked))
     ev = Evidence(picked[0].start, picked[-1].end, text[picked[0].start : picked[-1].end], 0.9)
     return value, ev, line
+
+
+def _name_rest(line: str, below: list[Seg] | None) -> bool:
+    """A short line set apart by blank lines after a subject line, as OCR parts a name
+    wrapped to the subject's last line ("... phong cách" / "Hồ Chí Minh"): two to four
+    capitalised words, no punctuation, nothing right below it."""
+    parts = line.split()
+    return (
+        below is None
+        and 2 <= len(parts) <= 4
+        and all(p[:1].isupper() and p.isalpha() for p in parts)
+        and not is_upper_line(line)
+    )
 
 
 def _open_end(folded: str) -> bool:
@@ -685,8 +701,16 @@ def tidy_subject(subject: str) -> str:
     ("79-KH/UBKT'TU")."""
     subject = respell(_DOUBLED_PUNCT.sub(r"\1", subject))
     subject = _SPECK_IN_SYMBOL.sub("", _SEMICOLON_DATE.sub(",", subject))
+    subject = _SPLIT_CODE.sub(_joined_code, subject)
     subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
     return _canonical_symbols(subject)
+
+
+def _joined_code(m: re.Match[str]) -> str:
+    """`BTC TU` (OCR saw a gap inside `BTCTU`, repair made `TU` a word: `Từ`) as the known
+    issuer code the two pieces make, when they make one; else as written."""
+    joined = m.group(1) + fold(m.group(2)).upper()
+    return joined if joined in issuer_codes() else m.group()
 
 
 def _roman_numeral(token: str) -> str:
@@ -774,6 +798,7 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
             or is_upper_line(seg.text)
             or not (reads_as_words(_SLASH_DATE.sub(" ", seg.text)) or _CITES.search(seg.folded))
             or regexes()["date_words"].search(seg.folded)
+            or (seg.text[:1].isupper() and _PLACE_DAY.match(seg.folded))  # year lost
             or (seg.text[:1].isupper() and any(seg.folded.startswith(o) for o in openers))
         ):
             break

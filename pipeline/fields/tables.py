@@ -203,9 +203,9 @@ def appendix_label(text: str, m: re.Match[str]) -> tuple[str, str | None]:
     line) and its number n.
 
     The label is written as it names the appendix, whatever OCR made of its letters: the
-    space dropped (`PHỤLỤC`), the P's bowl lost (`THỤ LỤC`). A number mixing digits and
-    roman letters (`I1`, `1l`) is neither kind: OCR read a bold serif 1's foot or a speck
-    beside it as `I`, so the digits are the number.
+    space dropped (`PHỤLỤC`), the P's bowl lost (`THỤ LỤC`) or the P read apart (`HỦ
+    LỤC`). A number mixing digits and roman letters (`I1`, `1l`) is neither kind: OCR
+    read a bold serif 1's foot or a speck beside it as `I`, so the digits are the number.
     """
     number = text[m.start("num") : m.end("num")] if m.group("num") else None
     if number and any(c.isdigit() for c in number) and any(c in "ivxl" for c in fold(number)):
