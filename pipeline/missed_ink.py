@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import logging
 import statistics
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
 import cv2
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from pipeline import tesseract
 from pipeline.table_ocr import Crop, read_stack
@@ -37,6 +39,7 @@ MIN_LINE_WIDTH = 1.5  # text heights
 MAX_LINE_HEIGHT = 1.6  # text heights: a taller "line" is pieces of a scribble; read in the
 # stack it also made Tesseract lose the signer's name stacked under it
 LETTER_HEIGHT = 0.5  # text heights: a line needs at least one piece this tall
+MARK_HEIGHT = 0.4  # text heights: a lower piece is a tone or vowel mark, a dot or a comma
 
 
 def text_height(words: Sequence[tesseract.TsvWord]) -> int | None:
@@ -114,8 +117,11 @@ def _crops(page: np.ndarray, height: int, covered_boxes: Sequence[Box]) -> list[
     for line in range(1, n_lines):
         x, y, w, h = (int(v) for v in line_stats[line][:4])  # NumPy ints break JSON
         members = np.nonzero(loose & (line_of == line))[0]
-        tops = stats[members, cv2.CC_STAT_TOP]
-        ink_height = int((tops + tall[members]).max() - tops.min())
+        if _ink_height(stats, members) > MAX_LINE_HEIGHT * unit:
+            members = _on_one_row(stats, members, unit)
+            y = int(stats[members, cv2.CC_STAT_TOP].min())
+            h = _ink_height(stats, members)
+        ink_height = _ink_height(stats, members)
         if (
             w < MIN_LINE_WIDTH * unit
             or ink_height > MAX_LINE_HEIGHT * unit
@@ -131,6 +137,24 @@ def _crops(page: np.ndarray, height: int, covered_boxes: Sequence[Box]) -> list[
         image = np.where(own & (region < 128), 0, 255).astype(np.uint8)
         crops.append(Crop(image, x * SCALE, y * SCALE))
     return crops
+
+
+def _ink_height(stats: np.ndarray, members: np.ndarray) -> int:
+    tops = stats[members, cv2.CC_STAT_TOP]
+    return int((tops + stats[members, cv2.CC_STAT_HEIGHT]).max() - tops.min())
+
+
+def _on_one_row(stats: np.ndarray, members: np.ndarray, unit: float) -> np.ndarray:
+    """The members of a line too tall to read that make one row: those crossing the
+    median of the members' centres, and marks (pieces under MARK_HEIGHT: accents, dots).
+    A letter's tail of the line above, left uncovered beside its word's box, joins a year
+    wrapped under "ngày" that is read on its own."""
+    tops = stats[members, cv2.CC_STAT_TOP]
+    heights = stats[members, cv2.CC_STAT_HEIGHT]
+    middle = float(np.median(tops + heights / 2))
+    crossing = (tops <= middle) & (tops + heights >= middle)
+    kept = members[crossing | (heights < MARK_HEIGHT * unit)]
+    return kept if crossing.any() else members
 
 
 def with_missed(
@@ -153,16 +177,25 @@ def with_missed(
     if height is None:
         return list(words)
     boxes = _word_boxes(words, height)
-    crops = _crops(page, height, [*boxes, *covered_boxes])
+    weak = [_weak(w, height) for w in words]
+    strong = [b for b, low in zip(boxes, weak, strict=True) if not low]
+    crops = _crops(page, height, [*strong, *covered_boxes])
     if not crops:
         return list(words)
     keys = {(w.block, w.paragraph, w.line): rank for rank, w in reversed(list(enumerate(words)))}
     ranked = [(keys[(w.block, w.paragraph, w.line)], w) for w in words]  # ranked[i]: words[i]
     new_block = max(w.block for w in words) + 1
+    replaced: set[int] = set()
+    strong_or_none = [_NO_BOX if low else b for b, low in zip(boxes, weak, strict=True)]
     for found in read_stack(crops, lang, scale):
         if not found or statistics.fmean(w.confidence for w in found) < MIN_CONFIDENCE:
             continue
-        at = _host(boxes, _box(found), height)
+        under = {i for i, b in enumerate(boxes) if weak[i] and _covers(_box(found), b)}
+        if under and _alike(" ".join(words[i].text for i in sorted(under)),
+                            " ".join(w.text for w in found)):
+            continue  # the page's reading, in its context, is the better one
+        replaced |= under
+        at = _host(strong_or_none, _box(found), height)  # a weak word hosts no piece
         if at is None:
             ranked.extend((len(words) + new_block, replace(w, block=new_block)) for w in found)
             new_block += 1
@@ -178,13 +211,39 @@ def with_missed(
                 (rank, replace(w, block=host.block, paragraph=host.paragraph, line=host.line))
                 for w in found
             )
+    ranked = [item for i, item in enumerate(ranked) if i not in replaced]
     ranked.sort(key=lambda item: (item[0], item[1].left))
-    log.debug("read %d skipped ink lines", len(crops))
+    log.debug("read %d skipped ink lines, %d weak words read again", len(crops), len(replaced))
     return [w for _, w in ranked]
 
 
 MIN_CONFIDENCE = 45.0  # mean of a recovered line: smudges read as "Ơp" at 34, text at 51-97
+SAME_READING = 0.5  # normalised edit distance up to which two readings are one
+WEAK_WORD = 30.0  # a word read at lower confidence does not cover its ink: it is read again
+# with the skipped ink, and a piece read there (at MIN_CONFIDENCE) takes its place
 HOST_GAP = 1.5  # text heights between a recovered piece and a word of its row
+
+
+_NO_BOX = (0, 0, 0, 0)
+
+
+def _weak(word: tesseract.TsvWord, height: int) -> bool:
+    """A word of letter size read at low confidence: its ink is read again. Smaller weak
+    "words" are marks Tesseract boxed apart from their letter (the hook of an `Ả`), which
+    read alone come back as other marks."""
+    return (
+        word.confidence < WEAK_WORD
+        and word.height >= LETTER_HEIGHT * height
+        and word.width >= LETTER_HEIGHT * height
+    )
+
+
+def _covers(piece: Box, word: Box) -> bool:
+    """The piece's box holds most of the word's box (the piece read that word's ink)."""
+    width = min(piece[2], word[2]) - max(piece[0], word[0])
+    height = min(piece[3], word[3]) - max(piece[1], word[1])
+    area = (word[2] - word[0]) * (word[3] - word[1])
+    return width > 0 and height > 0 and width * height >= 0.5 * area
 
 
 def _box(words: Sequence[tesseract.TsvWord]) -> Box:
@@ -210,6 +269,20 @@ def _host(boxes: Sequence[Box], box: Box, height: int) -> int | None:
         if gap <= HOST_GAP * height and (best is None or gap < best[0]):
             best = (gap, i)
     return best[1] if best else None
+
+
+def _alike(weak: str, again: str) -> bool:
+    """The ink was read alike both times (letters without marks at most half different:
+    `VIỆT`/`VIÊT`, `890-TTr/ĐUK`/`§90-TTr/ĐĐUK`, `thẻo`/`thủdo`): the weak word was text
+    read unsurely, not a misreading (`SƯ ng` for `2015`), and the crop, cut from its
+    context (a mark under the line's rule, the word's neighbours), reads no better."""
+    return Levenshtein.normalized_distance(_bare(weak), _bare(again)) <= SAME_READING
+
+
+def _bare(text: str) -> str:
+    """Letters and digits without marks, lower case (`VIỆT` and `VIÊT` alike)."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(c for c in decomposed if c.isalnum())
 
 
 def _letters(text: str) -> str:

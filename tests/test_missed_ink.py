@@ -81,3 +81,47 @@ def test_a_word_boxed_over_two_lines_does_not_hide_the_second(
     kept = [w for w in words if w not in next_line and w is not first[-1]] + [tall]
     crops = missed_ink.missed_crops(page, kept, [])
     assert any(abs(c.y - next_line[0].top) < 40 for c in crops)
+
+
+def test_a_word_read_at_low_confidence_is_read_again(
+    page: np.ndarray, words: list[tesseract.TsvWord]
+) -> None:
+    """Seed 11007 (jpeg): a wrapped "2015" came back as "SƯ ng" at confidence 18, whose
+    boxes hid its ink from this step; a weak word no longer covers its ink, and the piece
+    read there takes its place."""
+    last = [w for w in words if w.top > 150 + 4 * 81 - 20]
+    x0, y0 = min(w.left for w in last), min(w.top for w in last)
+    x1 = max(w.left + w.width for w in last)
+    y1 = max(w.top + w.height for w in last)
+    junk = replace(last[0], text="SƯ", confidence=18.0, left=x0, top=y0, width=x1 - x0,
+                   height=y1 - y0)
+    kept = [w for w in words if w not in last] + [junk]
+    found = missed_ink.with_missed(page, kept, [], "vie", 1.0)
+    assert "- Lưu Văn phòng Tỉnh ủy." in _text(found).splitlines()
+    assert "SƯ" not in _text(found)
+    sure = replace(junk, confidence=90.0)  # a word read with confidence still covers it
+    assert missed_ink.missed_crops(page, [*kept[:-1], sure], []) == []
+
+
+def test_a_letter_tail_of_the_line_above_is_left_out_of_a_line() -> None:
+    """A "y" tail beside its word's box joined the year under it (too tall to read); the
+    row's letters and the marks over them stay."""
+    stats = np.array([  # left, top, width, height, area (half-size pixels)
+        [0, 0, 0, 0, 0],
+        [880, 221, 17, 22, 60],  # the tail, above
+        [861, 249, 16, 22, 117], [881, 249, 15, 22, 135], [900, 249, 10, 22, 94],
+        [917, 250, 16, 21, 113],
+        [884, 243, 8, 4, 20],  # a mark over the second digit
+    ])
+    members = np.arange(1, 7)
+    kept = missed_ink._on_one_row(stats, members, 25.0)
+    assert list(kept) == [2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(("weak", "again", "alike"), [
+    ("VIỆT", "VIÊT", True),  # the dot under Ệ was cut off with the heading's rule
+    ("890-TTr/ĐUK", "§90-TTr/ĐĐUK", True),
+    ("SƯ ng", "2015", False),  # seed 11007: a misreading, replaced
+])
+def test_a_weak_word_read_alike_keeps_the_pages_reading(weak: str, again: str, alike: bool) -> None:
+    assert missed_ink._alike(weak, again) is alike
