@@ -190,10 +190,11 @@ def with_missed(
     for found in read_stack(crops, lang, scale):
         if not found or statistics.fmean(w.confidence for w in found) < MIN_CONFIDENCE:
             continue
-        under = {i for i, b in enumerate(boxes) if weak[i] and _covers(_box(found), b)}
-        if under and _alike(" ".join(words[i].text for i in sorted(under)),
-                            " ".join(w.text for w in found)):
-            continue  # the page's reading, in its context, is the better one
+        piece = _box(found)
+        under = {i for i, b in enumerate(boxes) if weak[i] and _meets(piece, b)}
+        if under and not _replaces(piece, found, [words[i] for i in sorted(under)],
+                                   [boxes[i] for i in sorted(under)]):
+            continue  # the weak words stay: the page read that ink, in its context
         replaced |= under
         at = _host(strong_or_none, _box(found), height)  # a weak word hosts no piece
         if at is None:
@@ -218,6 +219,7 @@ def with_missed(
 
 
 MIN_CONFIDENCE = 45.0  # mean of a recovered line: smudges read as "Ơp" at 34, text at 51-97
+MIN_REPLACING = 3  # letters and digits of a piece that replaces weak words
 SAME_READING = 0.5  # normalised edit distance up to which two readings are one
 WEAK_WORD = 30.0  # a word read at lower confidence does not cover its ink: it is read again
 # with the skipped ink, and a piece read there (at MIN_CONFIDENCE) takes its place
@@ -233,6 +235,7 @@ def _weak(word: tesseract.TsvWord, height: int) -> bool:
     read alone come back as other marks."""
     return (
         word.confidence < WEAK_WORD
+        and any(ch.isalnum() for ch in word.text)  # not a speck read as a quote or dash
         and word.height >= LETTER_HEIGHT * height
         and word.width >= LETTER_HEIGHT * height
     )
@@ -269,6 +272,30 @@ def _host(boxes: Sequence[Box], box: Box, height: int) -> int | None:
         if gap <= HOST_GAP * height and (best is None or gap < best[0]):
             best = (gap, i)
     return best[1] if best else None
+
+
+def _meets(a: Box, b: Box) -> bool:
+    """The boxes share a third of the smaller one's area (not a sliver of an edge)."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width > 0 and height > 0 and 3 * width * height >= smaller
+
+
+def _replaces(
+    piece: Box, found: Sequence[tesseract.TsvWord], weak: Sequence[tesseract.TsvWord],
+    weak_boxes: Sequence[Box],
+) -> bool:
+    """A piece read over weak words replaces them when it is a reading of their ink (it
+    holds most of each one's box), a word rather than a stray letter (three letters or
+    digits: a crop of a lone glyph's leftover ink reads as anything, `l` as `9`), and not
+    the same reading again (`_alike`)."""
+    text = " ".join(w.text for w in found)
+    return (
+        all(_covers(piece, b) for b in weak_boxes)
+        and len(_bare(text)) >= MIN_REPLACING
+        and not _alike(" ".join(w.text for w in weak), text)
+    )
 
 
 def _alike(weak: str, again: str) -> bool:

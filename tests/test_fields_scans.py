@@ -218,3 +218,21 @@ def test_model_repair_restores_marks_ocr_confused() -> None:
     assert repair.ocr_line("Về việc thành lập Tố công tác giúp việc Ban Chỉ đạo") == (
         "Về việc thành lập Tổ công tác giúp việc Ban Chỉ đạo")
     assert strip_marks("Đảng ủy XÃ QUẢNG PHÚ") == "Dang uy XA QUANG PHU"
+
+
+def test_section_title_wrapped_onto_the_next_line() -> None:
+    """Seeds 11173, 11239: a heading's title wraps where a parenthesis is still open, or
+    onto a line opening with a small letter; a paragraph after it opens with a capital."""
+    body = ("I. NHẬN XÉT, ĐÁNH GIÁ\n1. Những kiến nghị, đề xuất của các Tổ huyện (tổng\n"
+            "hợp từ báo cáo hoạt động của Tổ năm 2023)\nTrong năm 2018, toàn Đảng bộ đã kết "
+            "nạp 443 đảng viên mới.\n2. Về việc nâng cao chất lượng sinh hoạt chi bộ khu dân\n"
+            "cư\nCác cấp ủy đã xây dựng kế hoạch.\n3. Công tác dân vận\nĐảng bộ đã tổ chức "
+            "hội nghị.\n")
+    r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
+    assert [s["title"] for s in r.sections] == [
+        "NHẬN XÉT, ĐÁNH GIÁ",
+        "Những kiến nghị, đề xuất của các Tổ huyện (tổng hợp từ báo cáo hoạt động của Tổ "
+        "năm 2023)",
+        "Về việc nâng cao chất lượng sinh hoạt chi bộ khu dân cư",
+        "Công tác dân vận",
+    ]

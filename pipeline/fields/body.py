@@ -103,8 +103,25 @@ def sections(segs: Sequence[Seg], first_line: int, last_line: int) -> list[Json]
             nxt = segs[k + 1]
             if nxt.line == seg.line + 1 and is_upper_line(nxt.text) and len(nxt.text) < 80:
                 title = title + " " + nxt.text
+        elif not upper_title:
+            title = _wrapped_title(title, segs, k)
         out.append({"level": level, "number": number, "title": _title(title), "start": seg.start})
     return out
+
+
+def _wrapped_title(title: str, segs: Sequence[Seg], k: int) -> str:
+    """A heading's title with the lines it wraps onto: the next line of its column when
+    it opens with a small letter (a paragraph opens with a capital or a dash) or the title
+    leaves a parenthesis open ("(tổng hợp" / "từ báo cáo hoạt động của Tổ năm 2023)");
+    at most two lines."""
+    line = segs[k].line
+    for nxt in segs[k + 1 : k + 3]:
+        if nxt.line != line + 1 or nxt.col != segs[k].col or "\t" in nxt.text:
+            break
+        if not (nxt.text[:1].islower() or title.count("(") > title.count(")")):
+            break
+        title, line = f"{title} {nxt.text.strip()}", nxt.line
+    return title
 
 
 def references(text: str, folded: str) -> list[Json]:
