@@ -236,3 +236,23 @@ def test_section_title_wrapped_onto_the_next_line() -> None:
         "Về việc nâng cao chất lượng sinh hoạt chi bộ khu dân cư",
         "Công tác dân vận",
     ]
+
+
+def test_note_after_the_signature_whose_number_ocr_lost() -> None:
+    """Seed 13202 (uneven light): the last page's note came back with no marker at all,
+    and the body's marker as a quote; after the signer's name only notes follow."""
+    page1 = _report("BÁO CÁO\nkết quả công tác", "Đảng bộ có 14.103 đảng viên1.\n\n"
+                    "1 Số liệu tính đến ngày 31/12/2010.").split("\nNơi nhận:")[0]
+    page2 = ("Đảng bộ đã kết nạp 73 đảng viên”.\nNơi nhận:\n- Lưu VP.\nT/M BAN THƯỜNG VỤ\n"
+             "BÍ THƯ\n\nTrần Văn Hải\n\nTrong đó có 2.862 đảng viên nữ và 145 đảng viên là "
+             "người dân tộc thiểu số.")
+    text = f"{page1}\n\n{page2}"
+    r = extract_fields(text, [Page(1, page1, page1, 80.0), Page(2, page2, page2, 80.0)])
+    assert [(n["marker"], n["text"][:12]) for n in r.footnotes] == [
+        ("1", "Số liệu tính"), ("2", "Trong đó có ")]
+    one = _report("BÁO CÁO\nkết quả công tác") + "\nSố liệu tính đến ngày 31/12/2010."
+    r = extract_fields(one, [Page(1, one, one, 80.0)])  # the first note: number 1
+    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+        ("1", "Số liệu tính đến ngày 31/12/2010.")]
+    r = extract_fields(one)  # typed text: no pages to tell a page foot
+    assert r.footnotes == []

@@ -269,7 +269,8 @@ def term(text: str, folded: str, header_end: int) -> tuple[str, Evidence] | None
 
 
 def footnotes(
-    text: str, segs: Sequence[Seg], first_line: int, page_ends: Sequence[int] = ()
+    text: str, segs: Sequence[Seg], first_line: int, page_ends: Sequence[int] = (),
+    signed: int | None = None,
 ) -> list[Json]:
     """Footnotes in text: runs of lines starting with footnote numbers at a page foot.
 
@@ -282,7 +283,8 @@ def footnotes(
     A note whose raised number OCR read as a speck (`?`, `` ` ``, `:`) takes the number
     after the note above it, or the number expected there when it opens a run.
     `page_ends` (offsets in `text` where the scan's pages end) also finds a note whose
-    number OCR lost, by the marker left in the body above it (see `_unnumbered`).
+    number OCR lost, by the marker left in the body above it or, on the last page, by its
+    place after the signer's name (`signed`: where the name ends; see `_unnumbered`).
     """
     body = _before_appendix(segs, first_line)
     out: list[Json] = []
@@ -296,7 +298,7 @@ def footnotes(
         if expected <= first <= expected + gap and _at_page_foot(text, run):
             out.extend(run)
             expected = int(run[-1]["marker"]) + 1
-    notes = _unnumbered(text, body, first_line, page_ends, out)
+    notes = _unnumbered(text, body, first_line, page_ends, out, signed)
     for note in notes:
         note["text"] = _tidy(note["text"])
     return notes
@@ -331,11 +333,13 @@ def _before_appendix(segs: Sequence[Seg], first_line: int) -> Sequence[Seg]:
 
 def _unnumbered(
     text: str, segs: Sequence[Seg], first_line: int, page_ends: Sequence[int],
-    found: list[Json],
+    found: list[Json], signed: int | None = None,
 ) -> list[Json]:
     """`found` plus notes that lost their number: the last paragraph of a page, one
     sentence set apart by a blank line, when no note was found on that page and the
-    page's body holds the next note's marker glued to a word ("tiền chất1.", "tỉnh!.")."""
+    page's body holds the next note's marker glued to a word ("tiền chất1.", "tỉnh!."),
+    or, on the last page, when the sentence comes after the signer's name (`signed`):
+    nothing but notes follows the signature on its page."""
     out = list(found)
     start = 0
     for end in page_ends:
@@ -344,7 +348,11 @@ def _unnumbered(
             before = [n for n in out if n["start"] < start]
             expected = int(before[-1]["marker"]) + 1 if before else 1
             note = _page_foot_sentence(text, on_page, end)
-            if note is not None and _marker_in(text[start : note.start], expected):
+            after_signature = signed is not None and end == page_ends[-1] and (
+                note is not None and note.start > signed)
+            if note is not None and (
+                after_signature or _marker_in(text[start : note.start], expected)
+            ):
                 out.append({"marker": str(expected), "text": squash(note.text),
                             "start": note.start, "end": note.end})
                 out.sort(key=lambda n: n["start"])

@@ -76,7 +76,8 @@ def extract_fields(
         ref for ref in body.references(text, folded)
         if r.symbol is None or (ref["number"], ref["symbol"]) != (r.number, r.symbol)
     ]
-    r.footnotes = body.footnotes(text, segs, head.end_line, _page_ends(text, pages))
+    signed = end.evidence["signer.name"].end if "signer.name" in end.evidence else None
+    r.footnotes = body.footnotes(text, segs, head.end_line, _page_ends(text, pages), signed)
     r.tables = found
     if repair is not None and first is not None:
         _repaired(r, repair)
