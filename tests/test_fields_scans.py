@@ -256,3 +256,24 @@ def test_note_after_the_signature_whose_number_ocr_lost() -> None:
         ("1", "Số liệu tính đến ngày 31/12/2010.")]
     r = extract_fields(one)  # typed text: no pages to tell a page foot
     assert r.footnotes == []
+
+
+def test_a_record_gets_the_models_repairer_only_when_scanned_and_restored() -> None:
+    """Ingest and the evaluation build the repairer from the record (`for_record`)."""
+    from dataclasses import replace
+
+    from pipeline.fields.repair import for_record
+    from pipeline.record import Quality
+    from tests.test_store import make_record
+
+    scanned = make_record("scan", ["TỈNH ỦY HƯNG YÊN\nBÁO CÁO\nkết quả"])
+    scanned.quality = Quality(ocr_confidence=91.5, restoration_confidence=0.99)
+    repairer = for_record(scanned)
+    assert repairer is not None and repairer.ocr_line("Về việc thành lập Tố công tác giúp "
+                                                      "việc Ban Chỉ đạo").startswith(
+        "Về việc thành lập Tổ công tác")
+    scanned.quality = Quality(ocr_confidence=91.5, restoration_confidence=None)
+    assert for_record(scanned) is None  # --restore off: the text as recognised
+    typed = replace(scanned, pages=[replace(p, method="text") for p in scanned.pages])
+    typed.quality = Quality(restoration_confidence=0.99)
+    assert for_record(typed) is None

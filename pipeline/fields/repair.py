@@ -63,7 +63,7 @@ def for_record(record: Record) -> FieldRepair | None:
     with `--restore off`, which asks for the text as recognised), else none."""
     scanned = any(p.method == "ocr" for p in record.pages)
     restored = record.quality.restoration_confidence is not None
-    return None
+    return _model_repair().result() if scanned and restored else None
 
 
 def load_in_background() -> None:
