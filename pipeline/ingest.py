@@ -195,10 +195,6 @@ def ingest(
         remove_stale_temp_files(options.out_dir)
     if options.worker_count() > 1:
         workers.fork_server()
-        if options.restore_mode != "off":
-            from pipeline.fields import repair
-
-            repair.load_in_background()  # while the fork server starts (see there)
     documents, jobs = _plan(paths, store, options, finish)
     bar.start(len(jobs))
     try:

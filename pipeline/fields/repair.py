@@ -18,8 +18,6 @@ Only scanned pages get this: typed text and text layers carry the marks as writt
 from __future__ import annotations
 
 import unicodedata
-from concurrent.futures import Future, ThreadPoolExecutor
-from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -63,24 +61,7 @@ def for_record(record: Record) -> FieldRepair | None:
     with `--restore off`, which asks for the text as recognised), else none."""
     scanned = any(p.method == "ocr" for p in record.pages)
     restored = record.quality.restoration_confidence is not None
-    return _model_repair().result() if scanned and restored else None
-
-
-def load_in_background() -> None:
-    """Start loading the model on a thread of its own. A parallel ingest calls this first:
-    the load (~0.9 s of CPU) then runs while the fork server starts and the files are
-    planned, when a core is idle, instead of in the middle of the run, where every second
-    of the parent's CPU is taken from the OCR workers (measured: 1.20x bare Tesseract's
-    pages/min fell to 1.15-1.16x with the load done at the first record)."""
-    _model_repair()
-
-
-@cache
-def _model_repair() -> Future[ModelRepair]:
-    loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sohoa-model")
-    future = loader.submit(ModelRepair.load)
-    loader.shutdown(wait=False)
-    return future
+    return ModelRepair.load() if scanned and restored else None
 
 
 def strip_marks(text: str) -> str:
