@@ -7,6 +7,10 @@ Here every ink piece of the cleaned page that no recognised word (or ruled table
 collected; pieces the size of letters are joined into lines, and those lines are cut out
 (their own ink only) and read in one Tesseract call, stacked like table cells.
 
+A word Tesseract read at low confidence (`WEAK_WORD`) does not hide its ink: a wrapped year
+read as "SƯ ng" at confidence 18 is read again here and the new reading replaces it (see
+`_replaces`).
+
 Measured on 110 train pages (dev sets bleed, phone and s3, PDF input), same cleanup with
 and without this step, raw OCR CER 0.873% -> 0.738%: signer names and `Lưu` lines under a
 scribble, faded header lines; details in docs/ingest.md "Skipped ink".
@@ -196,7 +200,7 @@ def with_missed(
                                    [boxes[i] for i in sorted(under)]):
             continue  # the weak words stay: the page read that ink, in its context
         replaced |= under
-        at = _host(strong_or_none, _box(found), height)  # a weak word hosts no piece
+        at = _host(strong_or_none, piece, height)  # a weak word hosts no piece
         if at is None:
             ranked.extend((len(words) + new_block, replace(w, block=new_block)) for w in found)
             new_block += 1
