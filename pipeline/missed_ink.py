@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import statistics
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -29,6 +28,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline import tesseract
+from pipeline.encoding.tone import strip_marks
 from pipeline.table_ocr import Crop, read_stack
 
 log = logging.getLogger(__name__)
@@ -312,8 +312,7 @@ def _alike(weak: str, again: str) -> bool:
 
 def _bare(text: str) -> str:
     """Letters and digits without marks, lower case (`VIỆT` and `VIÊT` alike)."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(c for c in decomposed if c.isalnum())
+    return "".join(c for c in strip_marks(text).lower() if c.isalnum())
 
 
 def _letters(text: str) -> str:

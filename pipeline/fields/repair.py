@@ -17,8 +17,9 @@ Only scanned pages get this: typed text and text layers carry the marks as writt
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING, Protocol
+
+from pipeline.encoding.tone import strip_marks
 
 if TYPE_CHECKING:
     from pipeline.record import Record
@@ -62,11 +63,3 @@ def for_record(record: Record) -> FieldRepair | None:
     scanned = any(p.method == "ocr" for p in record.pages)
     restored = record.quality.restoration_confidence is not None
     return ModelRepair.load() if scanned and restored else None
-
-
-def strip_marks(text: str) -> str:
-    """`text` without tone and vowel marks and with đ as d, case kept (`ĐẢNG` → `DANG`)."""
-    bare = "".join(
-        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
-    )
-    return unicodedata.normalize("NFC", bare.replace("đ", "d").replace("Đ", "D"))
