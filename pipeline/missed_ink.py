@@ -121,11 +121,11 @@ def _crops(page: np.ndarray, height: int, covered_boxes: Sequence[Box]) -> list[
     for line in range(1, n_lines):
         x, y, w, h = (int(v) for v in line_stats[line][:4])  # NumPy ints break JSON
         members = np.nonzero(loose & (line_of == line))[0]
-        if _ink_height(stats, members) > MAX_LINE_HEIGHT * unit:
-            members = _on_one_row(stats, members, unit)
-            y = int(stats[members, cv2.CC_STAT_TOP].min())
-            h = _ink_height(stats, members)
         ink_height = _ink_height(stats, members)
+        if ink_height > MAX_LINE_HEIGHT * unit:
+            members = _on_one_row(stats, members, unit)
+            ink_height = h = _ink_height(stats, members)
+            y = int(stats[members, cv2.CC_STAT_TOP].min())
         if (
             w < MIN_LINE_WIDTH * unit
             or ink_height > MAX_LINE_HEIGHT * unit
@@ -247,10 +247,19 @@ def _weak(word: tesseract.TsvWord, height: int) -> bool:
 
 def _covers(piece: Box, word: Box) -> bool:
     """The piece's box holds most of the word's box (the piece read that word's ink)."""
-    width = min(piece[2], word[2]) - max(piece[0], word[0])
-    height = min(piece[3], word[3]) - max(piece[1], word[1])
-    area = (word[2] - word[0]) * (word[3] - word[1])
-    return width > 0 and height > 0 and width * height >= 0.5 * area
+    shared = _shared_area(piece, word)
+    return shared > 0 and shared >= 0.5 * _area(word)
+
+
+def _shared_area(a: Box, b: Box) -> int:
+    """Area of the two boxes' overlap (0 when they do not overlap)."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0
+
+
+def _area(box: Box) -> int:
+    return (box[2] - box[0]) * (box[3] - box[1])
 
 
 def _box(words: Sequence[tesseract.TsvWord]) -> Box:
@@ -280,10 +289,8 @@ def _host(boxes: Sequence[Box], box: Box, height: int) -> int | None:
 
 def _meets(a: Box, b: Box) -> bool:
     """The boxes share a third of the smaller one's area (not a sliver of an edge)."""
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return width > 0 and height > 0 and 3 * width * height >= smaller
+    shared = _shared_area(a, b)
+    return shared > 0 and 3 * shared >= min(_area(a), _area(b))
 
 
 def _replaces(
