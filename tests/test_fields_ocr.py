@@ -544,13 +544,21 @@ def test_footnote_whose_number_ocr_lost_found_by_its_marker() -> None:
     assert r.footnotes == []
 
 
-def test_footnote_punctuation_tidied() -> None:
-    body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 31/12/2023,theo báo cáo "
-            "của các cấp ủy.\n2 Không.tính các chi bộ đã giải thể. sáp nhập; đạt 56,3%.\n\n2\n")
-    r = extract_fields(_doc(body=body))
-    assert [n["text"] for n in r.footnotes] == [
-        "Số liệu tính đến ngày 31/12/2023, theo báo cáo của các cấp ủy.",
-        "Không tính các chi bộ đã giải thể, sáp nhập; đạt 56,3%."]
+@pytest.mark.parametrize(("notes", "tidied"), [
+    # punctuation OCR damaged
+    (("1 Số liệu tính đến ngày 31/12/2023,theo báo cáo của các cấp ủy.",
+      "2 Không.tính các chi bộ đã giải thể. sáp nhập; đạt 56,3%."),
+     ["Số liệu tính đến ngày 31/12/2023, theo báo cáo của các cấp ủy.",
+      "Không tính các chi bộ đã giải thể, sáp nhập; đạt 56,3%."]),
+    # seeds 4002, 4039 (photocopy, bleed): small type read with ´ for ̉ and a stray ̉
+    (("1 Có biếu tống hợp chỉ tiết kèm theo báo cáo này.",
+      "2 Không tính các chỉ bộ đã giải thể, sáp nhập trong kỹ báo cáo."),
+     ["Có biểu tổng hợp chi tiết kèm theo báo cáo này.",
+      "Không tính các chi bộ đã giải thể, sáp nhập trong kỳ báo cáo."]),
+])
+def test_footnote_text_tidied(notes: tuple[str, str], tidied: list[str]) -> None:
+    body = "Đảng bộ có 14.103 đảng viên.\n\n" + "\n".join(notes) + "\n\n2\n"
+    assert [n["text"] for n in extract_fields(_doc(body=body)).footnotes] == tidied
 
 
 @pytest.mark.parametrize(("line", "number", "symbol", "date"), [
@@ -578,16 +586,6 @@ def test_named_law_with_a_day_read_as_letters() -> None:
     laws = [ref for ref in r.references if ref["type"] == "Luật"]
     assert [(ref["name"], ref["date"]) for ref in laws] == [
         ("Tổ chức chính quyền địa phương", "2015-06-19")]
-
-
-def test_footnote_phrases_read_with_other_tone_marks() -> None:
-    """Seeds 4002, 4039 (photocopy, bleed): small type read with ´ for ̉ and a stray ̉."""
-    body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Có biếu tống hợp chỉ tiết kèm theo báo cáo này."
-            "\n2 Không tính các chỉ bộ đã giải thể, sáp nhập trong kỹ báo cáo.\n\n2\n")
-    r = extract_fields(_doc(body=body))
-    assert [n["text"] for n in r.footnotes] == [
-        "Có biểu tổng hợp chi tiết kèm theo báo cáo này.",
-        "Không tính các chi bộ đã giải thể, sáp nhập trong kỳ báo cáo."]
 
 
 @pytest.mark.parametrize(("read", "known"), [
