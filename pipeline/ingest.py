@@ -1,9 +1,11 @@
 """Bulk ingest: files and folders in, one validated record per document into the store.
 
 The parent process plans page jobs, spreads them over worker processes, and is the only
-writer: a document is written (JSON file, then one store transaction) only when all its pages
-are back, so a run killed at any moment leaves no partial record, and a re-run skips every
-document already stored (same sha256) and finishes the rest.
+writer. When all of a document's pages are back, a worker assembles its record and extracts
+its fields (the parent does no CPU work of its own: on two cores that would come out of OCR);
+the parent then writes it (JSON file, then one store transaction). A run killed at any moment
+leaves no partial record, and a re-run skips every document already stored (same sha256) and
+finishes the rest.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 import os
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -136,6 +139,65 @@ class _Document:
     outcomes: dict[int, PageOutcome] = field(default_factory=dict)
 
 
+@dataclass
+class RecordJob:
+    """A worker task: assemble one document's record from its page outcomes (in page order,
+    page images left out: they go from the parent straight to the store)."""
+
+    doc_index: int
+    info: sources.SourceInfo
+    outcomes: list[PageOutcome]
+
+
+@dataclass
+class RecordOutcome:
+    doc_index: int
+    record: Record | None = None
+    error: str | None = None
+
+
+def assemble_record(job: RecordJob) -> RecordOutcome:
+    """The document's record with its fields, or why it could not be built."""
+    try:
+        return RecordOutcome(job.doc_index, record=build_record(job.info, job.outcomes))
+    except SohoaError as error:
+        return RecordOutcome(job.doc_index, error=str(error))
+    except Exception as error:  # a bug or an unforeseen input must not stop the run
+        log.exception("record of %s could not be built", job.info.path)
+        return RecordOutcome(
+            job.doc_index, error=f"internal error: {type(error).__name__}: {error}"
+        )
+
+
+Task = PageJob | RecordJob
+
+
+def run_task(task: Task) -> PageOutcome | RecordOutcome:
+    """What a worker runs: one page, or one finished document's record."""
+    if isinstance(task, RecordJob):
+        return assemble_record(task)
+    return process_page(task)
+
+
+class _Tasks:
+    """The work still to hand out: finished documents' records first (they free memory and
+    let the document be written), then page jobs in planned order."""
+
+    def __init__(self, pages: list[PageJob]) -> None:
+        self._pages = deque(pages)
+        self._records: deque[RecordJob] = deque()
+
+    def add_record(self, job: RecordJob) -> None:
+        self._records.append(job)
+
+    def pop(self) -> Task | None:
+        if self._records:
+            return self._records.popleft()
+        if self._pages:
+            return self._pages.popleft()
+        return None
+
+
 def discover(
     paths: Iterable[Path], include: Iterable[str] = (), exclude: Iterable[str] = ()
 ) -> Iterator[Path]:
@@ -196,15 +258,24 @@ def ingest(
     if options.worker_count() > 1:
         workers.fork_server()
     documents, jobs = _plan(paths, store, options, finish)
+    tasks = _Tasks(jobs)
     bar.start(len(jobs))
     try:
-        for outcome in _run_jobs(jobs, options.worker_count()):
+        for outcome in _run_tasks(tasks, options.worker_count()):
             document = documents[outcome.doc_index]
+            if isinstance(outcome, RecordOutcome):
+                finish(_write_document(document, outcome, store, options))
+                del documents[outcome.doc_index]
+                continue
             document.outcomes[outcome.page_number] = outcome
             report.pages_processed += 1
             bar.advance(1)
-            if len(document.outcomes) == document.info.pages:
-                finish(_write_document(document, store, options))
+            if len(document.outcomes) < document.info.pages:
+                continue
+            if any(o.page is not None for o in document.outcomes.values()):
+                tasks.add_record(_record_job(document))
+            else:
+                finish(_unreadable(document))
                 del documents[outcome.doc_index]
     finally:
         bar.close()
@@ -263,72 +334,83 @@ def _plan(
     return documents, jobs
 
 
-def _run_jobs(jobs: list[PageJob], processes: int) -> Iterator[PageOutcome]:
-    """Run page jobs in order over `processes` worker processes, keeping only a few in flight.
+def _run_tasks(tasks: _Tasks, processes: int) -> Iterator[PageOutcome | RecordOutcome]:
+    """Run tasks over `processes` worker processes, keeping only a few in flight.
 
     A bounded window keeps memory flat on huge PDFs and lets early documents finish (and be
-    written) while later ones are still queued.
+    written) while later ones are still queued. Tasks added while results are being consumed
+    (a finished document's record) are handed out next.
     """
     if processes <= 1:
         init_worker()
-        for job in jobs:
-            yield process_page(job)
+        while (task := tasks.pop()) is not None:
+            yield run_task(task)
         return
     window = processes * 2
     context = workers.fork_server()
     with cf.ProcessPoolExecutor(
         max_workers=processes, initializer=init_worker, mp_context=context
     ) as pool:
-        pending: set[cf.Future[PageOutcome]] = set()
-        queue = iter(jobs)
+        pending: set[cf.Future[PageOutcome | RecordOutcome]] = set()
         try:
-            for job in queue:
-                pending.add(pool.submit(process_page, job))
-                if len(pending) >= window:
-                    done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                    for future in done:
-                        yield future.result()
-            for future in cf.as_completed(pending):
-                yield future.result()
+            while True:
+                while len(pending) < window and (task := tasks.pop()) is not None:
+                    pending.add(pool.submit(run_task, task))
+                if not pending:
+                    return
+                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
 
 
+def _record_job(document: _Document) -> RecordJob:
+    outcomes = [document.outcomes[n] for n in sorted(document.outcomes)]
+    return RecordJob(document.index, document.info, [replace(o, image_png=None) for o in outcomes])
+
+
+def _unreadable(document: _Document) -> FileOutcome:
+    """The outcome of a document none of whose pages could be read."""
+    errors = [o.error for _, o in sorted(document.outcomes.items()) if o.error]
+    return FileOutcome(
+        str(document.info.path),
+        "failed",
+        errors[0] if errors else "no page could be read",
+        id=document.info.sha256,
+        pages=document.info.pages,
+    )
+
+
 def _write_document(
-    document: _Document, store: WritesRecords, options: IngestOptions
+    document: _Document, built: RecordOutcome, store: WritesRecords, options: IngestOptions
 ) -> FileOutcome:
     info = document.info
     path = str(info.path)
     outcomes = [document.outcomes[n] for n in sorted(document.outcomes)]
     errors = [o.error for o in outcomes if o.error]
-    pages = [o.page for o in outcomes if o.page is not None]
-    if not pages:
-        return FileOutcome(
-            path,
-            "failed",
-            errors[0] if errors else "no page could be read",
-            id=info.sha256,
-            pages=info.pages,
-        )
+    pages = sum(1 for o in outcomes if o.page is not None)
+    record = built.record
+    if record is None:
+        return FileOutcome(path, "failed", built.error or "", id=info.sha256, pages=pages)
     try:
-        record = build_record(info, outcomes)
         if options.out_dir is not None:
             write_json_atomic(options.out_dir / f"{record.id}.json", record.to_dict())
         images = {o.page_number: o.image_png for o in outcomes if o.image_png is not None}
         store.add_document(record, images)
     except SohoaError as error:
-        return FileOutcome(path, "failed", str(error), id=info.sha256, pages=len(pages))
+        return FileOutcome(path, "failed", str(error), id=info.sha256, pages=pages)
     except Exception as error:  # a bug or an unforeseen input must not stop the run
         log.exception("record of %s could not be written", path)
         reason = f"internal error: {type(error).__name__}: {error}"
-        return FileOutcome(path, "failed", reason, id=info.sha256, pages=len(pages))
+        return FileOutcome(path, "failed", reason, id=info.sha256, pages=pages)
     seconds = round(time.perf_counter() - document.started, 2)
     if errors:
         return FileOutcome(
-            path, "partial", "; ".join(errors), id=record.id, pages=len(pages), seconds=seconds
+            path, "partial", "; ".join(errors), id=record.id, pages=pages, seconds=seconds
         )
-    return FileOutcome(path, "ingested", id=record.id, pages=len(pages), seconds=seconds)
+    return FileOutcome(path, "ingested", id=record.id, pages=pages, seconds=seconds)
 
 
 def build_record(info: sources.SourceInfo, outcomes: list[PageOutcome]) -> Record:

@@ -258,3 +258,71 @@ def test_a_record_that_fails_to_write_is_reported_and_the_run_goes_on(tmp_path: 
     assert outcomes["a.txt"].status == "failed"
     assert outcomes["a.txt"].reason.startswith("internal error: TypeError")
     assert outcomes["b.txt"].status == "ingested"
+
+
+def test_a_record_that_fails_to_build_is_reported_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unforeseen error while one document's fields are extracted fails that file only."""
+    from pipeline import ingest as ingest_module
+    from pipeline.ingest import IngestOptions, ingest
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(f"Báo cáo {name}\n\n{BODY}\n", encoding="utf-8")
+    fill = ingest_module._fill_fields
+
+    def flaky_fill(record: Record) -> None:
+        if record.source.path.endswith("a.txt"):
+            raise IndexError("list index out of range")
+        fill(record)
+
+    monkeypatch.setattr(ingest_module, "_fill_fields", flaky_fill)
+    store = Store.open(str(tmp_path / "db.sqlite"))
+    try:
+        report = ingest([folder], store, IngestOptions(jobs=1))
+        outcomes = {Path(f.path).name: f for f in report.files}
+        assert not store.has_document(outcomes["a.txt"].id or "")
+        assert store.has_document(outcomes["b.txt"].id or "")
+    finally:
+        store.close()
+    assert outcomes["a.txt"].status == "failed"
+    assert outcomes["a.txt"].reason == "internal error: IndexError: list index out of range"
+    assert outcomes["b.txt"].status == "ingested"
+
+
+def test_workers_extract_fields_and_the_parent_only_writes(tmp_path: Path) -> None:
+    """With worker processes, records (fields included) are built in the workers: the parent
+    never imports the field extractor or the restoration model, so on two cores none of its
+    CPU comes out of OCR."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = ["ĐẢNG BỘ TỈNH ĐỒNG THÁP", "Số 12-BC/TU", "BÁO CÁO", "", BODY]
+    for n in range(3):
+        (folder / f"r{n}.txt").write_text("\n".join(lines) + f"\n{n}\n", encoding="utf-8")
+    db, out = str(tmp_path / "db.sqlite"), str(tmp_path)
+    script = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from pipeline.ingest import IngestOptions, ingest\n"
+        "from pipeline.restore.restorer import _load_cached\n"
+        "from pipeline.store import Store\n"
+        f"store = Store.open({db!r})\n"
+        f"options = IngestOptions(jobs=2, out_dir=Path({out!r}))\n"
+        f"report = ingest([Path({str(folder)!r})], store, options)\n"
+        "store.close()\n"
+        "loaded = [m for m in sys.modules if m.startswith(('pipeline.fields', 'spacy'))]\n"
+        "loaded += ['restoration model'] * _load_cached.cache_info().currsize\n"
+        "print(json.dumps({'statuses': [f.status for f in report.files], 'loaded': loaded}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["statuses"] == ["ingested"] * 3
+    assert result["loaded"] == []
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in tmp_path.glob("*.json")]
+    assert len(records) == 3
+    assert all(r["number"] == 12 and r["doc_type"] == "BÁO CÁO" for r in records)
