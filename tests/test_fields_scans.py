@@ -158,6 +158,14 @@ def test_body_line_opening_with_a_number_and_a_small_letter_is_no_note() -> None
     assert extract_fields(_report("BÁO CÁO\nkết quả công tác", body)).footnotes == []
 
 
+def test_body_sentence_wrapped_before_a_number_is_no_note() -> None:
+    """Seed 15659 (phone): "... điểm a, i và k khoản" / "1 Điều 28 của Luật này." with a
+    blank line below it is the body going on, not a note at the page foot."""
+    body = ("Áp dụng biện pháp khắc phục hậu quả quy định tại các điểm a, i và k khoản\n"
+            "1 Điều 28 của Luật này.\nTrên đây là báo cáo kết quả thực hiện./.\n\n")
+    assert extract_fields(_report("BÁO CÁO\nkết quả công tác", body)).footnotes == []
+
+
 def test_footnote_date_whose_slashes_ocr_lost() -> None:
     """Seed 9053 (bleed): "31/12/2013" in a note's small type read as "3112.2013"."""
     body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 3112.2013, theo báo cáo "
@@ -198,12 +206,14 @@ class _Recorder:
 
 
 def test_repair_reads_a_scans_subject_and_capitals_captions_only() -> None:
-    body = (f"Nội dung.\n\nPHỤ LỤC 1\nBÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG\n"
+    body = (f"Có 14.103 đảng viên1.\n\n1 Không tình các chì bộ đã giải thể.\n\n"
+            f"PHỤ LỤC 1\nBÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG\n"
             f"(Kèm theo Báo cáo số 734-BC/TU, ngày 18 tháng 9 năm 2018)\n\n{TABLE}")
     text = _report("BÁO CÁO\nVề việc thành lập Tố công tác", body)
     repair = _Recorder()
     r = extract_fields(text, _scan(text), repair)
     assert r.subject == "<Về việc thành lập Tố công tác>"
+    assert [n["text"] for n in r.footnotes] == ["<Không tình các chi bộ đã giải thể.>"]
     assert r.tables[0]["caption"] == "[BÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG]"
     typed = _Recorder()  # typed text (a text page) carries its marks as written
     r = extract_fields(text, [Page(1, text, text, None, method="text")], typed)
@@ -217,6 +227,10 @@ def test_model_repair_restores_marks_ocr_confused() -> None:
     assert repair.capitals("BIỂU THÔNG KỂ KẾT QUẢ THỰC HIỆN") == "BIỂU THỐNG KÊ KẾT QUẢ THỰC HIỆN"
     assert repair.ocr_line("Về việc thành lập Tố công tác giúp việc Ban Chỉ đạo") == (
         "Về việc thành lập Tổ công tác giúp việc Ban Chỉ đạo")
+    # seed 15289 (phone): a note's small type, its last period read as a comma
+    assert repair.ocr_line("Theo số liệu thống kê của Bạn Tổ chức, có điều chỉnh so với bao "
+                           "cao lan trước,") == (
+        "Theo số liệu thống kê của Ban Tổ chức, có điều chỉnh so với báo cáo lần trước.")
 
 
 def test_section_title_wrapped_onto_the_next_line() -> None:
@@ -249,6 +263,12 @@ def test_note_after_the_signature_whose_number_ocr_lost() -> None:
     r = extract_fields(text, [Page(1, page1, page1, 80.0), Page(2, page2, page2, 80.0)])
     assert [(n["marker"], n["text"][:12]) for n in r.footnotes] == [
         ("1", "Số liệu tính"), ("2", "Trong đó có ")]
+    # seed 15111 (seal): its number read as "*"; seed 15289 (phone): its period as a comma
+    for foot in ("* Trong đó có 2.862 đảng viên nữ.", "Trong đó có 2.862 đảng viên nữ,"):
+        last = page2.split("\n\nTrong đó")[0] + "\n\n" + foot
+        text = f"{page1}\n\n{last}"
+        r = extract_fields(text, [Page(1, page1, page1, 80.0), Page(2, last, last, 80.0)])
+        assert [(n["marker"], n["text"]) for n in r.footnotes][1] == ("2", foot.lstrip("* "))
     one = _report("BÁO CÁO\nkết quả công tác") + "\nSố liệu tính đến ngày 31/12/2010."
     r = extract_fields(one, [Page(1, one, one, 80.0)])  # the first note: number 1
     assert [(n["marker"], n["text"]) for n in r.footnotes] == [

@@ -353,7 +353,8 @@ def _unnumbered(
             if note is not None and (
                 after_signature or _marker_in(text[start : note.start], expected)
             ):
-                out.append({"marker": str(expected), "text": squash(note.text),
+                out.append({"marker": str(expected),
+                            "text": squash(note.text.lstrip(_MARKER_SPECKS)),
                             "start": note.start, "end": note.end})
                 out.sort(key=lambda n: n["start"])
         start = end
@@ -368,10 +369,16 @@ def _note(marker: str, text: str, seg: Seg) -> Json:
 
 def _page_foot_sentence(text: str, on_page: Sequence[Seg], end: int) -> Seg | None:
     last = on_page[-1]
-    if text[last.end : end].strip() or text[max(0, last.start - 2) : last.start] != "\n\n":
+    line_start = text.rfind("\n", 0, last.start) + 1  # before it: "* " where a number was
+    if (
+        text[last.end : end].strip()
+        or text[line_start : last.start].strip(_MARKER_SPECKS)
+        or text[max(0, line_start - 2) : line_start] != "\n\n"
+    ):
         return None
-    t = last.text
-    if t[:1].isupper() and t.endswith(".") and _wordy(t) and not is_upper_line(t):
+    t = last.text.lstrip(_MARKER_SPECKS)  # "* Số liệu ...": the lost number's speck
+    ends = t.endswith((".", ","))  # small type's final period is often read as a comma
+    if t[:1].isupper() and ends and _wordy(t) and not is_upper_line(t):
         return last
     return None
 
@@ -480,6 +487,8 @@ def _at_page_foot(text: str, run: Sequence[Json]) -> bool:
     start, end = run[0]["start"], run[-1]["end"]
     if start == 0 or text[max(0, start - 2) : start] == "\n\n":
         return True
+    if text[:start].rstrip()[-1:].isalnum():  # "... tại điểm a khoản" / "1 Điều 28 ...":
+        return False  # a body sentence wrapped before a number, not a note below it
     after = text[end:]
     if not after.strip() or after.startswith(("\n\n", "\n\f")):
         return True

@@ -38,8 +38,8 @@ def extract_fields(
 
     `text` is the restored text of all pages; `pages` (from a scan) add layout: columns of
     merged header lines and ruled tables. Evidence offsets refer to the NFC form of `text`.
-    `repair` (for OCR'd pages) re-reads the subject and table captions, whose type OCR
-    reads with wrong marks (see `pipeline.fields.repair`).
+    `repair` (for OCR'd pages) re-reads the subject, the footnotes and table captions,
+    whose type OCR reads with wrong marks (see `pipeline.fields.repair`).
     """
     text = unicodedata.normalize("NFC", text)
     folded = fold(text)
@@ -92,9 +92,12 @@ def extract_fields(
 
 
 def _repaired(r: FieldsResult, repair: FieldRepair) -> None:
-    """The subject and the capitals table captions of a scan re-read by `repair`."""
+    """The subject, the footnotes and the capitals table captions of a scan re-read by
+    `repair`."""
     if r.subject:
         r.subject = repair.ocr_line(r.subject)
+    for note in r.footnotes:
+        note["text"] = repair.ocr_line(note["text"])
     for table in r.tables:
         caption = table.get("caption")
         if isinstance(caption, str) and is_upper_line(caption):
