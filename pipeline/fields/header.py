@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -14,6 +15,7 @@ from pipeline.fields.match import Match
 from pipeline.fields.names import canonical_issuer, continues_phrase, splits_into_syllables
 from pipeline.fields.rules import (
     canonical_code,
+    districts,
     doc_type_by_code,
     doc_type_by_name,
     doc_types,
@@ -335,11 +337,12 @@ def canonical_place(raw: str) -> tuple[str, float]:
     """A place as written when it is a known name, else the known name it was OCR'd from."""
     written = squash(raw.strip(" ,.*"))
     key = compact(normalize_tones(written))
-    known = {compact(normalize_tones(p)): p for p in places()}
+    known = _known_places()
     if key in known:  # a known name; OCR may have damaged its marks ("Cao Bảng", "Bác Ninh")
-        spelled = known[key]
-        return (written, 1.0) if normalize_tones(spelled) == normalize_tones(written) else (
-            spelled, 0.9)
+        names = known[key]
+        if any(normalize_tones(n) == normalize_tones(written) for n in names):
+            return written, 1.0
+        return _closest(names, written), 0.9
     variants = [key] + [
         "".join(compact(w[:1]).translate(table) + compact(w[1:]) for w in written.split())
         for table in _OCR_INITIALS
@@ -348,8 +351,26 @@ def canonical_place(raw: str) -> tuple[str, float]:
     for variant in variants:
         hit = process.extractOne(variant, list(known), scorer=fuzz.ratio)
         if hit and hit[1] >= _PLACE_MIN and (best is None or hit[1] > best[1]):
-            best = (known[hit[0]], hit[1] / 100)
+            best = (_closest(known[hit[0]], written), hit[1] / 100)
     return best if best else (written, 0.6)
+
+
+@cache
+def _known_places() -> dict[str, list[str]]:
+    """Known places by their letters without marks; provinces before districts, since a
+    few names are both up to their marks (Thanh Hóa, Thạnh Hóa; Phú Yên, Phù Yên)."""
+    known: dict[str, list[str]] = {}
+    for name in (*places(), *districts()):
+        names = known.setdefault(compact(normalize_tones(name)), [])
+        if name not in names:
+            names.append(name)
+    return known
+
+
+def _closest(names: list[str], written: str) -> str:
+    """The name whose marks differ least from the reading (the first one on a tie)."""
+    reading = normalize_tones(written)
+    return min(names, key=lambda n: Levenshtein.distance(normalize_tones(n), reading))
 
 
 def _number(seg: Seg, expected_type: str | None = None) -> tuple[Symbol, Evidence] | None:

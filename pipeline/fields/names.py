@@ -4,7 +4,7 @@ OCR and text repair leave capitals lines of the header with dropped tone marks (
 KHANH HOA"), a wrong mark ("TÍNH ỦY", "BAN TUYỂN GIÁO"), a doubled letter ("HUYỆN UÝỶ") or
 glued words ("ỦY BAN NHÂN DÂN TỈNHLONGAN"). Body names are built from a small vocabulary
 (data/patterns/words.json `issuer_words`, `issuer_phrases`, the issuer and signer lists,
-the province names), so:
+the province and district names), so:
 
 * a word OCR glued together (its folded letters are no Vietnamese syllable) is split into
   syllables (data/syllables.txt), known words preferred;
@@ -16,8 +16,10 @@ the province names), so:
   letters or more both ways, so short words ("BỘ", "ỦY", "XÃ") are never exchanged;
 * in the words a line starts with ("TÍNH ỦY ...", "HUYỆN UÝỶ ..."), a word that folds
   like one of the administrative words (`issuer_words`: TỈNH, ỦY, XÃ, ...) is written as
-  that word. Names of districts and communes are not known and stay as read ("CAN LỘC" is
-  not turned into "CẦN ...", "TỊNH BIÊN" not into "TỈNH ...").
+  that word. District names are known phrases too (data/districts.txt: "NÓNG CỐNG" →
+  "NÔNG CỐNG"; "CAN LỘC" and "TỊNH BIÊN" are districts and stay); two districts alike but
+  for their marks (PHÚ MỸ, PHÙ MỸ) stay as read, and so do commune names, which are not
+  known.
 
 A word already written like the known one, in either tone placement ("UỶ"/"ỦY"), stays.
 """
@@ -29,7 +31,14 @@ from functools import cache
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.fields.rules import issuer_codes, keyword_ids, places, syllables, words
+from pipeline.fields.rules import (
+    districts,
+    issuer_codes,
+    keyword_ids,
+    places,
+    syllables,
+    words,
+)
 from pipeline.fields.text import fold, normalize_tones
 
 _MAX_PHRASE = 6  # words in the longest phrase compared
@@ -40,7 +49,7 @@ _WILD = "*"
 @cache
 def _vocabulary() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
     """(phrase fold → spelling for runs of 2+ words, word fold → spelling for single
-    words, folds of every known word)."""
+    words, folds of the known words outside district names)."""
     phrases: dict[str, str] = {}
     levels = [w.upper() for w in words("issuer_places", folded=False)]
     sources = [
@@ -59,7 +68,16 @@ def _vocabulary() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
     single: dict[str, str] = {}
     for word in words("issuer_words", folded=False):
         single.setdefault(fold(word.upper()), word.upper())
+    # words that glued tokens are preferably cut into: not the districts' ("LONGAN" is
+    # LONG AN, not LO NGAN as in Ngân Sơn)
     known = frozenset(w for p in [*phrases, *single] for w in p.split())
+    spellings: dict[str, set[str]] = {}
+    for name in districts():
+        upper = " ".join(name.upper().split())
+        spellings.setdefault(fold(upper), set()).add(upper)
+    for key, spelled in spellings.items():  # two districts alike but for their marks
+        if len(spelled) == 1 and len(key.split()) >= 2:  # (PHÚ MỸ, PHÙ MỸ): stay as read
+            phrases.setdefault(key, spelled.pop())
     return phrases, single, known
 
 

@@ -58,7 +58,16 @@ def issuer_codes() -> dict[str, str]:
 @cache
 def places() -> tuple[str, ...]:
     """Place names written before ", ngày" in headers, from data/places.txt."""
-    text = _data("places.txt")
+    return _lines(_data("places.txt"))
+
+
+@cache
+def districts() -> tuple[str, ...]:
+    """District-level place names (data/districts.txt), also written before ", ngày"."""
+    return _lines(_data("districts.txt"))
+
+
+def _lines(text: str) -> tuple[str, ...]:
     return tuple(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
 
 
