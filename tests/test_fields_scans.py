@@ -179,6 +179,7 @@ def test_footnote_date_whose_slashes_ocr_lost() -> None:
     ("THỤ LỤC „\nˆ", "PHỤ LỤC"),  # seed 9212 (seal): the P's bowl lost under the seal
     ("PHỤ LỤC 1.\nSỐ", "PHỤ LỤC 1"),  # seed 9071 (photocopy): a speck read as a word
     ("HỦ LỤC\nP", "PHỤ LỤC"),  # seed 11161 (faded): the P read on a line of its own
+    ("PHỤULỤC\n -", "PHỤ LỤC"),  # seed 15251 (seal): a U read twice, a speck below
 ])
 def test_appendix_label_and_caption_ocr_damaged(label: str, title: str) -> None:
     body = (f"Nội dung.\n\n{label}\nBỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG\n"
