@@ -336,10 +336,11 @@ def _unnumbered(
     found: list[Json], signed: int | None = None,
 ) -> list[Json]:
     """`found` plus notes that lost their number: the last paragraph of a page, one
-    sentence set apart by a blank line, when no note was found on that page and the
-    page's body holds the next note's marker glued to a word ("tiền chất1.", "tỉnh!."),
-    or, on the last page, when the sentence comes after the signer's name (`signed`):
-    nothing but notes follows the signature on its page."""
+    sentence set apart by a blank line (a speck such as `*` may be left where its number
+    was, and its final period may be read as a comma), when no note was found on that page
+    and the page's body holds the next note's marker glued to a word ("tiền chất1.",
+    "tỉnh!."), or, on the last page, when the sentence comes after the signer's name
+    (`signed`): nothing but notes follows the signature on its page."""
     out = list(found)
     start = 0
     for end in page_ends:
