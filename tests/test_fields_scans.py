@@ -169,10 +169,12 @@ def test_body_sentence_wrapped_before_a_number_is_no_note() -> None:
 def test_footnote_date_whose_slashes_ocr_lost() -> None:
     """Seed 9053 (bleed): "31/12/2013" in a note's small type read as "3112.2013"."""
     body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 3112.2013, theo báo cáo "
-            "của các cấp ủy.\n2 Số liệu tính đến ngày 4513.2013 theo kế hoạch.\n\n2\n")
+            "của các cấp ủy.\n2 Số liệu tính đến ngày 4513.2013 theo kế hoạch.\n"
+            "3 Số liệu tính đến ngày 31 12 2014, theo báo cáo.\n\n2\n")  # seed 17122 (bleed)
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
     assert [n["text"][:36] for n in r.footnotes] == [
-        "Số liệu tính đến ngày 31/12/2013, th", "Số liệu tính đến ngày 4513.2013 theo"]
+        "Số liệu tính đến ngày 31/12/2013, th", "Số liệu tính đến ngày 4513.2013 theo",
+        "Số liệu tính đến ngày 31/12/2014, th"]
 
 
 @pytest.mark.parametrize(("label", "title"), [
@@ -180,6 +182,7 @@ def test_footnote_date_whose_slashes_ocr_lost() -> None:
     ("PHỤ LỤC 1.\nSỐ", "PHỤ LỤC 1"),  # seed 9071 (photocopy): a speck read as a word
     ("HỦ LỤC\nP", "PHỤ LỤC"),  # seed 11161 (faded): the P read on a line of its own
     ("PHỤULỤC\n -", "PHỤ LỤC"),  # seed 15251 (seal): a U read twice, a speck below
+    ("PHỤLỤC1.", "PHỤ LỤC 1"),  # seed 17391 (seal_body): the number glued to the label
 ])
 def test_appendix_label_and_caption_ocr_damaged(label: str, title: str) -> None:
     body = (f"Nội dung.\n\n{label}\nBỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG\n"
@@ -264,8 +267,10 @@ def test_note_after_the_signature_whose_number_ocr_lost() -> None:
     r = extract_fields(text, [Page(1, page1, page1, 80.0), Page(2, page2, page2, 80.0)])
     assert [(n["marker"], n["text"][:12]) for n in r.footnotes] == [
         ("1", "Số liệu tính"), ("2", "Trong đó có ")]
-    # seed 15111 (seal): its number read as "*"; seed 15289 (phone): its period as a comma
-    for foot in ("* Trong đó có 2.862 đảng viên nữ.", "Trong đó có 2.862 đảng viên nữ,"):
+    # seed 15111 (seal): its number read as "*"; seed 15289 (phone): its period as a comma;
+    # seed 17268 (jpeg): its period lost
+    for foot in ("* Trong đó có 2.862 đảng viên nữ.", "Trong đó có 2.862 đảng viên nữ,",
+                 "Trong đó có 2.862 đảng viên nữ"):
         last = page2.split("\n\nTrong đó")[0] + "\n\n" + foot
         text = f"{page1}\n\n{last}"
         r = extract_fields(text, [Page(1, page1, page1, 80.0), Page(2, last, last, 80.0)])

@@ -316,10 +316,11 @@ def _tidy(note: str) -> str:
 
 def _date_slashes(m: re.Match[str]) -> str:
     """`ngày 3112.2013` (the small type's first slash lost, the second read as a period)
-    as `ngày 31/12/2013` when the four digits are a valid day and month."""
-    day, month = int(m.group("d")), int(m.group("m"))
-    if 1 <= day <= 31 and 1 <= month <= 12:
-        return f"{m.group('d')}/{m.group('m')}/{m.group('y')}"
+    or `ngày 31 12 2014` (both read as spaces) as `ngày 31/12/2013` when the digits are a
+    valid day and month."""
+    d, mo = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
+    if 1 <= int(d) <= 31 and 1 <= int(mo) <= 12:
+        return f"{d}/{mo}/{m.group('y')}"
     return m.group()
 
 
@@ -337,10 +338,11 @@ def _unnumbered(
 ) -> list[Json]:
     """`found` plus notes that lost their number: the last paragraph of a page, one
     sentence set apart by a blank line (a speck such as `*` may be left where its number
-    was, and its final period may be read as a comma), when no note was found on that page
-    and the page's body holds the next note's marker glued to a word ("tiền chất1.",
-    "tỉnh!."), or, on the last page, when the sentence comes after the signer's name
-    (`signed`): nothing but notes follows the signature on its page."""
+    was), when no note was found on that page and the page's body holds the next note's
+    marker glued to a word ("tiền chất1.", "tỉnh!."), the sentence ending in a period
+    (or a comma: the small type's period misread); or, on the last page, when the sentence
+    comes after the signer's name (`signed`), however it ends: nothing but notes follows
+    the signature on its page."""
     out = list(found)
     start = 0
     for end in page_ends:
@@ -351,8 +353,9 @@ def _unnumbered(
             note = _page_foot_sentence(text, on_page, end)
             after_signature = signed is not None and end == page_ends[-1] and (
                 note is not None and note.start > signed)
+            closed = note is not None and note.text.endswith((".", ","))
             if note is not None and (
-                after_signature or _marker_in(text[start : note.start], expected)
+                after_signature or (closed and _marker_in(text[start : note.start], expected))
             ):
                 out.append({"marker": str(expected),
                             "text": squash(note.text.lstrip(_MARKER_SPECKS)),
@@ -378,8 +381,7 @@ def _page_foot_sentence(text: str, on_page: Sequence[Seg], end: int) -> Seg | No
     ):
         return None
     t = last.text.lstrip(_MARKER_SPECKS)  # "* Số liệu ...": the lost number's speck
-    ends = t.endswith((".", ","))  # small type's final period is often read as a comma
-    if t[:1].isupper() and ends and _wordy(t) and not is_upper_line(t):
+    if t[:1].isupper() and _wordy(t) and not is_upper_line(t):
         return last
     return None
 
@@ -393,7 +395,9 @@ def _marker_in(body: str, number: int) -> bool:
 
 _KNOWN_CODE = 0.7  # canonical_code's confidence at which a damaged code is a known one
 _MARKER_GAP = 8
-_LOST_SLASH = re.compile(r"(?<=ngày )(?P<d>\d\d)(?P<m>\d\d)[./,](?P<y>(?:19|20)\d\d)\b")
+_LOST_SLASH = re.compile(  # "ngày 3112.2013", "ngày 31 12 2014": slashes the small type lost
+    r"(?<=ngày )(?:(?P<d>\d\d)(?P<m>\d\d)[./,]|(?P<d2>\d\d?) (?P<m2>\d\d?) )"
+    r"(?P<y>(?:19|20)\d\d)\b")
 _GLUED_COMMA = re.compile(r",(?=[^\W\d_])")
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"
 _PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W\d_])\.(?= [^\W\d_A-ZĐ])")
