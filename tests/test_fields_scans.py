@@ -170,11 +170,12 @@ def test_footnote_date_whose_slashes_ocr_lost() -> None:
     """Seed 9053 (bleed): "31/12/2013" in a note's small type read as "3112.2013"."""
     body = ("Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 3112.2013, theo báo cáo "
             "của các cấp ủy.\n2 Số liệu tính đến ngày 4513.2013 theo kế hoạch.\n"
-            "3 Số liệu tính đến ngày 31 12 2014, theo báo cáo.\n\n2\n")  # seed 17122 (bleed)
+            "3 Số liệu tính đến ngày 31 12 2014, theo báo cáo.\n"  # seed 17122 (bleed)
+            "4 Số liệu tính đến ngày 31/12/2022. theo báo cáo.\n\n2\n")  # seed 19082 (phone)
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
     assert [n["text"][:36] for n in r.footnotes] == [
         "Số liệu tính đến ngày 31/12/2013, th", "Số liệu tính đến ngày 4513.2013 theo",
-        "Số liệu tính đến ngày 31/12/2014, th"]
+        "Số liệu tính đến ngày 31/12/2014, th", "Số liệu tính đến ngày 31/12/2022, th"]
 
 
 @pytest.mark.parametrize(("label", "title"), [

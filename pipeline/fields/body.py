@@ -307,9 +307,9 @@ def footnotes(
 def _tidy(note: str) -> str:
     """Punctuation OCR damaged in a note's sentence: a period between two words ("Có.biểu"),
     a comma glued to the next word ("31/12/2013,theo"), a comma read as a period before a
-    small letter ("giải thể. sáp nhập"). Decimal commas ("56,3") are left alone. Known
-    phrases read with other tone marks in the small type are written as known ("biếu tống
-    hợp" → "biểu tổng hợp", see `spelling.respell`)."""
+    small letter ("giải thể. sáp nhập", "31/12/2022. theo"). Decimal commas ("56,3") are
+    left alone. Known phrases read with other tone marks in the small type are written as
+    known ("biếu tống hợp" → "biểu tổng hợp", see `spelling.respell`)."""
     note = _PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", _INNER_DOT.sub(" ", note)))
     return respell(_LOST_SLASH.sub(_date_slashes, note))
 
@@ -400,7 +400,7 @@ _LOST_SLASH = re.compile(  # "ngày 3112.2013", "ngày 31 12 2014": slashes the 
     r"(?P<y>(?:19|20)\d\d)\b")
 _GLUED_COMMA = re.compile(r",(?=[^\W\d_])")
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"
-_PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W\d_])\.(?= [^\W\d_A-ZĐ])")
+_PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W_])\.(?= [^\W\d_A-ZĐ])")
 _MARKER_SPECKS = "”“\"'’‘`^*°? "  # what OCR leaves of a raised number it could not read
 _MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it
 _MARKER_LOST = ("?", "`", ":")  # a raised number OCR read as a speck
