@@ -592,6 +592,9 @@ def test_named_law_with_a_day_read_as_letters() -> None:
     ("về chuyến đối số trong các cơ quan đảng", "về chuyển đổi số trong các cơ quan đảng"),
     ("BAN CHỈ ĐẠO CHUYẾN ĐỐI SỐ", "BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ"),  # capitals stay capitals
     ("Chuyến đối số", "Chuyển đổi số"),
+    # train seeds 19283, 19122 (session 5): subjects' italic type
+    ("bảo vệ nên tảng tư tưởng của Đảng", "bảo vệ nền tảng tư tưởng của Đảng"),
+    ("gắn với đô thị văn mình", "gắn với đô thị văn minh"),
     # other letters, not only other tone marks: another phrase, left alone
     ("có số liệu", "có số liệu"),
     ("từ cấp tỉnh đến cơ sở", "từ cấp tỉnh đến cơ sở"),
