@@ -4,8 +4,9 @@ Small or italic type (footnotes, a subject read off a photocopy) is read with wr
 marks: "biếu tống hợp chỉ tiết" for "biểu tổng hợp chi tiết", "chuyến đối số" for
 "chuyển đổi số". Each syllable is a valid one, so text repair keeps them. A run of two to
 four words that is a phrase of data/phrases.txt but for its tone marks (its letters, vowel
-marks and đ the same) is written as the phrase: its tone marks are taken, its case kept.
-Runs that differ in more than tone marks are left alone ("có số" is not "cơ sở").
+marks and đ the same, except that ă may stand for a: OCR reads the hook of ả as a breve,
+"đăng viên" for "đảng viên") is written as the phrase: its tone marks are taken, its case
+kept. Runs that differ in more than that are left alone ("có số" is not "cơ sở").
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from importlib import resources
 from pipeline.fields.text import fold, normalize_tones
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_BREVE = "\u0306"  # ă: small type's hook of ả is read as a breve ("đăng viên" for "đảng viên")
 _WORD = re.compile(r"[^\W\d_]+")
 _LONGEST = 4  # words in the longest phrase
 
@@ -43,9 +45,11 @@ def _phrases() -> dict[str, str]:
 
 
 def _untoned(word: str) -> str:
-    """The word without its tone mark, vowel marks and đ kept ("tống" → "tông")."""
+    """The word without its tone mark and the breve of ă, other vowel marks and đ kept
+    ("tống" → "tông", "đăng" → "đang")."""
+    dropped = _TONES | {_BREVE}
     return unicodedata.normalize(
-        "NFC", "".join(c for c in unicodedata.normalize("NFD", word.lower()) if c not in _TONES))
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", word.lower()) if c not in dropped))
 
 
 def _cased(known: str, written: str) -> str:
