@@ -21,6 +21,7 @@ from pipeline.fields.text import fold, normalize_tones
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _BREVE = "\u0306"  # ă: small type's hook of ả is read as a breve ("đăng viên" for "đảng viên")
+_UNTONED_DROPS = frozenset(_TONES | {_BREVE})
 _WORD = re.compile(r"[^\W\d_]+")
 _LONGEST = 4  # words in the longest phrase
 
@@ -47,9 +48,8 @@ def _phrases() -> dict[str, str]:
 def _untoned(word: str) -> str:
     """The word without its tone mark and the breve of ă, other vowel marks and đ kept
     ("tống" → "tông", "đăng" → "đang")."""
-    dropped = _TONES | {_BREVE}
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in unicodedata.normalize("NFD", word.lower()) if c not in dropped))
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _UNTONED_DROPS))
 
 
 def _cased(known: str, written: str) -> str:
