@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 try:
     Restorer.load()
+except Exception as error:  # the fork server must start anyway: pages report the error
+    log.warning("restoration model not preloaded: %s", error)
+try:
     match.pipeline()
-except Exception as error:  # the fork server must start anyway: tasks report the error
-    log.warning("worker models not preloaded: %s", error)
+except Exception as error:  # likewise: record tasks report it
+    log.warning("field extractor not preloaded: %s", error)
