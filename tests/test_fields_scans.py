@@ -269,13 +269,13 @@ def test_note_after_the_signature_whose_number_ocr_lost() -> None:
     assert [(n["marker"], n["text"][:12]) for n in r.footnotes] == [
         ("1", "Số liệu tính"), ("2", "Trong đó có ")]
     # seed 15111 (seal): its number read as "*"; seed 15289 (phone): its period as a comma;
-    # seed 17268 (jpeg): its period lost
+    # seed 17268 (jpeg): its period lost; seed 25333 (skew): its number read as "ˆ"
     for foot in ("* Trong đó có 2.862 đảng viên nữ.", "Trong đó có 2.862 đảng viên nữ,",
-                 "Trong đó có 2.862 đảng viên nữ"):
+                 "Trong đó có 2.862 đảng viên nữ", "ˆ Trong đó có 2.862 đảng viên nữ."):
         last = page2.split("\n\nTrong đó")[0] + "\n\n" + foot
         text = f"{page1}\n\n{last}"
         r = extract_fields(text, [Page(1, page1, page1, 80.0), Page(2, last, last, 80.0)])
-        assert [(n["marker"], n["text"]) for n in r.footnotes][1] == ("2", foot.lstrip("* "))
+        assert [(n["marker"], n["text"]) for n in r.footnotes][1] == ("2", foot.lstrip("*ˆ "))
     one = _report("BÁO CÁO\nkết quả công tác") + "\nSố liệu tính đến ngày 31/12/2010."
     r = extract_fields(one, [Page(1, one, one, 80.0)])  # the first note: number 1
     assert [(n["marker"], n["text"]) for n in r.footnotes] == [

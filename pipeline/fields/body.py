@@ -401,7 +401,7 @@ _LOST_SLASH = re.compile(  # "ngày 3112.2013", "ngày 31 12 2014": slashes the 
 _GLUED_COMMA = re.compile(r",(?=[^\W\d_])")
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"
 _PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W_])\.(?= [^\W\d_A-ZĐ])")
-_MARKER_SPECKS = "”“\"'’‘`^*°? "  # what OCR leaves of a raised number it could not read
+_MARKER_SPECKS = "”“\"'’‘`^ˆ*°? "  # what OCR leaves of a raised number it could not read
 _MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it
 _MARKER_LOST = ("?", "`", ":")  # a raised number OCR read as a speck
 _UNKNOWN = "0"  # the marker of a note whose number is not known yet (see `footnotes`)
