@@ -1,10 +1,12 @@
 """Cleanup ablation: CER and time with all cleanup steps on, then with each one switched off.
 
 Same generated pages as scripts/bench_ocr.py (every degradation profile, held-out split by
-default). OCR is Tesseract `vie` through sohoa's own OCR stage (reading order included);
-text repair is left out so the table shows what the image steps alone are worth.
+default). OCR is Tesseract `vie` through sohoa's own OCR stage (reading order included; an
+unsure orientation vote asks Tesseract, as the ingest does); text repair is left out so the
+table shows what the image steps alone are worth.
 
     .venv/bin/python scripts/bench_cleanup.py --per-profile 2 --jobs 2
+    .venv/bin/python scripts/bench_cleanup.py --steps denoise   # default and denoise switched
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pipeline import cleanup, ocr, sources, tesseract  # noqa: E402
+from pipeline.pages import tesseract_orientation  # noqa: E402
 from scripts.bench_ocr import BenchPage, cer, generate  # noqa: E402
 
 STEPS = [f.name for f in fields(cleanup.CleanupOptions) if f.type in ("bool", bool)]
@@ -32,7 +35,7 @@ def run_page(job: tuple[BenchPage, cleanup.CleanupOptions]) -> tuple[str, float,
     tesseract.single_threaded()
     rgb = sources.load_image_page(page.image, 0)
     start = time.perf_counter()
-    cleaned = cleanup.clean_page(rgb, options)
+    cleaned = cleanup.clean_page(rgb, options, orientation_check=tesseract_orientation)
     cleanup_s = time.perf_counter() - start
     start = time.perf_counter()
     text, _, _ = ocr.recognize_page(cleaned.image)
@@ -47,15 +50,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-seed", type=int, default=9000)
     parser.add_argument("--split", choices=("heldout", "train"), default="heldout")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help="comma-separated steps to switch, one variant each (default: all)")
     args = parser.parse_args(argv)
+    chosen = [step.strip() for step in args.steps.split(",") if step.strip()]
+    unknown = sorted(set(chosen) - set(STEPS))
+    if unknown:
+        parser.error(f"unknown steps {unknown}; choose from {STEPS}")
     pages = generate(args.out, args.per_profile, args.first_seed, args.split)
     default = cleanup.CleanupOptions()
     variants: list[tuple[str, cleanup.CleanupOptions]] = [("all default steps", default)]
-    for step in STEPS:
+    for step in chosen:
         flipped = not getattr(default, step)
         label = f"{'with' if flipped else 'without'} {step}"
         variants.append((label, replace(default, **{step: flipped})))
-    variants.append(("no cleanup at all", cleanup.CleanupOptions.only()))
+    if chosen == STEPS:
+        variants.append(("no cleanup at all", cleanup.CleanupOptions.only()))
     profiles = list(dict.fromkeys(p.profile for p in pages))
     print(
         "| variant | mean CER | worst profile | "

@@ -136,6 +136,30 @@ def test_footnote_markers_read_as_question_mark_or_backquote() -> None:
     assert [n["text"] for n in r.footnotes][1] == "Số liệu năm."
 
 
+def test_note_number_whose_leading_1_ocr_read_as_a_letter() -> None:
+    """Seed 25103 (jpeg): "và i50 đảng viên" in a note is 150; a word is left alone."""
+    body = ("Đảng bộ có 14.103 đảng viên1.\n\n1 Trong đó có 1.895 đảng viên nữ và i50 đảng "
+            "viên là người dân tộc thiểu số, ngày l7/3/2015 tại xã Ia Lâu.\n")
+    r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
+    assert [n["text"] for n in r.footnotes] == [
+        "Trong đó có 1.895 đảng viên nữ và 150 đảng viên là người dân tộc thiểu số, ngày "
+        "17/3/2015 tại xã Ia Lâu."]
+
+
+def test_footnote_marker_read_as_a_dagger() -> None:
+    """Seeds 25098 (photocopy) and 25337 (jpeg): a raised 1 read as "†", at a page foot and
+    after the signer's name; a "+" list item in the body (a dagger folds to "+") is none."""
+    body = ("Đảng bộ có 14.103 đảng viên1.\n+ Theo kế hoạch của Ban Tổ chức, chi bộ họp.\n\n"
+            "† Theo số liệu thống kê của Ban Tổ chức, có điều chỉnh so với báo cáo.\n")
+    r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
+    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+        ("1", "Theo số liệu thống kê của Ban Tổ chức, có điều chỉnh so với báo cáo.")]
+    signed = _report("BÁO CÁO\nkết quả công tác") + "\n† Số liệu tính đến ngày 31/12/2015.\n"
+    r = extract_fields(signed, _scan(signed))
+    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+        ("1", "Số liệu tính đến ngày 31/12/2015.")]
+
+
 def test_note_marker_lost_takes_the_number_expected_not_a_body_lines() -> None:
     """Seed 11353 (faded): body lines opening with numbers ("9 kiến nghị, ...") are no
     notes, and a note read as ": Theo ..." or "? Số ..." at the last page's foot (seed

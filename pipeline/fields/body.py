@@ -307,11 +307,12 @@ def footnotes(
 def _tidy(note: str) -> str:
     """Punctuation OCR damaged in a note's sentence: a period between two words ("Có.biểu"),
     a comma glued to the next word ("31/12/2013,theo"), a comma read as a period before a
-    small letter ("giải thể. sáp nhập", "31/12/2022. theo"). Decimal commas ("56,3") are
-    left alone. Known phrases read with other tone marks in the small type are written as
-    known ("biếu tống hợp" → "biểu tổng hợp", see `spelling.respell`)."""
+    small letter ("giải thể. sáp nhập", "31/12/2022. theo"), a leading 1 read as a letter
+    ("i50 đảng viên"). Decimal commas ("56,3") are left alone. Known phrases read with
+    other tone marks in the small type are written as known ("biếu tống hợp" → "biểu tổng
+    hợp", see `spelling.respell`)."""
     note = _PERIOD_FOR_COMMA.sub(",", _GLUED_COMMA.sub(", ", _INNER_DOT.sub(" ", note)))
-    return respell(_LOST_SLASH.sub(_date_slashes, note))
+    return respell(_LOST_SLASH.sub(_date_slashes, _ONE_AS_LETTER.sub("1", note)))
 
 
 def _date_slashes(m: re.Match[str]) -> str:
@@ -399,11 +400,13 @@ _LOST_SLASH = re.compile(  # "ngày 3112.2013", "ngày 31 12 2014": slashes the 
     r"(?<=ngày )(?:(?P<d>\d\d)(?P<m>\d\d)[./,]|(?P<d2>\d\d?) (?P<m2>\d\d?) )"
     r"(?P<y>(?:19|20)\d\d)\b")
 _GLUED_COMMA = re.compile(r",(?=[^\W\d_])")
+_ONE_AS_LETTER = re.compile(r"(?<![\w.,/])[iIl](?=\d+(?:[.,/]\d+)*(?![\w]))")  # "i50", "l7/3"
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"
 _PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W_])\.(?= [^\W\d_A-ZĐ])")
-_MARKER_SPECKS = "”“\"'’‘`^ˆ*°? "  # what OCR leaves of a raised number it could not read
+_MARKER_SPECKS = "”“\"'’‘`^ˆ*°†? "  # what OCR leaves of a raised number it could not read
 _MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it
 _MARKER_LOST = ("?", "`", ":")  # a raised number OCR read as a speck
+_DAGGER = "† "  # a raised 1 OCR read as a dagger (or a dagger used as the marker)
 _UNKNOWN = "0"  # the marker of a note whose number is not known yet (see `footnotes`)
 
 
@@ -415,7 +418,8 @@ def _candidates(segs: Sequence[Seg], first_line: int) -> list[Json]:
     for seg in segs:
         if seg.line < first_line or seg.col != 0 or "\t" in seg.text:
             continue
-        m = pattern.match(seg.folded)
+        folded = seg.folded  # a dagger folds to "+", a list bullet: as a lost number here
+        m = pattern.match("?" + folded[1:] if seg.text.startswith(_DAGGER) else folded)
         note = seg.text[m.start("text") :] if m else ""
         if (  # "1M. ỦY BAN ..." is no note, nor "1 và khoản 2 ..." (a wrapped body line)
             m and _wordy(note) and not is_upper_line(note)
