@@ -24,9 +24,12 @@ log = logging.getLogger(__name__)
 
 TARGET_TEXT_HEIGHT = 30.0  # median glyph-box height (px) of body text at 300 DPI
 # A 3x3 median erodes thin strokes and tone marks of small text: measured on 200 DPI pages
-# (0.69% CER with it, 0.20% without). Off by default (`CleanupOptions.denoise`); switched on,
-# it still skips text below ~240 DPI size.
+# (0.69% CER with it, 0.20% without), and of soft print (jpeg, phone photos). It is worth
+# its cost only on speckled pages (photocopy grain, toner dust), told by the specks left on
+# the page binarised without it: train pages measured photocopies 10-280 a megapixel, phone
+# photos at most 9, faded print mostly under 5, other profiles ~0 (docs/ingest.md).
 DENOISE_MIN_TEXT_HEIGHT = 0.8 * TARGET_TEXT_HEIGHT
+DENOISE_MIN_SPECKS_PER_MP = 12.0
 WHITE = 255
 
 
@@ -105,47 +108,62 @@ def clean_page(
         if flipped:
             result.steps.append("orientation:180")
 
-    if opts.denoise and (glyph_height is None or glyph_height >= DENOISE_MIN_TEXT_HEIGHT):
-        with clock("denoise"):
-            grey = cv2.medianBlur(grey, 3)
+    before = len(result.steps)
+    image, specks = _threshold(grey, opts, result, clock)
+    small_text = glyph_height is not None and glyph_height < DENOISE_MIN_TEXT_HEIGHT
+    if opts.denoise and not small_text and specks >= DENOISE_MIN_SPECKS_PER_MP * grey.size / 1e6:
+        with clock("denoise"):  # a speckled page: thresholded again from a smoothed copy
+            smoothed = cv2.medianBlur(grey, 3)
+        del result.steps[before:]
         result.steps.append("denoise")
+        image, _ = _threshold(smoothed, opts, result, clock)
+    result.image = image
+    return result
 
+
+def _threshold(
+    grey: np.ndarray, opts: CleanupOptions, result: CleanedPage, clock: _Clock
+) -> tuple[np.ndarray, int]:
+    """The upright grey page flattened, binarised and cleared of borders, frames and specks;
+    with the number of isolated specks found on it (0 when it is not binarised)."""
     if opts.normalize:
         with clock("normalize"):
             grey = normalize_background(grey)
         result.steps.append("normalize")
-
-    if opts.binarize:
-        with clock("binarize"):
-            grey = binarize(grey)
-        result.steps.append("binarize")
-        if opts.crop_borders:
-            with clock("crop_borders"):
-                grey, removed = clear_borders(grey)
-            if removed:
-                result.steps.append("crop_borders")
-        if opts.rules:
-            with clock("rules"):
-                grey, ruled = remove_rules(grey)
-            if ruled:
-                result.steps.append("rules")
-        components: Components | None = None
-        if opts.frames or opts.despeckle:
-            with clock("components"):
-                components = ink_components(grey)
-        if opts.frames:
-            with clock("frames"):
-                grey, framed = remove_frames(grey, components)
-            if framed:
-                result.steps.append(f"frames:{framed}")
+    if not opts.binarize:
+        return grey, 0
+    with clock("binarize"):
+        grey = binarize(grey)
+    result.steps.append("binarize")
+    if opts.crop_borders:
+        with clock("crop_borders"):
+            grey, removed = clear_borders(grey)
+        if removed:
+            result.steps.append("crop_borders")
+    if opts.rules:
+        with clock("rules"):
+            grey, ruled = remove_rules(grey)
+        if ruled:
+            result.steps.append("rules")
+    components: Components | None = None
+    if opts.frames or opts.despeckle or opts.denoise:
+        with clock("components"):
+            components = ink_components(grey)
+    if opts.frames:
+        with clock("frames"):
+            grey, framed = remove_frames(grey, components)
+        if framed:
+            result.steps.append(f"frames:{framed}")
+    specks = 0
+    if opts.despeckle or opts.denoise:
+        with clock("despeckle"):
+            cleaned, specks = despeckle(grey, components)
         if opts.despeckle:
-            with clock("despeckle"):
-                grey, specks = despeckle(grey, components)
+            grey = cleaned
             if specks:
                 result.steps.append(f"despeckle:{specks}")
+    return grey, specks
 
-    result.image = grey
-    return result
 
 
 class _Clock:

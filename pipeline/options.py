@@ -15,8 +15,7 @@ class CleanupOptions:
     upscale: bool = True
     deskew: bool = True
     red_seal: bool = True
-    denoise: bool = False  # measured: the median blurs soft (jpeg, phone) and small type more
-    # than it cleans grain (scripts/bench_cleanup.py --steps denoise, docs/ingest.md)
+    denoise: bool = True  # speckled pages only (see cleanup.DENOISE_MIN_SPECKS_PER_MP)
     normalize: bool = True
     binarize: bool = True
     crop_borders: bool = True

@@ -95,6 +95,22 @@ def test_steps_can_be_switched_off(page: np.ndarray) -> None:
     assert "binarize" in full.steps and set(np.unique(full.image)) <= {0, 255}
 
 
+def test_only_a_speckled_page_is_median_filtered(page: np.ndarray) -> None:
+    """The median rounds off thin strokes and tone marks, so only a page whose binarised
+    copy is strewn with isolated specks (photocopy grain, toner dust) is smoothed first."""
+    assert "denoise" not in cleanup.clean_page(page).steps
+    rng = np.random.default_rng(7)
+    dusty = page.copy()
+    height, width = dusty.shape[:2]
+    for y, x in zip(rng.integers(0, height, 400), rng.integers(0, width, 400), strict=True):
+        dusty[y : y + 2, x : x + 2] = 0  # 2x2 specks, far more than 12 a megapixel
+    cleaned = cleanup.clean_page(dusty)
+    assert "denoise" in cleaned.steps
+    assert not any(step.startswith("despeckle") for step in cleaned.steps)  # the median took them
+    off = cleanup.clean_page(dusty, cleanup.CleanupOptions(denoise=False))
+    assert "denoise" not in off.steps and any(s.startswith("despeckle") for s in off.steps)
+
+
 def test_png_is_bilevel_and_small(page: np.ndarray) -> None:
     binary = cleanup.clean_page(page).image
     data = cleanup.encode_png(binary)

@@ -137,8 +137,9 @@ def test_footnote_markers_read_as_question_mark_or_backquote() -> None:
 
 
 def test_note_number_whose_leading_1_ocr_read_as_a_letter() -> None:
-    """Seed 25103 (jpeg): "và i50 đảng viên" in a note is 150; a word is left alone."""
-    body = ("Đảng bộ có 14.103 đảng viên1.\n\n1 Trong đó có 1.895 đảng viên nữ và i50 đảng "
+    """Seeds 25103 (jpeg), 29149 (faded): "và i50 đảng viên", "có I.111" in a note are
+    150 and 1.111; a word is left alone."""
+    body = ("Đảng bộ có 14.103 đảng viên1.\n\n1 Trong đó có I.895 đảng viên nữ và i50 đảng "
             "viên là người dân tộc thiểu số, ngày l7/3/2015 tại xã Ia Lâu.\n")
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
     assert [n["text"] for n in r.footnotes] == [
@@ -306,6 +307,12 @@ def test_note_after_the_signature_whose_number_ocr_lost() -> None:
         ("1", "Số liệu tính đến ngày 31/12/2010.")]
     r = extract_fields(one)  # typed text: no pages to tell a page foot
     assert r.footnotes == []
+    # seed 29164 (faded): the signer's page is followed by an appendix page
+    appendix = "PHỤ LỤC 1\nKẾT QUẢ THỰC HIỆN\nSTT\tNỘI DUNG\tNăm 2014\n1\t- Nữ\t13"
+    text = f"{one}\n\n{appendix}"
+    r = extract_fields(text, [Page(1, one, one, 80.0), Page(2, appendix, appendix, 80.0)])
+    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+        ("1", "Số liệu tính đến ngày 31/12/2010.")]
 
 
 def test_a_record_gets_the_models_repairer_only_when_scanned_and_restored() -> None:

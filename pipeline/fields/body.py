@@ -283,8 +283,8 @@ def footnotes(
     A note whose raised number OCR read as a speck (`?`, `` ` ``, `:`) takes the number
     after the note above it, or the number expected there when it opens a run.
     `page_ends` (offsets in `text` where the scan's pages end) also finds a note whose
-    number OCR lost, by the marker left in the body above it or, on the last page, by its
-    place after the signer's name (`signed`: where the name ends; see `_unnumbered`).
+    number OCR lost, by the marker left in the body above it or, on the signer's page, by
+    its place after the signer's name (`signed`: where the name ends; see `_unnumbered`).
     """
     body = _before_appendix(segs, first_line)
     out: list[Json] = []
@@ -341,9 +341,9 @@ def _unnumbered(
     sentence set apart by a blank line (a speck such as `*` may be left where its number
     was), when no note was found on that page and the page's body holds the next note's
     marker glued to a word ("tiền chất1.", "tỉnh!."), the sentence ending in a period
-    (or a comma: the small type's period misread); or, on the last page, when the sentence
-    comes after the signer's name (`signed`), however it ends: nothing but notes follows
-    the signature on its page."""
+    (or a comma: the small type's period misread); or, on the signer's page, when the sentence
+    comes after the signer's name (`signed`) on the signature's page, however it ends:
+    nothing but notes follows the signature on its page (appendix pages may come after)."""
     out = list(found)
     start = 0
     for end in page_ends:
@@ -352,7 +352,7 @@ def _unnumbered(
             before = [n for n in out if n["start"] < start]
             expected = int(before[-1]["marker"]) + 1 if before else 1
             note = _page_foot_sentence(text, on_page, end)
-            after_signature = signed is not None and end == page_ends[-1] and (
+            after_signature = signed is not None and start <= signed < end and (
                 note is not None and note.start > signed)
             closed = note is not None and note.text.endswith((".", ","))
             if note is not None and (
@@ -400,7 +400,8 @@ _LOST_SLASH = re.compile(  # "ngày 3112.2013", "ngày 31 12 2014": slashes the 
     r"(?<=ngày )(?:(?P<d>\d\d)(?P<m>\d\d)[./,]|(?P<d2>\d\d?) (?P<m2>\d\d?) )"
     r"(?P<y>(?:19|20)\d\d)\b")
 _GLUED_COMMA = re.compile(r",(?=[^\W\d_])")
-_ONE_AS_LETTER = re.compile(r"(?<![\w.,/])[iIl](?=\d+(?:[.,/]\d+)*(?![\w]))")  # "i50", "l7/3"
+_ONE_AS_LETTER = re.compile(  # "i50", "l7/3", "I.111"
+    r"(?<![\w.,/])[iIl](?=(?:\d+|[.,]\d{3})(?:[.,/]\d+)*(?!\w))")
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"
 _PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W_])\.(?= [^\W\d_A-ZĐ])")
 _MARKER_SPECKS = "”“\"'’‘`^ˆ*°†? "  # what OCR leaves of a raised number it could not read
