@@ -224,6 +224,22 @@ def test_footnotes_are_separated_from_the_body() -> None:
     ]
 
 
+def test_typed_footnotes_at_a_page_break_and_under_the_signature() -> None:
+    """Typed text keeps no blank line above a note: one splits a sentence at a page break
+    (the page number below it), another follows the signer's name, an appendix after it
+    (generated documents 1035, 1046: both were missed in session 5)."""
+    text = ("BÁO CÁO\nvề việc X\n\nHoạt động của các ban cán sự đảng1, đảng\n"
+            "1 Theo số liệu thống kê của Ban Tổ chức.\n\n2\ndoàn vẫn còn hạn chế2.\n"
+            "Nơi nhận:\n- Lưu VP.\nT/M ĐẢNG ỦY\nBÍ THƯ\nVõ Đức Nam\n"
+            "2 Số liệu tính đến ngày 30/6/2011.\n\nPHỤ LỤC\nSỐ LIỆU TỔNG HỢP\n"
+            "STT\tNỘI DUNG\tNăm 2014\n1\t- Nữ\t13\n")
+    r = extract_fields(text)
+    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+        ("1", "Theo số liệu thống kê của Ban Tổ chức."),
+        ("2", "Số liệu tính đến ngày 30/6/2011."),
+    ]
+
+
 def test_appendix_table_from_tsv() -> None:
     text = ("BÁO CÁO\nvề việc X\n\nNội dung.\n\nPHỤ LỤC 2\nKẾT NẠP ĐẢNG VIÊN\n\n"
             "STT\tNỘI DUNG\tKẾT QUẢ\t\n\t\tNăm 2021\tNăm 2022\n"

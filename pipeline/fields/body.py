@@ -277,7 +277,8 @@ def footnotes(
     A candidate line starts with a number and text ("1 Theo số liệu ..."); wrapped lines
     join it. Candidates right after one another with numbers counting up form a run; a
     run is kept when it sits at a page foot (a blank line above it, or a blank line, a
-    page number or the end of the text below it) and its numbers go on from the footnotes
+    page number or the end of the text below it) or below the signer's name (`signed`:
+    typed text has no blank lines to tell a page foot), and its numbers go on from the notes
     before (a few may be skipped: OCR turns some markers into symbols). Appendix tables
     (from a `PHỤ LỤC` capitals line on) hold no footnotes: OCR reads their rules as `|`.
     A note whose raised number OCR read as a speck (`?`, `` ` ``, `:`) takes the number
@@ -295,7 +296,8 @@ def footnotes(
                 note["marker"] = str(expected + k)
         first = int(run[0]["marker"])
         gap = _MARKER_GAP if expected > 1 else 0  # the first run starts at 1
-        if expected <= first <= expected + gap and _at_page_foot(text, run):
+        signed_above = signed is not None and run[0]["start"] > signed
+        if expected <= first <= expected + gap and (signed_above or _at_page_foot(text, run)):
             out.extend(run)
             expected = int(run[-1]["marker"]) + 1
     notes = _unnumbered(text, body, first_line, page_ends, out, signed)
@@ -494,15 +496,21 @@ def _runs(found: Sequence[Json], text: str) -> list[list[Json]]:
 
 
 def _at_page_foot(text: str, run: Sequence[Json]) -> bool:
+    """A blank line above the run; or below it the end of the text, a page break or a page
+    number; or a blank line below it, unless the line above stops mid-sentence."""
     start, end = run[0]["start"], run[-1]["end"]
     if start == 0 or text[max(0, start - 2) : start] == "\n\n":
         return True
+    after = text[end:]
+    if (
+        not after.strip()
+        or after.startswith("\n\f")
+        or after.lstrip("\n").split("\n", 1)[0].strip().isdigit()
+    ):
+        return True
     if text[:start].rstrip()[-1:].isalnum():  # "... tại điểm a khoản" / "1 Điều 28 ...":
         return False  # a body sentence wrapped before a number, not a note below it
-    after = text[end:]
-    if not after.strip() or after.startswith(("\n\n", "\n\f")):
-        return True
-    return after.lstrip("\n").split("\n", 1)[0].strip().isdigit()
+    return after.startswith("\n\n")
 
 
 def figures(text: str, folded: str, first: int, last: int, taken: Sequence[tuple[int, int]]
