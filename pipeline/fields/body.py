@@ -343,9 +343,9 @@ def _unnumbered(
     sentence set apart by a blank line (a speck such as `*` may be left where its number
     was), when no note was found on that page and the page's body holds the next note's
     marker glued to a word ("tiền chất1.", "tỉnh!."), the sentence ending in a period
-    (or a comma: the small type's period misread); or, on the signer's page, when the sentence
-    comes after the signer's name (`signed`) on the signature's page, however it ends:
-    nothing but notes follows the signature on its page (appendix pages may come after)."""
+    (or a comma: the small type's period misread); or, on the page of the signer's name
+    (`signed`), when the sentence comes after that name, however it ends: nothing but notes
+    follows the signature on its page (appendix pages may come after)."""
     out = list(found)
     start = 0
     for end in page_ends:
