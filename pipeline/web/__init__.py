@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -106,29 +106,64 @@ def segments(
     return out
 
 
-def _filters(
-    type: str | None,
-    issuer: str | None,
-    year: str | None,
-    place: str | None,
-    symbol: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    draft: str | None,
-) -> Filters:
-    try:
-        return make_filters(
-            type=type,
-            issuer=issuer,
-            year=year,
-            place=place,
-            symbol=symbol,
-            date_from=date_from,
-            date_to=date_to,
-            draft=draft,
-        )
-    except ValueError as error:
-        raise HTTPException(status_code=400, detail=str(error)) from error
+@dataclass(frozen=True)
+class FilterParams:
+    """The filter query parameters every search route takes, as the client gave them."""
+
+    type: str | None
+    issuer: str | None
+    year: str | None
+    place: str | None
+    symbol: str | None
+    date_from: str | None
+    date_to: str | None
+    draft: str | None
+
+    def filters(self) -> Filters:
+        """The validated filters; a malformed one is the client's error (400)."""
+        try:
+            return make_filters(
+                type=self.type,
+                issuer=self.issuer,
+                year=self.year,
+                place=self.place,
+                symbol=self.symbol,
+                date_from=self.date_from,
+                date_to=self.date_to,
+                draft=self.draft,
+            )
+        except ValueError as error:
+            raise HTTPException(status_code=400, detail=str(error)) from error
+
+    def as_query(self) -> dict[str, str | None]:
+        """The parameters under their URL names (`from`, `to`)."""
+        return {
+            "type": self.type,
+            "issuer": self.issuer,
+            "year": self.year,
+            "place": self.place,
+            "symbol": self.symbol,
+            "from": self.date_from,
+            "to": self.date_to,
+            "draft": self.draft,
+        }
+
+
+def filter_params(
+    type: Text = None,
+    issuer: Text = None,
+    year: Text = None,
+    place: Text = None,
+    symbol: Text = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    draft: Annotated[str | None, Query(max_length=5)] = None,
+) -> FilterParams:
+    """One declaration of the filter parameters, shared by the routes (a dependency)."""
+    return FilterParams(type, issuer, year, place, symbol, date_from, date_to, draft)
+
+
+Filtered = Annotated[FilterParams, Depends(filter_params)]
 
 
 def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
@@ -194,32 +229,13 @@ def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(
         request: Request,
+        given: Filtered,
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
-        type: Text = None,
-        issuer: Text = None,
-        year: Text = None,
-        place: Text = None,
-        symbol: Text = None,
-        date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-        draft: Annotated[str | None, Query(max_length=5)] = None,
         sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     ) -> Response:
-        filters = _filters(type, issuer, year, place, symbol, date_from, date_to, draft)
-        result = run_search(q, filters, sort, 20, page, True)
-        params = {
-            "q": q,
-            "type": type,
-            "issuer": issuer,
-            "year": year,
-            "place": place,
-            "symbol": symbol,
-            "from": date_from,
-            "to": date_to,
-            "draft": draft,
-            "sort": sort,
-        }
+        result = run_search(q, given.filters(), sort, 20, page, True)
+        params = {"q": q, **given.as_query(), "sort": sort}
         active = {k: v for k, v in params.items() if v}
 
         def url(**changes: Any) -> str:
@@ -273,39 +289,23 @@ def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
 
     @app.get("/api/search", response_model=SearchResult, tags=["search"])
     def api_search(
+        given: Filtered,
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="query text")] = "",
-        type: Text = None,
-        issuer: Text = None,
-        year: Text = None,
-        place: Text = None,
-        symbol: Text = None,
-        date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-        draft: Annotated[str | None, Query(max_length=5)] = None,
         sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         facets: bool = False,
     ) -> SearchResult:
         """Ranked documents with snippets; same query syntax as `sohoa search`."""
-        filters = _filters(type, issuer, year, place, symbol, date_from, date_to, draft)
-        return run_search(q, filters, sort, limit, page, facets)
+        return run_search(q, given.filters(), sort, limit, page, facets)
 
     @app.get("/api/facets", tags=["search"])
     def api_facets(
+        given: Filtered,
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
-        type: Text = None,
-        issuer: Text = None,
-        year: Text = None,
-        place: Text = None,
-        symbol: Text = None,
-        date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-        draft: Annotated[str | None, Query(max_length=5)] = None,
     ) -> dict[str, Any]:
         """Counts of matching documents by type, issuer, year and place."""
-        filters = _filters(type, issuer, year, place, symbol, date_from, date_to, draft)
-        result = run_search(q, filters, "relevance", 1, 1, True)
+        result = run_search(q, given.filters(), "relevance", 1, 1, True)
         return {"query": q, "total": result.total, "fuzzy": result.fuzzy, "facets": result.facets}
 
     @app.get("/api/documents/{doc_id}", response_model=Record, tags=["documents"])
