@@ -8,6 +8,7 @@ first. Query text never reaches FTS5 raw: every token is quoted by `match_expres
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 import time
@@ -205,6 +206,16 @@ def make_filters(
     return Filters(**values)
 
 
+def _real_date(value: str) -> bool:
+    """A `YYYY`, `YYYY-MM` or `YYYY-MM-DD` bound names a real month and day (not 2023-13)."""
+    year, month, day = [*value.split("-"), "01", "01"][:3]
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
 def _set_filter(values: dict[str, Any], key: str, value: str) -> str | None:
     """Put one parsed filter value into `values`; return a message when it is unreadable."""
     if key == "year":
@@ -215,7 +226,7 @@ def _set_filter(values: dict[str, Any], key: str, value: str) -> str | None:
         high = int(match.group(2) or low)
         values["year_from"], values["year_to"] = min(low, high), max(low, high)
     elif key in ("date_from", "date_to"):
-        if not _DATE.match(value):
+        if not _DATE.match(value) or not _real_date(value):
             return f"ngày không hợp lệ: {value!r} (dạng YYYY, YYYY-MM hoặc YYYY-MM-DD)"
         values[key] = value
     elif key == "draft":

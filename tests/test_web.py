@@ -143,6 +143,9 @@ def test_api_document_and_image(client: TestClient) -> None:
         ("/api/search?q=" + "a%20" * 40, 400),
         ("/api/search?year=20x3", 400),
         ("/api/search?from=yesterday", 400),
+        ("/api/search?to=2023-13-01", 400),  # no 13th month
+        ("/api/facets?from=2023-02-29", 400),
+        ("/?from=2023-00", 400),
         ("/api/search?draft=maybe", 400),
         ("/api/search?sort=random", 422),
         ("/api/search?limit=1000", 422),
