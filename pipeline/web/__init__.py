@@ -11,7 +11,7 @@ import itertools
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -122,16 +122,7 @@ class FilterParams:
     def filters(self) -> Filters:
         """The validated filters; a malformed one is the client's error (400)."""
         try:
-            return make_filters(
-                type=self.type,
-                issuer=self.issuer,
-                year=self.year,
-                place=self.place,
-                symbol=self.symbol,
-                date_from=self.date_from,
-                date_to=self.date_to,
-                draft=self.draft,
-            )
+            return make_filters(**asdict(self))  # its fields are make_filters' keywords
         except ValueError as error:
             raise HTTPException(status_code=400, detail=str(error)) from error
 
