@@ -348,8 +348,9 @@ def canonical_place(raw: str) -> tuple[str, float]:
         for table in _OCR_INITIALS
     ]
     best: tuple[str, float] | None = None
+    keys = list(known)
     for variant in variants:
-        hit = process.extractOne(variant, list(known), scorer=fuzz.ratio)
+        hit = process.extractOne(variant, keys, scorer=fuzz.ratio)
         if hit and hit[1] >= _PLACE_MIN and (best is None or hit[1] > best[1]):
             best = (_closest(known[hit[0]], written), hit[1] / 100)
     return best if best else (written, 0.6)
