@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: `review`, `signatures`, page `blank` and `image_source`
 
 Json = dict[str, Any]
 
@@ -66,6 +66,8 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     cleanup: list[str] = field(default_factory=list)  # cleanup steps applied, in order
     errors: list[str] = field(default_factory=list)
+    blank: bool = False  # no ink worth reading: kept as a page, never a failure
+    image_source: str | None = None  # "embedded" (the scanner's image), "rendered", "file"
 
 
 @dataclass
@@ -73,6 +75,26 @@ class Signer:
     authority: str | None = None  # "T/M ĐẢNG ỦY"
     title: str | None = None  # "BÍ THƯ"
     name: str | None = None
+
+
+@dataclass
+class ReviewItem:
+    """A field a person should check: missing, unsure or only partly read."""
+
+    field: str  # the record key: "number", "date", "doc_type", "issuer", "subject", "signer"
+    reason: str  # one line, for the person who checks
+
+
+@dataclass
+class DigitalSignature:
+    """A CMS signature of a signed PDF, as read offline from its signature dictionary."""
+
+    signer: str | None = None  # the certificate's common name
+    organisation: str | None = None
+    time: str | None = None  # ISO timestamp of signing, as the signature states it
+    intact: bool | None = None  # the signed bytes hash to the signed digest; None: unchecked
+    covers_whole_file: bool | None = None  # False when bytes were appended after signing
+    field_name: str | None = None
 
 
 @dataclass
@@ -136,6 +158,8 @@ class Record:
     language: str = "vi"
     quality: Quality = field(default_factory=Quality)
     errors: list[str] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)
+    signatures: list[DigitalSignature] = field(default_factory=list)
 
     def to_dict(self) -> Json:
         return dataclasses.asdict(self)
