@@ -80,29 +80,33 @@ def _run(job: PageJob, outcome: PageOutcome) -> None:
         outcome.timings["read"] = clock() - t0
         page = Page(number=job.page, text=raw, raw_text=raw, confidence=None, method="text")
     else:
-        layer = None
-        if job.media_type == "application/pdf" and not job.force_ocr:
+        content = None
+        if job.media_type == "application/pdf":
             t0 = clock()
-            layer = sources.pdf_text_layer(path, job.page)
+            content = sources.pdf_page_content(path, job.page)
             outcome.timings["text_layer"] = clock() - t0
-        if layer is not None:
-            text = unicodedata.normalize("NFC", layer)
+            log.debug("%s page %d: %s", path.name, job.page, content.reason)
+        if content is not None and content.text is not None and not job.force_ocr:
+            text = unicodedata.normalize("NFC", content.text)
             page = Page(
                 number=job.page, text=text, raw_text=text, confidence=None, method="text-layer"
             )
         else:
-            page = _ocr_page(job, path, outcome)
+            page = _ocr_page(job, path, outcome, content.scan if content else None)
     _repair(job, page, outcome)
     outcome.page = page
 
 
-def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
+def _ocr_page(
+    job: PageJob, path: Path, outcome: PageOutcome, scan: poppler.ImagePlacement | None
+) -> Page:
     clock = time.perf_counter
     t0 = clock()
+    dpi = job.dpi
     if job.media_type == "application/pdf":
-        rgb = poppler.render_page(path, job.page, dpi=job.dpi)
+        rgb, dpi, image_source = sources.pdf_page_image(path, job.page, scan, job.dpi)
     else:
-        rgb = sources.load_image_page(path, job.page - 1)
+        rgb, image_source = sources.load_image_page(path, job.page - 1), "file"
     outcome.timings["load"] = clock() - t0
 
     cleaned = cleanup.clean_page(rgb, job.cleanup, orientation_check=tesseract_orientation)
@@ -122,7 +126,7 @@ def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
     image_meta = None
     if job.keep_image:
         outcome.image_png = png
-        image_meta = PageImage("image/png", width, height, hashlib.sha256(png).hexdigest(), job.dpi)
+        image_meta = PageImage("image/png", width, height, hashlib.sha256(png).hexdigest(), dpi)
     return Page(
         number=job.page,
         text=raw,
@@ -134,6 +138,7 @@ def _ocr_page(job: PageJob, path: Path, outcome: PageOutcome) -> Page:
         image=image_meta,
         lines=lines,
         cleanup=cleaned.steps,
+        image_source=image_source,
     )
 
 

@@ -1,13 +1,16 @@
-"""Wrapper around poppler's pdfinfo, pdftoppm (through pdf2image) and pdftotext.
+"""Wrapper around poppler's pdfinfo, pdftoppm (through pdf2image), pdftotext and pdfimages.
 
 Pages are rendered one at a time, so a 200-page PDF never sits in memory whole.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -78,6 +81,28 @@ def info(path: Path) -> PdfInfo:
     )
 
 
+@dataclass(frozen=True)
+class PageSize:
+    """A page's size in points (1/72 inch), as displayed (its /Rotate applied)."""
+
+    width: float
+    height: float
+    rotation: int
+
+
+def page_size(path: Path, page: int) -> PageSize:
+    """Size and rotation of one 1-based page, read before anything is rendered."""
+    proc = subprocess.run(
+        ["pdfinfo", "-f", str(page), "-l", str(page), str(path)],
+        capture_output=True, text=True, errors="replace", timeout=TIMEOUT_S, check=False,
+    )
+    size = re.search(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", proc.stdout)
+    turn = re.search(r"Page\s+\d+ rot:\s+(\d+)", proc.stdout)
+    if proc.returncode != 0 or size is None:
+        raise CorruptFileError(f"cannot read the size of page {page}")
+    return PageSize(float(size[1]), float(size[2]), int(turn[1]) if turn else 0)
+
+
 def render_page(path: Path, page: int, dpi: int = 300) -> np.ndarray:
     """Render one 1-based page to an RGB array."""
     try:
@@ -105,3 +130,114 @@ def page_text(path: Path, page: int) -> str:
         log.debug("pdftotext failed on page %d: %s", page, proc.stderr[:200])
         return ""
     return proc.stdout.decode("utf-8", errors="replace").replace("\f", "")
+
+
+@dataclass(frozen=True)
+class TextWord:
+    """One word of a page's text layer; box in points from the page's top-left corner."""
+
+    text: str
+    box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class TextLayer:
+    """A page's text layer as poppler reads it: words grouped in lines, lines in blocks."""
+
+    width: float
+    height: float
+    flows: list[list[list[list[TextWord]]]]  # flows > blocks > lines > words, reading order
+
+    def words(self) -> list[TextWord]:
+        return [w for flow in self.flows for block in flow for line in block for w in line]
+
+    def text(self, keep: Callable[[TextWord], bool] = lambda word: True) -> str:
+        """The layer as pdftotext writes it (a blank line between flows), `keep`'s words only."""
+        flows = []
+        for flow in self.flows:
+            lines = [" ".join(w.text for w in line if keep(w)) for block in flow for line in block]
+            kept = "\n".join(line for line in lines if line)
+            if kept:
+                flows.append(kept)
+        return "\n\n".join(flows)
+
+
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+)
+
+
+def text_layer(path: Path, page: int) -> TextLayer:
+    """The words of one 1-based page with their boxes (empty when there is no text layer)."""
+    proc = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-f", str(page), "-l", str(page),
+         str(path), "-"],
+        capture_output=True, timeout=TIMEOUT_S, check=False,
+    )
+    out = proc.stdout.decode("utf-8", errors="replace")
+    size = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', out)
+    if proc.returncode != 0 or size is None:
+        log.debug("pdftotext -bbox-layout failed on page %d: %s", page, proc.stderr[:200])
+        return TextLayer(0.0, 0.0, [])
+    flows: list[list[list[list[TextWord]]]] = []
+    for flow in out.split("<flow>")[1:]:
+        blocks = []
+        for block in flow.split("<block ")[1:]:
+            lines = []
+            for line in block.split("<line ")[1:]:
+                words = [
+                    TextWord(html.unescape(m[5]),
+                             (float(m[1]), float(m[2]), float(m[3]), float(m[4])))
+                    for m in _WORD.finditer(line)
+                ]
+                if words:
+                    lines.append(words)
+            if lines:
+                blocks.append(lines)
+        if blocks:
+            flows.append(blocks)
+    return TextLayer(float(size[1]), float(size[2]), flows)
+
+
+@dataclass(frozen=True)
+class ImagePlacement:
+    """One image drawn on a page, as `pdfimages -list` reports it."""
+
+    kind: str  # "image", "smask", "mask" or "stencil"
+    width: int  # pixels
+    height: int
+    color: str  # "rgb", "gray", "icc", "index", "cmyk" ...
+    bits: int
+    encoding: str  # "jpeg", "ccitt", "image" (flate), "jbig2", "jpx" ...
+    object_id: int
+    x_ppi: float  # pixels per inch as placed on the page
+    y_ppi: float
+
+    def placed_size(self) -> tuple[float, float]:
+        """Width and height on the page, in points."""
+        return self.width * 72 / max(self.x_ppi, 1e-6), self.height * 72 / max(self.y_ppi, 1e-6)
+
+
+def page_images(path: Path, page: int) -> list[ImagePlacement]:
+    """The images drawn on one 1-based page (nothing is decoded)."""
+    proc = subprocess.run(
+        ["pdfimages", "-list", "-f", str(page), "-l", str(page), str(path)],
+        capture_output=True, text=True, errors="replace", timeout=TIMEOUT_S, check=False,
+    )
+    if proc.returncode != 0:
+        log.debug("pdfimages -list failed on page %d: %s", page, proc.stderr[:200])
+        return []
+    found = []
+    for row in proc.stdout.splitlines()[2:]:
+        cells = row.split()
+        if len(cells) < 14 or not cells[0].isdigit():
+            continue
+        try:
+            found.append(ImagePlacement(
+                kind=cells[2], width=int(cells[3]), height=int(cells[4]), color=cells[5],
+                bits=int(cells[7]), encoding=cells[8], object_id=int(cells[10]),
+                x_ppi=float(cells[12]), y_ppi=float(cells[13]),
+            ))
+        except ValueError:
+            continue
+    return found

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from pipeline import poppler
+from pipeline import pdf, poppler
 from pipeline.errors import (
     CorruptFileError,
     EmptyFileError,
@@ -29,6 +29,14 @@ log = logging.getLogger(__name__)
 
 MAX_PIXELS = 200_000_000  # decompression-bomb limit per page
 TEXT_LAYER_MIN_LETTERS = 40  # fewer letters than this on a PDF page: treat it as a scan
+# A scanned page's text layer must span this share of the page's height to be its text: a
+# signature stamp or a header line spans ~5%, a page of text 50-90%.
+TEXT_LAYER_MIN_HEIGHT_SHARE = 0.25
+# About a quarter of the letters of Vietnamese text carry marks (real pages: 25-26%); an
+# earlier OCR run with an English model left none (a real scan's layer: 0%).
+TEXT_LAYER_MIN_MARKED_SHARE = 0.08
+MIN_SCAN_PPI = 50  # real scans come at 70-300 dpi; a coarser full-page image is a background
+FULL_PAGE_SHARE = 0.9  # an image this share of the page's width and height is the page's scan
 
 # Pillow's own bomb guard fires at 2x its limit; ours is checked before decoding.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -187,11 +195,110 @@ def _decode_with_opencv(path: Path) -> np.ndarray | None:
     return rgb
 
 
-def pdf_text_layer(path: Path, page: int) -> str | None:
-    """The page's own text when it carries a real text layer (like OCRmyPDF's skip-text)."""
-    text = poppler.page_text(path, page)
+@dataclass(frozen=True)
+class PdfPageContent:
+    """What a PDF page holds: its own text, or an image to OCR (and where that image is)."""
+
+    text: str | None  # the page's text layer, when it really is the page's text
+    scan: poppler.ImagePlacement | None  # the one image that is the whole page, if any
+    reason: str  # why the text layer was used or not (logged, and kept for the record)
+
+
+def pdf_page_content(path: Path, page: int) -> PdfPageContent:
+    """Decide whether a PDF page's text layer is its text (like OCRmyPDF's skip-text, but
+    never for a signature stamp or a layer over a small part of a scanned page).
+
+    The appearance of a digital signature is text inside a signature widget: it is left
+    out. A page that is one scanned image keeps its text layer only when that layer spans
+    a real share of the page's height; else the page is OCR'd.
+    """
+    layer = poppler.text_layer(path, page)
+    scan = _full_page_scan(path, page)
+    words = layer.words()
+    if not words:
+        return PdfPageContent(None, scan, "no text layer")
+    stamps = pdf.signature_boxes(path, page) if layer.width else []
+
+    def on_page(word: poppler.TextWord) -> bool:
+        x0, y0, x1, y1 = word.box
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        return not any(a <= cx <= c and b <= cy <= d for a, b, c, d in stamps)
+
+    kept = [w for w in words if on_page(w)]
+    text = layer.text(on_page)
     letters = sum(1 for ch in text if ch.isalpha())
-    return text if letters >= TEXT_LAYER_MIN_LETTERS else None
+    dropped = len(words) - len(kept)
+    stamp_note = f" ({dropped} words of a signature stamp left out)" if dropped else ""
+    if letters < TEXT_LAYER_MIN_LETTERS:
+        return PdfPageContent(None, scan, f"text layer has {letters} letters{stamp_note}")
+    share = _height_share([w.box for w in kept], layer.height)
+    if scan is not None and share < TEXT_LAYER_MIN_HEIGHT_SHARE:
+        return PdfPageContent(
+            None, scan, f"text layer spans {share:.0%} of a scanned page's height{stamp_note}"
+        )
+    marked = sum(1 for ch in text if ch.isalpha() and not ch.isascii()) / letters
+    if scan is not None and marked < TEXT_LAYER_MIN_MARKED_SHARE:
+        return PdfPageContent(
+            None, scan, f"a scanned page's text layer has {marked:.0%} marked letters "
+            "(another engine's OCR without Vietnamese)"
+        )
+    return PdfPageContent(text, scan, f"text layer spans {share:.0%} of the page{stamp_note}")
+
+
+def _height_share(boxes: list[tuple[float, float, float, float]], height: float) -> float:
+    """Share of the page's height that lines of text cover (overlaps counted once)."""
+    if height <= 0:
+        return 0.0
+    covered, end = 0.0, -1.0
+    for _, top, _, bottom in sorted(boxes, key=lambda box: box[1]):
+        if bottom <= end:
+            continue
+        covered += bottom - max(top, end)
+        end = bottom
+    return covered / height
+
+
+_EXTRACTABLE = {("jpeg", "rgb"), ("jpeg", "gray"), ("jpeg", "icc"), ("ccitt", "gray"),
+                ("image", "rgb"), ("image", "gray"), ("jbig2", "gray")}
+
+
+def _full_page_scan(path: Path, page: int) -> poppler.ImagePlacement | None:
+    """The one image drawn over the whole page, upright, with no mask: the scanner's page."""
+    size = poppler.page_size(path, page)
+    for image in poppler.page_images(path, page):
+        width, height = image.placed_size()
+        if (
+            image.kind == "image"
+            and min(image.x_ppi, image.y_ppi) >= MIN_SCAN_PPI
+            and width >= FULL_PAGE_SHARE * size.width
+            and height >= FULL_PAGE_SHARE * size.height
+        ):
+            upright = size.rotation % 360 == 0 and abs(image.x_ppi - image.y_ppi) <= 2
+            return image if upright and (image.encoding, image.color) in _EXTRACTABLE else None
+    return None
+
+
+def pdf_page_image(
+    path: Path, page: int, scan: poppler.ImagePlacement | None, dpi: int
+) -> tuple[np.ndarray, int, str]:
+    """The page as RGB pixels, its resolution and where they came from.
+
+    A page that is one scanned image gives the scanner's own pixels at their true
+    resolution ("embedded"): no second resampling, ~5x cheaper than rendering. Any other
+    page is rendered at `dpi` ("rendered"), after its pixel count is checked.
+    """
+    if scan is not None:
+        _check_pixels((scan.width, scan.height))
+        try:
+            rgb = pdf.decode_image(path, scan.object_id)
+        except CorruptFileError as error:
+            log.info("page %d: rendering instead of taking its image out (%s)", page, error)
+        else:
+            if rgb.shape[:2] == (scan.height, scan.width):
+                return rgb, round(scan.x_ppi), "embedded"
+    size = poppler.page_size(path, page)
+    _check_pixels((round(size.width * dpi / 72), round(size.height * dpi / 72)))
+    return poppler.render_page(path, page, dpi=dpi), dpi, "rendered"
 
 
 def read_text_pages(path: Path) -> list[str]:

@@ -101,7 +101,8 @@ def test_multipage_tiff(tmp_path: Path) -> None:
 
 
 def test_text_layer_is_used_only_when_real(tmp_path: Path, pdf_file: Path) -> None:
-    assert sources.pdf_text_layer(pdf_file, 1) is None  # an image-only scan
+    content = sources.pdf_page_content(pdf_file, 1)  # an image-only scan
+    assert content.text is None and content.scan is not None
 
 
 def test_original_is_never_modified(tmp_path: Path, pdf_file: Path) -> None:

@@ -1,0 +1,211 @@
+"""PDFs as archives receive them: scanned pages with a signature stamp as their only text,
+another engine's OCR layer, the scanner's own image, and digital signatures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pikepdf
+import pytest
+from PIL import Image
+
+from pipeline import pdf, sources
+from tests.conftest import render_lines
+
+REAL_SCANS = Path(__file__).resolve().parents[2] / "shared" / "real-scans"
+A4 = (595.0, 842.0)
+
+
+def _page_image() -> Image.Image:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "Số: 86/QĐ-UBND", "Đảng ủy đã lãnh đạo"]
+    return render_lines(lines * 6).convert("RGB")
+
+
+def _scan_pdf(
+    path: Path,
+    image: Image.Image,
+    text: list[tuple[float, float, str]] = (),  # type: ignore[assignment]
+    widget: tuple[float, float, float, float] | None = None,
+    jpeg: bool = True,
+) -> Path:
+    """One page: `image` drawn over the whole page, `text` (x, y from the top, ASCII) in
+    Helvetica, and a signature widget at `widget` (x0, y0, x1, y1, PDF coordinates)."""
+    doc = pikepdf.new()
+    width, height = A4
+    if jpeg:
+        data = io.BytesIO()
+        image.save(data, "JPEG", quality=90)
+        xobject = pikepdf.Stream(doc, data.getvalue())
+        xobject.Filter = pikepdf.Name.DCTDecode
+        xobject.ColorSpace = pikepdf.Name.DeviceRGB
+        xobject.BitsPerComponent = 8
+    else:
+        grey = np.asarray(image.convert("L"))
+        xobject = pikepdf.Stream(doc, grey.tobytes())
+        xobject.ColorSpace = pikepdf.Name.DeviceGray
+        xobject.BitsPerComponent = 8
+    xobject.Type = pikepdf.Name.XObject
+    xobject.Subtype = pikepdf.Name.Image
+    xobject.Width, xobject.Height = image.size
+    ops = f"q {width} 0 0 {height} 0 0 cm /Im0 Do Q\n"
+    for x, y, line in text:
+        ops += f"BT /F1 8 Tf {x} {height - y} Td ({line}) Tj ET\n"
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=[0, 0, width, height],
+        Resources=pikepdf.Dictionary(
+            XObject=pikepdf.Dictionary(Im0=xobject),
+            Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                BaseFont=pikepdf.Name.Helvetica,
+            )),
+        ),
+        Contents=pikepdf.Stream(doc, ops.encode("latin-1")),
+    )
+    doc.pages.append(pikepdf.Page(page))
+    if widget is not None:
+        annot = doc.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Sig,
+            Rect=list(widget), T=pikepdf.String("Signature1"), F=4,
+        ))
+        doc.pages[0].obj.Annots = pikepdf.Array([annot])
+        doc.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([annot]), SigFlags=3)
+    doc.save(path, compress_streams=False)  # page drawing left readable (tampering test)
+    return path
+
+
+STAMP = [
+    (420, 12, "Ky boi: Uy ban nhan dan tinh Quang Ngai"),
+    (420, 22, "Co quan: Tinh Quang Ngai"),
+    (420, 32, "Thoi gian ky: 17/01/2025 13:33:13"),
+]
+
+
+def test_a_signature_stamp_is_not_the_text_of_a_scanned_page(tmp_path: Path) -> None:
+    path = _scan_pdf(tmp_path / "signed.pdf", _page_image(), STAMP, widget=(410, 800, 595, 842))
+    content = sources.pdf_page_content(path, 1)
+    assert content.text is None and content.scan is not None
+    assert "signature stamp" in content.reason
+
+
+def test_a_stamp_outside_a_widget_is_still_too_small_to_be_a_scanned_page(tmp_path: Path) -> None:
+    path = _scan_pdf(tmp_path / "stamped.pdf", _page_image(), STAMP * 3)
+    content = sources.pdf_page_content(path, 1)
+    assert content.text is None and "of a scanned page's height" in content.reason
+
+
+def test_another_engines_english_ocr_layer_is_redone(tmp_path: Path) -> None:
+    garbage = [(40, 60 + 24 * i, "CONG HOA xA HOI can NGHiA VIET NAM Pang uy da 1anh dao")
+               for i in range(30)]
+    content = sources.pdf_page_content(_scan_pdf(tmp_path / "eng.pdf", _page_image(), garbage), 1)
+    assert content.text is None and "marked letters" in content.reason
+
+
+def test_a_born_digital_page_keeps_its_text(tmp_path: Path) -> None:
+    path = _scan_pdf(tmp_path / "digital.pdf", Image.new("RGB", (40, 40), "white"),
+                     [(40, 60 + 24 * i, "Bao cao so ket thuc hien Chuong trinh") for i in range(5)])
+    content = sources.pdf_page_content(path, 1)
+    assert content.scan is None and content.text is not None
+    assert "Chuong trinh" in content.text
+
+
+@pytest.mark.parametrize("jpeg", [True, False])
+def test_the_scanners_image_is_taken_out_as_stored(tmp_path: Path, jpeg: bool) -> None:
+    image = _page_image()
+    path = _scan_pdf(tmp_path / "scan.pdf", image, jpeg=jpeg)
+    scan = sources.pdf_page_content(path, 1).scan
+    assert scan is not None
+    rgb, dpi, origin = sources.pdf_page_image(path, 1, scan, dpi=300)
+    assert origin == "embedded" and rgb.shape[:2] == (image.height, image.width)
+    assert dpi == round(image.width / (A4[0] / 72))
+    if jpeg:  # the same decoder on the same bytes: the same pixels
+        data = io.BytesIO()
+        image.save(data, "JPEG", quality=90)
+        expected = cv2.cvtColor(
+            cv2.imdecode(np.frombuffer(data.getvalue(), np.uint8), cv2.IMREAD_COLOR),
+            cv2.COLOR_BGR2RGB,
+        )
+    else:
+        expected = np.asarray(image.convert("L").convert("RGB"))
+    assert np.array_equal(rgb, expected)
+
+
+def test_a_rendered_page_is_checked_for_size_first(tmp_path: Path) -> None:
+    path = _scan_pdf(tmp_path / "huge.pdf", Image.new("RGB", (40, 40), "white"))
+    with pikepdf.open(path, allow_overwriting_input=True) as doc:
+        doc.pages[0].obj.MediaBox = [0, 0, 60 * 72, 60 * 72]  # a 60-inch page
+        doc.save(path)
+    from pipeline.errors import ImageTooLargeError
+
+    with pytest.raises(ImageTooLargeError):
+        sources.pdf_page_image(path, 1, None, dpi=300)
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([
+        x509.NameAttribute(NameOID.COMMON_NAME, "Ủy ban nhân dân tỉnh Thử"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tỉnh Thử"),
+    ])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1)
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .sign(key, hashes.SHA256()))
+    key_path, cert_path = tmp_path / "key.pem", tmp_path / "cert.pem"
+    key_path.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
+def test_digital_signatures_are_read_and_checked_offline(tmp_path: Path) -> None:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    key_path, cert_path = _self_signed(tmp_path)
+    unsigned = _scan_pdf(tmp_path / "unsigned.pdf", _page_image())
+    signer = signers.SimpleSigner.load(str(key_path), str(cert_path))
+    assert signer is not None
+    signed = tmp_path / "signed.pdf"
+    with unsigned.open("rb") as source:
+        writer = IncrementalPdfFileWriter(source)
+        out = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="Signature1"),
+                               signer=signer)
+        signed.write_bytes(out.getvalue())
+    [found] = pdf.signatures(signed)
+    assert (found.signer, found.organisation) == ("Ủy ban nhân dân tỉnh Thử", "Tỉnh Thử")
+    assert found.intact is True and found.covers_whole_file is True and found.time
+
+    tampered = bytearray(signed.read_bytes())
+    at = tampered.index(b"/Im0 Do")  # inside the signed bytes: the page's drawing
+    tampered[at:at + 7] = b"/Im0 Dx"
+    (tmp_path / "tampered.pdf").write_bytes(bytes(tampered))
+    [broken] = pdf.signatures(tmp_path / "tampered.pdf")
+    assert broken.intact is False
+    assert pdf.signatures(unsigned) == []
+
+
+@pytest.mark.skipif(not (REAL_SCANS / "qn-01.pdf").exists(), reason="../shared/real-scans absent")
+def test_a_real_signed_scan_is_ocrd_and_keeps_its_signatures() -> None:
+    path = REAL_SCANS / "qn-01.pdf"
+    first = sources.pdf_page_content(path, 1)
+    assert first.text is None and first.scan is not None and first.scan.encoding == "jpeg"
+    found = pdf.signatures(path)
+    assert [s.signer for s in found] == [
+        "Ủy ban nhân dân tỉnh Quảng Ngãi", "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC"
+    ]
+    assert all(s.intact for s in found)
+    assert found[0].covers_whole_file is False  # the portal signed again after it
