@@ -27,6 +27,24 @@ class BadArgumentsError(SohoaError):
     exit_code = ExitCode.BAD_ARGUMENTS
 
 
+class StoreBusyError(BadArgumentsError):
+    """Another ingest is writing to the same store; the message names its process."""
+
+
+class UnwritableOutputError(BadArgumentsError):
+    """An output folder or database cannot be written (checked before any work starts)."""
+
+
+class DiskFullError(SohoaError):
+    """The disk filled up while writing: the run stops, and what was written stays."""
+
+
+class InterruptedRun(SohoaError):
+    """Ctrl-C or SIGTERM stopped a run; the message says what was saved and how to resume."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 class MissingDependencyError(SohoaError):
     """An external program or model is not installed; the message carries the install hint."""
 
@@ -72,3 +90,8 @@ def exit_code_for(error: BaseException) -> ExitCode:
     if isinstance(error, SohoaError):
         return error.exit_code
     return ExitCode.SOME_FILES_FAILED
+
+
+class ArchiveError(SohoaError):
+    """An archive deliverable (PDF/A, ALTO, hOCR, bag) cannot be made for one document: its
+    source file is gone, it has no page images, or the written file failed its checks."""

@@ -6,20 +6,33 @@ its fields (the parent does no CPU work of its own: on two cores that would come
 the parent then writes it (JSON file, then one store transaction). A run killed at any moment
 leaves no partial record, and a re-run skips every document already stored (same sha256) and
 finishes the rest.
+
+Faults stay local (docs/ingest.md, "Reliability"): a worker that dies fails the one page or
+record it was running ("worker died: signal 9 (SIGKILL)") and the pool is rebuilt for the
+rest; a document that lost pages is stored as partial, counts as a failure, and is redone by
+the next run; a blank page is a page (marked blank), not a failure; a full disk stops the
+run with the documents not yet written left for a rerun.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import errno
 import fnmatch
 import hashlib
+import itertools
 import json
 import logging
 import os
+import re
+import signal
+import sqlite3
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -28,13 +41,19 @@ from typing import Any, Protocol
 
 import cv2
 
-from pipeline import __version__, poppler, sources, tesseract, workers
-from pipeline.errors import InputFileError, SohoaError
+from pipeline import __version__, pdf, poppler, sources, tesseract, workers
+from pipeline.errors import DiskFullError, InputFileError, SohoaError
 from pipeline.options import CleanupOptions
 from pipeline.pages import PageJob, PageOutcome, init_worker, process_page
-from pipeline.record import Page, Provenance, Quality, Record, Source, Span
+from pipeline.record import Page, Provenance, Quality, Record, ReviewItem, Source, Span
 
 log = logging.getLogger(__name__)
+
+# A text input larger than this is refused before it is read (the largest real report seen
+# is well under 1 MB; decoding and restoring a text costs memory in proportion to its size).
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+MAX_REASON_CHARS = 300  # a reason is one line of the summary
+STATUSES = ("ingested", "partial", "skipped", "duplicate", "failed")
 
 
 @dataclass(frozen=True)
@@ -83,10 +102,11 @@ class WritesRecords(Protocol):
 class FileOutcome:
     path: str
     status: str  # "ingested", "partial", "skipped", "duplicate", "failed"
-    reason: str = ""
+    reason: str = ""  # one line
     id: str | None = None
     pages: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # from its first page handed to a worker to its record written
+    review: list[ReviewItem] = field(default_factory=list)  # fields a person should check
 
 
 @dataclass
@@ -97,6 +117,8 @@ class RunReport:
     workers: int = 0
     pages_processed: int = 0
     pages_per_minute: float = 0.0
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: the rest is left for a rerun
+    stopped: str = ""  # why the run stopped early (a full disk), else ""
     files: list[FileOutcome] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -104,29 +126,54 @@ class RunReport:
 
     @property
     def failures(self) -> list[FileOutcome]:
-        return [f for f in self.files if f.status == "failed"]
+        """Files that failed or lost pages: either makes the run exit 1."""
+        return [f for f in self.files if f.status in ("failed", "partial")]
+
+    @property
+    def saved(self) -> int:
+        """Documents written by this run (complete or partial)."""
+        return self.count("ingested") + self.count("partial")
+
+    @property
+    def needs_review(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.review]
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["summary"] = {
-            s: self.count(s) for s in ("ingested", "partial", "skipped", "duplicate", "failed")
-        }
+        data["summary"] = {s: self.count(s) for s in STATUSES}
+        data["summary"]["needs_review"] = len(self.needs_review)
         return data
 
     def summary_lines(self) -> list[str]:
-        counts = ", ".join(
-            f"{self.count(s)} {s}"
-            for s in ("ingested", "partial", "skipped", "duplicate", "failed")
-        )
+        counts = ", ".join(f"{self.count(s)} {s}" for s in STATUSES)
         lines = [
-            f"{len(self.files)} files: {counts}",
+            f"{len(self.files)} files: {counts}; {len(self.needs_review)} need review",
             f"{self.pages_processed} pages in {self.elapsed_s:.1f} s "
             f"({self.pages_per_minute:.1f} pages/min, {self.workers} workers)",
         ]
         for item in self.files:
             if item.status in ("failed", "partial"):
-                lines.append(f"  {item.status.upper()} {item.path}: {item.reason}")
+                lines.append(f"  {item.status.upper()} {printable(item.path)}: {item.reason}")
+        for item in self.needs_review:
+            fields = ", ".join(dict.fromkeys(r.field for r in item.review))
+            lines.append(f"  needs review: {fields}: {printable(item.path)}")
+        if self.stopped:
+            lines.append(f"stopped early: {self.stopped}")
         return lines
+
+
+def printable(text: str) -> str:
+    """One line whatever the text holds: control characters (a newline in a file name)
+    written as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def one_line(reason: str) -> str:
+    """A reason on one line: whitespace runs (a program's multi-line message) collapsed."""
+    text = printable(" ".join(reason.split()))
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
 
 
 @dataclass
@@ -172,29 +219,59 @@ def assemble_record(job: RecordJob) -> RecordOutcome:
 Task = PageJob | RecordJob
 
 
-def run_task(task: Task) -> PageOutcome | RecordOutcome:
+Outcome = PageOutcome | RecordOutcome
+
+
+def run_task(task: Task) -> Outcome:
     """What a worker runs: one page, or one finished document's record."""
     if isinstance(task, RecordJob):
         return assemble_record(task)
-    return process_page(task)
+    outcome = process_page(task)
+    page = outcome.page
+    if page is not None and page.method == "ocr" and not page.raw_text.strip():
+        page.blank = True  # no ink worth reading: a page like any other, not a failure
+    return outcome
+
+
+def failed_task(task: Task, reason: str) -> Outcome:
+    """The outcome of a task that could not run (its worker died)."""
+    if isinstance(task, RecordJob):
+        return RecordOutcome(task.doc_index, error=reason)
+    return PageOutcome(task.doc_index, task.page, error=f"page {task.page}: {reason}")
 
 
 class _Tasks:
-    """The work still to hand out: finished documents' records first (they free memory and
-    let the document be written), then page jobs in planned order."""
+    """The work still to hand out: tasks to run again after a worker died first, then
+    finished documents' records (they free memory and let the document be written), then
+    page jobs in planned order. Notes when each document's first task was handed out."""
 
     def __init__(self, pages: list[PageJob]) -> None:
         self._pages = deque(pages)
         self._records: deque[RecordJob] = deque()
+        self._again: deque[Task] = deque()
+        self.started: dict[int, float] = {}  # doc_index -> perf_counter at its first task
 
     def add_record(self, job: RecordJob) -> None:
         self._records.append(job)
 
+    def again(self, tasks: list[Task]) -> None:
+        """Hand these out next, in this order."""
+        self._again.extendleft(reversed(tasks))
+
+    def clear(self) -> list[Task]:
+        """Drop everything not yet handed out; returns what was dropped."""
+        dropped = [*self._again, *self._records, *self._pages]
+        self._again.clear()
+        self._records.clear()
+        self._pages.clear()
+        return dropped
+
     def pop(self) -> Task | None:
-        if self._records:
-            return self._records.popleft()
-        if self._pages:
-            return self._pages.popleft()
+        for queue in (self._again, self._records, self._pages):
+            if queue:
+                task: Task = queue.popleft()
+                self.started.setdefault(task.doc_index, time.perf_counter())
+                return task
         return None
 
 
@@ -241,15 +318,23 @@ def ingest(
     options: IngestOptions,
     progress: Progress | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
+    report: RunReport | None = None,
 ) -> RunReport:
-    """Ingest every file under `paths` into `store`; returns the run report."""
+    """Ingest every file under `paths` into `store`; returns the run report.
+
+    `report`, when given, is filled as the run goes, so a caller still holds what was done
+    when the run is interrupted (KeyboardInterrupt propagates; `report.interrupted` is set).
+    """
     check_dependencies(options.lang)
     bar = progress or NoProgress()
     started = time.perf_counter()
-    report = RunReport(started=_now(), workers=options.worker_count())
+    if report is None:
+        report = RunReport(started=_now())
+    report.workers = options.worker_count()
+    run = report
 
     def finish(outcome: FileOutcome) -> None:
-        report.files.append(outcome)
+        run.files.append(outcome)
         if on_file is not None:
             on_file(outcome)
 
@@ -261,22 +346,36 @@ def ingest(
     tasks = _Tasks(jobs)
     bar.start(len(jobs))
     try:
-        for outcome in _run_tasks(tasks, options.worker_count()):
-            document = documents[outcome.doc_index]
-            if isinstance(outcome, RecordOutcome):
-                finish(_write_document(document, outcome, store, options))
-                del documents[outcome.doc_index]
-                continue
-            document.outcomes[outcome.page_number] = outcome
-            report.pages_processed += 1
-            bar.advance(1)
-            if len(document.outcomes) < document.info.pages:
-                continue
-            if any(o.page is not None for o in document.outcomes.values()):
-                tasks.add_record(_record_job(document))
-            else:
-                finish(_unreadable(document))
-                del documents[outcome.doc_index]
+        with contextlib.closing(_run_tasks(tasks, options.worker_count())) as outcomes:
+            for outcome in outcomes:
+                document = documents[outcome.doc_index]
+                if isinstance(outcome, RecordOutcome):
+                    first = tasks.started.get(outcome.doc_index, document.started)
+                    try:
+                        written = _write_document(document, outcome, store, options, first)
+                    except DiskFullError as error:
+                        finish(_failed_document(document, str(error)))
+                        del documents[outcome.doc_index]
+                        run.stopped = f"{error}; the documents not written are left for a rerun"
+                        _stop(tasks, documents, finish, "not processed: the run stopped early "
+                              f"({error}); a rerun does it")
+                        break
+                    finish(written)
+                    del documents[outcome.doc_index]
+                    continue
+                document.outcomes[outcome.page_number] = outcome
+                report.pages_processed += 1
+                bar.advance(1)
+                if len(document.outcomes) < document.info.pages:
+                    continue
+                if any(o.page is not None for o in document.outcomes.values()):
+                    tasks.add_record(_record_job(document))
+                else:
+                    finish(_unreadable(document))
+                    del documents[outcome.doc_index]
+    except KeyboardInterrupt:
+        report.interrupted = True
+        raise
     finally:
         bar.close()
         report.finished = _now()
@@ -284,6 +383,25 @@ def ingest(
         minutes = report.elapsed_s / 60
         report.pages_per_minute = round(report.pages_processed / minutes, 1) if minutes else 0.0
     return report
+
+
+def _stop(
+    tasks: _Tasks,
+    documents: dict[int, _Document],
+    finish: Callable[[FileOutcome], None],
+    reason: str,
+) -> None:
+    """End the run early: nothing more is handed out, and every document not written is
+    reported as failed with `reason` (it is not in the store, so a rerun does it)."""
+    tasks.clear()
+    for document in list(documents.values()):
+        finish(_failed_document(document, reason))
+    documents.clear()
+
+
+def _failed_document(document: _Document, reason: str) -> FileOutcome:
+    info = document.info
+    return FileOutcome(str(info.path), "failed", one_line(reason), id=info.sha256, pages=0)
 
 
 def _plan(
@@ -297,9 +415,13 @@ def _plan(
     seen: dict[str, str] = {}
     for index, path in enumerate(discover(paths, options.include, options.exclude)):
         try:
+            _check_text_size(path)
             info = sources.inspect(path)
         except InputFileError as error:
-            finish(FileOutcome(str(path), "failed", str(error)))
+            finish(FileOutcome(str(path), "failed", one_line(str(error))))
+            continue
+        if info.pages < 1:
+            finish(FileOutcome(str(path), "failed", "the file has no pages", id=info.sha256))
             continue
         if info.sha256 in seen:
             finish(
@@ -334,12 +456,36 @@ def _plan(
     return documents, jobs
 
 
-def _run_tasks(tasks: _Tasks, processes: int) -> Iterator[PageOutcome | RecordOutcome]:
+def _check_text_size(path: Path) -> None:
+    """Refuse a text input over MAX_TEXT_BYTES before anything reads it whole."""
+    try:
+        size = path.stat().st_size
+        if size <= MAX_TEXT_BYTES:
+            return
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return  # inspect() gives the reason
+    if sources.sniff_media_type(head) == "text/plain":
+        raise InputFileError(
+            f"text file too large: {size / 2**20:.1f} MB (the limit is "
+            f"{MAX_TEXT_BYTES // 2**20} MB); split it into smaller files"
+        )
+
+
+SUSPECT_LIMIT = 2  # a task running on a dead worker this often, its killer unknown, fails
+
+
+def _run_tasks(tasks: _Tasks, processes: int) -> Generator[Outcome, None, None]:
     """Run tasks over `processes` worker processes, keeping only a few in flight.
 
     A bounded window keeps memory flat on huge PDFs and lets early documents finish (and be
     written) while later ones are still queued. Tasks added while results are being consumed
     (a finished document's record) are handed out next.
+
+    When a worker dies the pool is broken: the task that worker was running fails ("worker
+    died: signal 9 (SIGKILL)"), every other task in flight is handed out again, and a new
+    pool takes over. With one process there are no workers: tasks run in this process.
     """
     if processes <= 1:
         init_worker()
@@ -347,23 +493,80 @@ def _run_tasks(tasks: _Tasks, processes: int) -> Iterator[PageOutcome | RecordOu
             yield run_task(task)
         return
     window = processes * 2
-    context = workers.fork_server()
-    with cf.ProcessPoolExecutor(
-        max_workers=processes, initializer=init_worker, mp_context=context
-    ) as pool:
-        pending: set[cf.Future[PageOutcome | RecordOutcome]] = set()
+    numbers = itertools.count()
+    suspected: dict[int, int] = {}  # id(task) -> breaks it was running in, killer unknown
+    while True:
+        pool = workers.WorkerPool(processes, run_task, init_worker)
+        pending: dict[cf.Future[Outcome], tuple[int, Task]] = {}
+        lost: list[tuple[int, Task]] = []
+        clean = False
         try:
-            while True:
+            while not lost:
                 while len(pending) < window and (task := tasks.pop()) is not None:
-                    pending.add(pool.submit(run_task, task))
+                    number = next(numbers)
+                    pending[pool.submit(number, task)] = (number, task)
                 if not pending:
+                    clean = True
                     return
-                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: pending[f][0]):
+                    number, task = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        lost.append((number, task))
+                        continue
+                    except Exception as error:  # the result could not come back (pickling)
+                        log.error("task %d failed in its worker: %r", number, error)
+                        result = failed_task(task, f"internal error: {one_line(repr(error))}")
+                    yield result
+            # the pool is broken: every future still pending fails the same way
+            cf.wait(pending)
+            lost.extend(sorted(pending.values(), key=lambda item: item[0]))
+            pending.clear()
+            deaths = pool.deaths()
+            clean = True
+        finally:
+            pool.close(kill=not clean)
+        yield from _after_break(lost, deaths, tasks, suspected)
+
+
+def _after_break(
+    lost: list[tuple[int, Task]],
+    deaths: list[workers.Death],
+    tasks: _Tasks,
+    suspected: dict[int, int],
+) -> Iterator[Outcome]:
+    """Fail the task a dead worker was running; hand the rest out again.
+
+    The executor terminates the surviving workers of a broken pool with SIGTERM, so a
+    worker that died any other way is the one that broke it. When none did (the killer
+    was itself a SIGTERM), every task that was running is suspected: it runs again, and
+    fails once it has been running at SUSPECT_LIMIT breaks.
+    """
+    running = {d.seq: d for d in deaths if d.seq is not None}
+    killers = {s: d for s, d in running.items() if d.exitcode != -signal.SIGTERM}
+    again: list[Task] = []
+    for number, task in lost:
+        death = killers.get(number)
+        if death is None and not killers and number in running:
+            suspected[id(task)] = suspected.get(id(task), 0) + 1
+            if suspected[id(task)] >= SUSPECT_LIMIT:
+                death = running[number]
+        if death is not None:
+            log.warning("%s while running %s; the pool is restarted", death.reason, _name(task))
+            yield failed_task(task, death.reason)
+        else:
+            again.append(task)
+    if not killers and not running:
+        log.warning("a worker died between tasks; the pool is restarted")
+    tasks.again(again)
+
+
+def _name(task: Task) -> str:
+    if isinstance(task, RecordJob):
+        return f"the record of {printable(str(task.info.path))}"
+    return f"page {task.page} of {printable(task.path)}"
 
 
 def _record_job(document: _Document) -> RecordJob:
@@ -373,44 +576,106 @@ def _record_job(document: _Document) -> RecordJob:
 
 def _unreadable(document: _Document) -> FileOutcome:
     """The outcome of a document none of whose pages could be read."""
-    errors = [o.error for _, o in sorted(document.outcomes.items()) if o.error]
     return FileOutcome(
         str(document.info.path),
         "failed",
-        errors[0] if errors else "no page could be read",
+        page_errors(document.outcomes) or "no page could be read",
         id=document.info.sha256,
         pages=document.info.pages,
     )
 
 
+_PAGE_PREFIX = re.compile(r"^page (\d+): ")
+
+
+def page_errors(outcomes: dict[int, PageOutcome]) -> str:
+    """The pages that failed and why, on one line: pages with the same reason grouped
+    ("pages 10-22 of 22: poppler: ... ; page 3 of 22: ...")."""
+    reasons: dict[str, list[int]] = {}
+    for number, outcome in sorted(outcomes.items()):
+        if outcome.error:
+            reason = one_line(_PAGE_PREFIX.sub("", outcome.error))
+            reasons.setdefault(reason, []).append(number)
+    total = len(outcomes)
+    parts = []
+    for reason, numbers in reasons.items():
+        label = "page" if len(numbers) == 1 else "pages"
+        parts.append(f"{label} {_ranges(numbers)} of {total}: {reason}")
+    return one_line("; ".join(parts))
+
+
+def _ranges(numbers: list[int]) -> str:
+    """1, 2, 3, 5 -> "1-3, 5"."""
+    groups: list[list[int]] = []
+    for n in numbers:
+        if groups and n == groups[-1][-1] + 1:
+            groups[-1].append(n)
+        else:
+            groups.append([n])
+    return ", ".join(f"{g[0]}-{g[-1]}" if len(g) > 1 else str(g[0]) for g in groups)
+
+
+def storage_reason(error: BaseException) -> str | None:
+    """A one-line reason for a failure to write (full disk, no permission, read-only), or
+    None when the error is something else."""
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename else ""
+        return f"cannot write{where}: {error.strerror or error}"
+    if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError):
+        message = str(error)
+        if any(k in message for k in ("full", "readonly", "read-only", "disk I/O", "locked")):
+            return f"cannot write to the store: {message}"
+    return None
+
+
+def _disk_full(error: BaseException) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(error, sqlite3.OperationalError) and "full" in str(error)
+
+
 def _write_document(
-    document: _Document, built: RecordOutcome, store: WritesRecords, options: IngestOptions
+    document: _Document,
+    built: RecordOutcome,
+    store: WritesRecords,
+    options: IngestOptions,
+    first_started: float,
 ) -> FileOutcome:
+    """Write one document (JSON file, then the store); its outcome. Raises DiskFullError
+    when the disk is full: the run cannot go on."""
     info = document.info
     path = str(info.path)
     outcomes = [document.outcomes[n] for n in sorted(document.outcomes)]
-    errors = [o.error for o in outcomes if o.error]
     pages = sum(1 for o in outcomes if o.page is not None)
     record = built.record
     if record is None:
-        return FileOutcome(path, "failed", built.error or "", id=info.sha256, pages=pages)
+        reason = one_line(built.error or "the record could not be built")
+        return FileOutcome(path, "failed", reason, id=info.sha256, pages=pages)
     try:
         if options.out_dir is not None:
             write_json_atomic(options.out_dir / f"{record.id}.json", record.to_dict())
         images = {o.page_number: o.image_png for o in outcomes if o.image_png is not None}
         store.add_document(record, images)
     except SohoaError as error:
-        return FileOutcome(path, "failed", str(error), id=info.sha256, pages=pages)
-    except Exception as error:  # a bug or an unforeseen input must not stop the run
-        log.exception("record of %s could not be written", path)
-        reason = f"internal error: {type(error).__name__}: {error}"
-        return FileOutcome(path, "failed", reason, id=info.sha256, pages=pages)
-    seconds = round(time.perf_counter() - document.started, 2)
-    if errors:
+        return FileOutcome(path, "failed", one_line(str(error)), id=info.sha256, pages=pages)
+    except Exception as error:  # a bug, a full disk, a lost permission: this file fails
+        why = storage_reason(error)
+        if why is None:
+            log.exception("record of %s could not be written", printable(path))
+            why = f"internal error: {type(error).__name__}: {error}"
+        else:
+            log.debug("record of %s could not be written", printable(path), exc_info=True)
+        if _disk_full(error):
+            raise DiskFullError(one_line(why)) from error
+        return FileOutcome(path, "failed", one_line(why), id=info.sha256, pages=pages)
+    seconds = round(time.perf_counter() - first_started, 2)
+    review = list(record.review)
+    if any(o.error for o in outcomes):
+        reason = page_errors(document.outcomes)
         return FileOutcome(
-            path, "partial", "; ".join(errors), id=record.id, pages=pages, seconds=seconds
+            path, "partial", reason, id=record.id, pages=pages, seconds=seconds, review=review
         )
-    return FileOutcome(path, "ingested", id=record.id, pages=pages, seconds=seconds)
+    return FileOutcome(path, "ingested", id=record.id, pages=pages, seconds=seconds, review=review)
 
 
 def build_record(info: sources.SourceInfo, outcomes: list[PageOutcome]) -> Record:
@@ -465,6 +730,7 @@ def build_record(info: sources.SourceInfo, outcomes: list[PageOutcome]) -> Recor
             low_confidence_spans=spans,
         ),
         errors=[o.error for o in outcomes if o.error],
+        signatures=pdf.signatures(info.path) if info.media_type == "application/pdf" else [],
     )
     t0 = time.perf_counter()
     _fill_fields(record)

@@ -12,9 +12,12 @@ whole index is rebuilt when `search.INDEX_VERSION` changes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -24,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pipeline.errors import BadArgumentsError
+from pipeline.errors import BadArgumentsError, StoreBusyError, UnwritableOutputError
 from pipeline.record import Record
 from pipeline.search import INDEX_VERSION, canonical_tones, fold, fold_d, index_columns
 
@@ -165,17 +168,57 @@ def _document_row(record: Record) -> tuple[Any, ...]:
     )
 
 
+@contextlib.contextmanager
+def ingest_lock(db: str) -> Iterator[None]:
+    """Held while an ingest writes to `db`: a second ingest into the same store stops at
+    once (StoreBusyError, exit 2) instead of doing all the OCR a second time. An flock on
+    `DB.lock`, released by the kernel whatever way the holder ends."""
+    path = Path(db).with_name(Path(db).name + ".lock")
+    try:
+        handle = path.open("a+")
+    except OSError as error:
+        raise UnwritableOutputError(
+            f"--db {db}: cannot create {path} ({error.strerror})"
+        ) from error
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise StoreBusyError(
+                f"another ingest ({holder}) is writing to {db}; wait for it to finish "
+                "(a rerun then resumes where it stopped)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+
+
 class Store:
     """Records and their search indexes in one SQLite file; one writer, many readers.
 
-    Methods are serialised by a lock, so one Store may be shared by a web server's threads.
+    A writable store serialises its methods by a lock on its one connection. A read-only
+    store (the web server's) gives each thread its own read connection, so a long read (a
+    large record being downloaded) never holds up another thread's search.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str, *, readonly: bool = False) -> None:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
+        self.readonly = readonly
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._closed = False
         self._vocabulary: dict[str, int] | None = None
+        self._vocabulary_lock = threading.Lock()
         self._vocabulary_read = (0, 0.0)  # data_version and time when it was read
 
     @classmethod
@@ -186,20 +229,13 @@ class Store:
         if readonly and not Path(db).is_file():
             raise BadArgumentsError(f"no such database: {db}")
         try:
-            if readonly:
-                uri = Path(db).resolve().as_uri() + "?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
-            else:
-                conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
+            conn = _connect(db, readonly)
         except sqlite3.OperationalError as error:
             raise BadArgumentsError(f"cannot open database {db}: {error}") from error
-        conn.row_factory = sqlite3.Row
-        store = cls(conn, db)
+        except sqlite3.DatabaseError as error:
+            raise BadArgumentsError(f"{db}: not a sohoa database ({error})") from error
+        store = cls(conn, db, readonly=readonly)
         try:
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA cache_size = -32000")  # KiB: the FTS index and documents stay hot
-            conn.execute("PRAGMA mmap_size = 268435456")
             if not readonly:
                 store._prepare()
             store._check_version()
@@ -224,6 +260,25 @@ class Store:
             ).fetchone()
             if row is None or row["value"] != INDEX_VERSION:
                 self._rebuild_index()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read with: this thread's own on a read-only store, else the one
+        connection under the lock."""
+        if not self.readonly:
+            with self._lock:
+                yield self._conn
+            return
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self.path, True)
+            with self._lock:
+                if self._closed:
+                    conn.close()
+                    raise sqlite3.ProgrammingError("the store is closed")
+                self._readers.append(conn)
+            self._local.conn = conn
+        yield conn
 
     def _check_version(self) -> None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -323,56 +378,92 @@ class Store:
     # --- reading -------------------------------------------------------------------------
 
     def has_document(self, sha256: str) -> bool:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT 1 FROM documents WHERE sha256 = ? LIMIT 1", (sha256,)
+        """Whether a complete document with this content is stored (a partial one, stored
+        with fewer pages than its source has, is redone by the next ingest)."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM documents d JOIN records r ON r.rid = d.rid "
+                "WHERE d.sha256 = ? "
+                "AND d.n_pages >= coalesce(json_extract(r.record_json, '$.source.pages'), 0) "
+                "LIMIT 1",
+                (sha256,),
             ).fetchone()
         return row is not None
 
     def get_record(self, doc_id: str) -> Record | None:
-        with self._lock:
-            row = self._conn.execute("SELECT rid FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            return None if row is None else self._load(row["rid"], doc_id)
+        with self._reading() as conn:
+            row = conn.execute("SELECT rid FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            return None if row is None else _load(conn, row["rid"], doc_id)
 
     def _load(self, rid: int, doc_id: str) -> Record:
-        """The stored record with its page texts put back from `pages`."""
-        row = self._conn.execute("SELECT record_json FROM records WHERE rid = ?", (rid,)).fetchone()
-        data = json.loads(row["record_json"])
-        texts = {
-            page["number"]: page
-            for page in self._conn.execute(
-                "SELECT number, text, raw_text FROM pages WHERE doc_id = ?", (doc_id,)
-            )
-        }
-        for page in data["pages"]:
-            stored = texts.get(page["number"])
-            if stored is not None:
-                page["text"], page["raw_text"] = stored["text"], stored["raw_text"]
-        return Record.from_dict(data)
+        return _load(self._conn, rid, doc_id)
+
+    def record_json_chunks(self, doc_id: str, batch: int = 20) -> Iterator[str] | None:
+        """The stored record as JSON text, in pieces (None when there is no such document).
+
+        The stored JSON is sent as stored, each page's texts spliced back in from `pages` a
+        few pages at a time: a 300-page record is never held whole, nor parsed.
+        """
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT r.record_json FROM documents d JOIN records r ON r.rid = d.rid "
+                "WHERE d.id = ?",
+                (doc_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        stored: str = row["record_json"]
+        return self._chunks(doc_id, stored, batch)
+
+    def _chunks(self, doc_id: str, stored: str, batch: int) -> Iterator[str]:
+        position = 0
+        numbers = [int(m.group(1)) for m in _EMPTY_PAGE.finditer(stored)]
+        for first in range(0, len(numbers), batch):
+            wanted = numbers[first : first + batch]
+            with self._reading() as conn:
+                rows = conn.execute(
+                    "SELECT number, text, raw_text FROM pages WHERE doc_id = ? "
+                    f"AND number IN ({', '.join('?' * len(wanted))})",
+                    (doc_id, *wanted),
+                ).fetchall()
+            texts = {r["number"]: (r["text"], r["raw_text"]) for r in rows}
+            parts = []
+            for match in _EMPTY_PAGE.finditer(stored, position):
+                number = int(match.group(1))
+                if number not in wanted:
+                    break
+                text, raw = texts.get(number, ("", ""))
+                parts.append(stored[position : match.start()])
+                parts.append(
+                    f'{{"number":{number},"text":{_dumps(text)},"raw_text":{_dumps(raw)}'
+                )
+                position = match.end()
+            yield "".join(parts)
+        yield stored[position:]
 
     def find_ids(self, prefix: str, limit: int = 2) -> list[str]:
         """Ids starting with a (hex) prefix, so commands can accept a short id."""
         if not re.fullmatch(r"[0-9a-fA-F]{1,64}", prefix):
             return []
         low = prefix.lower()
-        with self._lock:
-            rows = self._conn.execute(
+        with self._reading() as conn:
+            rows = conn.execute(
                 "SELECT id FROM documents WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
                 (low, low + "g", limit),
             ).fetchall()
         return [row["id"] for row in rows]
 
     def page_image(self, doc_id: str, page: int) -> bytes | None:
-        with self._lock:
-            row = self._conn.execute(
+        with self._reading() as conn:
+            row = conn.execute(
                 "SELECT data FROM page_images WHERE doc_id = ? AND number = ?", (doc_id, page)
             ).fetchone()
         return None if row is None else bytes(row["data"])
 
     def page_image_numbers(self, doc_id: str) -> list[int]:
         """Page numbers that have a stored image."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._reading() as conn:
+            rows = conn.execute(
                 "SELECT number FROM page_images WHERE doc_id = ? ORDER BY number", (doc_id,)
             ).fetchall()
         return [row["number"] for row in rows]
@@ -381,11 +472,11 @@ class Store:
         """Every record in insertion order, read in batches so memory stays flat."""
         last = 0
         while True:
-            with self._lock:
-                rows = self._conn.execute(
+            with self._reading() as conn:
+                rows = conn.execute(
                     "SELECT rid, id FROM documents WHERE rid > ? ORDER BY rid LIMIT 200", (last,)
                 ).fetchall()
-                records = [self._load(row["rid"], row["id"]) for row in rows]
+                records = [_load(conn, row["rid"], row["id"]) for row in rows]
             if not rows:
                 return
             yield from records
@@ -397,28 +488,32 @@ class Store:
         Reading it scans the whole index (about 1 s per 100,000 pages), so it is kept, and
         read again only when another process has written since, at most every few minutes.
         """
-        with self._lock:
-            version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        with self._vocabulary_lock, self._reading() as conn:
+            version = int(conn.execute("PRAGMA data_version").fetchone()[0])
             read_version, read_at = self._vocabulary_read
             stale = version != read_version and time.monotonic() - read_at > VOCABULARY_TTL_S
             if self._vocabulary is None or stale:
-                rows = self._conn.execute("SELECT term, doc FROM fts_vocab")
+                rows = conn.execute("SELECT term, doc FROM fts_vocab")
                 self._vocabulary = {row["term"]: int(row["doc"]) for row in rows}
                 self._vocabulary_read = (version, time.monotonic())
             return self._vocabulary
 
     def count_documents(self) -> int:
-        with self._lock:
-            row = self._conn.execute("SELECT count(*) AS n FROM documents").fetchone()
+        with self._reading() as conn:
+            row = conn.execute("SELECT count(*) AS n FROM documents").fetchone()
         return int(row["n"])
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
-        """Run one read query under the store's lock (for pipeline.search)."""
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        """Run one read query (for pipeline.search)."""
+        with self._reading() as conn:
+            return conn.execute(sql, params).fetchall()
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
             self._conn.close()
 
     def __enter__(self) -> Store:
@@ -431,6 +526,45 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_EMPTY_PAGE = re.compile(r'\{"number":(\d+),"text":"","raw_text":""')
+
+
+def _dumps(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _connect(db: str, readonly: bool) -> sqlite3.Connection:
+    """A connection with the store's settings; read-only ones open the file in mode=ro."""
+    if readonly:
+        uri = Path(db).resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    else:
+        conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA cache_size = -32000")  # KiB: the FTS index and documents stay hot
+    conn.execute("PRAGMA mmap_size = 268435456")
+    return conn
+
+
+def _load(conn: sqlite3.Connection, rid: int, doc_id: str) -> Record:
+    """The stored record with its page texts put back from `pages`."""
+    row = conn.execute("SELECT record_json FROM records WHERE rid = ?", (rid,)).fetchone()
+    data = json.loads(row["record_json"])
+    texts = {
+        page["number"]: page
+        for page in conn.execute(
+            "SELECT number, text, raw_text FROM pages WHERE doc_id = ?", (doc_id,)
+        )
+    }
+    for page in data["pages"]:
+        stored = texts.get(page["number"])
+        if stored is not None:
+            page["text"], page["raw_text"] = stored["text"], stored["raw_text"]
+    return Record.from_dict(data)
 
 
 class _Transaction:

@@ -1,4 +1,6 @@
-"""The ingest workers' process context: a fork server, started as early as possible.
+"""The ingest workers: their process context (a fork server, started as early as possible),
+a pool that survives the death of one worker, and the parent-death signal that keeps no
+worker alive after its parent is gone.
 
 forkserver, not fork: a forked child of a parent that already ran OpenCV's or OpenMP's
 thread pools can deadlock in its first call into them. The server imports `pipeline.preload`
@@ -6,13 +8,35 @@ once (the page stage's code and the restoration model; no OpenCV or Tesseract ca
 every worker is forked with them in memory. This module imports nothing heavy: the ingest
 command starts the server before it imports the pipeline, so the server's ~0.7 s start
 overlaps the parent's own imports and planning.
+
+A dead worker (the OOM killer, a segfault in a native library, a `kill`) breaks a
+`ProcessPoolExecutor` for good: every pending future fails. `WorkerPool` lets the caller
+find out which task the dead worker was running (each worker writes the sequence number of
+the task it starts into a small file named after its pid) and with what exit code it died,
+so that task alone can fail and the rest run again on a fresh pool.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import contextlib
+import ctypes
+import logging
 import multiprocessing
 import multiprocessing.forkserver
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def fork_server() -> BaseContext:
@@ -21,3 +45,122 @@ def fork_server() -> BaseContext:
     context.set_forkserver_preload(["pipeline.preload"])
     multiprocessing.forkserver.ensure_running()
     return context
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask the kernel to SIGKILL this process when its parent exits (Linux; a no-op elsewhere).
+
+    `parent`: the pid the caller expects as its parent; when the parent already died before
+    the request took effect (the process was re-parented), exit now.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            log.debug("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+            return
+    except (OSError, AttributeError):  # not Linux: the fork server's own pipe check remains
+        return
+    if parent is not None and parent > 0 and os.getppid() != parent:
+        os._exit(1)
+
+
+_marker_dir: str | None = None
+
+
+def _init(marker_dir: str, parent: int, initializer: Callable[[], None] | None) -> None:
+    """Each worker's set-up: die with the fork server, note where to mark tasks, then the
+    caller's own initializer."""
+    global _marker_dir
+    die_with_parent(parent)
+    _marker_dir = marker_dir
+    if initializer is not None:
+        initializer()
+
+
+def _run(function: Callable[[Any], Any], seq: int, task: Any) -> Any:
+    """Run one task in a worker, first writing its sequence number to this worker's marker."""
+    if _marker_dir is not None:
+        Path(_marker_dir, str(os.getpid())).write_text(str(seq), encoding="ascii")
+    return function(task)
+
+
+@dataclass(frozen=True)
+class Death:
+    """A worker that exited while the pool was running: its exit code (negative: killed by
+    that signal) and the task it had last started, if its marker names one."""
+
+    pid: int
+    exitcode: int
+    seq: int | None
+
+    @property
+    def reason(self) -> str:
+        if self.exitcode < 0:
+            try:
+                name = signal.Signals(-self.exitcode).name
+            except ValueError:
+                name = "unknown"
+            return f"worker died: signal {-self.exitcode} ({name})"
+        return f"worker died: exit code {self.exitcode}"
+
+
+class WorkerPool:
+    """A process pool over the fork server whose dead workers can be identified."""
+
+    def __init__(
+        self,
+        processes: int,
+        function: Callable[[Any], Any],
+        initializer: Callable[[], None] | None = None,
+    ) -> None:
+        context = fork_server()
+        self._dir = tempfile.mkdtemp(prefix="sohoa-workers-")
+        self._function = function
+        self._processes: dict[int, Any] = {}
+        server = _fork_server_pid()
+        self._executor = cf.ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=context,
+            initializer=_init,
+            initargs=(self._dir, server if server is not None else -1, initializer),
+        )
+
+    def submit(self, seq: int, task: Any) -> cf.Future[Any]:
+        future = self._executor.submit(_run, self._function, seq, task)
+        # the executor starts workers on demand; keep each one's Process to read its exit code
+        self._processes.update(getattr(self._executor, "_processes", None) or {})
+        return future
+
+    def deaths(self) -> list[Death]:
+        """The workers that died, each with the task it was running (after the pool broke,
+        its surviving workers were terminated by the executor: those show -SIGTERM too)."""
+        found = []
+        for pid, process in self._processes.items():
+            process.join(timeout=2)
+            code = process.exitcode
+            if code is None or code == 0:
+                continue
+            marker = Path(self._dir, str(pid))
+            try:
+                seq: int | None = int(marker.read_text(encoding="ascii"))
+            except (OSError, ValueError):
+                seq = None
+            found.append(Death(pid, code, seq))
+        return found
+
+    def close(self, kill: bool = False) -> None:
+        """Shut the pool down; `kill`: do not wait for running tasks (an interrupted run)."""
+        if kill:
+            for process in list(self._processes.values()):
+                if process.exitcode is None:
+                    with contextlib.suppress(OSError, ValueError):
+                        process.kill()
+        self._executor.shutdown(wait=not kill, cancel_futures=True)
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _fork_server_pid() -> int | None:
+    """The running fork server's pid (the workers' parent), as multiprocessing keeps it."""
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    return pid if isinstance(pid, int) else None

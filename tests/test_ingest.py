@@ -40,6 +40,16 @@ def make_inputs(folder: Path, documents: int = 2) -> None:
     (folder / "looks-like.jpg").write_text("Đây là văn bản, không phải ảnh.\n", encoding="utf-8")
 
 
+def _report(folder: Path) -> Path:
+    """The one run report in a folder (named after the run's start time)."""
+    (report,) = folder.glob("report-*.json")
+    return report
+
+
+def _is_record(path: Path) -> bool:
+    return len(path.stem) == 64
+
+
 def run_cli(*args: str) -> int:
     return main(["ingest", *args, "--progress", "never"])
 
@@ -58,7 +68,7 @@ def test_exit_code_reports_failed_files(ingested: tuple[Path, Path, Path, int]) 
 
 
 def test_report_names_every_failure(ingested: tuple[Path, Path, Path, int]) -> None:
-    report = json.loads((ingested[2] / "report.json").read_text(encoding="utf-8"))
+    report = json.loads(_report(ingested[2]).read_text(encoding="utf-8"))
     status = {Path(f["path"]).name: (f["status"], f["reason"]) for f in report["files"]}
     assert status["empty.pdf"] == ("failed", "empty file (0 bytes)")
     assert status["truncated.pdf"][0] == "failed" and "PDF" in status["truncated.pdf"][1]
@@ -68,7 +78,7 @@ def test_report_names_every_failure(ingested: tuple[Path, Path, Path, int]) -> N
 
 def test_records_validate_and_round_trip(ingested: tuple[Path, Path, Path, int]) -> None:
     files = sorted(ingested[2].glob("*.json"))
-    records = [json.loads(p.read_text(encoding="utf-8")) for p in files if p.name != "report.json"]
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in files if _is_record(p)]
     assert len(records) == 5
     for data in records:
         validate(data)
@@ -183,7 +193,7 @@ def test_sigkill_then_rerun_completes_without_duplicates(tmp_path: Path) -> None
     assert len(final) == len({doc_id for doc_id, _, _ in final}) == 7
     assert all(pages == rows for _, pages, rows in final)
     assert not list(out.glob(".*.tmp")), "no temp file left behind"
-    assert len([p for p in out.glob("*.json") if p.name != "report.json"]) == 7
+    assert len([p for p in out.glob("*.json") if _is_record(p)]) == 7
 
 
 def test_missing_tesseract_exits_3_with_install_hint(tmp_path: Path) -> None:

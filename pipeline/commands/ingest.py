@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import sys
+import tempfile
 from dataclasses import fields
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import workers
-from pipeline.errors import BadArgumentsError, ExitCode
+from pipeline.errors import BadArgumentsError, ExitCode, InterruptedRun, UnwritableOutputError
 from pipeline.options import CleanupOptions
+
+if TYPE_CHECKING:
+    from pipeline.ingest import FileOutcome
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +85,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--report",
         type=Path,
-        help="run report JSON (default: DIR/report.json with --out, else "
-        "sohoa-report.json beside the database)",
+        help="run report JSON (default: DIR/report-<start time>.json with --out, else "
+        "DB.report-<start time>.json beside the database; never overwritten)",
     )
     parser.add_argument("--progress", choices=("auto", "always", "never"), default="auto")
     parser.set_defaults(run=run)
@@ -92,9 +100,18 @@ def run(args: argparse.Namespace) -> int:
         raise BadArgumentsError("--jobs must be 0 (all cores) or more")
     if args.jobs != 1:
         workers.fork_server()  # first: its start overlaps the imports below (~0.2 s a run)
-    from pipeline.ingest import IngestOptions, check_dependencies, ingest, write_json_atomic
+    from pipeline.ingest import (
+        IngestOptions,
+        RunReport,
+        check_dependencies,
+        discover,
+        ingest,
+        printable,
+        storage_reason,
+        write_json_atomic,
+    )
     from pipeline.progress import PageProgress
-    from pipeline.store import Store
+    from pipeline.store import Store, ingest_lock
 
     options = IngestOptions(
         jobs=args.jobs,
@@ -111,17 +128,117 @@ def run(args: argparse.Namespace) -> int:
             **{step: False for step in args.no_cleanup},
         ),
     )
+    if next(discover(args.paths, options.include, options.exclude), None) is None:
+        given = " ".join(f"--include {g}" for g in args.include)
+        given += " ".join(f" --exclude {g}" for g in args.exclude)
+        raise BadArgumentsError(
+            f"no files to ingest under {', '.join(map(str, args.paths))}"
+            + (f" matching {given.strip()}" if given else "")
+        )
     check_dependencies(options.lang)  # before the store is created
+    started = datetime.now(UTC)
+    report_path = args.report or default_report_path(args.db, args.out, started)
+    check_writable(args.db, args.out, report_path)
     progress = PageProgress({"auto": None, "always": True, "never": False}[args.progress])
-    report_path = args.report or (
-        args.out / "report.json" if args.out else Path(args.db).with_name("sohoa-report.json")
-    )
-    with Store.open(args.db) as store:
-        report = ingest(args.paths, store, options, progress)
+    report = RunReport(started=started.isoformat(timespec="seconds"))
+    on_file = None if progress.enabled else _log_line
+    interrupted = False
+    total: int | None = None
+    with ingest_lock(args.db), Store.open(args.db) as store:
+        try:
+            ingest(args.paths, store, options, progress, on_file=on_file, report=report)
+        except KeyboardInterrupt:
+            interrupted = True
         total = store.count_documents()
-    write_json_atomic(report_path, report.to_dict())
+    try:
+        write_json_atomic(report_path, report.to_dict())
+        written = f"report {report_path}"
+    except Exception as error:  # the summary is printed anyway, this failure on its own line
+        reason = storage_reason(error) or f"{type(error).__name__}: {error}"
+        written = f"THE REPORT COULD NOT BE WRITTEN: {printable(reason)}"
     for line in report.summary_lines():
         print(line)
-    print(f"store {args.db}: {total} documents; report {report_path}")
+    print(f"store {args.db}: {total} documents; {written}", flush=True)
     log.debug("report: %s", json.dumps(report.to_dict(), ensure_ascii=False)[:500])
-    return int(ExitCode.SOME_FILES_FAILED if report.failures else ExitCode.OK)
+    if interrupted:
+        raise InterruptedRun(
+            f"interrupted: {report.saved} documents saved by this run; run the same command "
+            "again to resume (documents already stored are skipped)"
+        )
+    if "THE REPORT" in written:
+        return int(ExitCode.SOME_FILES_FAILED)
+    return int(ExitCode.SOME_FILES_FAILED if report.failures or report.stopped else ExitCode.OK)
+
+
+def default_report_path(db: str, out: Path | None, started: datetime) -> Path:
+    """The run's own report: named after its start time (never overwriting an earlier run's),
+    in the --out folder, else beside the database and named after it."""
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    if out is not None:
+        base = out / f"report-{stamp}"
+    else:
+        db_path = Path(db)
+        base = db_path.with_name(f"{db_path.name}.report-{stamp}")
+    path, n = base.with_name(base.name + ".json"), 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}.json")
+    return path
+
+
+def check_writable(db: str, out: Path | None, report: Path) -> None:
+    """Before any OCR: the database, the --out folder and the report's folder can be
+    written (exit 2 naming the one that cannot)."""
+    db_path = Path(db)
+    if db_path.exists() and (db_path.is_dir() or not os.access(db_path, os.W_OK)):
+        raise UnwritableOutputError(f"--db {db}: cannot write the database (no write permission)")
+    _probe_folder(db_path.parent if str(db_path.parent) else Path("."), f"--db {db}")
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            raise UnwritableOutputError(f"--out {out}: not a folder")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UnwritableOutputError(
+                f"--out {out}: cannot create it ({error.strerror})"
+            ) from error
+        _probe_folder(out, f"--out {out}")
+    _probe_folder(report.parent, f"report {report}")
+
+
+def _probe_folder(folder: Path, what: str) -> None:
+    """Create and remove a small file in `folder`, or raise UnwritableOutputError."""
+    if not folder.is_dir():
+        raise UnwritableOutputError(f"{what}: the folder {folder} does not exist")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".sohoa-probe-") as probe:
+            probe.write(b"x" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as error:
+        raise UnwritableOutputError(
+            f"{what}: cannot write in {folder} ({error.strerror})"
+        ) from error
+
+
+def _log_line(outcome: FileOutcome) -> None:
+    """One plain line per document on stderr when no progress bar is drawn (cron, nohup)."""
+    if outcome.status == "skipped":
+        return
+    detail = f"{outcome.pages} pages, {outcome.seconds:.1f} s" if outcome.pages else ""
+    reason = f": {outcome.reason}" if outcome.reason else ""
+    review = (
+        f"; needs review: {', '.join(dict.fromkeys(r.field for r in outcome.review))}"
+        if outcome.review
+        else ""
+    )
+    from pipeline.ingest import printable
+
+    print(
+        f"{outcome.status} {printable(outcome.path)}"
+        + (f" ({detail})" if detail else "")
+        + reason
+        + review,
+        file=sys.stderr,
+        flush=True,
+    )
