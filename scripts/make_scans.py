@@ -16,6 +16,18 @@ separated by tabs; pages 2+ start with their page number. Pages are separated by
 empty line. Footnote markers are plain digits glued to the word they follow.
 
     python scripts/make_scans.py --out out/scans --count 20 --profiles all --max-pages 2
+
+What real archive pages show and today's sets do not is asked for explicitly, so a set made
+without these options is byte for byte what it was (docs/generator.md): `--handwritten`
+(number and day left blank in print and written in ink; fields["handwritten"] flags them, the
+truth text leaves them out), `--doc-type CV --family state` (công văn: 507/UBND-KGVX, V/v,
+Kính gửi), `--pdf-stamp` (a portal's "Ký bởi / Cơ quan / Thời gian ký" text layer on page 1
+of the scanned PDF), `--font typewriter|condensed` (a 1990s look on an uneven baseline), and
+profile steps `verylowdpi`, `ccitt`, `colorscan`, `yellowed`, `margin_notes`,
+`received_stamp` (or `--profiles real` for combinations seen on real pages).
+
+    python scripts/make_scans.py --out out/real --count 10 --family state --handwritten \
+        --pdf-stamp --profiles real
 """
 
 from __future__ import annotations
@@ -41,9 +53,18 @@ from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 from scripts.scanlib.content import HELDOUT_MODULUS, draft_document, split_of
-from scripts.scanlib.degrade import PROFILES, Canvas, parse_profile
-from scripts.scanlib.layout import FONTS, LU, draw_page, layout, page_text
+from scripts.scanlib.degrade import (
+    PROFILES,
+    REAL_PROFILES,
+    STEPS,
+    Canvas,
+    parse_profile,
+    quad_of,
+)
+from scripts.scanlib.layout import ALL_FONTS, FONTS, LU, draw_page, layout, page_text
 from scripts.scanlib.model import SynthDoc
+from scripts.scanlib.pdfstamp import signature_stamp
+from scripts.scanlib.pools import PARTY_TYPES
 
 FORMATS = ("images", "pdf", "tiff")
 PDF_QUALITY = 80  # JPEG quality of PNG pages inside a PDF, as office scanners write them
@@ -96,10 +117,18 @@ class RenderedPage:
         return "\n".join(ln.text for ln in self.lines if ln.region in regions)
 
 
-def make_document(seed: int, family: str | None = None, pages: int | None = None) -> SynthDoc:
+def make_document(
+    seed: int,
+    family: str | None = None,
+    pages: int | None = None,
+    handwritten: bool = False,
+    doc_type: str | None = None,
+) -> SynthDoc:
     """A random document for `seed`; `pages` (default 1-4 by seed) is met exactly with
-    Liberation Serif, while wider fonts may run one page over."""
-    draft = draft_document(seed, family, pages)
+    Liberation Serif, while wider fonts may run one page over. `handwritten` leaves the
+    number and the day blank in print and writes them by hand; `doc_type` forces a type
+    code (see `draft_document`)."""
+    draft = draft_document(seed, family, pages, handwritten=handwritten, doc_type=doc_type)
     target = draft.target_pages
 
     def count(k: int) -> int:
@@ -132,11 +161,12 @@ def render(
 ) -> list[RenderedPage]:
     """Draw the document's pages and pass them through the profile's steps (`a+b+c`).
 
-    A profile with `lowdpi` is drawn at 200 DPI at most. Deterministic in (doc, profile,
-    dpi, font, seed).
+    A profile with `lowdpi` or `ccitt` is drawn at 200 DPI at most. Deterministic in (doc,
+    profile, dpi, font, seed). Handwritten fields are not in the truth text; their blanks'
+    boxes are in `params["handwritten"]`.
     """
     steps = parse_profile(profile)
-    rdpi = min(dpi, 200) if "lowdpi" in steps else dpi
+    rdpi = min(dpi, 200) if "lowdpi" in steps or "ccitt" in steps else dpi
     laid = layout(doc, font)
     scale = rdpi / LU
     clean = [draw_page(p, font, rdpi, doc.seed) for p in laid]
@@ -162,8 +192,18 @@ def render(
                 k,
                 zlib.crc32(name.encode()),
             ]
-            canvas = PROFILES[name](canvas, np.random.default_rng(entropy))
+            canvas = STEPS[name](canvas, np.random.default_rng(entropy))
         w, h = canvas.image.size
+        params = canvas.params
+        hand = [(k[5:], v) for k, v in canvas.anchors.items() if k.startswith("hand_")]
+        if hand:  # what was written in by hand, and where (the printed blank)
+            written = doc.fields.get("handwritten", {})
+            params = {**params, "handwritten": [
+                {"field": "number" if f == "number" else "date",
+                 "text": written.get("number" if f == "number" else "date", ""),
+                 "box": _box(quad_of(rect), w, h)}
+                for f, rect in hand
+            ]}  # fmt: skip
         lines = [
             TruthLine(ln.text, _box(quad, w, h), quad, ln.region, ln.block, ln.cell)
             for ln, quad in zip(page.lines, canvas.quads, strict=True)
@@ -178,7 +218,7 @@ def render(
                 profile=profile,
                 fmt=canvas.fmt,
                 quality=canvas.quality,
-                params=canvas.params,
+                params=params,
             )
         )
     return out
@@ -245,8 +285,10 @@ def _page_name(page: RenderedPage) -> str:
     return f"page-{page.number:03d}.{'jpg' if page.fmt == 'jpeg' else 'png'}"
 
 
-def write_pdf(pages: list[RenderedPage], path: Path) -> None:
-    """An image-only PDF at each page's resolution (JPEG pages, bilevel ones as CCITT G4)."""
+def write_pdf(pages: list[RenderedPage], path: Path, stamp: Sequence[str] | None = None) -> None:
+    """An image-only PDF at each page's resolution (JPEG pages, bilevel ones as CCITT G4);
+    with `stamp`, those lines are added as a small text layer at the top right of page 1,
+    as e-government portals' signing software leaves them (needs pikepdf and fontTools)."""
     # Copies: Pillow leaves its per-save encoder settings on the images it writes.
     images = [
         p.image.copy() if p.image.mode in ("1", "L", "RGB") else p.image.convert("RGB")
@@ -259,6 +301,10 @@ def write_pdf(pages: list[RenderedPage], path: Path) -> None:
         path, "PDF", save_all=True, append_images=images[1:], resolution=float(pages[0].dpi),
         **extra,
     )  # fmt: skip
+    if stamp:
+        from scripts.scanlib.pdfstamp import add_text_stamp
+
+        add_text_stamp(path, list(stamp))
 
 
 def write_tiff(pages: list[RenderedPage], path: Path) -> None:
@@ -278,11 +324,14 @@ def write_document(
     stem: str,
     font: str = "liberation",
     formats: Collection[str] = ("images", "pdf"),
+    stamp: dict[str, str] | None = None,
 ) -> dict[str, Path]:
     """Write the scan in `formats` (of `FORMATS`) and its truth; returns the paths.
 
     Layout: DIR/<stem>/page-001.png|jpg ("images"), DIR/<stem>.pdf ("pdf"), DIR/<stem>.tif
     ("tiff"), and always DIR/<stem>.txt, DIR/<stem>.fields.json, DIR/<stem>.pages.json.
+    `stamp` (from `pdfstamp.signature_stamp`): the PDF's page 1 gets its text as a text
+    layer, and fields.json its `signature_stamp` (signer, organisation, time, text).
     """
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -324,16 +373,15 @@ def write_document(
         )
     if "pdf" in formats:
         paths["pdf"] = out_dir / f"{stem}.pdf"
-        write_pdf(pages, paths["pdf"])
+        write_pdf(pages, paths["pdf"], stamp["text"].split("\n") if stamp else None)
     if "tiff" in formats:
         paths["tiff"] = out_dir / f"{stem}.tif"
         write_tiff(pages, paths["tiff"])
     paths["txt"] = out_dir / f"{stem}.txt"
     paths["txt"].write_text(document_text(pages) + "\n", encoding="utf-8")
     paths["fields"] = out_dir / f"{stem}.fields.json"
-    paths["fields"].write_text(
-        json.dumps(doc.fields, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    fields = {**doc.fields, "signature_stamp": stamp} if stamp else doc.fields
+    paths["fields"].write_text(json.dumps(fields, ensure_ascii=False, indent=1), encoding="utf-8")
     paths["pages"] = out_dir / f"{stem}.pages.json"
     meta = {
         "seed": doc.seed,
@@ -350,6 +398,8 @@ def write_document(
 def _profiles(spec: str) -> list[str]:
     if spec == "all":
         return list(PROFILES)
+    if spec == "real":
+        return list(REAL_PROFILES)
     names = [p.strip() for p in spec.split(",") if p.strip()]
     for name in names:
         parse_profile(name)
@@ -363,20 +413,45 @@ def _font_for(seed: int, choice: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Options for what real archive pages show are off by default, so the same "
+        "seeds and options give the same files as before they existed (docs/generator.md).",
+    )
     ap.add_argument("--out", type=Path, required=True, help="output folder")
     ap.add_argument("--count", type=int, default=10, help="documents to make")
     ap.add_argument("--profiles", default="clean",
-                    help="comma list of profiles (steps joined by +), or 'all'; "
-                         f"steps: {', '.join(PROFILES)}")  # fmt: skip
+                    help="comma list of profiles (steps joined by +), 'all' (one profile per "
+                         f"step of: {', '.join(PROFILES)}) or 'real' ({', '.join(REAL_PROFILES)}); "
+                         "steps imitating real archive pages, only by name: "
+                         "verylowdpi (70-100 DPI JPEG), ccitt (1-bit 200 DPI, CCITT G4 in PDF "
+                         "and TIFF; put it last), colorscan (colour office scan, JPEG), yellowed "
+                         "(old paper), margin_notes (ink notes in the margins), received_stamp "
+                         "(red 'CV ĐẾN' box with a handwritten number)")  # fmt: skip
     ap.add_argument("--seed", type=int, default=0, help="first document seed")
     ap.add_argument("--dpi", type=int, default=300)
     ap.add_argument("--max-pages", type=int, default=2, help="pages per document: 1..N by seed")
     ap.add_argument("--pages", type=int, default=None, help="exact pages per document")
-    ap.add_argument("--font", default="mix", choices=[*FONTS, "mix"])
+    ap.add_argument("--font", default="mix", choices=[*ALL_FONTS, "mix"],
+                    help=f"mix: one of {', '.join(FONTS)} by seed; typewriter (FreeMono) and "
+                         "condensed (DejaVu Serif Condensed, fonts-dejavu-extra) give a 1990s "
+                         "look, letters on an uneven baseline with uneven ink")  # fmt: skip
     ap.add_argument("--family", default=None, choices=["party", "state"])
+    ap.add_argument("--doc-type", default=None, choices=list(PARTY_TYPES),
+                    help="force the type code; with --family state, CV makes công văn as the "
+                         "state writes them: 507/UBND-KGVX (no type code), 'V/v ...' under the "
+                         "number, a 'Kính gửi:' line or list")  # fmt: skip
+    ap.add_argument("--handwritten", action="store_true",
+                    help="leave the number and the day of the date blank in print and write "
+                         "them in ink (blue or black pen strokes), as offices do after signing; "
+                         "the truth text leaves them out, fields.json keeps the values and "
+                         "flags them in 'handwritten', pages.json has their boxes")  # fmt: skip
+    ap.add_argument("--pdf-stamp", action="store_true",
+                    help="add an e-government portal's signing stamp ('Ký bởi: ... / Cơ quan: "
+                         "... / Thời gian ký: ...') as small real text at the top right of "
+                         "the PDF's page 1, over the page image (pikepdf, fontTools)")  # fmt: skip
     ap.add_argument("--split", default="all", choices=["all", "train", "heldout"],
-                    help=f"only this split (heldout: seed % {HELDOUT_MODULUS} == 0)")  # fmt: skip
+                    help=f"only this split (heldout: seed %% {HELDOUT_MODULUS} == 0)")  # fmt: skip
     ap.add_argument("--formats", default="images,pdf",
                     help=f"comma list of scan files to write: {', '.join(FORMATS)}")  # fmt: skip
     args = ap.parse_args(argv)
@@ -391,12 +466,15 @@ def main(argv: list[str] | None = None) -> int:
             seed += 1
             continue
         n_pages = args.pages or random.Random(f"pages-{seed}").randint(1, max(1, args.max_pages))
-        doc = make_document(seed, args.family, n_pages)
+        doc = make_document(seed, args.family, n_pages, args.handwritten, args.doc_type)
         font = _font_for(seed, args.font)
+        stamp = signature_stamp(doc.fields, seed) if args.pdf_stamp else None
         for profile in profiles:
             pages = render(doc, profile, dpi=args.dpi, font=font, seed=seed)
             stem = f"{seed:06d}-{profile}"
-            paths = write_document(doc, pages, args.out, stem, font=font, formats=formats)
+            paths = write_document(
+                doc, pages, args.out, stem, font=font, formats=formats, stamp=stamp
+            )
             entries.append(
                 {
                     "stem": stem,

@@ -177,7 +177,18 @@ def _table_json(app: Appendix) -> Json:
 class _Gen:
     """One document's random choices; every method draws from the same seeded stream."""
 
-    def __init__(self, seed: int, family: str | None, pages: int | None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        family: str | None,
+        pages: int | None,
+        handwritten: bool = False,
+        doc_type: str | None = None,
+    ) -> None:
+        # Options added later draw from their own streams, so that a document made without
+        # them is the same as before they existed.
+        self.handwritten = handwritten
+        self.doc_type = doc_type
         self.r = random.Random(seed)
         self.seed = seed
         self.family = family or ("state" if self.r.random() < 0.2 else "party")
@@ -684,19 +695,30 @@ class _Gen:
             tcode = r.choices(
                 list(pools.STATE_TYPE_WEIGHTS), list(pools.STATE_TYPE_WEIGHTS.values())
             )[0]
+        if self.doc_type:
+            tcode = self.doc_type
         iss = self.issuer
         type_name = pools.PARTY_TYPES[tcode][0]
         number = r.randint(1, 999) if self.family == "party" else r.randint(1, 3000)
+        hr = random.Random(f"hand-{self.seed}")
         if self.family == "party":
             symbol = f"{tcode}/{iss.code}"
             doc_number = f"{number:02d}-{symbol}"
             number_line = f"Số {doc_number}"
         else:
             symbol = f"{tcode}-{iss.code}"
+            if tcode == "CV":  # a state công văn: issuer code and drafting unit, no type code
+                units = pools.STATE_CV_UNITS["UBND" if iss.code == "UBND" else "SO"]
+                symbol = f"{iss.code}-{random.Random(f'cv-{self.seed}').choice(units)}"
             doc_number = f"{number:02d}/{symbol}"
             number_line = f"Số: {doc_number}"
         place = self.tone(iss.place)
         date_line = f"{place}, {long_date(self.date)}"
+        handwritten: dict[str, str] = {}
+        if self.handwritten:  # left blank by the typist, written in by hand after signing
+            handwritten["number"] = str(number) if hr.random() < 0.8 else f"{number:02d}"
+            day = self.date.day
+            handwritten["date"] = str(day) if hr.random() < 0.5 else f"{day:02d}"
         marks: list[str] = []
         if r.random() < 0.12:
             marks.append(self.pick(["MẬT", "KHẨN", "HOẢ TỐC", "MẬT"]))
@@ -723,7 +745,15 @@ class _Gen:
             left.append(plain("header_left", "*", size=hs, align="center"))
         else:
             left[-1] = replace(left[-1], rule_after=True)
-        left.append(plain("header_left", number_line, size=hs, align="center", before_pt=2))
+        if handwritten:
+            lead, tail = number_line.split(" ", 1)
+            tail = tail[len(f"{number:02d}") :]
+            left.append(
+                Block("header_left", (Run(f"{lead} "), Run(handwritten["number"], hand="number"),
+                                      Run(tail)), size=hs, align="center", before_pt=2)
+            )  # fmt: skip
+        else:
+            left.append(plain("header_left", number_line, size=hs, align="center", before_pt=2))
         if tcode == "CV":
             left.append(
                 plain("header_left", f"V/v {subject}", italic=True, size=12, align="center",
@@ -751,6 +781,12 @@ class _Gen:
                       before_pt=r.uniform(12, 20)),
             ]  # fmt: skip
             heading = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+        if handwritten:  # the date line with its day left blank
+            head, rest = date_line.split(f"ngày {self.date.day:02d}", 1)
+            runs = (Run(f"{head}ngày ", italic=True),
+                    Run(handwritten["date"], italic=True, hand="day"), Run(rest, italic=True))
+            i = next(k for k, b in enumerate(right) if b.text == date_line)
+            right[i] = replace(right[i], runs=runs)
         if draft:
             right.append(
                 plain("mark", draft, bold=True, italic=True, size=13, align="center",
@@ -770,10 +806,26 @@ class _Gen:
             )  # fmt: skip
         if tcode in ("CV", "TTr"):
             to = self.pick(iss.superiors or ["Các tỉnh ủy, thành ủy"]).replace(" (b/c)", "")
-            front_blocks.append(
-                plain("front", f"Kính gửi: {to}", size=st.body_size, align="center",
-                      before_pt=r.uniform(10, 18))
-            )  # fmt: skip
+            cv = random.Random(f"cv-{self.seed}")
+            if self.family == "state" and tcode == "CV" and cv.random() < 0.5:
+                # several addressees: "Kính gửi:" and a dash list under it
+                many = cv.sample(pools.STATE_CV_ADDRESSEES, k=cv.randint(2, 4))
+                indent = cv.uniform(25, 40)
+                front_blocks.append(
+                    plain("front", "Kính gửi:", size=st.body_size, align="left",
+                          indent_mm=indent, before_pt=r.uniform(10, 18))
+                )  # fmt: skip
+                for i, item in enumerate(many):
+                    end = "." if i == len(many) - 1 else ";"
+                    front_blocks.append(
+                        plain("front", f"- {self.tone(item)}{end}", size=st.body_size,
+                              align="left", indent_mm=indent + 22)
+                    )  # fmt: skip
+            else:
+                front_blocks.append(
+                    plain("front", f"Kính gửi: {to}", size=st.body_size, align="center",
+                          before_pt=r.uniform(10, 18))
+                )  # fmt: skip
         if tcode == "QĐ" and self.family == "state":
             front_blocks.append(
                 plain("front", iss.decision_maker, bold=True, size=14, align="center", before_pt=10)
@@ -825,6 +877,8 @@ class _Gen:
             "signer": {"authority": authority, "title": title, "name": name},
             "recipients": recipients,
         }
+        if handwritten:  # the values above stay; these parts of them are in ink, not print
+            fields["handwritten"] = handwritten
         return Draft(
             seed=self.seed, family=self.family, style=st, header_left=left, header_right=right,
             front=front, intro=intro, middle=middle, outro=outro, closing_left=closing_left,
@@ -1054,8 +1108,22 @@ class _Gen:
         return Appendix(blocks, table)
 
 
-def draft_document(seed: int, family: str | None = None, pages: int | None = None) -> Draft:
-    """A document with more body than needed; see `Draft.assemble`."""
+def draft_document(
+    seed: int,
+    family: str | None = None,
+    pages: int | None = None,
+    handwritten: bool = False,
+    doc_type: str | None = None,
+) -> Draft:
+    """A document with more body than needed; see `Draft.assemble`.
+
+    `handwritten`: the number and the day of the date are left blank in print and written
+    in by hand (fields["handwritten"] maps `number` and `date` to the handwritten text);
+    `doc_type`: force a type code (`CV`, `QĐ`, ...); a state `CV` gets a công văn symbol
+    without type code (`507/UBND-KGVX`), a "V/v" subject under the number and "Kính gửi".
+    """
     if family not in (None, "party", "state"):
         raise ValueError(f"family must be 'party' or 'state', not {family!r}")
-    return _Gen(seed, family, pages).build()
+    if doc_type is not None and doc_type not in pools.PARTY_TYPES:
+        raise ValueError(f"doc_type must be one of {', '.join(pools.PARTY_TYPES)}")
+    return _Gen(seed, family, pages, handwritten, doc_type).build()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,6 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
+from .hand import BLACK_INKS, BLUE_INKS, draw_digits, write_note
 from .layout import get_font
 
 Rect = tuple[float, float, float, float]
@@ -409,6 +411,181 @@ def phone(canvas: Canvas, rng: np.random.Generator) -> Canvas:
     return out
 
 
+# -- what real archive pages show (steps added later; not in `PROFILES`, so `--profiles all`
+# makes what it always made) -----------------------------------------------------------------
+
+
+def _mm(canvas: Canvas, v: float) -> float:
+    return v / 25.4 * canvas.dpi
+
+
+def verylowdpi(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """A 70-100 DPI scan (old scanners, fax-grade archive copies): area-resampled, a little
+    soft, colour or grey, saved as a JPEG."""
+    img = canvas.image.convert("RGB" if rng.random() < 0.5 else "L")
+    dpi = int(rng.integers(70, 101))
+    f = dpi / canvas.dpi
+    size = (round(img.size[0] * f), round(img.size[1] * f))
+    arr = cv2.GaussianBlur(np.asarray(img, np.float32), (0, 0), 0.35 / f)
+    small = cv2.resize(arr, size, interpolation=cv2.INTER_AREA)
+    out = _move(canvas, np.diag([f, f, 1.0]), _img(small))
+    q = int(rng.integers(70, 90))
+    out.dpi, out.fmt, out.quality = dpi, "jpeg", q
+    out.params = {**canvas.params, "scan_dpi": dpi}
+    return out
+
+
+def ccitt(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """A 1-bit office scan at 200 DPI (written as CCITT G4 in PDFs and TIFFs): a fixed
+    threshold that thins light strokes and blackens seals, and a little salt noise. Put it
+    last in a profile: later steps would turn the page grey again."""
+    out = canvas
+    if canvas.dpi != 200:
+        f = 200 / canvas.dpi
+        img = canvas.image
+        size = (round(img.size[0] * f), round(img.size[1] * f))
+        out = _move(canvas, np.diag([f, f, 1.0]), img.resize(size, Image.Resampling.BOX))
+        out.dpi = 200
+    g = cv2.GaussianBlur(_gray(out.image), (0, 0), rng.uniform(0.3, 0.7))
+    thr = rng.uniform(135, 185)
+    ink = g < thr
+    h, w = ink.shape
+    n = int(h * w * rng.uniform(2e-5, 1e-4))
+    ink[rng.integers(0, h, n), rng.integers(0, w, n)] = True
+    image = Image.fromarray((~ink * 255).astype(np.uint8)).convert("1")
+    params = {**canvas.params, "bilevel_threshold": round(thr, 1)}
+    return replace(out, image=image, fmt="png", params=params)
+
+
+def colorscan(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """A colour office scan as e-government portals publish it: off-white paper, slightly
+    soft print, sensor noise, saved as a JPEG (embedded as DCT in the PDF)."""
+    arr = _rgb(canvas.image)
+    h, w = arr.shape[:2]
+    paper = np.array([rng.uniform(243, 252), rng.uniform(241, 250), rng.uniform(232, 246)],
+                     np.float32) / 255.0  # fmt: skip
+    arr = arr * paper * _smooth_field(rng, (h, w), 5, 0.97, 1.0)[..., None]
+    arr = cv2.GaussianBlur(arr, (0, 0), rng.uniform(0.4, 0.8) * canvas.s)
+    arr += rng.normal(0, rng.uniform(1.5, 3.5), arr.shape).astype(np.float32)
+    q = int(rng.integers(72, 90))
+    return replace(canvas, image=_img(arr), fmt="jpeg", quality=q)
+
+
+def yellowed(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """Decades-old paper: yellow-brown tone, darker towards the edges, blotches and
+    foxing specks, ink gone a little brown and weak."""
+    arr = _rgb(canvas.image)
+    h, w = arr.shape[:2]
+    tone = np.array([rng.uniform(0.93, 0.99), rng.uniform(0.85, 0.92), rng.uniform(0.62, 0.75)],
+                    np.float32)  # fmt: skip
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    edge = np.minimum(np.minimum(xx, w - 1 - xx) / w, np.minimum(yy, h - 1 - yy) / h)
+    rim = 1 - rng.uniform(0.08, 0.18) * np.exp(-edge / rng.uniform(0.015, 0.04))
+    paper = _smooth_field(rng, (h, w), 7, 0.9, 1.02) * rim
+    ink = 255 - (255 - arr) * rng.uniform(0.75, 0.92)  # weaker, browner print
+    ink = ink * np.array([1.0, 0.97, 0.9], np.float32)
+    arr = ink * tone * paper[..., None]
+    spots = np.zeros((h, w), np.float32)
+    n = int(rng.integers(20, 120))
+    for y, x in zip(rng.integers(0, h, n), rng.integers(0, w, n), strict=True):
+        r = max(1, int(rng.uniform(0.5, 3.0) * canvas.s * 3))
+        cv2.circle(spots, (int(x), int(y)), r, float(rng.uniform(0.1, 0.35)), -1)
+    spots = cv2.GaussianBlur(spots, (0, 0), 1.5 * canvas.s)
+    arr = arr * (1 - spots[..., None] * np.array([0.3, 0.5, 0.8], np.float32))
+    arr = cv2.GaussianBlur(arr, (0, 0), 0.4 * canvas.s)
+    arr += rng.normal(0, 2.5, arr.shape[:2]).astype(np.float32)[..., None]
+    return replace(canvas, image=_img(arr), params={**canvas.params, "yellowed": True})
+
+
+NOTES = (
+    "Chuyển đ/c Chánh VP", "Đã xem", "Lưu hồ sơ", "VP tham mưu", "Kính chuyển P.TH",
+    "Đ/c PCT xem, chỉ đạo", "Gấp", "Photo gửi các phòng", "Chuyển Sở Nội vụ", "Đã phô tô",
+    "P.KT nghiên cứu, báo cáo", "Trình đ/c Chủ tịch", "Theo dõi", "Đ/c Hùng xử lý",
+)  # fmt: skip
+
+
+def margin_notes(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """Notes written in ink in the margins (who it goes to, "Đã xem", a date) and a mark
+    beside a body paragraph; none of it is in the truth text (params `margin_notes`)."""
+    body = canvas.anchors.get("body")
+    img = canvas.image.convert("RGB")
+    w, h = img.size
+    r = random.Random(int(rng.integers(0, 2**31)))
+    ink = r.choice([*BLUE_INKS, *BLUE_INKS, *BLACK_INKS, (170, 30, 40)])
+    height = _mm(canvas, r.uniform(3.2, 4.5))
+    notes = []
+    x_left = _mm(canvas, r.uniform(3, 8))
+    places = ["top", "left"] + (["bottom"] if r.random() < 0.4 else [])
+    for where in r.sample(places, k=r.randint(1, len(places))):
+        text = r.choice(NOTES)
+        if r.random() < 0.4:
+            text += f" {r.randint(1, 28)}/{r.randint(1, 12)}"
+        if where == "top":
+            xy = (w * r.uniform(0.1, 0.45), _mm(canvas, r.uniform(3, 9)))
+            angle = r.uniform(-6, 4)
+        elif where == "bottom":
+            xy = (w * r.uniform(0.1, 0.5), h - _mm(canvas, r.uniform(12, 17)))
+            angle = r.uniform(-5, 5)
+        else:  # up the left margin, beside the body
+            y0 = body[1] if body else h * 0.3
+            y1 = body[3] if body else h * 0.7
+            xy = (x_left, r.uniform(y0, max(y0 + 1, y1 - _mm(canvas, 60))))
+            angle = r.uniform(80, 95)
+        box = write_note(img, text, xy, height, ink, r, angle)
+        notes.append({"text": text, "box": [round(v) for v in box]})
+    draw = ImageDraw.Draw(img)
+    if body and r.random() < 0.7:  # a reviewer's bar beside a paragraph
+        x = body[0] - _mm(canvas, r.uniform(3, 6))
+        y0 = r.uniform(body[1], body[3] - _mm(canvas, 20))
+        y1 = y0 + _mm(canvas, r.uniform(8, 25))
+        pts = [(x + r.uniform(-2, 2) * canvas.s, y0 + (y1 - y0) * t / 6) for t in range(7)]
+        draw.line(pts, fill=ink, width=max(1, round(_mm(canvas, 0.4))), joint="curve")
+    return replace(canvas, image=img, params={**canvas.params, "margin_notes": notes})
+
+
+def received_stamp(canvas: Canvas, rng: np.random.Generator) -> Canvas:
+    """The receiving office's "CÔNG VĂN ĐẾN" box stamp (page 1), in red ink at an angle,
+    its number and date written in by hand; it may cover the first body lines."""
+    if canvas.page != 1:
+        return canvas
+    r = random.Random(int(rng.integers(0, 2**31)))
+    s = canvas.dpi / 25.4  # pixels per mm
+    bw, bh = round(52 * s), round(24 * s)
+    box = Image.new("L", (bw, bh), 0)
+    d = ImageDraw.Draw(box)
+    lw = max(1, round(0.45 * s))
+    d.rectangle([lw, lw, bw - lw, bh - lw], outline=255, width=lw)
+    small = get_font(canvas.family if canvas.family in ("liberation", "dejavu") else "liberation",
+                     True, False, max(6, round(2.6 * s)))  # fmt: skip
+    big = get_font("liberation", True, False, max(7, round(4.2 * s)))
+    d.text((bw / 2, 3.2 * s), r.choice(["VĂN PHÒNG UBND TỈNH", "SỞ NỘI VỤ", "VĂN THƯ"]),
+           font=small, fill=255, anchor="mm")  # fmt: skip
+    d.line([(2 * s, 5.6 * s), (bw - 2 * s, 5.6 * s)], fill=255, width=lw)
+    d.text((4 * s, 11 * s), "CV", font=big, fill=255, anchor="lm")
+    d.text((4 * s, 17.5 * s), "ĐẾN", font=big, fill=255, anchor="lm")
+    d.line([(17 * s, 5.6 * s), (17 * s, bh - lw)], fill=255, width=lw)
+    for i, label in enumerate(("Số:", "Ngày:", "Chuyển:")):
+        d.text((18.5 * s, (9.5 + 5.5 * i) * s), label, font=small, fill=255, anchor="lm")
+    box = box.rotate(r.uniform(-4, 4), resample=Image.Resampling.BICUBIC, expand=True)
+    img = canvas.image.convert("RGB")
+    body = canvas.anchors.get("body")
+    x = round(_mm(canvas, r.uniform(6, 20)))
+    y = round((body[1] if body else img.size[1] * 0.25) + _mm(canvas, r.uniform(-6, 10)))
+    red = (int(r.uniform(185, 215)), int(r.uniform(30, 60)), int(r.uniform(40, 70)))
+    alpha = box.point(lambda v: int(v * 0.85))
+    img.paste(Image.new("RGB", box.size, red), (x, y), alpha)
+    draw = ImageDraw.Draw(img)
+    pen_ink = r.choice(BLUE_INKS)
+    number = str(r.randint(10, 3999))
+    day = f"{r.randint(1, 28)}/{r.randint(1, 12)}"
+    for text, row in ((number, 0), (day, 1)):
+        draw_digits(draw, text, x + 31 * s, y + (11.5 + 5.5 * row) * s, 4 * s,
+                    (pen_ink, 0.09), r)  # fmt: skip
+    stamp_box = [x, y, x + box.size[0], y + box.size[1]]
+    params = {**canvas.params, "received_stamp": {"box": stamp_box, "number": number}}
+    return replace(canvas, image=img, params=params)
+
+
 PROFILES: dict[str, Step] = {
     "clean": clean,
     "photocopy": photocopy,
@@ -424,12 +601,34 @@ PROFILES: dict[str, Step] = {
 }
 
 
+# Steps that imitate what real archive pages showed (see docs/generator.md); asked for by
+# name or through `REAL_PROFILES`, never part of `--profiles all`.
+REAL_STEPS: dict[str, Step] = {
+    "verylowdpi": verylowdpi,
+    "ccitt": ccitt,
+    "colorscan": colorscan,
+    "yellowed": yellowed,
+    "margin_notes": margin_notes,
+    "received_stamp": received_stamp,
+}
+STEPS: dict[str, Step] = {**PROFILES, **REAL_STEPS}
+
+# `--profiles real`: combinations seen on real pages.
+REAL_PROFILES: tuple[str, ...] = (
+    "seal_signature+colorscan",
+    "seal_signature+seal_body+margin_notes+colorscan",
+    "seal_signature+received_stamp+ccitt",
+    "seal_signature+margin_notes+verylowdpi",
+    "seal_signature+yellowed+bleed",
+)
+
+
 def parse_profile(spec: str) -> list[str]:
-    """`"seal_signature+photocopy+skew"` -> its step names, checked against `PROFILES`."""
+    """`"seal_signature+photocopy+skew"` -> its step names, checked against `STEPS`."""
     names = [p.strip() for p in spec.split("+") if p.strip()]
-    unknown = [n for n in names if n not in PROFILES]
+    unknown = [n for n in names if n not in STEPS]
     if unknown or not names:
         raise ValueError(
-            f"unknown profile step(s) {unknown or spec!r}; known: {', '.join(PROFILES)}"
+            f"unknown profile step(s) {unknown or spec!r}; known: {', '.join(STEPS)}"
         )
     return names

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .hand import pen, write_digits
 from .model import Block, DocStyle, Run, SynthDoc, Table
 
 LU = 600.0  # layout units per inch
@@ -47,8 +48,25 @@ FONT_FILES: dict[str, tuple[str, str, str, str]] = {
         "FreeSerifItalic.ttf",
         "FreeSerifBoldItalic.ttf",
     ),
+    # Old looks, only when asked for by name (not in `FONTS`, the mix of today's sets):
+    # a typewriter (fonts-freefont-ttf) and a condensed serif (fonts-dejavu-extra), both
+    # drawn letter by letter on an uneven baseline with uneven ink, as 1990s pages are.
+    "typewriter": (
+        "FreeMono.ttf",
+        "FreeMonoBold.ttf",
+        "FreeMonoOblique.ttf",
+        "FreeMonoBoldOblique.ttf",
+    ),
+    "condensed": (
+        "DejaVuSerifCondensed.ttf",
+        "DejaVuSerifCondensed-Bold.ttf",
+        "DejaVuSerifCondensed-Italic.ttf",
+        "DejaVuSerifCondensed-BoldItalic.ttf",
+    ),
 }
-FONTS = tuple(FONT_FILES)
+FONTS = ("liberation", "dejavu", "freeserif")  # the families `--font mix` draws from
+OLD_FONTS = ("typewriter", "condensed")
+ALL_FONTS = (*FONTS, *OLD_FONTS)
 
 
 def mm(v: float) -> float:
@@ -63,7 +81,7 @@ def pt(v: float) -> float:
 def font_file(family: str, bold: bool, italic: bool) -> Path:
     """Path of a Debian font file (fonts-liberation, fonts-dejavu-core, fonts-freefont-ttf)."""
     if family not in FONT_FILES:
-        raise ValueError(f"unknown font {family!r}; choose one of {', '.join(FONTS)}")
+        raise ValueError(f"unknown font {family!r}; choose one of {', '.join(ALL_FONTS)}")
     name = FONT_FILES[family][int(bold) + 2 * int(italic)]
     for root in FONT_DIRS:
         for path in sorted(root.rglob(name)) if root.is_dir() else []:
@@ -113,6 +131,8 @@ class PlacedRun:
     bold: bool = False
     italic: bool = False
     sup: bool = False
+    hand: str = ""  # a field written by hand into a printed blank (`Run.hand`)
+    width: float = 0.0  # the blank's width (hand runs only)
 
 
 @dataclass
@@ -185,7 +205,7 @@ def split_words(runs: tuple[Run, ...]) -> list[Word]:
                 words.append(current)
                 current = []
             if part:
-                current.append(Run(part, run.bold, run.italic, run.sup))
+                current.append(Run(part, run.bold, run.italic, run.sup, run.hand))
     if current:
         words.append(current)
     return words
@@ -206,16 +226,19 @@ class _Flow:
         self.block_id = 0
         self.notes: list[str] = []  # footnote markers placed on the current page
         self.y = 0.0
-        self._widths: dict[tuple[str, bool, bool, bool, float], float] = {}
+        self._widths: dict[tuple[str, bool, bool, bool, str, float], float] = {}
 
     # -- measuring ---------------------------------------------------------------------
 
     def width(self, piece: Run, size: float) -> float:
-        key = (piece.text, piece.bold, piece.italic, piece.sup, size)
+        key = (piece.text, piece.bold, piece.italic, piece.sup, piece.hand, size)
         if key not in self._widths:
             px = round(pt(size * (SUP_SCALE if piece.sup else 1.0)))
             f = get_font(self.family, piece.bold, piece.italic, px)
-            self._widths[key] = f.getlength(piece.text)
+            w = f.getlength(piece.text)
+            if piece.hand:  # the blank a typist leaves for a number written in after signing
+                w = max(w * 1.6, pt(size) * (2.4 if piece.hand == "number" else 1.6))
+            self._widths[key] = w
         return self._widths[key]
 
     def word_width(self, word: Word, size: float) -> float:
@@ -287,10 +310,14 @@ class _Flow:
             px = cursor
             for piece in word:
                 runs.append(PlacedRun(piece.text, px, piece.bold, piece.italic, piece.sup))
+                if piece.hand:
+                    runs[-1].hand, runs[-1].width = piece.hand, self.width(piece, size)
                 px += self.width(piece, size)
             cursor += wide + gap
         x1 = cursor - gap
-        text = " ".join("".join(p.text for p in w) for w in words)
+        # Handwritten pieces are not print: the truth text leaves them out (see `hand_fields`).
+        texts = ("".join(p.text for p in w if not p.hand) for w in words)
+        text = " ".join(t for t in texts if t)
         return PlacedLine(
             block.region, text, x, x1, baseline - asc, baseline + desc, baseline, size, runs,
             bid, underline=block.underline,
@@ -338,6 +365,10 @@ class _Flow:
 
     def finish_page(self) -> None:
         page = self.page
+        for ln in page.lines:
+            for r in ln.runs:
+                if r.hand:
+                    page.anchors[f"hand_{r.hand}"] = (r.x, ln.top, r.x + r.width, ln.bottom)
         body = [ln for ln in page.lines if ln.region in ("body", "heading", "subheading")]
         if body:
             page.anchors["body"] = (
@@ -571,18 +602,47 @@ def _signature(draw: ImageDraw.ImageDraw, rect: Rect, scale: float, seed: int) -
     draw.line(pts, fill=SIGNATURE_INK, width=width, joint="curve")
 
 
+def _old_run(
+    draw: ImageDraw.ImageDraw,
+    run: PlacedRun,
+    font: ImageFont.FreeTypeFont,
+    scale: float,
+    y: float,
+    line: PlacedLine,
+    tilt: float,
+    r: random.Random,
+) -> None:
+    """A run typed letter by letter: each letter a little off the baseline, inked unevenly,
+    the line drifting up or down along its length."""
+    x = run.x * scale
+    span = max(1.0, (line.x1 - line.x0) * scale)
+    jitter = pt(line.size) * 0.035 * scale
+    for ch in run.text:
+        dy = tilt * (x - line.x0 * scale) / span + r.gauss(0, jitter)
+        v = int(min(120, max(0, r.gauss(INK[0] + 12, 18))))
+        draw.text((x, y + dy), ch, font=font, fill=(v, v, v + 4), anchor="ls")
+        x += font.getlength(ch)
+
+
 def draw_page(page: PageLayout, family: str, dpi: int, seed: int) -> Image.Image:
     """Draw a laid-out page on white paper at `dpi`; the signature scribble is seeded."""
     scale = dpi / LU
     size = (round(mm(PAGE_MM[0]) * scale), round(mm(PAGE_MM[1]) * scale))
     img = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(img)
+    old = random.Random(f"old-{seed}-{page.number}") if family in OLD_FONTS else None
     for line in page.lines:
+        tilt = old.uniform(-1, 1) * pt(0.5) * scale if old else 0.0
         for run in line.runs:
+            if run.hand:
+                continue
             px = round(pt(line.size * (SUP_SCALE if run.sup else 1.0)) * scale)
             font = get_font(family, run.bold, run.italic, px)
             y = line.baseline * scale - (pt(line.size) * 0.36 * scale if run.sup else 0.0)
-            draw.text((run.x * scale, y), run.text, font=font, fill=INK, anchor="ls")
+            if old is None:
+                draw.text((run.x * scale, y), run.text, font=font, fill=INK, anchor="ls")
+            else:
+                _old_run(draw, run, font, scale, y, line, tilt, old)
         if line.underline:
             uy = (line.baseline + pt(line.size) * 0.14) * scale
             width = max(1, round(pt(line.size) * 0.06 * scale))
@@ -595,4 +655,11 @@ def draw_page(page: PageLayout, family: str, dpi: int, seed: int) -> Image.Image
         draw.rectangle([x0 * scale, y0 * scale, x1 * scale, y1 * scale], outline=INK, width=width)
     if "signature_ink" in page.anchors:
         _signature(draw, page.anchors["signature_ink"], scale, seed)
+    for line in page.lines:
+        for run in line.runs:
+            if run.hand:
+                box = (run.x * scale, line.top * scale, (run.x + run.width) * scale,
+                       line.bottom * scale)  # fmt: skip
+                write_digits(draw, run.text, box, line.baseline * scale, pen(seed),
+                             random.Random(f"hand-{seed}-{run.hand}"))  # fmt: skip
     return img

@@ -10,12 +10,14 @@ Json = dict[str, Any]
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of text in one style; `sup` is a footnote marker set small and raised."""
+    """A piece of text in one style; `sup` is a footnote marker set small and raised; `hand`
+    names a field (`number`, `day`) left blank in print and written in by hand."""
 
     text: str
     bold: bool = False
     italic: bool = False
     sup: bool = False
+    hand: str = ""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,18 @@ PARTY_TYPE_WEIGHTS: dict[str, float] = {
 
 STATE_TYPE_WEIGHTS: dict[str, float] = {"BC": 3, "QĐ": 3, "KH": 2, "TB": 1, "TTr": 1, "CT": 0.5}
 
+# Drafting units in the symbol of a state công văn (507/UBND-KGVX, 1906/SGDĐT-CTrTT).
+STATE_CV_UNITS: dict[str, tuple[str, ...]] = {
+    "UBND": ("KGVX", "KTTH", "NC", "NNTN", "CNXD", "TH", "VX", "KT", "XD", "TCD"),
+    "SO": ("VP", "KHTC", "TCCB", "CTrTT", "GDTrH", "NVY", "QLNS", "TTr", "PC"),
+}
+STATE_CV_ADDRESSEES: tuple[str, ...] = (
+    "Các sở, ban, ngành tỉnh", "Ủy ban nhân dân các huyện, thị xã, thành phố",
+    "Sở Tài chính", "Sở Kế hoạch và Đầu tư", "Sở Nội vụ", "Sở Giáo dục và Đào tạo",
+    "Sở Y tế", "Công an tỉnh", "Bộ Chỉ huy Quân sự tỉnh", "Văn phòng Ủy ban nhân dân tỉnh",
+    "Thường trực Hội đồng nhân dân tỉnh", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+)  # fmt: skip
+
 PROVINCES: tuple[str, ...] = (
     "An Giang", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre", "Bình Dương",
     "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Đắk Lắk", "Đắk Nông",
