@@ -418,7 +418,10 @@ def _plan(
             _check_text_size(path)
             info = sources.inspect(path)
         except InputFileError as error:
-            finish(FileOutcome(str(path), "failed", one_line(str(error))))
+            reason = str(error)
+            if _NO_PAGES.search(reason):  # poppler's words for a PDF whose page tree is empty
+                reason = "the PDF has no pages"
+            finish(FileOutcome(str(path), "failed", one_line(reason)))
             continue
         if info.pages < 1:
             finish(FileOutcome(str(path), "failed", "the file has no pages", id=info.sha256))
@@ -473,6 +476,7 @@ def _check_text_size(path: Path) -> None:
         )
 
 
+_NO_PAGES = re.compile(r"can not be after the last page \(0\)")
 SUSPECT_LIMIT = 2  # a task running on a dead worker this often, its killer unknown, fails
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from pipeline.export import FORMATS, export_text, load_json_records
 from pipeline.record import Record
 
 log = logging.getLogger(__name__)
+
+RECORD_NAME = re.compile(r"[0-9a-f]{64}\.json")  # how `ingest --out` names a record
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,6 +42,9 @@ def _folder_records(folder: Path) -> Iterator[Record]:
     if not folder.is_dir():
         raise BadArgumentsError(f"--records {folder}: not a folder")
     for path in sorted(folder.glob("*.json")):
+        if not RECORD_NAME.fullmatch(path.name):  # a run report, or anything else not a record
+            log.info("--records: %s is not a record file (ID.json), left out", path.name)
+            continue
         yield from load_json_records([path.read_text(encoding="utf-8")])
 
 
@@ -61,8 +67,15 @@ def run(args: argparse.Namespace) -> int:
         for chunk in chunks:
             sys.stdout.write(chunk)
         return 0
-    with args.out.open("w", encoding="utf-8", newline="") as handle:
-        for chunk in chunks:
-            handle.write(chunk)
+    # written beside the target and renamed when complete: a failed export leaves no file
+    partial = args.out.with_name(f".{args.out.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        partial.replace(args.out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     log.info("wrote %s (%s)", args.out, args.format)
     return 0

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__
-from pipeline.errors import InputFileError
+from pipeline.errors import BadArgumentsError, InputFileError
 from pipeline.record import Page, Provenance, Record, Source
 
 if TYPE_CHECKING:
@@ -35,6 +35,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.file.exists():
+        raise BadArgumentsError(f"no such file: {args.file}")
+    if args.file.is_dir():
+        raise BadArgumentsError(f"{args.file} is a folder: extract reads one file")
     record = record_for(args.file)
     print(record.to_json(indent=None if args.compact else 1))
     return 0

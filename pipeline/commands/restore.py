@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pipeline.encoding import decode_bytes
-from pipeline.errors import InputFileError
+from pipeline.errors import BadArgumentsError, InputFileError
 from pipeline.restore import MODES, Restorer
 
 
@@ -38,8 +38,13 @@ def run(args: argparse.Namespace) -> int:
     if args.file == "-":
         data = sys.stdin.buffer.read()
     else:
+        path = Path(args.file)
+        if not path.exists():
+            raise BadArgumentsError(f"no such file: {args.file}")
+        if path.is_dir():
+            raise BadArgumentsError(f"{args.file} is a folder, not a text file")
         try:
-            data = Path(args.file).read_bytes()
+            data = path.read_bytes()
         except OSError as error:
             raise InputFileError(f"cannot read {args.file}: {error.strerror}") from error
     text = decode_bytes(data).text  # encoding detection and legacy/mojibake repair first

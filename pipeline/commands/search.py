@@ -6,9 +6,19 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 
 from pipeline.errors import BadArgumentsError
-from pipeline.search import SORTS, FacetValue, SearchResult, Snippet, make_filters, search
+from pipeline.search import (
+    MAX_LIMIT,
+    MAX_PAGE,
+    SORTS,
+    FacetValue,
+    SearchResult,
+    Snippet,
+    make_filters,
+    search,
+)
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -37,10 +47,29 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--from", dest="date_from", metavar="DATE", help="YYYY[-MM[-DD]]")
     parser.add_argument("--to", dest="date_to", metavar="DATE", help="YYYY[-MM[-DD]]")
     parser.add_argument("--sort", choices=SORTS, default="relevance")
-    parser.add_argument("--limit", type=int, default=10, help="hits per page (1-100)")
-    parser.add_argument("--page", type=int, default=1, help="result page, from 1")
+    parser.add_argument(
+        "--limit", type=bounded(1, MAX_LIMIT), default=10, help=f"hits per page (1-{MAX_LIMIT})"
+    )
+    parser.add_argument(
+        "--page", type=bounded(1, MAX_PAGE), default=1, help=f"result page (1-{MAX_PAGE})"
+    )
     parser.add_argument("--facets", action="store_true", help="also count hits by facet")
     parser.set_defaults(run=run)
+
+
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (else exit 2 saying so)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    return parse
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
         )
     if result.error:
         raise BadArgumentsError(result.error)
+    if result.total and result.page > result.pages:
+        raise BadArgumentsError(
+            f"--page {args.page}: the result has {result.pages} "
+            f"page{'s' if result.pages != 1 else ''} of {result.limit} hits"
+        )
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:

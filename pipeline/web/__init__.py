@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,10 +19,11 @@ from urllib.parse import urlencode
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from starlette.concurrency import iterate_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -65,6 +66,18 @@ FACET_TITLES = {
     "place": "Địa danh",
 }
 FILTER_KEYS = ("type", "issuer", "year", "place", "symbol", "from", "to", "draft")
+REVIEW_LABELS = {  # record keys as the analysts' page names them
+    "number": "Số",
+    "symbol": "Ký hiệu",
+    "doc_number": "Số, ký hiệu",
+    "date": "Ngày ban hành",
+    "doc_type": "Tên loại",
+    "issuer": "Cơ quan ban hành",
+    "place": "Địa danh",
+    "subject": "Trích yếu",
+    "signer": "Người ký",
+    "recipients": "Nơi nhận",
+}
 
 Text = Annotated[str | None, Query(max_length=MAX_FILTER_CHARS)]
 
@@ -155,6 +168,11 @@ def filter_params(
 
 
 Filtered = Annotated[FilterParams, Depends(filter_params)]
+
+
+def _encoded(chunks: Iterator[str]) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield chunk.encode("utf-8")
 
 
 def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
@@ -275,6 +293,8 @@ def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
                 "low_count": len(low),
                 "images": store.page_image_numbers(record.id),
                 "q": q,
+                "review_labels": REVIEW_LABELS,
+                "blank_pages": [p.number for p in record.pages if p.blank],
             },
         )
 
@@ -303,15 +323,18 @@ def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
     def api_document(
         doc_id: Annotated[str, PathParam(pattern=ID_PATTERN)], download: bool = False
     ) -> Response:
-        """The whole record (schema: pipeline/schema/record.schema.json)."""
-        record = store.get_record(doc_id)
-        if record is None:
+        """The whole record (schema: pipeline/schema/record.schema.json), as stored (compact
+        JSON), streamed a few pages at a time."""
+        chunks = store.record_json_chunks(doc_id)
+        if chunks is None:
             raise HTTPException(status_code=404, detail="document not found")
         headers = (
-            {"Content-Disposition": f'attachment; filename="{record.id}.json"'} if download else {}
+            {"Content-Disposition": f'attachment; filename="{doc_id}.json"'} if download else {}
         )
-        return Response(
-            record.to_json(), media_type="application/json; charset=utf-8", headers=headers
+        return StreamingResponse(
+            iterate_in_threadpool(_encoded(chunks)),
+            media_type="application/json; charset=utf-8",
+            headers=headers,
         )
 
     @app.get(
