@@ -124,7 +124,7 @@ def signatures(path: Path) -> list[DigitalSignature]:
                     time=stamp.isoformat() if stamp else None,
                     intact=intact,
                     covers_whole_file=_covers_whole_file(embedded),
-                    field_name=embedded.field_name,
+                    field_name=str(embedded.field_name) if embedded.field_name else None,
                 ))
     except (PdfReadError, OSError, ValueError, KeyError) as error:
         log.debug("signatures of %s unreadable: %s", path, error)
@@ -136,7 +136,11 @@ def _subject_of(embedded: object) -> _Subject:
         native = embedded.signer_cert.subject.native  # type: ignore[attr-defined]
     except Exception:  # no certificate, or one pyHanko cannot parse
         return _Subject(None, None)
-    return _Subject(native.get("common_name"), native.get("organization_name"))
+    def text(key: str) -> str | None:
+        value = native.get(key)
+        return str(value) if value else None
+
+    return _Subject(text("common_name"), text("organization_name"))
 
 
 def _covers_whole_file(embedded: object) -> bool | None:

@@ -3,8 +3,10 @@ another engine's OCR layer, the scanner's own image, and digital signatures."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import cv2
@@ -188,6 +190,7 @@ def test_digital_signatures_are_read_and_checked_offline(tmp_path: Path) -> None
     [found] = pdf.signatures(signed)
     assert (found.signer, found.organisation) == ("Ủy ban nhân dân tỉnh Thử", "Tỉnh Thử")
     assert found.intact is True and found.covers_whole_file is True and found.time
+    assert json.loads(json.dumps(dataclasses.asdict(found)))["field_name"] == "Signature1"
 
     tampered = bytearray(signed.read_bytes())
     at = tampered.index(b"/Im0 Do")  # inside the signed bytes: the page's drawing

@@ -12,6 +12,7 @@ from pipeline.fields.layout import segments
 from pipeline.fields.match import keyword_matches
 from pipeline.fields.repair import FieldRepair
 from pipeline.fields.result import FieldsResult
+from pipeline.fields.review import review_items
 from pipeline.fields.text import fold, is_upper_line, split_lines, squash
 from pipeline.fields.values import Evidence
 from pipeline.record import Page
@@ -88,6 +89,7 @@ def extract_fields(
     taken = _taken_spans(r)
     r.figures = body.figures(text, folded, body_start, body_end, taken)
     r.evidence = _evidence(evidence)
+    r.review = review_items(r, text, pages)
     return r
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.record import Record, Signer
+from pipeline.record import Record, ReviewItem, Signer
 
 Json = dict[str, Any]
 
@@ -38,6 +38,7 @@ class FieldsResult:
     footnotes: list[Json] = field(default_factory=list)
     figures: list[Json] = field(default_factory=list)
     evidence: dict[str, Json] = field(default_factory=dict)
+    review: list[ReviewItem] = field(default_factory=list)
 
     def apply(self, record: Record) -> Record:
         """Copy the fields onto `record` (in place, also returned); evidence is merged."""
@@ -53,4 +54,5 @@ class FieldsResult:
             setattr(record, name, list(getattr(self, name)))
         record.signer = Signer(self.signer.authority, self.signer.title, self.signer.name)
         record.evidence = {**record.evidence, **self.evidence}
+        record.review = [ReviewItem(item.field, item.reason) for item in self.review]
         return record

@@ -1,0 +1,135 @@
+"""What a person should check: every register field that is missing, unsure or only partly
+read, with a one-line reason (the record's `review`).
+
+On real documents the number and the day are written by hand after signing, seals cover
+text and signatures come back as junk: a field read from such a line is not trusted. A field
+is unsure when the OCR words it was read from are weak, when it holds characters no
+Vietnamese document prints, or when its value does not look like what the field holds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from pipeline.fields.result import FieldsResult
+from pipeline.fields.settings import REVIEW
+from pipeline.fields.text import fold
+from pipeline.record import Page, ReviewItem
+
+# Characters a register field may hold: Vietnamese letters, digits, spaces and the
+# punctuation of names, symbols and subjects. Anything else is OCR junk ("ngày⁄{Ệ", "ở§").
+_FIELD_CHARS = re.compile(r"[\w\s.,;:/\-–&()“”\"'’]", re.UNICODE)
+
+
+def review_items(r: FieldsResult, text: str, pages: Sequence[Page] | None) -> list[ReviewItem]:
+    """One item per register field a person should check (empty when all look sure)."""
+    lines = _ocr_lines(text, pages)
+    items: list[ReviewItem] = []
+
+    def flag(name: str, reason: str) -> None:
+        if all(item.field != name for item in items):
+            items.append(ReviewItem(name, reason))
+
+    untyped_letter = r.doc_type is None and r.symbol is not None and r.type_code is None
+    if r.number is None and r.draft is None:
+        flag("number", "number not read" + (" (written by hand?)" if r.symbol else ""))
+    if r.symbol is None:
+        flag("symbol", "symbol (ký hiệu) not found")
+    if r.date is None:
+        flag("date", "date not found")
+    elif len(r.date) == 7:
+        flag("date", "day not read (written by hand or left blank)")
+    if r.doc_type is None and not untyped_letter:
+        flag("doc_type", "document type not found")
+    if not r.issuer:
+        flag("issuer", "issuing body not found")
+    if not r.subject:
+        flag("subject", "subject (trích yếu) not found")
+    if not r.signer.name:
+        flag("signer", "signer's name not found")
+    if r.place is None:
+        flag("place", "place not found")
+
+    values = {
+        "number": r.doc_number, "symbol": r.symbol, "date": r.date, "issuer": " ".join(r.issuer),
+        "subject": r.subject, "signer": r.signer.name, "place": r.place,
+    }
+    for name, value in values.items():
+        if value and (junk := _junk(value)):
+            flag(name, f"holds characters no document prints ({junk})")
+    if r.subject and _looks_like_date_line(r.subject):
+        flag("subject", "subject reads as a place and date line")
+    if r.signer.name and not _looks_like_name(r.signer.name):
+        flag("signer", f"signer's name does not read as a name ({r.signer.name})")
+
+    evidence_keys = {
+        "number": "doc_number", "date": "date", "doc_type": "doc_type", "issuer": "issuer",
+        "subject": "subject", "signer": "signer.name", "place": "place",
+    }
+    for name, key in evidence_keys.items():
+        span = r.evidence.get(key)
+        if span is None or not lines:
+            continue
+        weakest = _weakest_word(lines, int(span["start"]), int(span["end"]))
+        if weakest is not None and weakest[0] < REVIEW.min_word_confidence:
+            flag(name, f"read from weak OCR ('{weakest[1]}' at confidence {weakest[0]:.0f})")
+    return items
+
+
+def _junk(value: str) -> str:
+    odd = {ch for ch in unicodedata.normalize("NFC", value) if not _FIELD_CHARS.match(ch)}
+    return "".join(sorted(odd))
+
+
+def _looks_like_date_line(subject: str) -> bool:
+    folded = fold(subject)
+    return bool(re.search(r"\bngay\b.*\bthang\b.*\bnam\b", folded)) and len(folded) < 70
+
+
+def _looks_like_name(name: str) -> bool:
+    words = name.split()
+    return REVIEW.name_words[0] <= len(words) <= REVIEW.name_words[1] and all(
+        w.isalpha() and w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words
+    )
+
+
+OcrLine = tuple[int, int, list[tuple[float, str]]]  # start, end in the text; word confidences
+
+
+def _ocr_lines(text: str, pages: Sequence[Page] | None) -> list[OcrLine]:
+    """The document text's lines that OCR read, with the confidences of their words.
+
+    The text is the pages' restored texts joined by a blank line; restoration keeps a
+    page's lines, and the page's non-blank raw lines are its OCR lines in order. A page
+    where that does not hold (or that was not OCR'd) adds nothing.
+    """
+    if not pages:
+        return []
+    found: list[OcrLine] = []
+    offset = 0
+    for page in pages:
+        page_text = unicodedata.normalize("NFC", page.text)
+        restored = page_text.split("\n")
+        raw = page.raw_text.split("\n")
+        if page.method == "ocr" and len(restored) == len(raw):
+            ocr = iter(page.lines)
+            position = offset
+            for restored_line, raw_line in zip(restored, raw, strict=True):
+                if raw_line.strip():
+                    line = next(ocr, None)
+                    if line is None:
+                        break
+                    words = [(w.confidence, w.text) for w in line.words]
+                    found.append((position, position + len(restored_line), words))
+                position += len(restored_line) + 1
+        offset += len(page_text) + 2
+    if offset - 2 != len(text):
+        return []  # not the text the pages make: no offsets to trust
+    return found
+
+
+def _weakest_word(lines: list[OcrLine], start: int, end: int) -> tuple[float, str] | None:
+    words = [w for a, b, ws in lines if a < end and b > start for w in ws if w[1].strip()]
+    return min(words, default=None)

@@ -1,0 +1,19 @@
+"""Thresholds of the field stage, in one place (measured values, with where they came from)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """When a field read from OCR goes to a person (`pipeline.fields.review`)."""
+
+    # Tesseract word confidence under which a field's line is unsure. Printed words of the
+    # real development pages read at 80-96; handwritten numbers and days, seal-covered
+    # words and signatures at 0-60 (scripts/bench_real.py, docs/fields.md).
+    min_word_confidence: float = 60.0
+    name_words: tuple[int, int] = (2, 5)  # a Vietnamese personal name has 2-5 syllables
+
+
+REVIEW = ReviewSettings()

@@ -1,0 +1,425 @@
+"""Real-page benchmark: sohoa, bare Tesseract and OCRmyPDF on the hand-transcribed real set.
+
+One run, same documents, same cores. The pages and register fields are the hand
+transcriptions in corpus/real/ (see its README); the documents are ../shared/real-scans/.
+
+    .venv/bin/python scripts/bench_real.py --split dev --jobs 2
+    .venv/bin/python scripts/bench_real.py --split holdout --systems sohoa,bare
+
+(a) bare:     `tesseract IMAGE stdout -l vie`, OMP_THREAD_LIMIT=1, one process per core, on the
+              images taken out of the same PDFs (the scanner's own pixels; not timed) or the
+              image files as they are
+(b) ocrmypdf: `ocrmypdf -l vie --force-ocr --sidecar` on one-page PDFs of the transcribed
+              pages (text only: OCRmyPDF's speed is measured by scripts/bench_ocr.py)
+(c) sohoa:    `sohoa ingest DOCUMENTS -j N`, whole documents, fields included
+
+Text is compared after NFC and one tone placement (hòa = hoà). "In reading order" is the CER
+of the whole page; "order-free" aligns each transcribed line with the stretch of recognised
+text closest to it, wherever it is; recognised text no line aligns with counts as inserted.
+"Tone-only" counts words wrong only in their marks. Fields: each printed field of each
+document is right, wrong or missing, and a wrong or missing one is "flagged" when the
+record's `review` names it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import difflib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.encoding.tone import fold_tone_style, strip_marks  # noqa: E402
+
+REAL = ROOT / "corpus" / "real"
+SCANS = ROOT.parent / "shared" / "real-scans"
+UNSURE = "⟨?"
+FIELDS = ("issuer", "doc_type", "subject", "signer", "number", "symbol", "date", "place")
+PRINTED = ("issuer", "doc_type", "subject", "signer")
+
+
+@dataclass
+class Doc:
+    name: str
+    source: Path
+    split: str
+    label: dict[str, Any]
+    pages: dict[int, str]  # transcribed page number -> truth text
+    page_count: int = 0
+    kind: str = ""
+
+
+@dataclass
+class Texts:
+    seconds: float = 0.0
+    pages: dict[str, str] = field(default_factory=dict)  # "doc-pN" -> text
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pages_run: int = 0
+
+
+def load(split: str, scans: Path) -> list[Doc]:
+    docs = []
+    for path in sorted((REAL / "labels").glob("*.json")):
+        label = json.loads(path.read_text(encoding="utf-8"))
+        if split != "all" and label.get("split") != split:
+            continue
+        name = label["doc"]
+        pages = {}
+        for page_file in sorted((REAL / "pages").glob(f"{name}-p*.txt")):
+            number = int(page_file.stem.rsplit("-p", 1)[1])
+            pages[number] = page_file.read_text(encoding="utf-8")
+        source = scans / Path(label["source"]).name
+        docs.append(Doc(name, source, label.get("split", "?"), label, pages))
+    return docs
+
+
+def page_images(docs: list[Doc], work: Path) -> dict[str, Path]:
+    """Every page of every document as the image a bare OCR run gets (not timed)."""
+    from pipeline import poppler, sources
+
+    images: dict[str, Path] = {}
+    work.mkdir(parents=True, exist_ok=True)
+    for doc in docs:
+        if doc.source.suffix.lower() != ".pdf":
+            doc.page_count, doc.kind = 1, "image file"
+            images[f"{doc.name}-p1"] = doc.source
+            continue
+        doc.page_count = poppler.info(doc.source).pages
+        kinds = set()
+        for number in range(1, doc.page_count + 1):
+            scan = sources.pdf_page_content(doc.source, number).scan
+            rgb, dpi, origin = sources.pdf_page_image(doc.source, number, scan, 300)
+            kinds.add(f"{scan.encoding} {origin}" if scan else origin)
+            target = work / f"{doc.name}-p{number}.png"
+            picture = Image.fromarray(rgb)
+            if scan is not None and scan.bits == 1:
+                picture = picture.convert("1")
+            picture.save(target, dpi=(dpi, dpi))
+            images[f"{doc.name}-p{number}"] = target
+        doc.kind = ", ".join(sorted(kinds))
+    return images
+
+
+def run_bare(images: dict[str, Path], jobs: int) -> Texts:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(item: tuple[str, Path]) -> tuple[str, str]:
+        proc = subprocess.run(["tesseract", str(item[1]), "stdout", "-l", "vie"],
+                              capture_output=True, text=True, env=env, check=True)
+        return item[0], proc.stdout
+
+    start = time.perf_counter()
+    with cf.ThreadPoolExecutor(max_workers=jobs) as pool:
+        pages = dict(pool.map(one, images.items()))
+    return Texts(time.perf_counter() - start, pages, pages_run=len(images))
+
+
+def run_sohoa(docs: list[Doc], jobs: int, work: Path) -> Texts:
+    folder = work / "inputs"
+    folder.mkdir(parents=True)
+    for doc in docs:
+        (folder / f"{doc.name}{doc.source.suffix}").symlink_to(doc.source.resolve())
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "ingest", str(folder), "--db",
+         str(work / "bench.sqlite"), "--out", str(work / "records"), "-j", str(jobs),
+         "--progress", "never"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"sohoa ingest failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    result = Texts(seconds, pages_run=sum(d.page_count for d in docs))
+    for path in (work / "records").glob("[0-9a-f]*.json"):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        name = Path(record["source"]["path"]).stem
+        result.records[name] = record
+        for page in record["pages"]:
+            result.pages[f"{name}-p{page['number']}"] = page["text"]
+            result.pages[f"raw:{name}-p{page['number']}"] = page["raw_text"]
+    return result
+
+
+def run_ocrmypdf(docs: list[Doc], jobs: int, work: Path) -> Texts:
+    work.mkdir(parents=True, exist_ok=True)
+    result = Texts()
+    start = time.perf_counter()
+    for doc in docs:
+        for number in doc.pages:
+            key = f"{doc.name}-p{number}"
+            single = work / f"{key}.pdf"
+            if doc.source.suffix.lower() == ".pdf":
+                subprocess.run(["qpdf", str(doc.source), "--pages", ".", str(number), "--",
+                                str(single)], check=False, capture_output=True)
+                extra = ["--force-ocr"]
+            else:
+                single = doc.source
+                extra = ["--image-dpi", "300"]
+            sidecar = work / f"{key}.txt"
+            proc = subprocess.run(
+                ["ocrmypdf", "-q", "-l", "vie", "--jobs", str(jobs), "--output-type", "pdf",
+                 "--optimize", "0", *extra, "--sidecar", str(sidecar), str(single),
+                 str(work / f"{key}-out.pdf")],
+                capture_output=True, text=True, check=False,
+            )
+            text = sidecar.read_text(encoding="utf-8") if sidecar.exists() else ""
+            result.pages[key] = text.split("\f")[0] if proc.returncode == 0 else ""
+            result.pages_run += 1
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+# ---------------------------------------------------------------- text measures
+
+
+def canonical(text: str) -> str:
+    return fold_tone_style(unicodedata.normalize("NFC", text))
+
+
+def truth_lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in canonical(text).splitlines() if line.strip()]
+
+
+def flat(lines: list[str]) -> str:
+    return " ".join(" ".join(lines).split())
+
+
+@dataclass
+class PageScore:
+    chars: int = 0
+    ordered: int = 0  # edit distance in reading order
+    free: int = 0  # edit distance, lines in any order
+    tone_only: int = 0
+
+
+def score_page(truth: str, hypothesis: str) -> PageScore:
+    lines = [line.replace(" | ", " ") for line in truth_lines(truth) if UNSURE not in line]
+    segments = [" ".join(line.split()) for line in canonical(hypothesis).splitlines()
+                if line.strip()]
+    reference = flat(lines)
+    recognised = flat(segments)
+    return PageScore(
+        chars=len(reference),
+        ordered=Levenshtein.distance(recognised, reference),
+        free=_order_free(lines, recognised),
+        tone_only=_tone_only(reference.split(), recognised.split()),
+    )
+
+
+def _order_free(lines: list[str], recognised: str) -> int:
+    """Each transcribed line against the stretch of recognised text it aligns with best
+    (anywhere on the page); recognised characters no line aligned with count as inserted
+    (junk lines, handwriting read as text)."""
+    covered = [False] * len(recognised)
+    errors = 0
+    for line in sorted(lines, key=len, reverse=True):
+        found = fuzz.partial_ratio_alignment(line, recognised)
+        if found is None or found.score < 50:
+            errors += len(line)
+            continue
+        # the alignment may clip a damaged first or last letter: widen it where that helps
+        start, end = min(
+            ((a, b) for a in range(max(found.dest_start - 3, 0), found.dest_start + 1)
+             for b in range(found.dest_end, min(found.dest_end + 3, len(recognised)) + 1)),
+            key=lambda ab: Levenshtein.distance(line, recognised[ab[0]:ab[1]]),
+        )
+        errors += Levenshtein.distance(line, recognised[start:end])
+        covered[start:end] = [True] * (end - start)
+    errors += sum(1 for ch, seen in zip(recognised, covered, strict=True)
+                  if not seen and not ch.isspace())
+    return errors
+
+
+def _tone_only(truth: list[str], hyp: list[str]) -> int:
+    """Words that differ only in their tone or vowel marks (đ kept apart from d)."""
+    count = 0
+    matcher = difflib.SequenceMatcher(a=truth, b=hyp, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag != "replace" or a1 - a0 != b1 - b0:
+            continue
+        for left, right in zip(truth[a0:a1], hyp[b0:b1], strict=True):
+            if left != right and strip_marks(left, keep_d=True) == strip_marks(right, keep_d=True):
+                count += 1
+    return count
+
+
+# ---------------------------------------------------------------- field measures
+
+
+def _norm(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    text = canonical(str(value)).casefold()
+    text = re.sub(r"^(v/v|về việc)\s*:?\s*", "", text)
+    return " ".join(re.sub(r"[.,;:]+$", "", text).split())
+
+
+def field_value(name: str, fields: dict[str, Any]) -> str:
+    if name == "signer":
+        return _norm((fields.get("signer") or {}).get("name"))
+    return _norm(fields.get(name))
+
+
+def score_fields(doc: Doc, record: dict[str, Any] | None) -> dict[str, str]:
+    """Each field: right, wrong or missing; "+flag" when the record's review names it."""
+    truth = doc.label.get("fields", {})
+    flagged = {item["field"] for item in (record or {}).get("review", [])}
+    out = {}
+    for name in FIELDS:
+        if name not in truth:
+            continue
+        expected = field_value(name, truth)
+        got = field_value(name, record) if record else ""
+        if got == expected:
+            out[name] = "right"
+        else:
+            status = "missing" if not got else "wrong"
+            out[name] = status + ("+flag" if name in flagged else "")
+    return out
+
+
+# ---------------------------------------------------------------- report
+
+
+def report(docs: list[Doc], systems: dict[str, Texts]) -> str:
+    columns = []
+    for name in systems:
+        if name == "sohoa":
+            columns.append(("sohoa raw", "raw:", name))
+            columns.append(("sohoa", "", name))
+        else:
+            columns.append((name, "", name))
+    out = ["| page | split | kind | chars | "
+           + " | ".join(f"{c[0]} order / free / tone" for c in columns) + " |",
+           "|---|---|---|---:|" + "---|" * len(columns)]
+    totals: dict[tuple[str, str], PageScore] = {}
+    worse = {c[0]: 0 for c in columns}
+    for doc in docs:
+        for number, truth in sorted(doc.pages.items()):
+            key = f"{doc.name}-p{number}"
+            cells = []
+            scores = {}
+            for label, prefix, system in columns:
+                hypothesis = systems[system].pages.get(prefix + key, "")
+                score = score_page(truth, hypothesis)
+                scores[label] = score
+                for split in (doc.split, "all"):
+                    total = totals.setdefault((label, split), PageScore())
+                    total.chars += score.chars
+                    total.ordered += score.ordered
+                    total.free += score.free
+                    total.tone_only += score.tone_only
+                cells.append(f"{100 * score.ordered / max(score.chars, 1):.1f}% / "
+                             f"{100 * score.free / max(score.chars, 1):.1f}% / {score.tone_only}")
+            if "bare" in scores:
+                for label, score in scores.items():
+                    if label != "bare" and score.free > scores["bare"].free:
+                        worse[label] += 1
+            chars = scores[columns[0][0]].chars
+            out.append(f"| {key} | {doc.split} | {doc.kind} | {chars} | " + " | ".join(cells) + " |")
+    out += ["", "| system | split | CER in reading order | CER order-free | tone-only words |"
+            " pages worse than bare (order-free) |", "|---|---|---:|---:|---:|---:|"]
+    for (label, split), total in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        out.append(f"| {label} | {split} | {100 * total.ordered / max(total.chars, 1):.2f}% | "
+                   f"{100 * total.free / max(total.chars, 1):.2f}% | {total.tone_only} | "
+                   f"{worse.get(label, 0) if split == 'all' else ''} |")
+    if "sohoa" in systems:
+        out += ["", _fields_table(docs, systems["sohoa"])]
+    out += ["", "| system | pages | seconds | pages/min |", "|---|---:|---:|---:|"]
+    for name, texts in systems.items():
+        if texts.seconds:
+            out.append(f"| {name} | {texts.pages_run} | {texts.seconds:.1f} | "
+                       f"{60 * texts.pages_run / texts.seconds:.1f} |")
+    return "\n".join(out)
+
+
+def _fields_table(docs: list[Doc], sohoa: Texts) -> str:
+    rows = ["| document | split | " + " | ".join(FIELDS) + " |", "|---|---|" + "---|" * len(FIELDS)]
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for doc in docs:
+        scored = score_fields(doc, sohoa.records.get(doc.name))
+        rows.append(f"| {doc.name} | {doc.split} | "
+                    + " | ".join(scored.get(f, "") for f in FIELDS) + " |")
+        for name, status in scored.items():
+            for split in (doc.split, "all"):
+                for group in (name, "printed" if name in PRINTED else "", "every"):
+                    if group:
+                        bucket = counts.setdefault((group, split), {})
+                        bucket[status] = bucket.get(status, 0) + 1
+    rows += ["", "| field | split | right | wrong+flag | missing+flag | wrong unflagged |"
+             " missing unflagged |", "|---|---|---:|---:|---:|---:|---:|"]
+    for (group, split), bucket in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        total = sum(bucket.values())
+        rows.append(
+            f"| {group} | {split} | {bucket.get('right', 0)}/{total} "
+            f"({100 * bucket.get('right', 0) / total:.0f}%) | {bucket.get('wrong+flag', 0)} | "
+            f"{bucket.get('missing+flag', 0)} | {bucket.get('wrong', 0)} | "
+            f"{bucket.get('missing', 0)} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("dev", "holdout", "all"), default="dev")
+    parser.add_argument("--systems", default="sohoa,bare,ocrmypdf")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--scans", type=Path, default=SCANS)
+    parser.add_argument("--docs", help="comma-separated document names (default: all)")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench-real")
+    args = parser.parse_args(argv)
+
+    docs = load(args.split, args.scans)
+    if args.docs:
+        wanted = set(args.docs.split(","))
+        docs = [d for d in docs if d.name in wanted]
+    if not docs:
+        raise SystemExit(f"no transcribed documents in {REAL} for split {args.split}")
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    args.out.mkdir(parents=True)
+    images = page_images(docs, args.out / "images")
+    systems: dict[str, Texts] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
+        for name in args.systems.split(","):
+            print(f"running {name} on {len(docs)} documents ...", file=sys.stderr)
+            if name == "bare":
+                systems[name] = run_bare(images, args.jobs)
+            elif name == "sohoa":
+                systems[name] = run_sohoa(docs, args.jobs, Path(tmp) / "sohoa")
+            elif name == "ocrmypdf":
+                systems[name] = run_ocrmypdf(docs, args.jobs, Path(tmp) / "ocrmypdf")
+            else:
+                raise SystemExit(f"unknown system {name}")
+    table = report(docs, systems)
+    print(table)
+    (args.out / "table.md").write_text(table + "\n", encoding="utf-8")
+    dump = {name: {"pages": t.pages, "seconds": t.seconds} for name, t in systems.items()}
+    (args.out / "texts.json").write_text(json.dumps(dump, ensure_ascii=False), encoding="utf-8")
+    if "sohoa" in systems:
+        (args.out / "records.json").write_text(
+            json.dumps(systems["sohoa"].records, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
