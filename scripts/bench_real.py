@@ -336,7 +336,8 @@ def report(docs: list[Doc], systems: dict[str, Texts]) -> str:
                     if label != "bare" and score.free > scores["bare"].free:
                         worse[label] += 1
             chars = scores[columns[0][0]].chars
-            out.append(f"| {key} | {doc.split} | {doc.kind} | {chars} | " + " | ".join(cells) + " |")
+            row = f"| {key} | {doc.split} | {doc.kind} | {chars} | "
+            out.append(row + " | ".join(cells) + " |")
     out += ["", "| system | split | CER in reading order | CER order-free | tone-only words |"
             " pages worse than bare (order-free) |", "|---|---|---:|---:|---:|---:|"]
     for (label, split), total in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0])):
