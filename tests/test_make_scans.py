@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import random
@@ -11,6 +12,7 @@ import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,7 +31,9 @@ from scripts.make_scans import (
     write_document,
 )
 from scripts.scanlib.content import old_tone_style
+from scripts.scanlib.degrade import REAL_STEPS
 from scripts.scanlib.layout import layout
+from scripts.scanlib.pdfstamp import signature_stamp
 
 DPI = 100  # small pages keep the suite fast; sizes in the profiles scale with DPI
 
@@ -190,6 +194,179 @@ def test_aligned_text_restores_reading_order(one_page: SynthDoc) -> None:
                 words.append((w, (cx - 1, cy - 1, cx + 1, cy + 1)))
         random.Random(0).shuffle(words)
         assert cer(aligned_text(words, page), page.text) == 0
+
+
+# -- what real archive pages show: options off by default ------------------------------------
+
+
+def _digest(doc: SynthDoc, pages: list) -> str:
+    h = hashlib.sha256(json.dumps(doc.fields, ensure_ascii=False, sort_keys=True).encode())
+    for p in pages:
+        h.update(p.text.encode())
+        h.update(p.image.tobytes())
+    return h.hexdigest()[:16]
+
+
+def test_old_seeds_give_the_same_pages() -> None:
+    """Documents, truth and pixels of today's options as before the real-archive options were
+    added (digests taken with the generator of commit 17b930f; Liberation fonts, Pillow 13).
+    If this fails after a font or Pillow upgrade, earlier generated sets can no longer be
+    remade exactly: say so in docs/benchmarks.md before updating the digests."""
+    want = {
+        (7, "clean"): "6805ba4613d9936a",
+        (12, "seal_signature+photocopy+skew"): "49b516cb824e6c5f",
+        (23, "lowdpi"): "b06f3ff6b3f3244c",
+    }
+    for (seed, profile), digest in want.items():
+        doc = make_document(seed, pages=2 if seed == 7 else 1)
+        assert _digest(doc, render(doc, profile, dpi=DPI, seed=seed)) == digest, (seed, profile)
+    # the new options, when off, are the old call
+    a = make_document(31, pages=1)
+    b = make_document(31, pages=1, handwritten=False, doc_type=None)
+    assert a.fields == b.fields and [x.text for x in a.body] == [x.text for x in b.body]
+
+
+def test_handwritten_number_and_day_are_flagged_and_inked() -> None:
+    plain_doc = make_document(12, "state", pages=1)
+    doc = make_document(12, "state", pages=1, handwritten=True)
+    f = doc.fields
+    assert f["handwritten"] == {"number": str(f["number"]) if f["handwritten"]["number"]
+                                == str(f["number"]) else f"{f['number']:02d}",
+                                "date": f["handwritten"]["date"]}  # fmt: skip
+    assert int(f["handwritten"]["date"]) == int(f["date"][8:10])
+    # the same document otherwise: the values stay, only their ink changes
+    assert {k: v for k, v in f.items() if k != "handwritten"} == plain_doc.fields
+    (page,) = render(doc, "clean", dpi=200)
+    (printed,) = render(plain_doc, "clean", dpi=200)
+    hand = {h["field"]: h for h in page.params["handwritten"]}
+    assert set(hand) == {"number", "date"}
+    assert hand["number"]["text"] == f["handwritten"]["number"]
+    # the truth text keeps the printed symbol, month and year, not the ink
+    number_line = next(ln.text for ln in page.lines if ln.text.startswith("Số"))
+    assert number_line == f"Số: /{f['symbol']}"
+    assert f"Số: {f['doc_number']}" in printed.text
+    date_line = next(ln.text for ln in page.lines if "tháng" in ln.text and ln.region ==
+                     "header_right")  # fmt: skip
+    assert re.search(r"ngày tháng \d+ năm \d{4}$", date_line)
+    ink = np.asarray(page.image.convert("RGB"), np.int32)
+    for h in hand.values():
+        x0, y0, x1, y1 = h["box"]
+        patch = ink[y0:y1, x0:x1]
+        assert (patch.sum(axis=2) < 400).sum() > 30  # pen strokes in the printed blank
+    party = make_document(13, "party", pages=1, handwritten=True)
+    (pp,) = render(party, "clean", dpi=DPI)
+    assert f"Số -{party.fields['symbol']}" in pp.text.split("\n")
+
+
+def test_state_cong_van_has_no_type_code_and_a_vv_line() -> None:
+    for seed in (40, 41, 42):
+        doc = make_document(seed, "state", pages=1, doc_type="CV")
+        f = doc.fields
+        assert f["doc_type"] == "CÔNG VĂN" and f["type_code"] == "CV"
+        assert re.fullmatch(r"(UBND|S[A-ZĐ]+)-[A-Za-z]+", f["symbol"]), f["symbol"]
+        assert f["doc_number"] == f"{f['number']:02d}/{f['symbol']}"
+        left = [b.text for b in doc.header_left]
+        assert any(t.startswith("V/v ") for t in left)
+        assert not any(b.region == "title" for b in doc.front)  # no type line
+        assert any(b.text.startswith("Kính gửi:") for b in doc.front)
+
+
+def _images(page: Any) -> list[Any]:
+    """The image XObjects a PDF page draws (pikepdf objects)."""
+    xobjects = page.Resources.get("/XObject", {})
+    return [x for x in xobjects.values() if x.get("/Subtype") == "/Image"]
+
+
+def test_pdf_stamp_is_a_small_text_layer_over_one_page_image(tmp_path: Path) -> None:
+    pikepdf = pytest.importorskip("pikepdf")
+    pytest.importorskip("fontTools")
+    doc = make_document(14, "state", pages=2)
+    pages = render(doc, "colorscan", dpi=DPI, seed=14)
+    stamp = signature_stamp(doc.fields, 14)
+    paths = write_document(doc, pages, tmp_path, "signed", formats=("pdf",), stamp=stamp)
+    assert stamp["text"].startswith("Ký bởi: Ủy ban nhân dân") or "Sở" in stamp["text"]
+    assert "Thời gian ký: " in stamp["text"]
+    fields = json.loads(paths["fields"].read_text(encoding="utf-8"))
+    assert fields["signature_stamp"] == stamp
+    with pikepdf.open(paths["pdf"]) as pdf:
+        for i, pg in enumerate(pdf.pages):
+            images = _images(pg)
+            assert len(images) == 1  # the scanner's page, as one image at its resolution
+            assert (int(images[0].Width), int(images[0].Height)) == pages[i].image.size
+            assert "DCTDecode" in str(images[0].Filter)
+        assert "/Font" in pdf.pages[0].Resources and "/Font" not in pdf.pages[1].Resources
+    if shutil.which("pdftotext"):
+        def text(page: int) -> str:
+            return subprocess.run(
+                ["pdftotext", "-f", str(page), "-l", str(page), str(paths["pdf"]), "-"],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+
+        first = text(1)
+        assert normalize(first) == normalize(stamp["text"]) and len(first) < 200
+        assert not text(2).strip()
+        bbox = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(paths["pdf"]),
+                               "-"], capture_output=True, text=True, check=True).stdout  # fmt: skip
+        ys = [(float(a), float(b)) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" '
+                                                          r'yMax="([\d.]+)"', bbox)]  # fmt: skip
+        assert ys and all(b - a < 8 and b < 40 for a, b in ys)  # small, top of the page
+
+
+def test_ccitt_pages_are_1bit_at_200_dpi(tmp_path: Path) -> None:
+    doc = make_document(15, pages=1)
+    (page,) = render(doc, "seal_signature+ccitt", dpi=300, seed=15)
+    assert page.image.mode == "1" and page.dpi == 200
+    assert page.image.size == (round(210 / 25.4 * 200), round(297 / 25.4 * 200))
+    paths = write_document(doc, [page], tmp_path, "g4", formats=("pdf", "tiff"))
+    pikepdf = pytest.importorskip("pikepdf")
+    with pikepdf.open(paths["pdf"]) as pdf:
+        (img,) = _images(pdf.pages[0])
+        assert "CCITTFaxDecode" in str(img.Filter) and int(img.BitsPerComponent) == 1
+    from PIL import Image
+
+    with Image.open(paths["tiff"]) as tif:
+        assert tif.mode == "1" and tif.info.get("compression") == "group4"
+
+
+@pytest.mark.parametrize("step", list(REAL_STEPS))
+def test_real_archive_steps_give_plausible_pages(one_page: SynthDoc, step: str) -> None:
+    (page,) = render(one_page, f"seal_signature+{step}", dpi=150, seed=2)
+    ink = np.asarray(page.image.convert("L"), dtype=np.float32)
+    assert 60 < ink.mean() < 250
+    w, h = page.image.size
+    assert abs(w / h - 210 / 297) < 0.01
+    assert all(ln.box[0] >= 0 and ln.box[2] <= w and ln.box[3] <= h for ln in page.lines)
+    if step == "verylowdpi":
+        assert 70 <= page.dpi <= 100 and page.fmt == "jpeg"
+        assert w == round(210 / 25.4 * page.dpi) or abs(w - 210 / 25.4 * page.dpi) < 1.5
+    if step == "margin_notes":
+        assert page.params["margin_notes"] and all(n["text"] for n in page.params["margin_notes"])
+    if step == "received_stamp":
+        assert page.params["received_stamp"]["box"]
+    assert page.text == render(one_page, "clean", dpi=150)[0].text  # ink is never truth text
+
+
+def test_old_fonts_draw_the_same_truth_on_an_uneven_baseline() -> None:
+    doc = make_document(16, pages=1)
+    pages = render(doc, "clean", dpi=DPI, font="typewriter")
+    again = render(doc, "clean", dpi=DPI, font="typewriter")
+    assert np.array_equal(np.asarray(pages[0].image), np.asarray(again[0].image))
+    assert normalize(" ".join(p.text for p in pages)).startswith(normalize(doc.fields["issuer"][0]))
+
+
+def test_cli_real_options(tmp_path: Path) -> None:
+    pytest.importorskip("pikepdf")
+    out = tmp_path / "real"
+    assert main(["--out", str(out), "--count", "1", "--seed", "20", "--family", "state",
+                 "--doc-type", "CV", "--handwritten", "--pdf-stamp", "--profiles",
+                 "seal_signature+margin_notes+verylowdpi", "--dpi", str(DPI), "--pages", "1",
+                 "--formats", "pdf"]) == 0  # fmt: skip
+    stem = "000020-seal_signature+margin_notes+verylowdpi"
+    fields = json.loads((out / f"{stem}.fields.json").read_text(encoding="utf-8"))
+    assert set(fields["handwritten"]) == {"number", "date"} and fields["signature_stamp"]
+    assert fields["type_code"] == "CV" and "CV" not in fields["symbol"]
+    meta = json.loads((out / f"{stem}.pages.json").read_text(encoding="utf-8"))
+    assert {h["field"] for h in meta["pages"][0]["params"]["handwritten"]} == {"number", "date"}
 
 
 def test_old_tone_style() -> None:

@@ -755,6 +755,8 @@ class _Gen:
         else:
             left.append(plain("header_left", number_line, size=hs, align="center", before_pt=2))
         if tcode == "CV":
+            if self.family == "state":  # "V/v đăng ký bổ sung ...", as the state writes it
+                subject = subject[:1].lower() + subject[1:]
             left.append(
                 plain("header_left", f"V/v {subject}", italic=True, size=12, align="center",
                       before_pt=2, width_frac=0.9)

@@ -512,7 +512,7 @@ def margin_notes(canvas: Canvas, rng: np.random.Generator) -> Canvas:
     w, h = img.size
     r = random.Random(int(rng.integers(0, 2**31)))
     ink = r.choice([*BLUE_INKS, *BLUE_INKS, *BLACK_INKS, (170, 30, 40)])
-    height = _mm(canvas, r.uniform(3.2, 4.5))
+    height = _mm(canvas, r.uniform(4.5, 6.5))
     notes = []
     x_left = _mm(canvas, r.uniform(3, 8))
     places = ["top", "left"] + (["bottom"] if r.random() < 0.4 else [])

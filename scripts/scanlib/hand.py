@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 Pen = tuple[tuple[int, int, int], float]  # ink colour, stroke width as a fraction of the height
 
@@ -21,7 +21,7 @@ BLACK_INKS = ((30, 30, 36), (45, 40, 50))
 DIGITS: dict[str, list[list[tuple[float, float]]]] = {
     "0": [[(0.34, 0.0), (0.08, 0.18), (0.02, 0.55), (0.15, 0.93), (0.38, 1.0), (0.58, 0.75),
            (0.6, 0.35), (0.48, 0.05), (0.3, 0.02)]],
-    "1": [[(0.12, 0.25), (0.42, 0.0), (0.36, 1.0)]],
+    "1": [[(0.18, 0.2), (0.4, 0.0), (0.36, 1.0)]],
     "2": [[(0.04, 0.26), (0.2, 0.03), (0.45, 0.0), (0.6, 0.18), (0.52, 0.45), (0.02, 1.0),
            (0.62, 0.96)]],
     "3": [[(0.04, 0.12), (0.32, 0.0), (0.58, 0.14), (0.46, 0.4), (0.22, 0.48), (0.5, 0.55),
@@ -40,14 +40,14 @@ DIGITS: dict[str, list[list[tuple[float, float]]]] = {
     "-": [[(0.05, 0.55), (0.55, 0.5)]],
     ".": [[(0.2, 0.95), (0.24, 0.98)]],
 }  # fmt: skip
-ADVANCE = {"1": 0.45, "/": 0.55, "-": 0.55, ".": 0.35}
+ADVANCE = {"1": 0.55, "/": 0.6, "-": 0.6, ".": 0.35}
 
 
 def pen(seed: int) -> Pen:
     """The pen a document's numbers are written with: blue (60%) or black ink."""
     r = random.Random(f"pen-{seed}")
     ink = r.choice(BLUE_INKS) if r.random() < 0.6 else r.choice(BLACK_INKS)
-    return ink, r.uniform(0.07, 0.11)
+    return ink, r.uniform(0.1, 0.14)
 
 
 def _smooth(points: list[tuple[float, float]], steps: int = 6) -> list[tuple[float, float]]:
@@ -72,7 +72,7 @@ def _smooth(points: list[tuple[float, float]], steps: int = 6) -> list[tuple[flo
 
 
 def digits_width(text: str, height: float) -> float:
-    return sum(ADVANCE.get(ch, 0.7) for ch in text) * height
+    return sum(ADVANCE.get(ch, 0.78) for ch in text) * height
 
 
 def draw_digits(
@@ -104,7 +104,7 @@ def draw_digits(
             draw.line(curve, fill=ink, width=width, joint="curve")
             xs += [p[0] for p in curve]
             ys += [p[1] for p in curve]
-        x += ADVANCE.get(ch, 0.7) * h * r.uniform(0.95, 1.15)
+        x += ADVANCE.get(ch, 0.78) * h * r.uniform(0.95, 1.15)
     pad = width / 2
     return (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
 
@@ -120,7 +120,7 @@ def write_digits(
     """Fill a printed blank (`box`, its line's `baseline`) with a handwritten number: a
     little larger than the print, not quite on the line, roughly centred in the blank."""
     x0, y0, x1, y1 = box
-    height = (y1 - y0) * r.uniform(0.62, 0.8)
+    height = (y1 - y0) * r.uniform(0.7, 0.88)
     w = digits_width(text, height)
     x = x0 + max(0.0, (x1 - x0 - w)) * r.uniform(0.25, 0.6)
     base = baseline + (y1 - y0) * r.uniform(-0.12, 0.06)
@@ -140,7 +140,7 @@ def write_note(
     rotated by `angle` degrees; draws on `img` (RGB) and returns the note's pixel box."""
     from .layout import font_file  # layout imports this module
 
-    path = str(font_file("freeserif", False, True))
+    path = str(font_file("freeserif", True, True))
     px = max(6, round(height))
     font = ImageFont.truetype(path, px, layout_engine=ImageFont.Layout.BASIC)
     w = int(font.getlength(text) * 1.25 + px)
@@ -156,6 +156,8 @@ def write_note(
         d.text((cx, base + r.uniform(-0.06, 0.06) * px + drift * cx), ch, font=f, fill=255,
                anchor="ls")  # fmt: skip
         cx += f.getlength(ch) * r.uniform(1.0, 1.12)
+    if px >= 40:  # a ballpoint's line is thicker than a bold italic's hairlines
+        mask = mask.filter(ImageFilter.MaxFilter(3))
     mask = mask.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
     x, y = round(xy[0]), round(xy[1])
     color = Image.new("RGB", mask.size, ink)

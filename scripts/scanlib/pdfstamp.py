@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import random
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,20 @@ def signature_stamp(fields: dict[str, Any], seed: int) -> dict[str, str]:
     r = random.Random(f"stamp-{seed}")
     place = str(fields.get("place") or "")
     issuer = [str(x) for x in fields.get("issuer") or []]
-    if fields.get("issuer_code") == "UBND" and issuer and issuer[0].startswith("ỦY BAN"):
-        body = " ".join(issuer).lower()
-        signer = body.replace(place.lower(), place)
-    elif issuer:
-        signer = issuer[-1].lower().replace(place.lower(), place)
+    lines = [x.lower() for x in issuer] or ["văn phòng"]
+
+    def cap(t: str) -> str:
+        return t[:1].upper() + t[1:]
+
+    if fields.get("issuer_code") == "UBND":  # "Ủy ban nhân dân huyện Can Lộc"
+        signer = cap(" ".join(lines))
+    elif lines[-1].startswith("sở "):  # "Sở Nội vụ tỉnh Sóc Trăng"
+        signer = f"Sở {cap(lines[-1][3:])} tỉnh {place}"
+    elif len(lines) > 1:  # "Ban tổ chức Tỉnh ủy Bình Dương"
+        signer = f"{cap(lines[-1])} {cap(lines[0])}"
     else:
-        signer = "văn phòng"
-    signer = signer[:1].upper() + signer[1:]
+        signer = cap(lines[0])
+    signer = signer.replace(place.lower(), place)
     where = "Thành phố" if place in ("Hà Nội", "Hồ Chí Minh", "Đà Nẵng", "Hải Phòng") else "Tỉnh"
     day = dt.date.fromisoformat(str(fields["date"])) + dt.timedelta(days=r.choice([0, 0, 1, 2]))
     when = dt.datetime(day.year, day.month, day.day, r.randint(7, 17), r.randint(0, 59),
@@ -68,6 +75,7 @@ def _font_objects(pdf: Any, text: str) -> tuple[Any, dict[str, int], dict[int, f
     chars = sorted(set(text))
     gids = {ch: full.getGlyphID(cmap[ord(ch)]) for ch in chars if ord(ch) in cmap}
     widths = {g: full["hmtx"][full.getGlyphName(g)][0] * 1000 / upm for g in gids.values()}
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset"
     opts = subset.Options()
     opts.retain_gids = True
     opts.notdef_outline = True
