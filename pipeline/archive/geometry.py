@@ -1,0 +1,65 @@
+"""From the cleaned page's pixels back to the original page image.
+
+OCR word boxes are in the pixels of the cleaned image (`pipeline.pages._ocr_page`), which
+`cleanup.clean_page` may have turned by a right angle (`orientation:T`), upscaled
+(`upscale:F`, uniform) and deskewed (`deskew:A`, a rotation about the centre on a canvas of
+the same size). The original image is what was loaded: a PDF page rendered at the record's
+dpi (covering its crop box, /Rotate applied) or an image file's frame (EXIF turn applied).
+`page.cleanup` lists the steps in order, so the mapping is undone step by step into unit
+coordinates (0..1 over the original image), which then scale to any target frame: PDF points,
+original pixels. Uniform scaling needs no step of its own: the unit frame absorbs it.
+
+`page_detect` (a perspective warp of a phone photo onto the page) is not invertible from
+the record (the warp matrix is not kept): such pages map by plain scaling and are flagged
+`exact=False`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1, y down
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    width: int  # cleaned image, pixels
+    height: int
+    steps: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        """False when a step the record cannot undo (a perspective warp) was applied."""
+        return "page_detect" not in self.steps
+
+    def to_unit_point(self, x: float, y: float) -> tuple[float, float]:
+        """A cleaned-image pixel position as (u, v) in 0..1 over the original image."""
+        w, h = float(self.width), float(self.height)
+        for step in reversed(self.steps):
+            name, _, arg = step.partition(":")
+            if name == "orientation":
+                turn = int(arg) % 360
+                if turn == 90:  # forward: src (x, y) -> (h_src - y, x); canvas swapped
+                    x, y, w, h = y, w - x, h, w
+                elif turn == 270:  # forward: src (x, y) -> (y, w_src - x)
+                    x, y, w, h = h - y, x, h, w
+                elif turn == 180:
+                    x, y = w - x, h - y
+            elif name == "deskew":
+                angle = math.radians(float(arg))
+                # forward: cv2.getRotationMatrix2D(centre, angle) (counter-clockwise on
+                # screen); the inverse turns the other way about the same centre
+                cx, cy = w / 2, h / 2
+                dx, dy = x - cx, y - cy
+                cos, sin = math.cos(angle), math.sin(angle)
+                x, y = cx + cos * dx - sin * dy, cy + sin * dx + cos * dy
+        return x / w, y / h
+
+    def to_unit_box(self, box: Box | list[int]) -> Box:
+        """An axis-aligned box over the four mapped corners, clamped to the page."""
+        x0, y0, x1, y1 = box
+        corners = [self.to_unit_point(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+        us = [min(1.0, max(0.0, c[0])) for c in corners]
+        vs = [min(1.0, max(0.0, c[1])) for c in corners]
+        return min(us), min(vs), max(us), max(vs)

@@ -1,0 +1,221 @@
+"""PDF/A-2b: the original page images with the restored text, word by word, under them.
+
+One real page goes through the whole pipeline (`record_for`: cleanup, Tesseract, restoration,
+fields) as a colour JPEG and as a PDF holding that JPEG; the PDF/A files are then checked with
+pikepdf's PDF/A validator, `qpdf --check` and `pdftotext`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pikepdf
+import pytest
+from pikepdf import pdfa
+from PIL import Image, ImageDraw
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.archive.align import place_words
+from pipeline.archive.geometry import PageGeometry
+from pipeline.archive.pdfa import write_pdfa
+from pipeline.cleanup import rotate, rotate_right_angle
+from pipeline.commands.extract import record_for
+from pipeline.errors import ArchiveError
+from pipeline.record import Line, Page, Record, Word
+from tests.conftest import render_lines
+
+LINES = [
+    "ĐẢNG BỘ TỈNH NGHỆ AN",
+    "BÁO CÁO",
+    "Kết quả kết nạp đảng viên mới năm 2023",
+    "Chi bộ đã kết nạp được 12 đảng viên mới, đạt kế hoạch đề ra.",
+    "Công tác phát triển đảng viên được các cấp ủy quan tâm.",
+]
+
+
+def _pdftotext(path: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, "-enc", "UTF-8", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Record]]:
+    folder = tmp_path_factory.mktemp("scans")
+    image = render_lines(LINES)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((1100, 1500, 1400, 1800), outline=(200, 20, 20), width=12)  # a red seal
+    jpeg = folder / "page.jpg"
+    image.save(jpeg, "JPEG", quality=85, dpi=(200, 200))
+    pdf = folder / "page.pdf"
+    Image.open(jpeg).save(pdf, "PDF", resolution=200.0)
+    return {name: (path, record_for(path)) for name, path in (("jpeg", jpeg), ("pdf", pdf))}
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "pdf"])
+def test_pdfa_passes_the_checks_and_keeps_the_restored_text(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path, kind: str
+) -> None:
+    source, record = scans[kind]
+    out = tmp_path / "doc.pdf"
+    result = write_pdfa(record, source, out)
+    assert result.words == len(record.text.split()) and result.exact_words == result.words
+    assert pdfa.validate_written(out, "2b").passed
+    assert subprocess.run(["qpdf", "--check", str(out)], capture_output=True).returncode == 0
+
+    raw = _pdftotext(out, "-raw")
+    expected = _words(record.pages[0].text)
+    assert "đảng viên" in raw and "đảng viên" in expected
+    assert Levenshtein.distance(expected, _words(raw)) / len(expected) <= 0.001
+    assert "đảng viên" in _pdftotext(out)  # poppler's own reading order too
+    assert out.stat().st_size <= 1.2 * source.stat().st_size
+
+
+def test_pdfa_keeps_the_scanned_image_bytes_and_colour(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    jpeg, record = scans["jpeg"]
+    out = tmp_path / "jpeg.pdf"
+    write_pdfa(record, jpeg, out)
+    with pikepdf.open(out) as pdf:
+        image = pdf.pages[0].Resources.XObject.Im0
+        assert image.read_raw_bytes() == jpeg.read_bytes()
+        assert image.Filter == pikepdf.Name.DCTDecode
+        assert image.ColorSpace == pikepdf.Name.DeviceRGB
+    source, record = scans["pdf"]
+    out = tmp_path / "pdf.pdf"
+    write_pdfa(record, source, out)
+    with pikepdf.open(source) as original, pikepdf.open(out) as pdf:
+        (before,) = original.pages[0].Resources.XObject.values()
+        (after,) = pdf.pages[0].Resources.XObject.values()
+        assert after.read_raw_bytes() == before.read_raw_bytes()
+        assert pdf.pages[0].mediabox == original.pages[0].mediabox
+
+
+def test_pdfa_metadata_output_intent_and_font(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    source, record = scans["jpeg"]
+    record.subject = "Kết quả kết nạp đảng viên mới năm 2023"
+    record.issuer = ["TỈNH ỦY AN GIANG", "VĂN PHÒNG"]
+    record.date = "2023-07-06"
+    out = tmp_path / "doc.pdf"
+    write_pdfa(record, source, out)
+    with pikepdf.open(out) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
+        assert meta["dc:title"] == record.subject
+        assert meta["dc:creator"] == ["Văn phòng Tỉnh ủy An Giang"]
+        assert "2023-07-06" in str(meta["dc:date"])
+        assert str(pdf.docinfo["/Title"]) == record.subject
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == pikepdf.Name.GTS_PDFA1 and intent.DestOutputProfile.N == 3
+        font = pdf.pages[0].Resources.Font.F1
+        descendant = font.DescendantFonts[0]
+        assert "/FontFile2" in descendant.FontDescriptor
+        assert b"beginbfchar" in font.ToUnicode.read_bytes()
+        assert "/Encrypt" not in pdf.trailer
+        assert "/Names" not in pdf.Root and "/OpenAction" not in pdf.Root
+
+
+def test_words_sit_on_their_ocr_boxes(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    source, record = scans["jpeg"]
+    out = tmp_path / "doc.pdf"
+    write_pdfa(record, source, out)
+    page = record.pages[0]
+    geometry = PageGeometry(page.width, page.height, tuple(page.cleanup))
+    with Image.open(source) as image:
+        scale = 72.0 / image.info["dpi"][0]
+        width, height = image.width * scale, image.height * scale
+    found = _bbox_words(_pdftotext(out, "-bbox"))
+    hits = 0
+    placed = place_words(page)
+    for word in placed:
+        u0, v0, u1, v1 = geometry.to_unit_box(word.box)
+        box = (u0 * width, v0 * height, u1 * width, v1 * height)
+        hits += max((_iou(box, b) for t, b in found if t == word.text), default=0.0) >= 0.5
+    assert hits >= 0.98 * len(placed)
+
+
+def test_restored_words_that_merge_are_spread_over_their_boxes(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    source, record = scans["jpeg"]
+    page = record.pages[0]
+    words = page.text.split()
+    # restoration joining two words ("kết nạp" -> "kếtnạp"), dropping one, adding one
+    page.text = page.text.replace("kết nạp", "kếtnạp", 1).replace("năm", "năm mới nay", 1)
+    placed = place_words(page)
+    assert [w.text for w in placed] == page.text.split()
+    assert len(placed) != len(words) and not all(w.exact for w in placed)
+    out = tmp_path / "doc.pdf"
+    write_pdfa(record, source, out)
+    assert _words(_pdftotext(out, "-raw")) == _words(page.text)
+
+
+def test_align_spreads_a_line_over_its_box() -> None:
+    line = Line("Dang vien moi", [100, 50, 400, 80], 90.0, words=[
+        Word("Dang", [100, 50, 180, 80], 91.0), Word("vien", [200, 50, 280, 80], 92.0),
+        Word("moi", [300, 50, 400, 80], 93.0)])
+    page = Page(1, "Đảng viên mới", "Dang vien moi", 92.0, lines=[line], width=500, height=100)
+    placed = place_words(page)
+    assert [(w.text, w.box, w.exact) for w in placed] == [
+        ("Đảng", (100, 50, 180, 80), True), ("viên", (200, 50, 280, 80), True),
+        ("mới", (300, 50, 400, 80), True)]
+    page.text = "Đảng viên mới kết nạp"  # two words more than OCR read
+    placed = place_words(page)
+    assert [w.text for w in placed] == page.text.split()
+    assert placed[0].exact and placed[-1].box[2] <= 400 and placed[2].box[0] >= 300
+
+
+def test_geometry_undoes_the_cleanup_turns_upscale_and_deskew() -> None:
+    """A dot followed through the cleanup's own geometric operations comes back home."""
+    original = np.full((300, 200), 255, np.uint8)
+    cv2.circle(original, (50, 80), 3, 0, -1)
+    image = rotate_right_angle(original, 90)
+    image = cv2.resize(image, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
+    image = rotate(image, 3.0)
+    image = rotate_right_angle(image, 180)
+    steps = ("orientation:90", "upscale:1.50", "deskew:3.00", "orientation:180")
+    ys, xs = np.nonzero(image < 128)
+    geometry = PageGeometry(image.shape[1], image.shape[0], steps)
+    u, v = geometry.to_unit_point(float(xs.mean()), float(ys.mean()))
+    assert abs(u * 200 - 50) < 1.5 and abs(v * 300 - 80) < 1.5
+    assert geometry.exact and not PageGeometry(10, 10, ("page_detect",)).exact
+    turned = PageGeometry(300, 200, ("orientation:270",))
+    assert turned.to_unit_point(80, 150) == pytest.approx((50 / 200, 80 / 300))
+
+
+def test_a_text_file_has_no_images_to_archive(tmp_path: Path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("Báo cáo kết quả đảng viên\n", encoding="utf-8")
+    record = record_for(text)
+    with pytest.raises(ArchiveError):
+        write_pdfa(record, text, tmp_path / "a.pdf")
+    assert not (tmp_path / "a.pdf").exists()
+
+
+def _bbox_words(html: str) -> list[tuple[str, tuple[float, float, float, float]]]:
+    import re
+    from html import unescape
+
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</'
+    return [(unescape(m[4]), (float(m[0]), float(m[1]), float(m[2]), float(m[3])))
+            for m in re.findall(pattern, html)]
+
+
+def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / union if union else 0.0
+
+
