@@ -476,7 +476,7 @@ def yellowed(canvas: Canvas, rng: np.random.Generator) -> Canvas:
     foxing specks, ink gone a little brown and weak."""
     arr = _rgb(canvas.image)
     h, w = arr.shape[:2]
-    tone = np.array([rng.uniform(0.93, 0.99), rng.uniform(0.85, 0.92), rng.uniform(0.62, 0.75)],
+    tone = np.array([rng.uniform(0.94, 0.99), rng.uniform(0.88, 0.94), rng.uniform(0.7, 0.82)],
                     np.float32)  # fmt: skip
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     edge = np.minimum(np.minimum(xx, w - 1 - xx) / w, np.minimum(yy, h - 1 - yy) / h)
