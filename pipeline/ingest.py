@@ -357,8 +357,12 @@ def ingest(
                         finish(_failed_document(document, str(error)))
                         del documents[outcome.doc_index]
                         run.stopped = f"{error}; the documents not written are left for a rerun"
-                        _stop(tasks, documents, finish, "not processed: the run stopped early "
-                              f"({error}); a rerun does it")
+                        _stop(
+                            tasks,
+                            documents,
+                            finish,
+                            f"not processed: the run stopped early ({error}); a rerun does it",
+                        )
                         break
                     finish(written)
                     del documents[outcome.doc_index]
@@ -599,6 +603,7 @@ def page_errors(outcomes: dict[int, PageOutcome]) -> str:
     for number, outcome in sorted(outcomes.items()):
         if outcome.error:
             reason = one_line(_PAGE_PREFIX.sub("", outcome.error))
+            reason = reason.replace(f"page {number}", "the page")  # pages group by reason
             reasons.setdefault(reason, []).append(number)
     total = len(outcomes)
     parts = []

@@ -11,12 +11,22 @@ while the parent still hashes and inspects the input files, so the load overlaps
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
-from pipeline import ingest  # noqa: F401  (imported for the workers: pages and records)
+from pipeline import (
+    ingest,  # noqa: F401  (imported for the workers: pages and records)
+    workers,
+)
 from pipeline.fields import match
 from pipeline.restore import Restorer
 
 log = logging.getLogger(__name__)
+
+if "multiprocessing.forkserver" in sys.modules and sys.argv[:1] == ["-c"]:
+    # in the fork server: end with the ingest process that started it (see workers.watch)
+    workers.die_with_parent()
+    workers.watch(os.getppid())
 
 try:
     Restorer.load()

@@ -434,9 +434,7 @@ class Store:
                     break
                 text, raw = texts.get(number, ("", ""))
                 parts.append(stored[position : match.start()])
-                parts.append(
-                    f'{{"number":{number},"text":{_dumps(text)},"raw_text":{_dumps(raw)}'
-                )
+                parts.append(f'{{"number":{number},"text":{_dumps(text)},"raw_text":{_dumps(raw)}')
                 position = match.end()
             yield "".join(parts)
         yield stored[position:]

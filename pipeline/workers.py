@@ -25,9 +25,12 @@ import logging
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import select
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
@@ -64,14 +67,54 @@ def die_with_parent(parent: int | None = None) -> None:
         os._exit(1)
 
 
+def watch(pid: int) -> None:
+    """Kill this process as soon as process `pid` (the ingest parent) exits, whatever way.
+
+    A daemon thread waits on a pidfd of `pid` (Linux 5.3+; elsewhere it polls every second).
+    Needed because a worker's parent is the fork server, not the ingest process, and the
+    fork server stays up as long as any worker holds its pipe: without this, workers and
+    server outlive a killed parent for good, each waiting on the other.
+    """
+    try:
+        fd: int | None = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os.kill(os.getpid(), signal.SIGKILL)  # already gone
+        return
+    except (OSError, AttributeError):
+        fd = None
+
+    def wait() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while _exists(pid):
+                time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=wait, name=f"watch-{pid}", daemon=True).start()
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 _marker_dir: str | None = None
 
 
-def _init(marker_dir: str, parent: int, initializer: Callable[[], None] | None) -> None:
-    """Each worker's set-up: die with the fork server, note where to mark tasks, then the
-    caller's own initializer."""
+def _init(
+    marker_dir: str, server: int, parent: int, initializer: Callable[[], None] | None
+) -> None:
+    """Each worker's set-up: die with the fork server and with the ingest process, note
+    where to mark tasks, then the caller's own initializer."""
     global _marker_dir
-    die_with_parent(parent)
+    die_with_parent(server)
+    watch(parent)
     _marker_dir = marker_dir
     if initializer is not None:
         initializer()
@@ -122,7 +165,7 @@ class WorkerPool:
             max_workers=processes,
             mp_context=context,
             initializer=_init,
-            initargs=(self._dir, server if server is not None else -1, initializer),
+            initargs=(self._dir, server if server is not None else -1, os.getpid(), initializer),
         )
 
     def submit(self, seq: int, task: Any) -> cf.Future[Any]:

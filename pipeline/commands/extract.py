@@ -59,8 +59,10 @@ def text_record(info: SourceInfo) -> Record:
     from pipeline import sources
 
     texts = sources.read_text_pages(info.path)
-    pages = [Page(number=i + 1, text=t, raw_text=t, confidence=None, method="text")
-             for i, t in enumerate(texts)]
+    pages = [
+        Page(number=i + 1, text=t, raw_text=t, confidence=None, method="text")
+        for i, t in enumerate(texts)
+    ]
     text = "\n\n".join(texts)
     record = Record(
         id=info.sha256,
