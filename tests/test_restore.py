@@ -125,7 +125,9 @@ def test_cli_restore_stdin(
 
 
 def test_cli_restore_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["restore", "/nonexistent/file.txt"]) == 1
+    # A missing input is a bad argument (exit 2, issue 14), and the message names the file.
+    assert main(["restore", "/nonexistent/file.txt"]) == 2
+    assert "/nonexistent/file.txt" in capsys.readouterr().err
 
 
 def test_train_lm_builds_a_usable_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,10 +10,13 @@ from enum import Enum
 
 from pipeline.restore.lexicon import Lexicon
 from pipeline.restore.syllable import canonical, skeleton
-from pipeline.restore.tokens import Token, tokenize
+from pipeline.restore.symbols import abbreviation, slash_abbreviation
+from pipeline.restore.tokens import Token, is_code, tokenize
 
 MIN_WORDS = 5
 """Lines with fewer word tokens take the verdict of the whole text."""
+CAPS_SHARE = 0.6
+"""A line whose letters are more than this share capitals is a heading (`PHO BI THƯ`)."""
 
 
 class LineMode(Enum):
@@ -41,6 +44,22 @@ def _verdict(words: list[Token], lexicon: Lexicon) -> LineMode:
     return LineMode.STRIPPED if len(marked) / len(words) < 0.08 else LineMode.OCR
 
 
+def _evidence(line: str, lexicon: Lexicon) -> list[Token]:
+    """The tokens of a line that tell its kind: words and letter-digit mixes, without the
+    abbreviations and codes (HS, SV, t/h, Vi55) that no kind of damage explains; counted as
+    unknown tokens they made a correct line full of them look like OCR noise."""
+    letters = [char for char in line if char.isalpha()]
+    caps = sum(char.isupper() for char in letters) > CAPS_SHARE * len(letters)
+    return [
+        t
+        for t in tokenize(line)
+        if t.kind in ("word", "mixed")
+        and not is_code(t)
+        and not abbreviation(t.text, lexicon.syllable_keys, frozenset(), caps)
+        and not slash_abbreviation(line, t.start, t.end)
+    ]
+
+
 def classify_lines(text: str, lexicon: Lexicon, mode: str) -> list[tuple[int, int, LineMode]]:
     """(start, end, mode) of each line ("stripped" and "ocr" force one mode for all)."""
     spans = []
@@ -51,7 +70,7 @@ def classify_lines(text: str, lexicon: Lexicon, mode: str) -> list[tuple[int, in
     if mode in ("stripped", "ocr"):
         forced = LineMode.STRIPPED if mode == "stripped" else LineMode.OCR
         return [(a, b, forced) for a, b in spans]
-    words = [[t for t in tokenize(text[a:b]) if t.kind in ("word", "mixed")] for a, b in spans]
+    words = [_evidence(text[a:b], lexicon) for a, b in spans]
     overall = _verdict([t for line in words for t in line], lexicon)
     result = []
     for (a, b), line in zip(spans, words, strict=True):

@@ -23,10 +23,17 @@ from pipeline.restore.channel import Channel
 from pipeline.restore.decoder import Decoded, Lattice, decode
 from pipeline.restore.lexicon import Lexicon
 from pipeline.restore.lm import NgramLM
-from pipeline.restore.modes import LineMode, classify_lines
+from pipeline.restore.modes import CAPS_SHARE, LineMode, classify_lines
 from pipeline.restore.syllable import apply_case, canonical, compose, parse, skeleton
-from pipeline.restore.symbols import KNOWN, Symbols, in_symbol
-from pipeline.restore.tokens import NUM, Token, tokenize
+from pipeline.restore.symbols import (
+    KNOWN,
+    Symbols,
+    abbreviation,
+    in_symbol,
+    load_abbreviations,
+    slash_abbreviation,
+)
+from pipeline.restore.tokens import NUM, Token, is_code, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +92,8 @@ class Restorer:
         self.lm = lm
         self.lexicon = lexicon
         self.channel = channel
-        self.symbols = symbols or Symbols(KNOWN)
+        self.abbreviations = frozenset(load_abbreviations())
+        self.symbols = symbols or Symbols([*KNOWN, *self.abbreviations])
         self.settings = settings
         self._num_id = lexicon.id_of(NUM)
         self._ocr_cache: dict[tuple[str, bool], list[tuple[int, float, str]]] = {}
@@ -176,7 +184,12 @@ class Restorer:
             return _Slot(token, [self._num_id], [0.0], [token.text], False)
         letterlike = self.channel.letterlike if self.channel is not None else ""
         standalone = mode is LineMode.OCR and all(char in letterlike for char in token.text)
-        if token.kind == "punct" and mode is LineMode.OCR and token.text in SWAPPED_PUNCTUATION:
+        if (
+            token.kind == "punct"
+            and mode is LineMode.OCR
+            and token.text in SWAPPED_PUNCTUATION
+            and not _between_digits(text, token)  # 3,66 and 01.003 are numbers and codes
+        ):
             return self._punctuation_slot(token)
         if token.kind == "punct" and not standalone:
             return _Slot(token, [self.lexicon.id_of(token.text[:3])], [0.0], [token.text], False)
@@ -186,6 +199,8 @@ class Restorer:
             else:
                 repaired = self.symbols.repair(token.text)
             return _Slot(token, [self.lexicon.id_of(repaired.lower())], [0.0], [repaired], True)
+        if kept := self._kept(text, token, mode, caps):
+            return kept
         if mode is LineMode.OCR and self.channel is not None:
             return self._ocr_slot(text, token)
         if token.kind == "mixed":
@@ -204,6 +219,28 @@ class Restorer:
         local = [0.0 if i == own_id else -penalty for i in ids]
         return _Slot(token, ids, local, None, True, own_id)
 
+    def _kept(self, text: str, token: Token, mode: LineMode, caps: bool) -> _Slot | None:
+        """Abbreviations (HS, ĐT, GD&ĐT, UBND), short letters glued to `/` (t/h, V/v) and
+        codes (Vi55) are written as they are; only D may become Đ of a known abbreviation
+        where the marks may have been lost (`HDND` -> `HĐND`), never on a correct line."""
+        if token.kind not in ("word", "mixed"):
+            return None
+        if mode is LineMode.OCR and (number := _misread_number(token.text)) is not None:
+            return _Slot(token, [self._num_id], [0.0], [number], True)
+        if is_code(token):
+            return _Slot(token, [0], [0.0], [token.text], True)
+        if token.kind == "word" and slash_abbreviation(text, token.start, token.end):
+            forms = [token.text]  # no tone mark; only d may be đ (d/c for đ/c) when marks are lost
+            if mode is not LineMode.CLEAN and token.text in "dD":
+                forms.append("đ" if token.text == "d" else "Đ")
+            ids = [self.lexicon.id_of(form.lower()) for form in forms]
+            return _Slot(token, ids, [0.0] * len(forms), forms, True)
+        if not abbreviation(token.text, self.lexicon.syllable_keys, self.abbreviations, caps):
+            return None
+        written = token.text if mode is LineMode.CLEAN else self.symbols.repair(token.text)
+        word_id = self.lexicon.id_of(canonical(written)) if token.kind == "word" else 0
+        return _Slot(token, [word_id], [0.0], [written], True)
+
     def _ocr_slot(self, text: str, token: Token) -> _Slot:
         """Channel candidates of an OCR token, plus the token itself as read."""
         assert self.channel is not None
@@ -214,6 +251,9 @@ class Restorer:
             if len(self._ocr_cache) >= OCR_CACHE_SIZE:
                 self._ocr_cache.clear()
             self._ocr_cache[key] = found
+        if self.channel.syllable(token.text, self.lexicon):
+            # A token that spells a syllable is a word misread, not a unit (em is not cm).
+            found = [item for item in found if self.lexicon.is_syllable[item[0]]]
         weight = self.settings.channel_weight
         ids = [word_id for word_id, _, _ in found]
         local = [weight * score for _, score, _ in found]
@@ -298,12 +338,37 @@ class _Slot:
     """Candidates came from the OCR channel."""
 
 
+DIGIT_LOOKALIKES = {"I": "1", "l": "1", "O": "0", "o": "0"}
+"""Letters OCR reads in place of a digit inside a number (I57 for 157, 2O25 for 2025)."""
+MIN_NUMBER_DIGITS = 2
+"""A token is a misread number only with this many real digits besides the one letter."""
+
+
+def _misread_number(token: str) -> str | None:
+    """The number an OCR token is when one digit came out as a look-alike letter."""
+    lookalikes = [char for char in token if char in DIGIT_LOOKALIKES]
+    digits = sum(char.isdigit() for char in token)
+    if len(lookalikes) != 1 or digits < MIN_NUMBER_DIGITS or digits + 1 != len(token):
+        return None
+    return "".join(DIGIT_LOOKALIKES.get(char, char) for char in token)
+
+
+def _between_digits(text: str, token: Token) -> bool:
+    """A punctuation token with a digit on each side (a decimal or a code: 3,66, 01.003)."""
+    return (
+        token.start > 0
+        and token.end < len(text)
+        and text[token.start - 1].isdigit()
+        and text[token.end].isdigit()
+    )
+
+
 def _caps_line(text: str, position: int) -> bool:
     """Whether the line around `position` is written in capitals (a heading)."""
     start = text.rfind("\n", 0, position) + 1
     end = text.find("\n", position)
     letters = [char for char in text[start : end if end >= 0 else len(text)] if char.isalpha()]
-    return sum(char.isupper() for char in letters) > 0.6 * len(letters)
+    return sum(char.isupper() for char in letters) > CAPS_SHARE * len(letters)
 
 
 @lru_cache(maxsize=4)
@@ -323,4 +388,6 @@ def _load_cached(path: Path, settings: Settings) -> Restorer:
         "loaded restoration model %s (%d n-grams) in %.2fs",
         path, meta.get("ngrams", 0), time.monotonic() - started,
     )  # fmt: skip
-    return Restorer(lm, lexicon, settings, channel, Symbols([*KNOWN, *mined]))
+    return Restorer(
+        lm, lexicon, settings, channel, Symbols([*KNOWN, *mined, *load_abbreviations()])
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from pipeline.restore.syllable import skeleton
 
@@ -22,6 +23,17 @@ KNOWN = (
     "BTCTU", "BTGTU", "BDVTU", "UBKTTU", "VPHU", "BTCHU", "ĐĐ", "BCSĐ", "BCĐ", "ĐTN",
     "UBND", "HĐND", "QH", "CP", "BNV", "BTC", "VPCP", "UBKT", "MTTQ", "ĐCSVN",
 )  # fmt: skip
+
+ABBREVIATIONS_FILE = Path(__file__).with_name("data") / "abbreviations.txt"
+VOWELS = frozenset("aeiouyAEIOUY")
+"""Mark-free vowel letters: a token without one is no Vietnamese syllable (HS, ĐT, KGVX)."""
+
+
+def load_abbreviations(path: Path = ABBREVIATIONS_FILE) -> tuple[str, ...]:
+    """The abbreviations of administrative writing kept as written (one per line, # notes)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
 
 _SYMBOL_RE = re.compile(r"(?:(?<=[/-])[^\W\d_]+|[^\W\d_]+(?=[/-][^\W_]))")
 
@@ -74,6 +86,44 @@ class Symbols:
 def _symbol_like(word: str) -> bool:
     """Two or more capitals (TU, CTr, QĐi): an abbreviation, not a hyphenated name."""
     return sum(char.isupper() for char in word) >= 2
+
+
+def capitals(word: str) -> bool:
+    """Letters in capitals (HS, UBND, GD&ĐT) or a symbol's mixed case (CTr, QĐi, ThU)."""
+    letters = [char for char in word if char.isalpha()]
+    if len(letters) < 2 or any(char.isdigit() for char in word):
+        return False
+    upper = sum(char.isupper() for char in letters)
+    return upper == len(letters) or (upper >= 2 and letters[0].isupper())
+
+
+def abbreviation(
+    word: str, syllable_keys: frozenset[str], known: frozenset[str], caps_line: bool = False
+) -> bool:
+    """Whether a token is an abbreviation to keep as written, not a word to restore.
+
+    Capitals only (or a symbol's mixed case), and one of: a known abbreviation; no vowel
+    (HS, SV, ĐT, KGVX, TTĐT); or, on a line in lower case, a spelling no Vietnamese syllable
+    has (VPUB). Capitals that spell a syllable (BO, PHO, TRUONG) stay words: OCR and headings
+    write words that way, and a heading's misread word (NGHTA) is no abbreviation either.
+    """
+    if not capitals(word):
+        return False
+    letters = "".join(char for char in word if char.isalpha())
+    if letters in known or not VOWELS.intersection(skeleton(letters)):
+        return True
+    return not caps_line and letters.isupper() and skeleton(letters).lower() not in syllable_keys
+
+
+def slash_abbreviation(text: str, start: int, end: int) -> bool:
+    """One letter glued to `/` with a letter on its other side (t/h, V/v, K/T, đ/c)."""
+    if end - start != 1 or skeleton(text[start].lower()) not in "bcdghklmnpqrstvx":
+        return False
+    before = text[start - 2 : start]
+    after = text[end : end + 2]
+    return (len(before) == 2 and before[1] == "/" and before[0].isalpha()) or (
+        len(after) == 2 and after[0] == "/" and after[1].isalpha()
+    )
 
 
 def in_symbol(text: str, start: int, end: int) -> bool:

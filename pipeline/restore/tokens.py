@@ -13,7 +13,12 @@ from functools import lru_cache
 
 from pipeline.restore.syllable import canonical
 
-_TOKEN_RE = re.compile(r"[^\W_]+|([^\w\s])\1*|_+")
+_GLUED_NUMBER = r"\d{2,}(?=[^\W\d_]{2,}(?![^\W_]))"
+"""A number of two or more digits glued to a word of two or more letters ("26tháng") is its
+own token, so the word is kept and restored; OCR's misread letters (1anh, 16i for lối, 16m
+for lõm) stay one token for the channel to read."""
+_TOKEN_RE = re.compile(rf"{_GLUED_NUMBER}|[^\W_]+|([^\w\s])\1*|_+")
+_CODE_RE = re.compile(r"[^\W\d_]+\d{2,}")
 
 BOS, EOS, UNK, NUM = "<s>", "</s>", "<unk>", "<num>"
 SPECIALS = (UNK, BOS, EOS, NUM)
@@ -55,7 +60,12 @@ def tokenize(text: str, letterlike: str = "") -> list[Token]:
 @lru_cache(maxsize=8)
 def _ocr_pattern(letterlike: str) -> re.Pattern[str]:
     extra = re.escape(letterlike)
-    return re.compile(rf"[^\W_](?:[^\W_]|[{extra}])*|([^\w\s])\1*|_+")
+    return re.compile(rf"{_GLUED_NUMBER}|[^\W_](?:[^\W_]|[{extra}])*|([^\w\s])\1*|_+")
+
+
+def is_code(token: Token) -> bool:
+    """Letters then two or more digits (Vi55, A12): a code, not a misread word (1anh, t6t)."""
+    return token.kind == "mixed" and _CODE_RE.fullmatch(token.text) is not None
 
 
 def lm_form(token: Token) -> str:
