@@ -285,10 +285,13 @@ def _page_name(page: RenderedPage) -> str:
     return f"page-{page.number:03d}.{'jpg' if page.fmt == 'jpeg' else 'png'}"
 
 
-def write_pdf(pages: list[RenderedPage], path: Path, stamp: Sequence[str] | None = None) -> None:
+def write_pdf(
+    pages: list[RenderedPage], path: Path, stamp: dict[str, Any] | None = None
+) -> None:
     """An image-only PDF at each page's resolution (JPEG pages, bilevel ones as CCITT G4);
-    with `stamp`, those lines are added as a small text layer at the top right of page 1,
-    as e-government portals' signing software leaves them (needs pikepdf and fontTools)."""
+    with `stamp` (`pdfstamp.signature_stamp`), its text (and its publisher's) is added as a
+    small text layer at the top right of page 1, as e-government portals' signing software
+    leaves it (needs pikepdf and fontTools)."""
     # Copies: Pillow leaves its per-save encoder settings on the images it writes.
     images = [
         p.image.copy() if p.image.mode in ("1", "L", "RGB") else p.image.convert("RGB")
@@ -304,7 +307,9 @@ def write_pdf(pages: list[RenderedPage], path: Path, stamp: Sequence[str] | None
     if stamp:
         from scripts.scanlib.pdfstamp import add_text_stamp
 
-        add_text_stamp(path, list(stamp))
+        publisher = stamp.get("publisher")
+        add_text_stamp(path, stamp["text"].split("\n"),
+                       publisher["text"].split("\n") if publisher else None)  # fmt: skip
 
 
 def write_tiff(pages: list[RenderedPage], path: Path) -> None:
@@ -324,14 +329,17 @@ def write_document(
     stem: str,
     font: str = "liberation",
     formats: Collection[str] = ("images", "pdf"),
-    stamp: dict[str, str] | None = None,
+    stamp: dict[str, Any] | None = None,
+    sign: bool = False,
 ) -> dict[str, Path]:
     """Write the scan in `formats` (of `FORMATS`) and its truth; returns the paths.
 
     Layout: DIR/<stem>/page-001.png|jpg ("images"), DIR/<stem>.pdf ("pdf"), DIR/<stem>.tif
     ("tiff"), and always DIR/<stem>.txt, DIR/<stem>.fields.json, DIR/<stem>.pages.json.
     `stamp` (from `pdfstamp.signature_stamp`): the PDF's page 1 gets its text as a text
-    layer, and fields.json its `signature_stamp` (signer, organisation, time, text).
+    layer, and fields.json its `signature_stamp` (signer, organisation, time, text); with
+    `sign` too, the PDF is then signed (CMS, self-signed certificate in the signer's name,
+    at the stamp's time) and fields.json gets `signatures` as the record holds them.
     """
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -339,6 +347,7 @@ def write_document(
     out_dir = Path(out_dir)
     folder = out_dir / stem
     paths: dict[str, Path] = {}
+    signatures: list[dict[str, Any]] = []
     page_meta = []
     for page in pages:
         img_path = folder / _page_name(page)
@@ -373,7 +382,11 @@ def write_document(
         )
     if "pdf" in formats:
         paths["pdf"] = out_dir / f"{stem}.pdf"
-        write_pdf(pages, paths["pdf"], stamp["text"].split("\n") if stamp else None)
+        write_pdf(pages, paths["pdf"], stamp)
+        if sign and stamp:
+            from scripts.scanlib.pdfstamp import sign_pdf
+
+            signatures = sign_pdf(paths["pdf"], stamp, doc.seed)
     if "tiff" in formats:
         paths["tiff"] = out_dir / f"{stem}.tif"
         write_tiff(pages, paths["tiff"])
@@ -381,6 +394,8 @@ def write_document(
     paths["txt"].write_text(document_text(pages) + "\n", encoding="utf-8")
     paths["fields"] = out_dir / f"{stem}.fields.json"
     fields = {**doc.fields, "signature_stamp": stamp} if stamp else doc.fields
+    if signatures:
+        fields["signatures"] = signatures
     paths["fields"].write_text(json.dumps(fields, ensure_ascii=False, indent=1), encoding="utf-8")
     paths["pages"] = out_dir / f"{stem}.pages.json"
     meta = {
@@ -450,6 +465,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="add an e-government portal's signing stamp ('Ký bởi: ... / Cơ quan: "
                          "... / Thời gian ký: ...') as small real text at the top right of "
                          "the PDF's page 1, over the page image (pikepdf, fontTools)")  # fmt: skip
+    ap.add_argument("--pdf-sign", action="store_true",
+                    help="--pdf-stamp, then sign the PDF (CMS; self-signed certificate in the "
+                         "signer's name, at the stamp's time; pyHanko); fields.json gets "
+                         "'signatures' as the record holds them")  # fmt: skip
     ap.add_argument("--split", default="all", choices=["all", "train", "heldout"],
                     help=f"only this split (heldout: seed %% {HELDOUT_MODULUS} == 0)")  # fmt: skip
     ap.add_argument("--formats", default="images,pdf",
@@ -468,12 +487,13 @@ def main(argv: list[str] | None = None) -> int:
         n_pages = args.pages or random.Random(f"pages-{seed}").randint(1, max(1, args.max_pages))
         doc = make_document(seed, args.family, n_pages, args.handwritten, args.doc_type)
         font = _font_for(seed, args.font)
-        stamp = signature_stamp(doc.fields, seed) if args.pdf_stamp else None
+        stamp = signature_stamp(doc.fields, seed) if args.pdf_stamp or args.pdf_sign else None
         for profile in profiles:
             pages = render(doc, profile, dpi=args.dpi, font=font, seed=seed)
             stem = f"{seed:06d}-{profile}"
             paths = write_document(
-                doc, pages, args.out, stem, font=font, formats=formats, stamp=stamp
+                doc, pages, args.out, stem, font=font, formats=formats, stamp=stamp,
+                sign=args.pdf_sign,
             )
             entries.append(
                 {
