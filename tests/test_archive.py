@@ -1,4 +1,5 @@
-"""PDF/A-2b: the original page images with the restored text, word by word, under them.
+"""Archive files: PDF/A-2b (the original page images with the restored text, word by word,
+under them), ALTO, hOCR, BagIt packages and the export command that writes them.
 
 One real page goes through the whole pipeline (`record_for`: cleanup, Tesseract, restoration,
 fields) as a colour JPEG and as a PDF holding that JPEG; the PDF/A files are then checked with
@@ -7,6 +8,7 @@ pikepdf's PDF/A validator, `qpdf --check` and `pdftotext`.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -14,14 +16,20 @@ import cv2
 import numpy as np
 import pikepdf
 import pytest
+from lxml import etree
 from pikepdf import pdfa
 from PIL import Image, ImageDraw
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.archive import alto
 from pipeline.archive.align import place_words
+from pipeline.archive.alto import write_alto
+from pipeline.archive.bag import validate_bag, write_bag
 from pipeline.archive.geometry import PageGeometry
+from pipeline.archive.hocr import write_hocr
 from pipeline.archive.pdfa import write_pdfa
 from pipeline.cleanup import rotate, rotate_right_angle
+from pipeline.cli import main
 from pipeline.commands.extract import record_for
 from pipeline.errors import ArchiveError
 from pipeline.record import Line, Page, Record, Word
@@ -124,15 +132,16 @@ def test_pdfa_metadata_output_intent_and_font(
         assert "/Names" not in pdf.Root and "/OpenAction" not in pdf.Root
 
 
+@pytest.mark.parametrize("kind", ["jpeg", "pdf"])
 def test_words_sit_on_their_ocr_boxes(
-    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path, kind: str
 ) -> None:
-    source, record = scans["jpeg"]
+    source, record = scans[kind]
     out = tmp_path / "doc.pdf"
     write_pdfa(record, source, out)
     page = record.pages[0]
     geometry = PageGeometry(page.width, page.height, tuple(page.cleanup))
-    with Image.open(source) as image:
+    with Image.open(scans["jpeg"][0]) as image:  # the PDF is this image on an A4 page
         scale = 72.0 / image.info["dpi"][0]
         width, height = image.width * scale, image.height * scale
     found = _bbox_words(_pdftotext(out, "-bbox"))
@@ -204,7 +213,6 @@ def test_a_text_file_has_no_images_to_archive(tmp_path: Path) -> None:
 
 
 def _bbox_words(html: str) -> list[tuple[str, tuple[float, float, float, float]]]:
-    import re
     from html import unescape
 
     pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</'
@@ -219,3 +227,92 @@ def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return ix * iy / union if union else 0.0
 
 
+
+
+# --- ALTO, hOCR, bags, the export command ---------------------------------------------------
+
+
+def test_alto_validates_and_carries_restored_words_boxes_and_confidences(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    source, record = scans["jpeg"]
+    (path,) = write_alto(record, source, tmp_path, "doc")
+    data = path.read_bytes()
+    alto.validate(data)
+    ns = {"a": alto.NS}
+    doc = etree.fromstring(data)
+    strings = doc.findall(".//a:String", ns)
+    assert [s.get("CONTENT") for s in strings] == record.pages[0].text.split()
+    assert all(0.0 <= float(s.get("WC")) <= 1.0 for s in strings)
+    with Image.open(source) as image:
+        width, height = image.size
+    page = doc.find(".//a:Page", ns)
+    assert (int(page.get("WIDTH")), int(page.get("HEIGHT"))) == (width, height)
+    for s in strings:
+        x, y, w, h = (float(s.get(k)) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT"))
+        assert x >= 0 and x + w <= width and y >= 0 and y + h <= height and w > 0 and h > 0
+    # the schema is really checked: a String without CONTENT is refused
+    del strings[0].attrib["CONTENT"]
+    with pytest.raises(ArchiveError, match="CONTENT"):
+        alto.validate(etree.tostring(doc))
+
+
+def test_hocr_has_words_with_boxes_and_confidences(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    source, record = scans["pdf"]
+    (path,) = write_hocr(record, source, tmp_path, "doc")
+    doc = etree.parse(str(path))
+    words = doc.findall(".//{http://www.w3.org/1999/xhtml}span[@class='ocrx_word']")
+    assert [w.text for w in words] == record.pages[0].text.split()
+    for word in words:
+        assert re.fullmatch(r"bbox \d+ \d+ \d+ \d+; x_wconf \d+", word.get("title"))
+    page = doc.find(".//{http://www.w3.org/1999/xhtml}div[@class='ocr_page']")
+    # the PDF page in pixels at the dpi the ingest rendered it (no upscale or turn here:
+    # the cleaned page's own size, give or take poppler's rounding)
+    width, height = map(int, re.search(r"bbox 0 0 (\d+) (\d+)", page.get("title")).groups())
+    assert "upscale" not in str(record.pages[0].cleanup)
+    assert abs(width - record.pages[0].width) <= 1 and abs(height - record.pages[0].height) <= 1
+
+
+def test_bag_is_complete_and_validates_and_a_changed_file_is_caught(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    source, record = scans["jpeg"]
+    result = write_bag(record, source, tmp_path, "doc")
+    bag = result.path
+    validate_bag(bag)
+    payload = sorted(p.relative_to(bag / "data").as_posix()
+                     for p in (bag / "data").rglob("*") if p.is_file())
+    assert payload == ["alto/doc.p001.alto.xml", "doc.json", "doc.pdf", "original/page.jpg"]
+    assert (bag / "data" / "original" / "page.jpg").read_bytes() == source.read_bytes()
+    manifest = (bag / "manifest-sha256.txt").read_text()
+    assert "data/doc.pdf" in manifest and len(manifest.split()[0]) == 64
+    assert Record.from_json((bag / "data" / "doc.json").read_text()).id == record.id
+    assert not list(tmp_path.glob(".*partial"))
+    (bag / "data" / "doc.json").write_text("{}")
+    with pytest.raises(ArchiveError):
+        validate_bag(bag)
+
+
+def test_export_command_writes_pdfa_and_bags_from_stored_records(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    for name, (_source, record) in scans.items():
+        (folder / f"{name}.json").write_text(record.to_json(), encoding="utf-8")
+    text = tmp_path / "a.txt"
+    text.write_text("Báo cáo\n", encoding="utf-8")
+    (folder / "text.json").write_text(record_for(text).to_json(), encoding="utf-8")
+    out = tmp_path / "out"
+    # the text record has no images: reported, exit 1, the others written
+    assert main(["export", "--records", str(folder), "--format", "pdfa", "--out", str(out)]) == 1
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 2 and all(pdfa.validate_written(p, "2b").passed for p in pdfs)
+    assert main(["export", "--records", str(folder), "--format", "bag", "--out", str(out)]) == 1
+    bags = sorted((out / "bags").iterdir())
+    assert len(bags) == 2
+    for bag in bags:
+        validate_bag(bag)
+    assert main(["export", "--records", str(folder), "--format", "pdfa"]) == 2  # no --out

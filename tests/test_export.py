@@ -1,16 +1,38 @@
-"""Exports: JSON lines, flat CSV and the TT 02/2019 register (BOM, Vietnamese headers)."""
+"""Exports: JSON lines, flat CSV and the TT 02/2019 register (CSV with BOM and XLSX,
+Vietnamese headers, archive fields from a manifest)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
+import pytest
+
 from pipeline.cli import main
-from pipeline.export import TT02_COLUMNS, dumps, issuing_body, reliability, vn_date
+from pipeline.export import (
+    TT02_COLUMNS,
+    ArchiveInfo,
+    dumps,
+    issuing_body,
+    load_manifest,
+    reliability,
+    tt02_row,
+    vn_date,
+    write_xlsx,
+)
 from pipeline.fields import extract_fields
-from pipeline.record import Page, Provenance, Quality, Record, Source
+from pipeline.record import (
+    DigitalSignature,
+    Page,
+    Provenance,
+    Quality,
+    Record,
+    ReviewItem,
+    Source,
+)
 
 TEXT = """ĐẢNG BỘ TỈNH THANH HÓA
 ĐẢNG ỦY KHỐI CƠ QUAN
@@ -53,12 +75,17 @@ def test_tt02_has_bom_vietnamese_headers_and_one_row_per_record() -> None:
     assert out.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(out[1:])))
     assert tuple(rows[0]) == TT02_COLUMNS
-    assert "Số và ký hiệu" in rows[0] and "Mức độ tin cậy" in rows[0]
+    for column in ("Mã hồ sơ", "Số thứ tự văn bản trong hồ sơ", "Số của văn bản",
+                   "Ký hiệu của văn bản", "Ngày tháng năm văn bản", "Tên loại văn bản",
+                   "Trích yếu nội dung", "Ngôn ngữ", "Số lượng trang", "Ký hiệu thông tin",
+                   "Từ khóa", "Chế độ sử dụng", "Mức độ tin cậy", "Bút tích",
+                   "Tình trạng vật lý", "Ghi chú", "Cơ quan ban hành"):
+        assert column in rows[0]
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["Số và ký hiệu"] == "196-BC/ĐUK"
-    assert row["Ngày tháng năm"] == "06/07/2023"
-    assert row["Tên loại"] == "Báo cáo"
-    assert row["Cơ quan ban hành"] == "ĐẢNG ỦY KHỐI CƠ QUAN"
+    assert row["Số của văn bản"] == "196" and row["Ký hiệu của văn bản"] == "BC/ĐUK"
+    assert row["Ngày tháng năm văn bản"] == "06/07/2023"
+    assert row["Tên loại văn bản"] == "Báo cáo"
+    assert row["Cơ quan ban hành"] == "Đảng ủy Khối Cơ quan tỉnh Thanh Hóa"
     assert row["Trích yếu nội dung"] == "sơ kết công tác, nhiệm kỳ 2020-2025"
     assert row["Ngôn ngữ"] == "Tiếng Việt" and row["Số lượng trang"] == "2"
     assert row["Mức độ tin cậy"] == "Số hóa" and row["Tình trạng vật lý"] == "Bình thường"
@@ -108,3 +135,98 @@ def test_export_command_reads_a_store(tmp_path: Path, capsys) -> None:  # type: 
 
 def test_export_needs_a_source() -> None:
     assert main(["export", "--format", "csv"]) == 2
+
+
+def test_full_issuing_body_from_the_header_lines() -> None:
+    cases = {
+        ("TỈNH ỦY AN GIANG", "VĂN PHÒNG"): "Văn phòng Tỉnh ủy An Giang",
+        ("ỦY BAN NHÂN DÂN", "TỈNH ĐẮK LẮK"): "UBND tỉnh Đắk Lắk",
+        ("UBND TỈNH ĐẮK LẮK",): "UBND tỉnh Đắk Lắk",
+        ("UBND TỈNH ĐẮK LẮK", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"): "Sở Giáo dục và Đào tạo tỉnh Đắk Lắk",
+        ("ĐẢNG BỘ TỈNH NGHỆ AN", "ĐẢNG ỦY KHỐI CƠ QUAN VÀ DOANH NGHIỆP TỈNH"):
+            "Đảng ủy Khối Cơ quan và Doanh nghiệp tỉnh Nghệ An",
+        ("TỈNH ỦY SÓC TRĂNG", "ĐẢNG ĐOÀN HỘI CỰU CHIẾN BINH TỈNH"):
+            "Đảng đoàn Hội Cựu chiến binh tỉnh Sóc Trăng",
+        ("BAN CHẤP HÀNH TRUNG ƯƠNG", "BAN TỔ CHỨC"): "Ban Tổ chức Trung ương",
+        ("ĐẢNG BỘ TỈNH NGHỆ AN", "HUYỆN ỦY NAM ĐÀN"): "Huyện ủy Nam Đàn",
+        ("ĐẢNG BỘ TỈNH THANH HÓA", "BAN TUYÊN GIÁO", "*"): "Ban Tuyên giáo Tỉnh ủy Thanh Hóa",
+    }
+    for lines, expected in cases.items():
+        record = _record()
+        record.issuer = list(lines)
+        assert issuing_body(record) == expected, lines
+
+
+def test_notes_carry_review_items_and_signatures() -> None:
+    record = _record()
+    record.review = [ReviewItem("number", "số viết tay, chưa đọc được"),
+                     ReviewItem("date", "ngày để trống")]
+    record.signatures = [DigitalSignature(signer="Ủy ban nhân dân tỉnh Quảng Ninh",
+                                          organisation="UBND tỉnh Quảng Ninh",
+                                          time="2025-05-10T12:49:08+07:00", intact=True)]
+    row = dict(zip(TT02_COLUMNS, tt02_row(1, record), strict=True))
+    note = row["Ghi chú"]
+    assert "cần kiểm tra number: số viết tay, chưa đọc được" in note
+    assert "cần kiểm tra date: ngày để trống" in note
+    assert "chữ ký số: Ủy ban nhân dân tỉnh Quảng Ninh (UBND tỉnh Quảng Ninh)" in note
+    assert "nguyên vẹn" in note and "Dự thảo lần 2" in note
+
+
+def test_manifest_fills_the_archive_columns_and_numbers_documents_per_file(
+    tmp_path: Path,
+) -> None:
+    manifest = tmp_path / "m.toml"
+    manifest.write_text(
+        'phong = "12"\nmuc_luc = "03"\nho_so = "45"\nche_do_su_dung = "Công khai"\n'
+        'but_tich = "Không"\n[documents."b.pdf"]\nho_so = "46"\n', encoding="utf-8")
+    info = load_manifest(manifest)
+    first, second, third = _record(), _record(), _record()
+    third.source.path = "in/b.pdf"
+    second.marks = ["MẬT"]
+    out = dumps([first, second, third], "tt02", info)
+    rows = [dict(zip(TT02_COLUMNS, r, strict=True))
+            for r in list(csv.reader(io.StringIO(out[1:])))[1:]]
+    assert [r["Mã hồ sơ"] for r in rows] == ["12.03.45", "12.03.45", "12.03.46"]
+    assert [r["Số thứ tự văn bản trong hồ sơ"] for r in rows] == ["1", "2", "1"]
+    assert [r["Chế độ sử dụng"] for r in rows] == ["Công khai", "Hạn chế (MẬT)", "Công khai"]
+    assert rows[0]["Mã phông"] == "12" and rows[0]["Bút tích"] == "Không"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"fonds": "12"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="fonds"):
+        load_manifest(bad)
+
+
+def test_xlsx_register_has_every_column_and_real_dates(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "register.xlsx"
+    record = _record()
+    partial = _record()
+    partial.date = "2025-06"
+    assert write_xlsx([record, partial], out, ArchiveInfo(phong="12")) == 2
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    assert tuple(header) == TT02_COLUMNS
+    date_cell = sheet.cell(row=2, column=header.index("Ngày tháng năm văn bản") + 1)
+    assert date_cell.value.date() == dt.date(2023, 7, 6)
+    assert date_cell.number_format.lower() == "dd/mm/yyyy"
+    assert sheet.cell(row=3, column=header.index("Ngày tháng năm văn bản") + 1).value == "06/2025"
+    assert sheet.cell(row=2, column=header.index("Cơ quan ban hành") + 1).value == (
+        "Đảng ủy Khối Cơ quan tỉnh Thanh Hóa")
+    assert sheet.cell(row=2, column=header.index("Mã phông") + 1).value == "12"
+
+
+def test_export_command_writes_xlsx_with_archive_options(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "a.json").write_text(_record().to_json(), encoding="utf-8")
+    out = tmp_path / "register.xlsx"
+    assert main(["export", "--records", str(folder), "--format", "xlsx", "--out", str(out),
+                 "--phong", "7", "--muc-luc", "1", "--ho-so", "9"]) == 0
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("Mã hồ sơ") + 1).value == "7.1.9"
+    assert main(["export", "--records", str(folder), "--format", "xlsx"]) == 2
+    assert main(["export", "--records", str(folder), "--manifest", str(tmp_path / "no.json")]) == 2

@@ -30,6 +30,7 @@ class PlacedWord:
     ocr_text: str  # what OCR read there
     text_line: int  # index of its line in page.text
     exact: bool  # one restored word on one OCR word
+    ocr_line: int = 0  # index of its OCR line in page.lines
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _place_group(tokens: list[tuple[str, int]], words: list[_OcrWord]) -> list[P
     if len(tokens) == len(words):
         return [
             PlacedWord(t, _box(o.word.bbox), o.line_box, o.word.confidence, o.word.text, n,
-                       exact=True)
+                       exact=True, ocr_line=o.line)
             for (t, n), o in zip(tokens, words, strict=True)
         ]
     # split the OCR words into runs on one OCR line; share the tokens out by characters
@@ -139,7 +140,7 @@ def _spread(tokens: list[tuple[str, int]], run: list[_OcrWord]) -> list[PlacedWo
     for t, n in tokens:
         right = x + unit * len(t)
         placed.append(PlacedWord(t, (x, y0, right, y1), run[0].line_box, confidence, ocr_text, n,
-                                 exact=False))
+                                 exact=False, ocr_line=run[0].line))
         x = right + unit
     return placed
 

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.record import Page
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1, y down
 
@@ -63,3 +66,58 @@ class PageGeometry:
         us = [min(1.0, max(0.0, c[0])) for c in corners]
         vs = [min(1.0, max(0.0, c[1])) for c in corners]
         return min(us), min(vs), max(us), max(vs)
+
+
+EXIF_ORIENTATION = 0x0112
+DEFAULT_DPI = 300
+
+
+def original_sizes(media_type: str, source: Path, pages: list[Page]) -> dict[int, tuple[int, int]]:
+    """Each page's original image size in pixels, the frame ALTO and hOCR coordinates use:
+    an image file's frame as decoded (EXIF turn applied); for a PDF page, the scanner's
+    image when the ingest took it out as is (`image_source` "embedded"), else the displayed
+    crop box at the dpi the ingest rendered it (`page.image.dpi`, else 300)."""
+    sizes: dict[int, tuple[int, int]] = {}
+    if media_type == "application/pdf":
+        import pikepdf
+
+        from pipeline.archive.pdfpage import scan_draw
+
+        with pikepdf.open(source) as pdf:
+            for page in pages:
+                src = pdf.pages[page.number - 1]
+                if page.image_source == "embedded":  # the scanner's image, taken out as is
+                    found = scan_draw(src.obj)
+                    if found is not None:
+                        sizes[page.number] = (int(found[0].Width), int(found[0].Height))
+                        continue
+                box = src.obj.get("/CropBox") or src.mediabox
+                x0, y0, x1, y1 = (float(v) for v in box)
+                width, height = x1 - x0, y1 - y0
+                if int(src.obj.get("/Rotate", 0)) % 180 == 90:
+                    width, height = height, width
+                dpi = page.image.dpi if page.image else DEFAULT_DPI
+                sizes[page.number] = (round(width * dpi / 72), round(height * dpi / 72))
+        return sizes
+    from PIL import Image
+
+    with Image.open(source) as image:
+        for page in pages:
+            image.seek(page.number - 1)
+            width, height = image.size
+            if page.number == 1 and image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):
+                width, height = height, width
+            sizes[page.number] = (width, height)
+    return sizes
+
+
+def geometry_of(page: Page) -> PageGeometry:
+    return PageGeometry(page.width, page.height, tuple(page.cleanup))
+
+
+def to_pixels(geometry: PageGeometry, box: Box | list[int], size: tuple[int, int]
+              ) -> tuple[int, int, int, int]:
+    """A cleaned-image box as an original-image box in whole pixels."""
+    u0, v0, u1, v1 = geometry.to_unit_box(box)
+    width, height = size
+    return round(u0 * width), round(v0 * height), round(u1 * width), round(v1 * height)

@@ -30,7 +30,6 @@ import struct
 import subprocess
 import time
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from PIL import Image, ImageOps
 from pipeline.archive.align import PlacedWord, place_words
 from pipeline.archive.font import TextFont, build_font
 from pipeline.archive.geometry import PageGeometry
+from pipeline.archive.pdfpage import Matrix, image_draws, scan_draw
 from pipeline.errors import ArchiveError, MissingDependencyError
 from pipeline.record import Page, Record
 
@@ -51,8 +51,6 @@ RENDER_JPEG_QUALITY = 85
 DEFAULT_DPI = 300
 MIN_GAP_EM = 0.2  # least gap drawn between two words of a line, in font sizes
 EXIF_ORIENTATION = 0x0112
-Matrix = tuple[float, float, float, float, float, float]
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 @dataclass
@@ -197,7 +195,7 @@ def _pdf_page(pdf: pikepdf.Pdf, original: pikepdf.Pdf, source: Path, page: Page,
     frame = _PageFrame(mediabox, cropbox, int(src.obj.get("/Rotate", 0)) % 360)
     images: dict[str, pikepdf.Object] = {}
     draws: list[str] = []
-    for n, (xobj, ctm) in enumerate(_image_draws(src.obj)):
+    for n, (xobj, ctm) in enumerate(image_draws(src.obj)):
         images[f"Im{n}"] = _copy_image(pdf, xobj)
         draws.append(f"q {_fmt_matrix(ctm)} cm /Im{n} Do Q")
     if not images:  # born digital: no scanner image to keep
@@ -208,8 +206,26 @@ def _pdf_page(pdf: pikepdf.Pdf, original: pikepdf.Pdf, source: Path, page: Page,
         x0, y0, x1, y1 = frame.mediabox
         draws.append(f"q {_fmt_matrix((x1 - x0, 0, 0, y1 - y0, x0, y0))} cm /Im0 Do Q")
         result.rendered_pages.append(page.number)
-    content = "\n".join(draws) + "\n" + _text_layer(page, placed, frame, info, result)
+    content = "\n".join(draws) + "\n" + _text_layer(
+        page, placed, _word_frame(page, src.obj, frame), info, result)
     _new_page(pdf, frame, images, content.encode("latin-1"), font)
+
+
+def _word_frame(page: Page, src: pikepdf.Object, frame: _PageFrame) -> _PageFrame:
+    """Where the OCR'd image lies on the page: the scanner's image when the ingest took it
+    out of the PDF (`image_source` "embedded": its pixels are the original frame), else the
+    page as poppler rendered it (crop box, /Rotate applied)."""
+    if page.image_source != "embedded":
+        return frame
+    found = scan_draw(src)
+    if found is None:
+        return frame
+    a, b, c, d, e, f = found[1]
+    if abs(b) > 1e-6 or abs(c) > 1e-6 or a <= 0 or d <= 0 or frame.rotate:
+        log.warning("page %d: the scan is not drawn upright; words placed over the page",
+                    page.number)
+        return frame
+    return _PageFrame([e, f, e + a, f + d], None, 0)
 
 
 def _image_page(pdf: pikepdf.Pdf, image: Image.Image, source: Path, page: Page,
@@ -255,51 +271,6 @@ def _dpi(image: Image.Image, page: Page) -> float:
 
 
 # --- images ------------------------------------------------------------------------------
-
-
-def _image_draws(page: pikepdf.Object) -> list[tuple[pikepdf.Object, Matrix]]:
-    """The image XObjects a page draws, each with its transformation matrix (images inside
-    form XObjects included)."""
-    found: list[tuple[pikepdf.Object, Matrix]] = []
-    _walk(page, pikepdf.parse_content_stream(page), IDENTITY, found, depth=0)
-    return found
-
-
-def _walk(owner: pikepdf.Object, ops: Sequence[object], ctm: Matrix,
-          found: list[tuple[pikepdf.Object, Matrix]], depth: int) -> None:
-    resources = owner.get("/Resources") or pikepdf.Dictionary()
-    xobjects = resources.get("/XObject") or pikepdf.Dictionary()
-    stack: list[Matrix] = []
-    for instruction in ops:
-        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
-            continue  # an inline image: not a scanner's page image
-        op = str(instruction.operator)
-        if op == "q":
-            stack.append(ctm)
-        elif op == "Q" and stack:
-            ctm = stack.pop()
-        elif op == "cm":
-            m = tuple(float(v) for v in instruction.operands)
-            ctm = _multiply(m, ctm)  # type: ignore[arg-type]
-        elif op == "Do":
-            xobj = xobjects.get(str(instruction.operands[0]))
-            if xobj is None:
-                continue
-            subtype = xobj.get("/Subtype")
-            if subtype == pikepdf.Name.Image:
-                found.append((xobj, ctm))
-            elif subtype == pikepdf.Name.Form and depth < 4:
-                matrix = tuple(float(v) for v in xobj.get("/Matrix", IDENTITY))
-                _walk(xobj, pikepdf.parse_content_stream(xobj),
-                      _multiply(matrix, ctm), found, depth + 1)  # type: ignore[arg-type]
-
-
-def _multiply(m: Matrix, n: Matrix) -> Matrix:
-    """m × n for PDF's row-vector matrices [a b c d e f]."""
-    a, b, c, d, e, f = m
-    A, B, C, D, E, F = n
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
-            e * A + f * C + E, e * B + f * D + F)
 
 
 def _fmt_matrix(m: Matrix | tuple[float, ...]) -> str:

@@ -569,7 +569,7 @@ def received_stamp(canvas: Canvas, rng: np.random.Generator) -> Canvas:
     box = box.rotate(r.uniform(-4, 4), resample=Image.Resampling.BICUBIC, expand=True)
     img = canvas.image.convert("RGB")
     body = canvas.anchors.get("body")
-    x = round(_mm(canvas, r.uniform(6, 20)))
+    x = round(_mm(canvas, r.uniform(4, 15)))
     y = round((body[1] if body else img.size[1] * 0.25) + _mm(canvas, r.uniform(-6, 10)))
     red = (int(r.uniform(185, 215)), int(r.uniform(30, 60)), int(r.uniform(40, 70)))
     alpha = box.point(lambda v: int(v * 0.85))
@@ -579,7 +579,7 @@ def received_stamp(canvas: Canvas, rng: np.random.Generator) -> Canvas:
     number = str(r.randint(10, 3999))
     day = f"{r.randint(1, 28)}/{r.randint(1, 12)}"
     for text, row in ((number, 0), (day, 1)):
-        draw_digits(draw, text, x + 31 * s, y + (11.5 + 5.5 * row) * s, 4 * s,
+        draw_digits(draw, text, x + 30 * s, y + (12.2 + 5.5 * row) * s, 3.6 * s,
                     (pen_ink, 0.09), r)  # fmt: skip
     stamp_box = [x, y, x + box.size[0], y + box.size[1]]
     params = {**canvas.params, "received_stamp": {"box": stamp_box, "number": number}}
