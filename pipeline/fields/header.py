@@ -66,7 +66,9 @@ _HEADINGS = {
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
 }
 _MOTTO = "doclaptudohanhphuc"
-_VV = re.compile(r"^v\s*[/|]?\s*[vyx%/]{1,2}(?=\s|$)")  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%"
+_VV = re.compile(  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%"; older letters: "Về việc : ..."
+    r"^(?:v\s*[/|]?\s*[vyx%/]{1,2}|ve\s+viec\s*:)(?=\s|$)"
+)
 _VV_LINES = 5  # lines a V/v subject may wrap onto
 # "66-CT/QU, ngày ...", also with a letter of the code read as a digit ("399-C1/BTCTW")
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z][a-z0-9]{0,5}\s*[/-]\s*[a-z]")
@@ -103,6 +105,7 @@ class Header:
     doc_type: str | None = None
     type_code: str | None = None
     subject: str | None = None
+    subject_after_vv: bool = False  # read from "V/v ..." under the number: a công văn
     end_line: int = 0
     evidence: dict[str, Evidence] = field(default_factory=dict)
 
@@ -398,6 +401,32 @@ def _number(seg: Seg, expected_type: str | None = None) -> tuple[Symbol, Evidenc
     return sym, Evidence(start, start + m.end(), original[: m.end()], conf)
 
 
+_BY_HAND_NUMBER = re.compile(  # folded: "so: os  /qd-ubnd" ("Số: 86 /QĐ-UBND", 86 in ink)
+    r"^s[o0][^\s\d]{0,2}\s*[:.]?\s*(?P<hand>\S{1,8}?)\s*"
+    r"(?:-\s*(?P<ptype>[a-z8][a-z1]{0,5})\s*/\s*(?P<piss>[a-z7]{1,10}(?:-[a-z7]{1,10}){0,3})"
+    r"|/\s*(?:(?P<year>\d{4})\s*/\s*)?(?P<stype>[a-z8][a-z]{0,5})\s*-\s*"
+    r"(?P<siss>[a-z]{1,10}(?:-[a-z]{1,10}){0,2}))\b"
+)
+
+
+def _number_by_hand(
+    seg: Seg, expected_type: str | None
+) -> tuple[Symbol, Evidence, Evidence] | None:
+    """A number line whose number was written by hand after signing: OCR reads the ink as
+    junk ("Số: ở§  /QĐ-UBND"). The printed symbol is kept, the number left unread (a
+    person reads it: the review names it); the last item is the ink's evidence."""
+    m = _BY_HAND_NUMBER.match(seg.folded)
+    if m is None or m.group("hand").isdigit():
+        return None
+    party = m.group("ptype") is not None
+    groups = ("ptype", "piss") if party else ("stype", "siss")
+    type_raw, issuer_raw = (re.sub(r"\s", "", seg.text[m.start(g) : m.end(g)]) for g in groups)
+    sym = parse_symbol(None, m.group("year"), type_raw, issuer_raw, party, expected_type)
+    hand = Evidence(seg.start + m.start("hand"), seg.start + m.end("hand"),
+                    seg.text[m.start("hand") : m.end("hand")], 0.0)
+    return sym, Evidence(seg.start, seg.start + m.end(), seg.text[: m.end()], 0.6), hand
+
+
 def _loose_number(seg: Seg, expected_type: str | None) -> tuple[Symbol, Evidence] | None:
     """A number line whose separators or "Số" OCR lost or misread ("So 134 KH/BTCTU",
     "Số 708-BB BCĐ", "36: Z161/KH-UBND", "Số 811.NG/CB", "Số §44-KH/BTGTU").
@@ -436,6 +465,13 @@ def _date(
     "2" / "023") or after "ngày"; the last item is the index in `following` of the
     segment that held the rest, if one did."""
     m = regexes()["date_words"].search(seg.folded)
+    by_hand = False
+    if m is None and _DAY_MONTH.search(seg.folded):
+        # a day or month written by hand comes back as junk glued to or set between the
+        # printed words ("ngày⁄{Ệ tháng 0] năm 2025"): blanked, the printed parts still read
+        m = regexes()["date_words"].search(_blank_ink(seg.folded))
+        m = m or _PRINTED_YEAR.search(_blank_ink(seg.folded))
+        by_hand = m is not None
     used: int | None = None
     nxt: Seg | None = None
     wraps_day = m is None and _DAY_AT_END.search(seg.folded) is not None
@@ -459,7 +495,9 @@ def _date(
         return None
     joined = nxt is not None
     value = iso_date(m.group("y"), m.group("m"), m.group("d"))
-    conf = 1.0 if value else 0.3
+    if value is None and not m.group("m") and m.group("y").isdigit():
+        value = m.group("y") if int(m.group("y")) in range(1930, 2100) else None
+    conf = (0.5 if by_hand else 1.0) if value else 0.3
     end = nxt.end if joined and nxt else seg.start + m.end()
     date_ev = Evidence(seg.start + m.start(), end, squash(seg.text[m.start() :] + (
         " " + nxt.text if joined and nxt else "")), conf)
@@ -468,6 +506,26 @@ def _date(
         return value, None, date_ev, None, used
     place, p_conf = canonical_place(before)
     return value, place, date_ev, _ev(seg, p_conf, seg.start, seg.start + len(before)), used
+
+
+_PRINTED_YEAR = re.compile(  # folded, ink blanked: "ngay   thang   nam 2025"
+    r"\bng[a-z]{0,2}y\s*(?P<d>)\s*th[a-z]{1,3}ng\s*(?P<m>)\s*n[a-z]{1,2}m\s*[:.]?\s*"
+    r"(?P<y>\d{4})(?!\d)"
+)
+_DATE_SLOTS = re.compile(r"(ng[a-z]{0,2}y)(.{0,12}?)(th[a-z]{1,3}ng)(.{0,12}?)(n[a-z]{1,2}m\b)")
+_SLOT_DIGITS = re.compile(r"\s*[\dil|!osqu\]]{1,2}[!']?\s*")
+
+
+def _blank_ink(folded: str) -> str:
+    """Folded date line with the junk OCR made of a handwritten day or month blanked (same
+    length): a slot between "ngày", "tháng" and "năm" that is no number is ink."""
+
+    def blank(m: re.Match[str]) -> str:
+        slots = [m.group(2), m.group(4)]
+        kept = [x if _SLOT_DIGITS.fullmatch(x) or not x.strip() else " " * len(x) for x in slots]
+        return m.group(1) + kept[0] + m.group(3) + kept[1] + m.group(5)
+
+    return _DATE_SLOTS.sub(blank, folded)
 
 
 def _draft(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
@@ -656,6 +714,11 @@ def build_header(
             number_at = i
             roles.add(i)
             continue
+        if h.symbol is None and (inked := _number_by_hand(seg, _type_code_of(h.doc_type))):
+            h.symbol, h.evidence["doc_number"], h.evidence["number.by_hand"] = inked
+            number_at = i
+            roles.add(i)
+            continue
         if "date" not in h.evidence and (dated := _date(seg, head[i + 1 : i + 5])):
             h.date, h.place, h.evidence["date"], place_ev, used = dated
             if place_ev:
@@ -666,7 +729,7 @@ def build_header(
             h.place, h.evidence["place"] = placed  # the date itself is unreadable
             roles.add(i)
             continue
-        if h.draft is None and (draft := _draft(seg, keywords)):
+        if h.draft is None and not _VV.match(seg.folded) and (draft := _draft(seg, keywords)):
             h.draft = draft[0]
             h.evidence["draft"] = _ev(seg, draft[1])
             roles.add(i)
@@ -681,6 +744,7 @@ def build_header(
             roles.update(range(i, i + len(taken)))
             vv = _VV.match(seg.folded)
             h.subject = squash(" ".join(s.text for s in taken)[vv.end() if vv else 0 :])
+            h.subject_after_vv = True
             h.evidence["subject"] = Evidence(seg.start, taken[-1].end,
                                              text[seg.start : taken[-1].end], 0.85)
     stop = number_at if number_at is not None else len(head)
@@ -904,8 +968,10 @@ def _fill_types(h: Header) -> None:
         if dt:
             h.doc_type = dt.heading
             h.evidence["doc_type"] = h.evidence["doc_number"]
-    if h.doc_type is None and h.subject and _VV.match(fold(h.subject)):
-        h.doc_type = "CÔNG VĂN"
+    letter = h.symbol is not None and h.symbol.family == "state" and h.symbol.type_code is None
+    if h.doc_type is None and (h.subject_after_vv or letter or (
+            h.subject and _VV.match(fold(h.subject)))):
+        h.doc_type = "CÔNG VĂN"  # a công văn has no type line: "V/v ..." under its number
     if h.type_code is None and h.doc_type:
         named = [t for t in doc_types() if t.heading == h.doc_type]
         pick = [t for t in named if h.family in (None, t.family) or t.family == "both"]

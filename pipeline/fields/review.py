@@ -41,6 +41,8 @@ def review_items(r: FieldsResult, text: str, pages: Sequence[Page] | None) -> li
         flag("date", "date not found")
     elif len(r.date) == 7:
         flag("date", "day not read (written by hand or left blank)")
+    elif len(r.date) == 4:
+        flag("date", "day and month not read (written by hand or left blank)")
     if r.doc_type is None and not untyped_letter:
         flag("doc_type", "document type not found")
     if not r.issuer:

@@ -81,6 +81,9 @@ class Symbol:
     confidence: float
 
 
+_KNOWN_TYPE = 0.7  # canonical_code's confidence under which a state symbol's first code is a unit
+
+
 def parse_symbol(
     number: str | None,
     year: str | None,
@@ -116,8 +119,10 @@ def parse_symbol(
         symbol = f"{type_code}/{issuer_code}"
         doc_number = f"{num:02d}-{symbol}" if num is not None else None
     else:
-        if doc_type_by_code(type_code) is None and type_code in issuer_known:
-            symbol = f"{type_code}-{issuer_code}"  # Công văn: "123/UBND-VP" has no type
+        if doc_type_by_code(type_code) is None and (
+            type_code in issuer_known or t_conf < _KNOWN_TYPE
+        ):  # Công văn: "123/UBND-VP", "1906/SGDĐT-CTrTT" have no type code, only units
+            symbol = f"{type_code}-{issuer_code}"
             issuer_code, type_code = symbol, None
         else:
             symbol = f"{type_code}-{issuer_code}"

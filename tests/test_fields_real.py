@@ -1,0 +1,91 @@
+"""Register fields of real state documents as archives hold them: numbers and days written by
+hand after signing, công văn without a type line, the older "Về việc :" layout, and a review
+entry for every field that is missing or unsure (examples from corpus/real/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.fields import extract_fields
+from pipeline.fields.result import FieldsResult
+
+
+def _state(number_line: str, date_line: str, after: str) -> str:
+    return (
+        "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\n" + number_line + "\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n" + date_line + "\n"
+        + after + "\nNơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n"
+        "Trần Phước Hiền"
+    )
+
+
+DECISION = "QUYẾT ĐỊNH\nVề việc bổ nhiệm vào ngạch Thanh tra viên\nĐiều 1. Bổ nhiệm."
+
+
+def _reviewed(result: FieldsResult) -> dict[str, str]:
+    return {item.field: item.reason for item in result.review}
+
+
+def test_a_number_written_by_hand_keeps_the_printed_symbol_and_is_flagged() -> None:
+    # qn-01: "Số: 86 /QĐ-UBND" with 86 in ink came back as "Số: ở§  /QĐ-UBND"
+    r = extract_fields(_state("Số: ở§  /QĐ-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                              DECISION))
+    assert (r.number, r.symbol, r.doc_type) == (None, "QĐ-UBND", "QUYẾT ĐỊNH")
+    assert "number" in _reviewed(r) and "symbol" not in _reviewed(r)
+
+
+@pytest.mark.parametrize(
+    ("line", "date", "reason"),
+    [
+        ("Quảng Ngãi, ngày⁄{Ệ tháng 0] năm 2025", "2025-01", "day"),  # qn-01, day in ink
+        ("Hà Nội, ngày tháng năm 2025", "2025", "month"),  # epu-01: day and month in ink
+        ("Quảng Ngãi, ngày 16 tháng 01 năm 2025", "2025-01-16", None),
+    ],
+)
+def test_printed_parts_of_a_date_are_read_and_a_missing_day_is_flagged(
+    line: str, date: str, reason: str | None
+) -> None:
+    r = extract_fields(_state("Số: 86/QĐ-UBND", line, DECISION))
+    assert (r.date, r.place) == (date, "Quảng Ngãi" if "Quảng" in line else "Hà Nội")
+    if reason is None:
+        assert "date" not in _reviewed(r)
+    else:
+        assert reason in _reviewed(r)["date"]
+
+
+@pytest.mark.parametrize(
+    ("number_line", "symbol"),
+    [("Số: 507 /UBND-KGVX", "UBND-KGVX"), ("Số: 1906/SGDĐT-CTrTT", "SGDĐT-CTrTT")],
+)
+def test_a_cong_van_is_typed_as_such(number_line: str, symbol: str) -> None:
+    text = _state(number_line + "\nV/v góp ý dự thảo Quyết định",
+                  "Quảng Ngãi, ngày 24 tháng 01 năm 2025",
+                  "Kính gửi: Sở Thông tin và Truyền thông\nTheo đề nghị của Bộ.")
+    r = extract_fields(text)
+    assert (r.doc_type, r.symbol) == ("CÔNG VĂN", symbol)
+    assert r.subject == "góp ý dự thảo Quyết định"
+    assert "doc_type" not in _reviewed(r)
+
+
+def test_the_older_ve_viec_layout_gives_the_subject() -> None:
+    text = _state("Số: 2770/UBND-NNTN\nVề việc : thực hiện Chỉ thị số 08/CT-UBND",
+                  "Quảng Ngãi, ngày 4 tháng 4 năm 2018", "Kính gửi: Các sở, ban ngành\nNội dung.")
+    r = extract_fields(text)
+    assert (r.subject, r.doc_type) == ("thực hiện Chỉ thị số 08/CT-UBND", "CÔNG VĂN")
+
+
+def test_every_missing_field_is_named_in_review() -> None:
+    r = extract_fields("Một dòng chữ không có tiêu đề nào.\nVà một dòng nữa.")
+    assert {"number", "date", "doc_type", "issuer", "subject", "signer"} <= set(_reviewed(r))
+
+
+def test_junk_in_a_field_is_flagged() -> None:
+    r = extract_fields(_state("Số: 86/QĐ-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                              "QUYẾT ĐỊNH\nVề việc bổ nhiệm ⁄{Ệ vào ngạch\nĐiều 1. Bổ nhiệm."))
+    assert "subject" in _reviewed(r)
+
+
+def test_a_sure_document_has_an_empty_review() -> None:
+    r = extract_fields(_state("Số: 86/QĐ-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                              DECISION))
+    assert r.review == []
