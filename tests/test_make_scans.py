@@ -254,6 +254,11 @@ def test_handwritten_number_and_day_are_flagged_and_inked() -> None:
         x0, y0, x1, y1 = h["box"]
         patch = ink[y0:y1, x0:x1]
         assert (patch.sum(axis=2) < 400).sum() > 30  # pen strokes in the printed blank
+    # an appendix's "(Kèm theo ... số ..., ngày ...)" has the same blanks, filled by hand
+    appended = make_document(34, "state", pages=2, handwritten=True)
+    assert appended.appendices
+    text = "\n".join(p.text for p in render(appended, "clean", dpi=DPI))
+    assert appended.fields["doc_number"] not in text and "(Kèm theo Báo cáo số /" in text
     party = make_document(13, "party", pages=1, handwritten=True)
     (pp,) = render(party, "clean", dpi=DPI)
     assert f"Số -{party.fields['symbol']}" in pp.text.split("\n")

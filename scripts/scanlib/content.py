@@ -858,7 +858,7 @@ class _Gen:
 
         appendices: list[Appendix] = []
         if self.pages >= 2 and tcode in ("BC", "KH", "ĐA", "CTr") and r.random() < 0.45:
-            appendices.append(self.appendix(type_name, doc_number, date_line))
+            appendices.append(self.appendix(type_name, doc_number, date_line, handwritten))
 
         fields: Json = {
             "family": self.family,
@@ -1077,7 +1077,13 @@ class _Gen:
         lat = r.sample(iss.lateral, k=min(len(iss.lateral), r.randint(1, 3)))
         return [self.tone(x) for x in (*sup, *lat, iss.archive)]
 
-    def appendix(self, type_name: str, doc_number: str, date_line: str) -> Appendix:
+    def appendix(
+        self,
+        type_name: str,
+        doc_number: str,
+        date_line: str,
+        handwritten: dict[str, str] | None = None,
+    ) -> Appendix:
         r = self.r
         y = self.date.year
         years = [f"Năm {x}" for x in range(y - r.randint(1, 3), y + 1)]
@@ -1107,6 +1113,18 @@ class _Gen:
                   f"(Kèm theo {type_name.capitalize()} số {doc_number}, {long_date(self.date)})",
                   italic=True, size=13, align="center", width_frac=0.9, before_pt=2),
         )  # fmt: skip
+        if handwritten:  # the same blanks, filled in by the same hand
+            number = doc_number.split("/")[0].split("-")[0]
+            day = f"ngày {self.date.day:02d}"
+            head, rest = long_date(self.date).split(day, 1)
+            runs = (
+                Run(f"(Kèm theo {type_name.capitalize()} số ", italic=True),
+                Run(handwritten["number"], italic=True, hand="number"),
+                Run(f"{doc_number[len(number):]}, {head}ngày ", italic=True),
+                Run(handwritten["date"], italic=True, hand="day"),
+                Run(f"{rest})", italic=True),
+            )
+            blocks = (*blocks[:2], replace(blocks[2], runs=runs))
         return Appendix(blocks, table)
 
 
