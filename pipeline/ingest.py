@@ -69,6 +69,7 @@ class IngestOptions:
     restore_mode: str = "auto"
     keep_images: bool = True
     cleanup: CleanupOptions = field(default_factory=CleanupOptions)
+    pdfa_dir: Path | None = None  # also write each scanned document's PDF/A here
 
     def worker_count(self) -> int:
         return self.jobs if self.jobs > 0 else os.cpu_count() or 1
@@ -677,6 +678,7 @@ def _write_document(
         if _disk_full(error):
             raise DiskFullError(one_line(why)) from error
         return FileOutcome(path, "failed", one_line(why), id=info.sha256, pages=pages)
+    archived = _write_pdfa(record, info.path, options.pdfa_dir)
     seconds = round(time.perf_counter() - first_started, 2)
     review = list(record.review)
     if any(o.error for o in outcomes):
@@ -684,7 +686,23 @@ def _write_document(
         return FileOutcome(
             path, "partial", reason, id=record.id, pages=pages, seconds=seconds, review=review
         )
-    return FileOutcome(path, "ingested", id=record.id, pages=pages, seconds=seconds, review=review)
+    return FileOutcome(path, "ingested", archived or "", id=record.id, pages=pages, seconds=seconds,
+                       review=review)
+
+
+def _write_pdfa(record: Record, source: Path, folder: Path | None) -> str | None:
+    """`--pdfa DIR`: the document's PDF/A (scans only); a failure is the outcome's reason,
+    the record stays stored."""
+    if folder is None or record.source.media_type == "text/plain":
+        return None
+    from pipeline.archive.deliver import deliver
+
+    try:
+        deliver(record, folder, ["pdfa"], source)
+    except SohoaError as error:
+        log.warning("PDF/A of %s not written: %s", printable(str(source)), error)
+        return one_line(f"PDF/A not written: {error}")
+    return None
 
 
 def build_record(info: sources.SourceInfo, outcomes: list[PageOutcome]) -> Record:

@@ -316,3 +316,19 @@ def test_export_command_writes_pdfa_and_bags_from_stored_records(
     for bag in bags:
         validate_bag(bag)
     assert main(["export", "--records", str(folder), "--format", "pdfa"]) == 2  # no --out
+
+
+def test_ingest_writes_the_pdfa_of_each_scan(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    source, _record = scans["jpeg"]
+    text = tmp_path / "note.txt"
+    text.write_text("Báo cáo kết quả kết nạp đảng viên\n", encoding="utf-8")
+    out = tmp_path / "pdfa"
+    db = tmp_path / "a.sqlite"
+    assert main(["ingest", str(source), str(text), "--db", str(db), "--pdfa", str(out),
+                 "-j", "1", "--progress", "never"]) == 0
+    (pdf,) = out.glob("*.pdf")  # the text file has no page image: no PDF/A
+    assert pdf.name.startswith("page-")
+    assert pdfa.validate_written(pdf, "2b").passed
+    assert "đảng viên" in _pdftotext(pdf, "-raw")

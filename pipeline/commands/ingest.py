@@ -35,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("--db", default="archive.sqlite", help="SQLite file (default: %(default)s)")
     parser.add_argument("--out", type=Path, help="also write one JSON record per document here")
+    parser.add_argument("--pdfa", type=Path, metavar="DIR",
+                        help="also write each scanned document as PDF/A-2b (restored text "
+                        "under the page images) here")
     parser.add_argument(
         "-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)"
     )
@@ -123,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         lang=args.lang,
         restore_mode=args.restore_mode,
         keep_images=not args.no_images,
+        pdfa_dir=args.pdfa,
         cleanup=CleanupOptions(
             **{step: True for step in args.with_cleanup},
             **{step: False for step in args.no_cleanup},
