@@ -300,11 +300,10 @@ def test_export_command_writes_pdfa_and_bags_from_stored_records(
 ) -> None:
     folder = tmp_path / "records"
     folder.mkdir()
-    for name, (_source, record) in scans.items():
-        (folder / f"{name}.json").write_text(record.to_json(), encoding="utf-8")
     text = tmp_path / "a.txt"
     text.write_text("Báo cáo\n", encoding="utf-8")
-    (folder / "text.json").write_text(record_for(text).to_json(), encoding="utf-8")
+    for record in [r for _, r in scans.values()] + [record_for(text)]:
+        (folder / f"{record.id}.json").write_text(record.to_json(), encoding="utf-8")
     out = tmp_path / "out"
     # the text record has no images: reported, exit 1, the others written
     assert main(["export", "--records", str(folder), "--format", "pdfa", "--out", str(out)]) == 1

@@ -115,7 +115,7 @@ def test_csv_and_jsonl() -> None:
 def test_export_command_reads_a_folder_of_records(tmp_path: Path) -> None:
     folder = tmp_path / "records"
     folder.mkdir()
-    (folder / "a.json").write_text(_record().to_json(), encoding="utf-8")
+    (folder / f"{'a' * 64}.json").write_text(_record().to_json(), encoding="utf-8")
     out = tmp_path / "register.csv"
     assert main(["export", "--records", str(folder), "--format", "tt02", "--out", str(out)]) == 0
     data = out.read_bytes()
@@ -221,7 +221,7 @@ def test_export_command_writes_xlsx_with_archive_options(tmp_path: Path) -> None
 
     folder = tmp_path / "records"
     folder.mkdir()
-    (folder / "a.json").write_text(_record().to_json(), encoding="utf-8")
+    (folder / f"{'a' * 64}.json").write_text(_record().to_json(), encoding="utf-8")
     out = tmp_path / "register.xlsx"
     assert main(["export", "--records", str(folder), "--format", "xlsx", "--out", str(out),
                  "--phong", "7", "--muc-luc", "1", "--ho-so", "9"]) == 0

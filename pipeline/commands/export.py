@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.errors import ArchiveError, BadArgumentsError, ExitCode
@@ -27,6 +29,8 @@ from pipeline.export import (
 from pipeline.record import Record
 
 log = logging.getLogger(__name__)
+
+RECORD_NAME = re.compile(r"[0-9a-f]{64}\.json")  # how `ingest --out` names a record
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,7 +66,8 @@ def _folder_records(folder: Path) -> Iterator[Record]:
     if not folder.is_dir():
         raise BadArgumentsError(f"--records {folder}: not a folder")
     for path in sorted(folder.glob("*.json")):
-        if path.name == "report.json":
+        if not RECORD_NAME.fullmatch(path.name):  # a run report, or anything else not a record
+            log.info("--records: %s is not a record file (ID.json), left out", path.name)
             continue
         yield from load_json_records([path.read_text(encoding="utf-8")])
 
@@ -103,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         if args.out is None:
             raise BadArgumentsError("--format xlsx writes a workbook: give --out FILE")
-        rows = write_xlsx(records, args.out, info)
+        with _partial(args.out) as partial:
+            rows = write_xlsx(records, partial, info)
         log.info("wrote %s (%d rows)", args.out, rows)
         return 0
     chunks = export_text(records, args.format, info)
@@ -111,11 +117,23 @@ def run(args: argparse.Namespace) -> int:
         for chunk in chunks:
             sys.stdout.write(chunk)
         return 0
-    with args.out.open("w", encoding="utf-8", newline="") as handle:
+    with _partial(args.out) as partial, partial.open("w", encoding="utf-8", newline="") as handle:
         for chunk in chunks:
             handle.write(chunk)
     log.info("wrote %s (%s)", args.out, args.format)
     return 0
+
+
+@contextmanager
+def _partial(out: Path) -> Iterator[Path]:
+    """A file beside `out`, renamed to it when complete: a failed export leaves no file."""
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        yield partial
+        partial.replace(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _deliver(records: Iterator[Record], out: Path, kind: str, sources: Path | None) -> int:
