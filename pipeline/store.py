@@ -398,46 +398,49 @@ class Store:
     def _load(self, rid: int, doc_id: str) -> Record:
         return _load(self._conn, rid, doc_id)
 
-    def record_json_chunks(self, doc_id: str, batch: int = 20) -> Iterator[str] | None:
-        """The stored record as JSON text, in pieces (None when there is no such document).
+    def record_json_chunks(self, doc_id: str, batch: int = 50) -> Iterator[bytes] | None:
+        """The stored record as UTF-8 JSON, in pieces (None when there is no such document).
 
-        The stored JSON is sent as stored, each page's texts spliced back in from `pages` a
-        few pages at a time: a 300-page record is never held whole, nor parsed.
+        The stored JSON is sent as stored (read as bytes: never decoded, parsed or encoded
+        again), each page's texts spliced back in from `pages` a batch of pages at a time:
+        a 300-page record is never held whole twice, nor parsed.
         """
         with self._reading() as conn:
             row = conn.execute(
-                "SELECT r.record_json FROM documents d JOIN records r ON r.rid = d.rid "
-                "WHERE d.id = ?",
+                "SELECT CAST(r.record_json AS BLOB) AS data "
+                "FROM documents d JOIN records r ON r.rid = d.rid WHERE d.id = ?",
                 (doc_id,),
             ).fetchone()
         if row is None:
             return None
-        stored: str = row["record_json"]
-        return self._chunks(doc_id, stored, batch)
+        return self._chunks(doc_id, bytes(row["data"]), batch)
 
-    def _chunks(self, doc_id: str, stored: str, batch: int) -> Iterator[str]:
+    def _chunks(self, doc_id: str, stored: bytes, batch: int) -> Iterator[bytes]:
+        view = memoryview(stored)
         position = 0
-        numbers = [int(m.group(1)) for m in _EMPTY_PAGE.finditer(stored)]
-        for first in range(0, len(numbers), batch):
-            wanted = numbers[first : first + batch]
+        marks = _EMPTY_PAGE.finditer(stored)
+        while True:
+            found = [m for _, m in zip(range(batch), marks, strict=False)]
+            if not found:
+                break
+            numbers = [int(m.group(1)) for m in found]
             with self._reading() as conn:
                 rows = conn.execute(
                     "SELECT number, text, raw_text FROM pages WHERE doc_id = ? "
-                    f"AND number IN ({', '.join('?' * len(wanted))})",
-                    (doc_id, *wanted),
+                    f"AND number IN ({', '.join('?' * len(numbers))})",
+                    (doc_id, *numbers),
                 ).fetchall()
             texts = {r["number"]: (r["text"], r["raw_text"]) for r in rows}
-            parts = []
-            for match in _EMPTY_PAGE.finditer(stored, position):
-                number = int(match.group(1))
-                if number not in wanted:
-                    break
+            parts: list[bytes | memoryview] = []
+            for number, match in zip(numbers, found, strict=True):
                 text, raw = texts.get(number, ("", ""))
-                parts.append(stored[position : match.start()])
-                parts.append(f'{{"number":{number},"text":{_dumps(text)},"raw_text":{_dumps(raw)}')
+                parts.append(view[position : match.start()])
+                parts.append(
+                    f'{{"number":{number},"text":{_dumps(text)},"raw_text":{_dumps(raw)}'.encode()
+                )
                 position = match.end()
-            yield "".join(parts)
-        yield stored[position:]
+            yield b"".join(parts)
+        yield bytes(view[position:])
 
     def find_ids(self, prefix: str, limit: int = 2) -> list[str]:
         """Ids starting with a (hex) prefix, so commands can accept a short id."""
@@ -526,7 +529,7 @@ class Store:
         self.close()
 
 
-_EMPTY_PAGE = re.compile(r'\{"number":(\d+),"text":"","raw_text":""')
+_EMPTY_PAGE = re.compile(rb'\{"number":(\d+),"text":"","raw_text":""')
 
 
 def _dumps(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -50,6 +51,10 @@ HERE = Path(__file__).parent
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 ID_PATTERN = r"^[0-9a-f]{64}$"
 MAX_FILTER_CHARS = 200
+# A record download is paced to this rate: at full speed, two clients downloading a 300-page
+# record (15 MB) kept a 2-core server's CPU busy and other users' searches waited
+# (scripts/bench_web_load.py; docs/ingest.md, "Reliability").
+DOWNLOAD_BYTES_PER_S = 16 * 2**20
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -170,9 +175,17 @@ def filter_params(
 Filtered = Annotated[FilterParams, Depends(filter_params)]
 
 
-def _encoded(chunks: Iterator[str]) -> Iterator[bytes]:
+def paced(chunks: Iterator[bytes], rate: float) -> Iterator[bytes]:
+    """The chunks, sent no faster than `rate` bytes a second on average (runs in a worker
+    thread: its sleeps hold up nothing else)."""
+    started = time.monotonic()
+    sent = 0
     for chunk in chunks:
-        yield chunk.encode("utf-8")
+        yield chunk
+        sent += len(chunk)
+        ahead = sent / rate - (time.monotonic() - started)
+        if ahead > 0:
+            time.sleep(ahead)
 
 
 def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
@@ -332,7 +345,7 @@ def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
             {"Content-Disposition": f'attachment; filename="{doc_id}.json"'} if download else {}
         )
         return StreamingResponse(
-            iterate_in_threadpool(_encoded(chunks)),
+            iterate_in_threadpool(paced(chunks, DOWNLOAD_BYTES_PER_S)),
             media_type="application/json; charset=utf-8",
             headers=headers,
         )
