@@ -12,7 +12,7 @@ from itertools import groupby
 import cv2
 import numpy as np
 
-from pipeline import missed_ink, table_ocr, tesseract
+from pipeline import handwriting, missed_ink, table_ocr, tesseract
 from pipeline.record import Line, Word
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,8 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
 
     Ruled tables found on it are read cell by cell (`table_ocr`): the full-page words inside
     a table are dropped for one line per table row, its cells joined by tabs. Ink the
-    page's layout analysis skipped is read again (`missed_ink`).
+    page's layout analysis skipped is read again (`missed_ink`); the handwritten number and
+    day of a real document are left out (`handwriting`).
     """
     words = _recognize_content(image, lang)
     tables = table_ocr.read_tables(image, lang=lang)
@@ -35,7 +36,7 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
     block = max((w.block for w in words), default=0)
     rows = [_table_line(r, block + k) for k, t in enumerate(tables, 1) for r in t.rows]
     rows = [row for row in rows if row.words]
-    lines = footnote_markers(reading_order(pieces + rows))
+    lines = footnote_markers(handwriting.without_handwriting(reading_order(pieces + rows)))
     table_words = [w for t in tables for r in t.rows for cell in r.cells for w in cell]
     return page_text(lines), lines, mean_confidence(words + table_words)
 

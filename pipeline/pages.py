@@ -105,11 +105,15 @@ def _ocr_page(
     dpi = job.dpi
     if job.media_type == "application/pdf":
         rgb, dpi, image_source = sources.pdf_page_image(path, job.page, scan, job.dpi)
+        stated: int | None = dpi
     else:
         rgb, image_source = sources.load_image_page(path, job.page - 1), "file"
+        stated = sources.stated_dpi(path)  # None: a photo's pixels say nothing of its size
     outcome.timings["load"] = clock() - t0
 
-    cleaned = cleanup.clean_page(rgb, job.cleanup, orientation_check=tesseract_orientation)
+    cleaned = cleanup.clean_page(
+        rgb, job.cleanup, orientation_check=tesseract_orientation, dpi=stated
+    )
     del rgb
     for step, seconds in cleaned.timings.items():
         outcome.timings[f"cleanup.{step}"] = seconds

@@ -148,6 +148,17 @@ def _image_pages(path: Path) -> tuple[int, int | None]:
     return frames, resolution
 
 
+def stated_dpi(path: Path) -> int | None:
+    """The resolution an image file's header states, if it states a plausible one."""
+    try:
+        with Image.open(path) as image:
+            dpi = image.info.get("dpi")
+    except (OSError, SyntaxError, ValueError):
+        return None
+    value = round(float(dpi[0])) if dpi and float(dpi[0]) > 1 else None
+    return value if value and value != 72 else None  # 72: a camera's or editor's default
+
+
 def _check_pixels(size: tuple[int, int]) -> None:
     width, height = size
     if width * height > MAX_PIXELS:

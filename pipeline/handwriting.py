@@ -1,0 +1,114 @@
+"""Handwriting in the number and date of real documents, kept out of the text.
+
+State bodies print "Số: /QĐ-UBND" and "Quảng Ngãi, ngày tháng 01 năm 2025" and write the
+number and the day in ink after signing. OCR reads that ink as junk ("Số: ở§ /QĐ-UBND",
+"ngày⁄{Ệ") or as wrong digits ("4" for 24). Measured on the 20 dev pages of corpus/real/:
+handwritten digits stand 1.2-1.8 times as tall as the line's printed digits (the year, the
+symbol), printed ones 0.95-1.05 times; of the handwritten days OCR read, about a third were
+right. So the slot's ink is left out of the text and the field is left to a person (the
+record's `review` names it), never filled with a likely wrong value.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from pipeline.record import Line, Word
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HandwritingSettings:
+    taller: float = 1.12  # a slot word this much taller than the printed reference is ink
+    glued_confidence: float = 85.0  # a word glued to "ngày", "tháng" or "Số:" under this
+    slot_confidence: float = 70.0  # a number-slot word under this confidence is ink
+
+
+SETTINGS = HandwritingSettings()
+
+_DAY = re.compile(r"^ng[àa]y", re.IGNORECASE)
+_MONTH = re.compile(r"th[áa]ng$|^th[áa]ng", re.IGNORECASE)
+_YEAR_WORD = re.compile(r"^n[ăa]m$", re.IGNORECASE)
+_YEAR = re.compile(r"^\d{4}[.,]?$")
+_NUMBER_LABEL = re.compile(r"^(S[ốo]\s*[:.]?)(.*)$")
+_SYMBOL = re.compile(r"^(.*?)(/\S+)$")  # "/QĐ-UBND", "934/TB-ĐHĐL"
+
+
+def without_handwriting(lines: list[Line]) -> list[Line]:
+    """The page's lines with the ink of the number and date slots left out."""
+    return [_date_line(_number_line(line)) for line in lines]
+
+
+def _height(word: Word) -> int:
+    return word.bbox[3] - word.bbox[1]
+
+
+def _date_line(line: Line) -> Line:
+    """"<place>, ngày DD tháng MM năm YYYY": ink in the DD and MM slots is dropped."""
+    words = line.words
+    year_at = next((i for i, w in enumerate(words) if _YEAR.match(w.text)
+                    and i > 0 and _YEAR_WORD.match(words[i - 1].text)), None)
+    day_at = next((i for i, w in enumerate(words) if _DAY.match(w.text)), None)
+    if year_at is None or day_at is None or day_at > year_at:
+        return line
+    reference = _height(words[year_at])
+    kept: list[Word] = []
+    for i, word in enumerate(words):
+        if not day_at <= i < year_at - 1:
+            kept.append(word)
+            continue
+        text = word.text
+        if i == day_at and len(text) > 4 and word.confidence < SETTINGS.glued_confidence:
+            text = text[:4]  # "ngày⁄{Ệ", "ngày|5": the day written against the word
+        elif _MONTH.search(text) and word.confidence < SETTINGS.glued_confidence:
+            text = re.sub(r"^.*?(th[áa]ng)$", r"\1", text, flags=re.IGNORECASE)  # "04tháng"
+        elif i != day_at and not _MONTH.search(text) and (
+            _height(word) >= SETTINGS.taller * reference or not any(c.isdigit() for c in text)
+        ):
+            log.debug("date slot ink left out: %r", text)
+            continue
+        kept.append(word if text == word.text else
+                    Word(text=text, bbox=word.bbox, confidence=word.confidence))
+    return line if kept == words else _rebuilt(line, kept)
+
+
+def _number_line(line: Line) -> Line:
+    """"Số: NN/QĐ-UBND": ink in the NN slot is dropped, the printed symbol kept."""
+    words = line.words
+    if not words or not (label := _NUMBER_LABEL.match(words[0].text)):
+        return line
+    symbol_at = next((i for i, w in enumerate(words) if "/" in w.text), None)
+    if symbol_at is None:
+        return line
+    symbol = words[symbol_at]
+    parts = _SYMBOL.match(symbol.text)
+    reference = _height(symbol)
+    kept: list[Word] = []
+    for i, word in enumerate(words):
+        if i == 0 and label.group(2) and word.confidence < SETTINGS.glued_confidence:
+            kept.append(Word(text=label.group(1), bbox=word.bbox, confidence=word.confidence))
+        elif 0 < i < symbol_at and (
+            _height(word) >= SETTINGS.taller * reference
+            or word.confidence < SETTINGS.slot_confidence
+            or not word.text.isdigit()
+        ):
+            log.debug("number slot ink left out: %r", word.text)
+        elif (i == symbol_at and parts and parts.group(1)
+              and word.confidence < SETTINGS.slot_confidence):
+            kept.append(Word(text=parts.group(2), bbox=word.bbox, confidence=word.confidence))
+        else:
+            kept.append(word)
+    return line if kept == words else _rebuilt(line, kept)
+
+
+def _rebuilt(line: Line, words: list[Word]) -> Line:
+    return Line(
+        text=" ".join(w.text for w in words),
+        bbox=line.bbox,
+        confidence=line.confidence,
+        block=line.block,
+        words=words,
+    )

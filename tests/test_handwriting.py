@@ -1,0 +1,66 @@
+"""Handwritten numbers and days are kept out of the text; printed ones are kept (word boxes
+and confidences as OCR gave them on real pages of corpus/real/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.handwriting import without_handwriting
+from pipeline.record import Line, Word
+
+
+def _line(*words: tuple[str, float, int]) -> Line:
+    """Words as (text, confidence, height); laid out left to right."""
+    boxes, x = [], 0
+    for text, confidence, height in words:
+        boxes.append(Word(text, [x, 100 - height, x + 20 * len(text), 100], confidence))
+        x += 20 * len(text) + 15
+    return Line(" ".join(w.text for w in boxes), [0, 40, x, 100], 90.0, 1, boxes)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        # qn-13: the day 24 in ink read as a tall "4"
+        ([("Quảng", 94, 54), ("Ngãi,", 94, 53), ("ngày", 96, 54), ("4", 65, 53),
+          ("tháng", 96, 55), ("01", 96, 42), ("năm", 96, 41), ("2025", 97, 42)],
+         "Quảng Ngãi, ngày tháng 01 năm 2025"),
+        # qn-09: the day written against "tháng"
+        ([("Quảng", 97, 49), ("Ngãi,", 97, 49), ("ngày", 93, 50), ("04tháng", 74, 56),
+          ("02", 97, 38), ("năm", 97, 35), ("2025", 90, 39)],
+         "Quảng Ngãi, ngày tháng 02 năm 2025"),
+        # epu-03: day and month in ink
+        ([("Hà", 97, 39), ("Nội,", 93, 45), ("ngày|5", 32, 52), ("tháng", 93, 49),
+          ("É", 74, 47), ("năm", 97, 37), ("2021", 97, 40)], "Hà Nội, ngày tháng năm 2021"),
+        # printed: kept as read
+        ([("Thanh", 96, 50), ("Hoá,", 96, 50), ("ngày", 96, 50), ("06", 95, 40),
+          ("tháng", 96, 52), ("7", 96, 40), ("năm", 96, 38), ("2023", 96, 40)],
+         "Thanh Hoá, ngày 06 tháng 7 năm 2023"),
+    ],
+)
+def test_date_slots(words: list[tuple[str, float, int]], expected: str) -> None:
+    assert without_handwriting([_line(*words)])[0].text == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ([("Số:4@`", 58, 57), ("/TB-UBND", 90, 40)], "Số: /TB-UBND"),  # qn-13
+        ([("Số:", 93, 50), ("đ@", 64, 46), ("/CT-UBND", 91, 40)], "Số: /CT-UBND"),  # qn-15
+        ([("Số:", 93, 51), ("934/TB-ĐHĐL", 48, 52)], "Số: /TB-ĐHĐL"),  # epu-03: glued ink
+        ([("Số:", 96, 34), ("2", 78, 32), ("#", 78, 32), ("/CT-UBND", 84, 27)],
+         "Số: /CT-UBND"),  # qn-31: a tall "2" beside the printed symbol
+        ([("Số:", 96, 40), ("12/QĐ-UBND", 95, 40)], "Số: 12/QĐ-UBND"),  # printed
+        ([("Số", 96, 40), ("196-BC/ĐUK", 95, 40)], "Số 196-BC/ĐUK"),  # printed, Party
+        ([("Số:", 96, 40), ("05", 94, 40), ("-QC/BTCTU", 95, 40)], "Số: 05 -QC/BTCTU"),
+    ],
+)
+def test_number_slot(words: list[tuple[str, float, int]], expected: str) -> None:
+    assert without_handwriting([_line(*words)])[0].text == expected
+
+
+def test_body_dates_are_never_touched() -> None:
+    line = _line(("Thực", 96, 50), ("hiện", 96, 50), ("Chỉ", 97, 74), ("thị", 97, 51),
+                 ("số", 93, 53), ("11/CT-TTg", 92, 53), ("ngày", 96, 53), ("16", 92, 41),
+                 ("tháng", 97, 66), ("4", 97, 39), ("năm", 96, 39), ("2021", 84, 40))
+    assert without_handwriting([line])[0] is line
