@@ -336,3 +336,41 @@ def test_workers_extract_fields_and_the_parent_only_writes(tmp_path: Path) -> No
     records = [json.loads(p.read_text(encoding="utf-8")) for p in tmp_path.glob("*.json")]
     assert len(records) == 3
     assert all(r["number"] == 12 and r["doc_type"] == "BÁO CÁO" for r in records)
+
+
+def test_report_lists_each_documents_review_items(ingested: tuple[Path, Path, Path, int]) -> None:
+    report = json.loads(_report(ingested[2]).read_text(encoding="utf-8"))
+    flagged = [f for f in report["files"] if f["review"]]
+    assert report["summary"]["needs_review"] == len(flagged)
+    with Store.open(str(ingested[1])) as store:
+        for item in report["files"]:
+            if item["status"] != "ingested":
+                continue
+            record = store.get_record(item["id"])
+            assert record is not None
+            assert item["review"] == [{"field": r.field, "reason": r.reason} for r in record.review]
+            assert item["seconds"] < report["elapsed_s"]
+
+
+def test_summary_names_review_fields_and_escapes_file_names() -> None:
+    from pipeline.ingest import FileOutcome, RunReport
+    from pipeline.record import ReviewItem
+
+    report = RunReport(started="2026-01-01T00:00:00+00:00")
+    report.files = [
+        FileOutcome("a\nb.pdf", "partial", "pages 2-3 of 3: worker died: signal 9 (SIGKILL)"),
+        FileOutcome(
+            "c.pdf",
+            "ingested",
+            review=[ReviewItem("number", "viết tay"), ReviewItem("date", "ngày trống")],
+        ),
+        FileOutcome("d.pdf", "ingested"),
+    ]
+    lines = report.summary_lines()
+    assert (
+        lines[0]
+        == "3 files: 2 ingested, 1 partial, 0 skipped, 0 duplicate, 0 failed; 1 need review"
+    )
+    assert "  PARTIAL a\\nb.pdf: pages 2-3 of 3: worker died: signal 9 (SIGKILL)" in lines
+    assert "  needs review: number, date: c.pdf" in lines
+    assert len(report.failures) == 1 and report.saved == 3
