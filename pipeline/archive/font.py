@@ -7,7 +7,8 @@ own CID; CIDToGIDMap points it at the font's glyph, or at '?' when the font has 
 ToUnicode entry still gives the real character, so extraction loses nothing).
 
 The font is DejaVu Sans from Debian's `fonts-dejavu-core` (full Vietnamese coverage,
-Bitstream Vera licence: embedding allowed), subset with fontTools to the characters used.
+Bitstream Vera licence: embedding allowed), subset with fontTools to the characters used,
+its outlines emptied (widths, cmap and metrics kept).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import pikepdf
 from fontTools import subset
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables._g_l_y_f import Glyph
 
 from pipeline.errors import MissingDependencyError
 
@@ -97,6 +99,7 @@ def build_font(pdf: pikepdf.Pdf, text: str) -> tuple[pikepdf.Dictionary, TextFon
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(ch) for ch in chars if ord(ch) in cmap])
     subsetter.subset(full)
+    _empty_outlines(full)
     buffer = io.BytesIO()
     full.save(buffer)
     program = buffer.getvalue()
@@ -154,6 +157,20 @@ def build_font(pdf: pikepdf.Pdf, text: str) -> tuple[pikepdf.Dictionary, TextFon
         ToUnicode=pdf.make_stream(_to_unicode(info.chars)),
     ))
     return type0, info
+
+
+def _empty_outlines(font: TTFont) -> None:
+    """Every glyph without contours (advance widths kept): the layer is never drawn, so the
+    outlines are dead weight (a 100-glyph DejaVu subset: ~7.7 KB -> ~2 KB), as OCRmyPDF's
+    glyphless font does."""
+    glyf = font["glyf"]
+    for name in font.getGlyphOrder():
+        glyph = Glyph()
+        glyph.numberOfContours = 0
+        glyf[name] = glyph
+    for tag in ("hdmx", "VDMX", "LTSH"):
+        if tag in font:
+            del font[tag]
 
 
 def _to_unicode(chars: dict[str, int]) -> bytes:
