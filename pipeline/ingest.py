@@ -120,6 +120,7 @@ class RunReport:
     pages_per_minute: float = 0.0
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: the rest is left for a rerun
     stopped: str = ""  # why the run stopped early (a full disk), else ""
+    unfinished: list[str] = field(default_factory=list)  # interrupted: documents not written
     files: list[FileOutcome] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -160,6 +161,10 @@ class RunReport:
             lines.append(f"  needs review: {fields}: {printable(item.path)}")
         if self.stopped:
             lines.append(f"stopped early: {self.stopped}")
+        if self.unfinished:
+            lines.append(
+                f"interrupted: {len(self.unfinished)} documents not finished (a rerun does them)"
+            )
         return lines
 
 
@@ -380,6 +385,7 @@ def ingest(
                     del documents[outcome.doc_index]
     except KeyboardInterrupt:
         report.interrupted = True
+        report.unfinished = [str(d.info.path) for d in documents.values()]
         raise
     finally:
         bar.close()

@@ -113,6 +113,8 @@ def _init(
     """Each worker's set-up: die with the fork server and with the ingest process, note
     where to mark tasks, then the caller's own initializer."""
     global _marker_dir
+    # Ctrl-C reaches the whole process group: the parent handles it (and ends the workers)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(server)
     watch(parent)
     _marker_dir = marker_dir
