@@ -16,6 +16,7 @@ is compared with its share of that box and counted apart).
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -52,6 +53,8 @@ class Row:
     check_seconds: float
     found: bool
     notes: str
+    truth_words: int = 0
+    truth_ok: int = 0
 
 
 def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -107,10 +110,39 @@ def measure(record: Record, out: Path) -> Row:
                    ",".join(sorted({p.image_source or "?" for p in record.pages}))])))
 
 
+def truth_check(row: Row, record: Record, bbox: str, truth: Path) -> None:
+    """Independent of the mapping: each word of the text layer (poppler's box, scaled to the
+    scan's pixels) must have its centre inside the printed line that make_scans drew it in
+    (the truth line's quad, in the original image's pixels) and that line must hold it."""
+    import cv2
+    import numpy as np
+
+    pages = json.loads(truth.read_text(encoding="utf-8"))["pages"]
+    for (pw, ph, body), page in zip(PAGE.findall(bbox), pages, strict=False):
+        sx, sy = page["width"] / float(pw), page["height"] / float(ph)
+        lines = [(np.array(line.get("quad") or _quad(line["box"]), np.float32),
+                  line["text"].split()) for line in page.get("lines", [])]
+        for m in WORD.findall(body):
+            text = unescape(m[4])
+            x = (float(m[0]) + float(m[2])) / 2 * sx
+            y = (float(m[1]) + float(m[3])) / 2 * sy
+            row.truth_words += 1
+            row.truth_ok += any(
+                cv2.pointPolygonTest(quad, (x, y), False) >= 0 and text in words
+                for quad, words in lines)
+
+
+def _quad(box: list[float]) -> list[list[float]]:
+    x0, y0, x1, y1 = box
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", type=Path, required=True, help="folder of JSON records")
     ap.add_argument("--out", type=Path, required=True, help="folder for the PDF/A files")
+    ap.add_argument("--truth", type=Path, help="make_scans output: check words against the "
+                    "truth line boxes of NAME.pages.json for a source NAME.pdf")
     args = ap.parse_args(argv)
     rows: list[Row] = []
     warm = True  # the first document twice: imports, the font and the validator's rules
@@ -123,14 +155,22 @@ def main(argv: list[str] | None = None) -> int:
         if warm:
             write_pdfa(record, Path(record.source.path), args.out / "warm-up.pdf")
             warm = False
-        rows.append(measure(record, args.out / f"{Path(record.source.path).stem}.pdf"))
+        out = args.out / f"{Path(record.source.path).stem}.pdf"
+        row = measure(record, out)
+        truth = args.truth / f"{Path(record.source.path).stem}.pages.json" if args.truth else None
+        if truth is not None and truth.is_file() and record.source.media_type.endswith("pdf"):
+            bbox = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(out), "-"],
+                                  capture_output=True, text=True, check=True).stdout
+            truth_check(row, record, bbox, truth)
+        rows.append(row)
     print("| file | pages | CER % | words IoU>=0.5 | spread words IoU>=0.5 | size/input | "
-          "s/page write | s/page qpdf | 'đảng viên' | notes |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "s/page write | s/page qpdf | 'đảng viên' | in truth line | notes |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r.name} | {r.pages} | {100 * r.cer:.3f} | {r.iou_ok}/{r.words} | "
               f"{r.spread_ok}/{r.spread} | {r.ratio:.3f} | {r.seconds:.3f} | "
-              f"{r.check_seconds:.3f} | {'yes' if r.found else 'no'} | {r.notes} |")
+              f"{r.check_seconds:.3f} | {'yes' if r.found else 'no'} | "
+              f"{f'{r.truth_ok}/{r.truth_words}' if r.truth_words else ''} | {r.notes} |")
     pages = sum(r.pages for r in rows)
     words = sum(r.words for r in rows)
     ok = sum(r.iou_ok for r in rows)
@@ -141,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{ok}/{words} = {100 * ok / max(1, words):.2f}% | {spread_ok}/{spread} | "
           f"max {max((r.ratio for r in rows), default=0):.3f} | "
           f"{sum(r.seconds * r.pages for r in rows) / max(1, pages):.3f} | "
-          f"{sum(r.check_seconds * r.pages for r in rows) / max(1, pages):.3f} | | |")
+          f"{sum(r.check_seconds * r.pages for r in rows) / max(1, pages):.3f} | | "
+          f"{sum(r.truth_ok for r in rows)}/{sum(r.truth_words for r in rows)} | |")
     return 0
 
 

@@ -331,3 +331,22 @@ def test_ingest_writes_the_pdfa_of_each_scan(
     assert pdf.name.startswith("page-")
     assert pdfa.validate_written(pdf, "2b").passed
     assert "đảng viên" in _pdftotext(pdf, "-raw")
+
+
+def test_geometry_undoes_a_recorded_page_detect_warp() -> None:
+    """A phone photo flattened as `cleanup.flatten_page` does, with the corners recorded in
+    the step (`page_detect:WxH:corners`): a dot on the flat page maps back into the photo."""
+    photo = np.full((400, 300), 90, np.uint8)
+    quad = np.array([[40, 30], [270, 50], [260, 380], [20, 360]], np.float32)
+    cv2.fillConvexPoly(photo, quad.astype(np.int32), 255)
+    cv2.circle(photo, (150, 200), 4, 0, -1)
+    width, height = 240, 330
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+                      np.float32)
+    flat = cv2.warpPerspective(photo, cv2.getPerspectiveTransform(quad, target),
+                               (width, height), flags=cv2.INTER_CUBIC)
+    ys, xs = np.nonzero(flat < 60)
+    corners = ",".join(f"{v:g}" for v in quad.ravel())
+    geometry = PageGeometry(width, height, (f"page_detect:300x400:{corners}",))
+    u, v = geometry.to_unit_point(float(xs.mean()), float(ys.mean()))
+    assert abs(u * 300 - 150) < 1.5 and abs(v * 400 - 200) < 1.5

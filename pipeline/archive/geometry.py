@@ -9,9 +9,11 @@ dpi (covering its crop box, /Rotate applied) or an image file's frame (EXIF turn
 coordinates (0..1 over the original image), which then scale to any target frame: PDF points,
 original pixels. Uniform scaling needs no step of its own: the unit frame absorbs it.
 
-`page_detect` (a perspective warp of a phone photo onto the page) is not invertible from
-the record (the warp matrix is not kept): such pages map by plain scaling and are flagged
-`exact=False`.
+`page_detect` (a perspective warp of a phone photo onto the page) is undone when the step
+names the photo's size and the page's corners in it, `page_detect:WxH:x0,y0,x1,y1,x2,y2,x3,y3`
+(top-left, top-right, bottom-right, bottom-left, photo pixels; the format proposed to the
+cleanup stage). A bare `page_detect` cannot be undone: such pages map by plain scaling and
+are flagged `exact=False`.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class PageGeometry:
                     x, y, w, h = h - y, x, h, w
                 elif turn == 180:
                     x, y = w - x, h - y
+            elif name == "page_detect" and arg:
+                x, y, w, h = _unwarp(arg, x, y, w, h)
             elif name == "deskew":
                 angle = math.radians(float(arg))
                 # forward: cv2.getRotationMatrix2D(centre, angle) (counter-clockwise on
@@ -66,6 +70,22 @@ class PageGeometry:
         us = [min(1.0, max(0.0, c[0])) for c in corners]
         vs = [min(1.0, max(0.0, c[1])) for c in corners]
         return min(us), min(vs), max(us), max(vs)
+
+
+def _unwarp(arg: str, x: float, y: float, w: float, h: float
+            ) -> tuple[float, float, float, float]:
+    """A point of the flattened page back in the photo: the inverse of the perspective warp
+    `cleanup.flatten_page` made from the page's corners (see the module docstring)."""
+    import cv2
+    import numpy as np
+
+    size, _, corners = arg.partition(":")
+    width, height = (float(v) for v in size.split("x"))
+    quad = np.array([float(v) for v in corners.split(",")], np.float32).reshape(4, 2)
+    target = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
+    back = cv2.getPerspectiveTransform(target, quad)
+    px, py, pw = back @ np.array([x, y, 1.0])
+    return float(px / pw), float(py / pw), width, height
 
 
 EXIF_ORIENTATION = 0x0112
