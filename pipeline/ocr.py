@@ -493,6 +493,24 @@ def _with_word(line: Line, index: int, text: str) -> Line:
     )
 
 
+BLANK_MAX_WORDS = 3  # a page with fewer sure words than this is blank (a seal, show-through)
+SURE_WORD_CONF = 75.0
+
+
+def is_blank(lines: Sequence[Line]) -> bool:
+    """Whether a page holds no text: what OCR made of it is a few specks read as marks.
+
+    Real blank pages (the back of page 1, a seal alone on page 2) came back as 20-60 junk
+    "lines" ("„", "tắt", "#4") with no run of sure words; the shortest real page of the
+    development set (a closing: "Nơi nhận", two items, a title and a name) has 12.
+    """
+    sure = [
+        w for line in lines for w in line.words
+        if w.confidence >= SURE_WORD_CONF and sum(ch.isalnum() for ch in w.text) >= 2
+    ]
+    return len(sure) < BLANK_MAX_WORDS
+
+
 def median_height(boxes: Sequence[Line | Word]) -> int:
     """The median box height of a page's lines (or words): its text height, in pixels."""
     heights = sorted(box.bbox[3] - box.bbox[1] for box in boxes)

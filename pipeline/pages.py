@@ -126,6 +126,10 @@ def _ocr_page(
     raw, lines, confidence = ocr.recognize_page(cleaned.image, lang=job.lang)
     outcome.timings["ocr"] = clock() - t0
 
+    blank = ocr.is_blank(lines)
+    if blank:  # kept as a page, marked blank; its specks are not text
+        log.debug("%s page %d is blank", path.name, job.page)
+        raw = ""
     height, width = cleaned.image.shape[:2]
     image_meta = None
     if job.keep_image:
@@ -142,6 +146,7 @@ def _ocr_page(
         image=image_meta,
         lines=lines,
         cleanup=cleaned.steps,
+        blank=blank,
         image_source=image_source,
     )
 

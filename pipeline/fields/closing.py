@@ -44,7 +44,7 @@ class Closing:
 
 def _labelled(seg: Seg, keywords: Sequence[Match], label: str) -> Match | None:
     """The keyword that opens this segment ("Nơi nhận:"), if any."""
-    lead = len(seg.folded) - len(seg.folded.lstrip("*-_ "))
+    lead = len(seg.folded) - len(seg.folded.lstrip("*-_ .|"))  # ".Vơi nhận:": N read as .V
     for m in keywords:
         if m.label == label and seg.start + lead == m.start:
             return m
