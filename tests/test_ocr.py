@@ -253,3 +253,17 @@ def test_a_blurred_percent_sign_is_written_back() -> None:
 
     assert read("80°o,") == "80%,"
     assert read("30°C") == "30°C"  # a real degree sign stays
+
+
+def test_a_page_of_specks_is_blank_and_a_short_closing_is_not() -> None:
+    from pipeline.ocr import is_blank
+    from pipeline.record import Line, Word
+
+    def line(*words: tuple[str, float]) -> Line:
+        return Line(" ".join(t for t, _ in words), [0, 0, 10, 10], 50.0, 1,
+                    [Word(t, [0, 0, 10, 10], c) for t, c in words])
+
+    specks = [line(("„", 30.0)), line(("tắt", 41.0)), line(("#4", 20.0)), line(("“Hi", 80.0))]
+    closing = [line(("Nơi", 95.0), ("nhận:", 93.0)), line(("-", 90.0), ("Như", 96.0),
+               ("trên;", 94.0)), line(("CHỦ", 96.0), ("TỊCH", 95.0))]
+    assert is_blank(specks) and not is_blank(closing)
