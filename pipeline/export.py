@@ -163,7 +163,8 @@ def full_issuing_body(lines: list[str]) -> str:
         return f"{body} {place}".strip()
     if _has_place(body) or not body.startswith(_UNIT_OPENERS):
         return body
-    if body.startswith(("SỞ ", "ĐẢNG ỦY KHỐI", "ĐẢNG UỶ KHỐI")):  # named after the province
+    if body.startswith(("SỞ ", "ĐẢNG ỦY KHỐI", "ĐẢNG UỶ KHỐI", "BAN CHỈ ĐẠO", "HỘI ĐỒNG")):
+        # named after the province (Ban Chỉ đạo 138 tỉnh Quảng Ngãi), not its parent
         place = _place_of(parent)
         return f"{body} {place}".strip()
     if parent.startswith(("BAN CHẤP HÀNH TRUNG ƯƠNG", "BCH TRUNG ƯƠNG")):

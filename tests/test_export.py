@@ -148,6 +148,8 @@ def test_full_issuing_body_from_the_header_lines() -> None:
         ("TỈNH ỦY SÓC TRĂNG", "ĐẢNG ĐOÀN HỘI CỰU CHIẾN BINH TỈNH"):
             "Đảng đoàn Hội Cựu chiến binh tỉnh Sóc Trăng",
         ("BAN CHẤP HÀNH TRUNG ƯƠNG", "BAN TỔ CHỨC"): "Ban Tổ chức Trung ương",
+        ("UBND TỈNH QUẢNG NGÃI", "BAN CHỈ ĐẠO 138"): "Ban Chỉ đạo 138 tỉnh Quảng Ngãi",
+        ("UBND TỈNH QUẢNG NGÃI", "VĂN PHÒNG"): "Văn phòng UBND tỉnh Quảng Ngãi",
         ("ĐẢNG BỘ TỈNH NGHỆ AN", "HUYỆN ỦY NAM ĐÀN"): "Huyện ủy Nam Đàn",
         ("ĐẢNG BỘ TỈNH THANH HÓA", "BAN TUYÊN GIÁO", "*"): "Ban Tuyên giáo Tỉnh ủy Thanh Hóa",
     }
