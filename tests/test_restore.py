@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -144,7 +145,9 @@ def test_train_lm_builds_a_usable_model(tmp_path: Path, capsys: pytest.CaptureFi
 def test_channel_adapts_to_a_document(restorer: Restorer) -> None:
     channel = restorer.channel
     assert channel is not None
-    adapted = channel.adapted([("Đảng", "Pang"), ("Đoàn", "Poan"), ("Đại", "Pai")] * 10)
+    adapted = channel.adapted(
+        Counter({("Đảng", "Pang"): 10, ("Đoàn", "Poan"): 10, ("Đại", "Pai"): 10})
+    )
     assert adapted.cost("Đảng", "Pang") < channel.cost("Đảng", "Pang") - 2.0
     assert adapted.cost("thư", "thu") == channel.cost("thư", "thu")  # letters not seen
 

@@ -188,21 +188,22 @@ class Channel:
             data["table"],
         )
 
-    def adapted(self, pairs: list[tuple[str, str]], prior: float = ADAPT_PRIOR) -> Channel:
-        """This channel re-estimated on one document's confident (repaired, as read) pairs.
+    def adapted(self, pairs: Counter[tuple[str, str]], prior: float = ADAPT_PRIOR) -> Channel:
+        """This channel re-estimated on one document's confident (repaired, as read) pairs,
+        each with the number of times it was seen.
 
         A scan has its own habits (seed 003 reads every Đ as P); counts from the document,
         with the learned probabilities as `prior` pseudo-counts per character, capture them.
         """
         counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for truth, ocr in pairs:
+        for (truth, ocr), seen in pairs.items():
             for op in Levenshtein.opcodes(skeleton(truth), ocr):
                 if op.tag in ("equal", "replace"):
                     for k in range(op.src_end - op.src_start):
-                        counts[truth[op.src_start + k]][ocr[op.dest_start + k]] += 1
+                        counts[truth[op.src_start + k]][ocr[op.dest_start + k]] += seen
                 elif op.tag == "delete":
                     for k in range(op.src_start, op.src_end):
-                        counts[truth[k]][""] += 1
+                        counts[truth[k]][""] += seen
         sub = dict(self.sub)
         for truth, outs in counts.items():
             learned = self.sub.get(truth, {})

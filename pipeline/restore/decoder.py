@@ -47,9 +47,12 @@ class Decoded:
     posterior: Floats
 
 
-def _framed(lattice: Lattice) -> tuple[Ids, Floats, NDArray[np.int64]]:
-    """Prepend PAD and <s>, append </s>, so every real position has a two-word history."""
-    ids = np.concatenate([[PAD, BOS_ID], lattice.ids, [EOS_ID]]).astype(np.int32)
+def _framed(
+    lattice: Lattice, history: tuple[int, int] | None = None
+) -> tuple[Ids, Floats, NDArray[np.int64]]:
+    """Prepend PAD and <s> (or the two words before a window), append </s>, so every real
+    position has a two-word history."""
+    ids = np.concatenate([list(history or (PAD, BOS_ID)), lattice.ids, [EOS_ID]]).astype(np.int32)
     local = np.concatenate([[0.0, 0.0], lattice.local, [0.0]]).astype(np.float32)
     offsets = np.concatenate([[0, 1], lattice.offsets + 2, [lattice.offsets[-1] + 3]])
     return ids, local, offsets
@@ -108,9 +111,12 @@ def lattice_scores(lm: NgramLM, ids: Ids, local: Floats, offsets: NDArray[np.int
     return (scores + local[c_flat[pair_bc]]).astype(np.float64)
 
 
-def decode(lm: NgramLM, lattice: Lattice) -> Decoded:
-    """Posterior marginals of every candidate; pick the most probable per position."""
-    ids, local, offsets = _framed(lattice)
+def decode(lm: NgramLM, lattice: Lattice, history: tuple[int, int] | None = None) -> Decoded:
+    """Posterior marginals of every candidate; pick the most probable per position.
+
+    `history`: the two words before this lattice when it continues a longer text (a window),
+    else the start of a text."""
+    ids, local, offsets = _framed(lattice, history)
     sizes = np.diff(offsets)
     n = len(sizes)
     probs = lattice_scores(lm, ids, local, offsets)

@@ -11,6 +11,8 @@ import json
 import logging
 import time
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -20,10 +22,10 @@ import numpy as np
 from pipeline.errors import BadArgumentsError, ModelError
 from pipeline.restore.build import CHANNEL_FILE, LM_FILE, META_FILE, SYMBOLS_FILE, VOCAB_FILE
 from pipeline.restore.channel import Channel
-from pipeline.restore.decoder import Decoded, Lattice, decode
+from pipeline.restore.decoder import BOS_ID, Lattice, decode
 from pipeline.restore.lexicon import Lexicon
-from pipeline.restore.lm import NgramLM
-from pipeline.restore.modes import CAPS_SHARE, LineMode, classify_lines
+from pipeline.restore.lm import PAD, NgramLM
+from pipeline.restore.modes import LineMode, caps_line, classify_lines
 from pipeline.restore.syllable import apply_case, canonical, compose, parse, skeleton
 from pipeline.restore.symbols import (
     KNOWN,
@@ -33,7 +35,7 @@ from pipeline.restore.symbols import (
     load_abbreviations,
     slash_abbreviation,
 )
-from pipeline.restore.tokens import NUM, Token, is_code, tokenize
+from pipeline.restore.tokens import NUM, Token, is_code, iter_tokens
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +75,13 @@ class Settings:
     unknown_char_cost: float = 3.7
     """-log P(spelling | <unk>) per character (about 1/40 per letter)."""
     channel_weight: float = 1.0
+    """Scale of log P(OCR token | syllable) against the language model."""
     adapt: bool = True
     """Re-estimate the OCR channel on each document after a first pass, then decode again."""
-    """Scale of log P(OCR token | syllable) against the language model."""
+    window_slots: int = 400
+    """Tokens decoded together at least (see `Restorer._windows`); memory grows with this."""
+    max_window_slots: int = 2000
+    """A window is cut here even without an exact boundary (issue 14: bounded memory)."""
 
 
 class Restorer:
@@ -108,52 +114,84 @@ class Restorer:
         if mode not in MODES:
             raise BadArgumentsError(f"unknown restore mode {mode!r}; use one of {MODES}")
         text = unicodedata.normalize("NFC", text)
+        lines = classify_lines(text, self.lexicon, mode)
+        adapt = self.channel is not None and self.settings.adapt
+        result, pairs = self._run(text, lines, collect=adapt)
+        if adapt and pairs.total() >= ADAPT_MIN_PAIRS:
+            return self._adapted(pairs)._run(text, lines, collect=False)[0]
+        return result
+
+    def _run(
+        self, text: str, lines: list[tuple[int, int, LineMode]], collect: bool
+    ) -> tuple[RestoreResult, Counter[tuple[str, str]]]:
+        """Decode the text window by window; with `collect`, also the confident OCR repairs
+        (repaired, as read) that adaptation learns from."""
+        output = _Output()
+        pairs: Counter[tuple[str, str]] = Counter()
+        history: tuple[int, int] | None = None
+        for window in self._windows(text, lines):
+            lattice = Lattice.from_lists([s.ids for s in window], [s.local for s in window])
+            decoded = decode(self.lm, lattice, history)
+            choices = decoded.choice.tolist()
+            written = [self._written(s, c) for s, c in zip(window, choices, strict=True)]
+            if collect:
+                for slot, form, posterior in zip(window, written, decoded.posterior, strict=True):
+                    if slot.ocr and posterior >= ADAPT_CONFIDENCE:
+                        pairs[(form, slot.token.text)] += 1
+            output.add(text, window, written, decoded.posterior, self.settings.threshold)
+            chosen = [s.ids[int(c)] for s, c in zip(window[-2:], decoded.choice[-2:], strict=True)]
+            last = [*(history or (PAD, BOS_ID)), *chosen][-2:]
+            history = (last[0], last[1])
+        return output.result(text), pairs
+
+    def _windows(self, text: str, lines: list[tuple[int, int, LineMode]]) -> Iterator[list[_Slot]]:
+        """The text's slots in windows of bounded size (memory grows with the window, not the
+        text). A window ends, once it has `window_slots` slots, after two slots with one
+        candidate each: a trigram path then passes through one state there, so decoding each
+        side on its own gives exactly the posteriors of decoding the whole text. Without such
+        a pair within `max_window_slots`, the window is cut there and the next one is decoded
+        given this one's last two choices."""
+        target, limit = self.settings.window_slots, self.settings.max_window_slots
+        window: list[_Slot] = []
+        for slot in self._slots(text, lines):
+            window.append(slot)
+            size = len(window)
+            if size >= limit or (
+                size >= target and len(window[-1].ids) == 1 and len(window[-2].ids) == 1
+            ):
+                yield window
+                window = []
+        if window:
+            yield window
+
+    def _slots(self, text: str, lines: list[tuple[int, int, LineMode]]) -> Iterator[_Slot]:
+        """Every token's slot, line by line, generated as the decoder needs them."""
         letterlike = self.channel.letterlike if self.channel is not None else ""
-        slots: list[_Slot] = []
-        for start, end, line_mode in classify_lines(text, self.lexicon, mode):
+        for start, end, line_mode in lines:
             ocr = line_mode is LineMode.OCR
-            caps = _caps_line(text, start)
-            tokens = [
-                Token(found.start + start, found.end + start, found.text, found.kind)
-                for found in tokenize(text[start:end], letterlike if ocr else "")
-            ]
+            caps = caps_line(text, start, end)
+            tokens = iter_tokens(text, start, end, letterlike if ocr else "")
             if ocr:
                 tokens = self._join_fragments(text, tokens)
             for token in tokens:
                 if not (ocr and self._is_junk(text, token)):  # Tesseract's ¢, ® glued to words
-                    slots.append(self._slot(text, token, line_mode, caps))
-        if not slots:
-            return RestoreResult(text, 1.0, [], 0)
-        lattice = Lattice.from_lists([s.ids for s in slots], [s.local for s in slots])
-        decoded = decode(self.lm, lattice)
-        if self.channel is not None and self.settings.adapt and any(s.ocr for s in slots):
-            adapted = self._adapted(text, slots, decoded)
-            if adapted is not None:
-                return adapted.restore(text, mode)
-        return self._assemble(text, slots, decoded.choice, decoded.posterior)
+                    yield self._slot(text, token, line_mode, caps)
 
-    def _adapted(self, text: str, slots: list[_Slot], decoded: Decoded) -> Restorer | None:
+    def _adapted(self, pairs: Counter[tuple[str, str]]) -> Restorer:
         """A restorer whose channel learned this document's confusions from a first pass."""
         assert self.channel is not None
-        pairs = []
-        for index, slot in enumerate(slots):
-            choice = int(decoded.choice[index])
-            chosen = self._written(slot, choice)
-            if slot.ocr and decoded.posterior[index] >= ADAPT_CONFIDENCE:
-                pairs.append((chosen, slot.token.text))
-        if len(pairs) < ADAPT_MIN_PAIRS:
-            return None
         settings = replace(self.settings, adapt=False)
         channel = self.channel.adapted(pairs)
-        return Restorer(self.lm, self.lexicon, settings, channel, self.symbols)
+        restorer = Restorer(self.lm, self.lexicon, settings, channel, self.symbols)
+        restorer.abbreviations = self.abbreviations
+        return restorer
 
-    def _join_fragments(self, text: str, tokens: list[Token]) -> list[Token]:
+    def _join_fragments(self, text: str, tokens: Iterable[Token]) -> Iterator[Token]:
         """Rejoin a word OCR split at a mark ("vi c" for "việc"): a piece that spells no word,
         one space after a word-like token, when the two together spell one."""
         assert self.channel is not None
-        joined: list[Token] = []
+        previous: Token | None = None
         for token in tokens:
-            previous = joined[-1] if joined else None
             if (
                 previous is not None
                 and token.kind in ("word", "mixed")
@@ -163,10 +201,13 @@ class Restorer:
                 and self.channel.syllable(previous.text + token.text, self.lexicon)
             ):
                 spanned = text[previous.start : token.end]
-                joined[-1] = Token(previous.start, token.end, spanned.replace(" ", ""), "mixed")
-            else:
-                joined.append(token)
-        return joined
+                previous = Token(previous.start, token.end, spanned.replace(" ", ""), "mixed")
+                continue
+            if previous is not None:
+                yield previous
+            previous = token
+        if previous is not None:
+            yield previous
 
     def _is_junk(self, text: str, token: Token) -> bool:
         """A punctuation run made only of characters OCR invents, glued to a word."""
@@ -202,7 +243,7 @@ class Restorer:
         if kept := self._kept(text, token, mode, caps):
             return kept
         if mode is LineMode.OCR and self.channel is not None:
-            return self._ocr_slot(text, token)
+            return self._ocr_slot(text, token, caps)
         if token.kind == "mixed":
             return _Slot(token, [0], [0.0], [token.text], True)
         own = canonical(token.text)
@@ -241,10 +282,10 @@ class Restorer:
         word_id = self.lexicon.id_of(canonical(written)) if token.kind == "word" else 0
         return _Slot(token, [word_id], [0.0], [written], True)
 
-    def _ocr_slot(self, text: str, token: Token) -> _Slot:
+    def _ocr_slot(self, text: str, token: Token, caps: bool) -> _Slot:
         """Channel candidates of an OCR token, plus the token itself as read."""
         assert self.channel is not None
-        key = (token.text, _caps_line(text, token.start))
+        key = (token.text, caps)
         found = self._ocr_cache.get(key)
         if found is None:  # documents repeat their words: search and score each once
             found = self.channel.candidates(token.text, self.lexicon, self.lm.unigram_logp, key[1])
@@ -296,30 +337,51 @@ class Restorer:
         parsed = parse(word) if self.settings.style != "old" else None
         return apply_case(slot.token.text, compose(parsed, self.settings.style) if parsed else word)
 
-    def _assemble(
-        self, text: str, slots: list[_Slot], choice: np.ndarray, posterior: np.ndarray
-    ) -> RestoreResult:
-        """Rewrite chosen forms into the text and map confidences onto the output."""
+
+class _Output:
+    """The repaired text built window by window: chosen forms written over their tokens,
+    everything between copied; confidences and low-confidence spans in output offsets."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.spans: list[tuple[int, int, str, float]] = []
+        self.cursor = self.length = self.changed = self.scored = 0
+        self.confidence = 0.0
+
+    def add(
+        self,
+        text: str,
+        window: list[_Slot],
+        written: list[str],
+        posterior: np.ndarray,
+        threshold: float,
+    ) -> None:
+        """Write one decoded window (one string per window keeps the piece count small)."""
         pieces: list[str] = []
-        spans: list[tuple[int, int, str, float]] = []
-        cursor = out_len = changed = 0
-        confidences = []
-        for index, slot in enumerate(slots):
-            chosen = self._written(slot, int(choice[index]))
-            pieces.append(text[cursor : slot.token.start])
-            out_len += slot.token.start - cursor
+        for slot, chosen, confidence in zip(window, written, posterior.tolist(), strict=True):
+            pieces.append(text[self.cursor : slot.token.start])
+            self.length += slot.token.start - self.cursor
             if slot.syllable:
-                confidence = float(posterior[index])
-                confidences.append(confidence)
-                changed += chosen != text[slot.token.start : slot.token.end]
-                if confidence < self.settings.threshold:
-                    spans.append((out_len, out_len + len(chosen), chosen, round(confidence, 3)))
+                self.confidence += confidence
+                self.scored += 1
+                self.changed += chosen != text[slot.token.start : slot.token.end]
+                if confidence < threshold:
+                    end = self.length + len(chosen)
+                    self.spans.append((self.length, end, chosen, round(confidence, 3)))
             pieces.append(chosen)
-            out_len += len(chosen)
-            cursor = slot.token.end
-        pieces.append(text[cursor:])
-        mean = float(np.mean(confidences)) if confidences else 1.0
-        return RestoreResult("".join(pieces), mean, spans, changed)
+            self.length += len(chosen)
+            self.cursor = slot.token.end
+        self.pieces.append("".join(pieces))
+
+    def result(self, text: str) -> RestoreResult:
+        """The whole text, the mean confidence of its word tokens, spans and changes."""
+        if not self.pieces:
+            return RestoreResult(text, 1.0, [], 0)
+        self.pieces.append(text[self.cursor :])
+        repaired = "".join(self.pieces)
+        self.pieces.clear()
+        mean = self.confidence / self.scored if self.scored else 1.0
+        return RestoreResult(repaired, mean, self.spans, self.changed)
 
 
 @dataclass(frozen=True)
@@ -361,14 +423,6 @@ def _between_digits(text: str, token: Token) -> bool:
         and text[token.start - 1].isdigit()
         and text[token.end].isdigit()
     )
-
-
-def _caps_line(text: str, position: int) -> bool:
-    """Whether the line around `position` is written in capitals (a heading)."""
-    start = text.rfind("\n", 0, position) + 1
-    end = text.find("\n", position)
-    letters = [char for char in text[start : end if end >= 0 else len(text)] if char.isalpha()]
-    return sum(char.isupper() for char in letters) > CAPS_SHARE * len(letters)
 
 
 @lru_cache(maxsize=4)

@@ -119,7 +119,7 @@ def slash_abbreviation(text: str, start: int, end: int) -> bool:
     """One letter glued to `/` with a letter on its other side (t/h, V/v, K/T, đ/c)."""
     if end - start != 1 or skeleton(text[start].lower()) not in "bcdghklmnpqrstvx":
         return False
-    before = text[start - 2 : start]
+    before = text[max(start - 2, 0) : start]
     after = text[end : end + 2]
     return (len(before) == 2 and before[1] == "/" and before[0].isalpha()) or (
         len(after) == 2 and after[0] == "/" and after[1].isalpha()

@@ -8,6 +8,7 @@ and document symbols survive by construction.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,11 +51,15 @@ def tokenize(text: str, letterlike: str = "") -> list[Token]:
 
     `letterlike` characters (OCR's ¢ for ở) continue a word they follow, as "mixed" tokens.
     """
+    return list(iter_tokens(text, 0, len(text), letterlike))
+
+
+def iter_tokens(text: str, start: int, end: int, letterlike: str = "") -> Iterator[Token]:
+    """The tokens of text[start:end], one at a time, with offsets into `text` (no copy of a
+    long line is made: a 50 MB line is read in place)."""
     pattern = _TOKEN_RE if not letterlike else _ocr_pattern(letterlike)
-    return [
-        Token(match.start(), match.end(), match.group(), _kind(match.group()))
-        for match in pattern.finditer(text)
-    ]
+    for match in pattern.finditer(text, start, end):
+        yield Token(match.start(), match.end(), match.group(), _kind(match.group()))
 
 
 @lru_cache(maxsize=8)
