@@ -98,11 +98,11 @@ _PLACE_BODIES = ("TỈNH ỦY", "TỈNH UỶ", "THÀNH ỦY", "THÀNH UỶ", "HU
 _ABBREVIATIONS = (("ỦY BAN NHÂN DÂN", "UBND"), ("UỶ BAN NHÂN DÂN", "UBND"),
                   ("HỘI ĐỒNG NHÂN DÂN", "HĐND"))
 _NAME_OPENERS = ("và", "Sở", "Ban", "Khối", "Bộ", "đoàn", "Hội")  # a capital follows
-_NUMBER_TAIL = re.compile(r"\s+(SỐ|Số)\b.*$")
+_NUMBER_TAIL = re.compile(r"(^|\s+)(SỐ|Số|số)\b.*$")  # a number line (Số /BTGTU), or its tail
 
 
 def _clean_header_line(line: str) -> str:
-    line = _NUMBER_TAIL.sub("", line.strip())  # a number line OCR ran into the header
+    line = _NUMBER_TAIL.sub("", line.strip())  # the number line, or OCR ran it into the header
     return " ".join(line.replace("*", " ").split())
 
 

@@ -70,7 +70,7 @@ def measure(record: Record, out: Path) -> Row:
     result = write_pdfa(record, source, out)
     raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(out), "-"],
                          capture_output=True, text=True, check=True).stdout
-    expected = " ".join(" ".join(p.text.split()) for p in record.pages)
+    expected = " ".join(" ".join(p.text for p in record.pages).split())
     got = " ".join(raw.split())
     cer = Levenshtein.distance(expected, got) / max(1, len(expected))
     bbox = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(out), "-"],

@@ -20,6 +20,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline.encoding.tone import tone_equal
 from pipeline.export import TT02_COLUMNS, full_issuing_body, issuing_body, register_case, tt02_row
 from pipeline.record import Record
 
@@ -55,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             scored += 1
             expected = register_case(full_issuing_body(truth))
             got = issuing_body(record)
-            right += got == expected
-            if got != expected and args.show:
+            right += tone_equal(got, expected)  # hòa/hoà, ủy/uỷ: the same
+            if not tone_equal(got, expected) and args.show:
                 print(f"  {Path(record.source.path).name}: {got!r} != {expected!r}")
     print(f"documents: {len(rows)}; full issuing body right: {right}/{scored}"
           f" = {100 * right / max(1, scored):.1f}%")

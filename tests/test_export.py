@@ -152,6 +152,7 @@ def test_full_issuing_body_from_the_header_lines() -> None:
         ("UBND TỈNH QUẢNG NGÃI", "VĂN PHÒNG"): "Văn phòng UBND tỉnh Quảng Ngãi",
         ("ĐẢNG BỘ TỈNH NGHỆ AN", "HUYỆN ỦY NAM ĐÀN"): "Huyện ủy Nam Đàn",
         ("ĐẢNG BỘ TỈNH THANH HÓA", "BAN TUYÊN GIÁO", "*"): "Ban Tuyên giáo Tỉnh ủy Thanh Hóa",
+        ("TỈNH UỶ HÀ GIANG", "BAN TUYÊN GIÁO", "Số /BTGTU"): "Ban Tuyên giáo Tỉnh uỷ Hà Giang",
     }
     for lines, expected in cases.items():
         record = _record()
