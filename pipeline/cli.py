@@ -77,6 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitCode.OK)
+    except OSError as error:  # a full disk, a lost permission: one line, not a traceback
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"sohoa: {error.strerror or error}{where}", file=sys.stderr)
+        log.debug("OS error", exc_info=True)
+        return int(exit_code_for(error))
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)

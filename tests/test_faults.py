@@ -487,6 +487,10 @@ def test_export_skips_reports_and_leaves_no_file_when_it_fails(
                tmp=tmp_path)  # fmt: skip
     assert done.returncode == 2
     assert not failed.exists() and not list(tmp_path.glob(".failed.csv*"))
+    nowhere = tmp_path / "nowhere" / "x.csv"  # an OS error anywhere: one line, no traceback
+    done = run("export", "--db", str(small_store), "--out", str(nowhere), tmp=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("sohoa: No such file or directory")
 
 
 def test_make_scans_help(tmp_path: Path) -> None:
