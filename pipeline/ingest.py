@@ -348,10 +348,11 @@ def ingest(
         remove_stale_temp_files(options.out_dir)
     if options.worker_count() > 1:
         workers.fork_server()
-    documents, jobs = _plan(paths, store, options, finish)
-    tasks = _Tasks(jobs)
-    bar.start(len(jobs))
+    documents: dict[int, _Document] = {}
     try:
+        documents, jobs = _plan(paths, store, options, finish)
+        tasks = _Tasks(jobs)
+        bar.start(len(jobs))
         with contextlib.closing(_run_tasks(tasks, options.worker_count())) as outcomes:
             for outcome in outcomes:
                 document = documents[outcome.doc_index]

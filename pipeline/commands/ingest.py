@@ -147,12 +147,16 @@ def run(args: argparse.Namespace) -> int:
     report = RunReport(started=started.isoformat(timespec="seconds"))
     on_file = None if progress.enabled else _log_line
     interrupted = False
+    crashed: Exception | None = None
     total: int | None = None
     with ingest_lock(args.db), Store.open(args.db) as store:
         try:
             ingest(args.paths, store, options, progress, on_file=on_file, report=report)
         except KeyboardInterrupt:
             interrupted = True
+        except Exception as error:  # whatever stopped the run, the report and summary come
+            crashed = error
+            report.stopped = f"{type(error).__name__}: {error}"
         total = store.count_documents()
     try:
         write_json_atomic(report_path, report.to_dict())
@@ -164,6 +168,8 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     print(f"store {args.db}: {total} documents; {written}", flush=True)
     log.debug("report: %s", json.dumps(report.to_dict(), ensure_ascii=False)[:500])
+    if crashed is not None:
+        raise crashed
     if interrupted:
         raise InterruptedRun(
             f"interrupted: {report.saved} documents saved by this run; run the same command "
