@@ -136,7 +136,7 @@ def run_bare(images: dict[str, Path], jobs: int) -> Texts:
     return Texts(time.perf_counter() - start, pages, pages_run=len(images))
 
 
-def run_sohoa(docs: list[Doc], jobs: int, work: Path) -> Texts:
+def run_sohoa(docs: list[Doc], jobs: int, work: Path, extra: list[str]) -> Texts:
     folder = work / "inputs"
     folder.mkdir(parents=True)
     for doc in docs:
@@ -145,7 +145,7 @@ def run_sohoa(docs: list[Doc], jobs: int, work: Path) -> Texts:
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "ingest", str(folder), "--db",
          str(work / "bench.sqlite"), "--out", str(work / "records"), "-j", str(jobs),
-         "--progress", "never"],
+         "--progress", "never", *extra],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     seconds = time.perf_counter() - start
@@ -389,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scans", type=Path, default=SCANS)
     parser.add_argument("--docs", help="comma-separated document names (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench-real")
+    parser.add_argument("--ingest-args", default="",
+                        help="more `sohoa ingest` options, e.g. '--no-cleanup binarize'")
     args = parser.parse_args(argv)
 
     docs = load(args.split, args.scans)
@@ -408,7 +410,8 @@ def main(argv: list[str] | None = None) -> int:
             if name == "bare":
                 systems[name] = run_bare(images, args.jobs)
             elif name == "sohoa":
-                systems[name] = run_sohoa(docs, args.jobs, Path(tmp) / "sohoa")
+                systems[name] = run_sohoa(docs, args.jobs, Path(tmp) / "sohoa",
+                                          args.ingest_args.split())
             elif name == "ocrmypdf":
                 systems[name] = run_ocrmypdf(docs, args.jobs, Path(tmp) / "ocrmypdf")
             else:

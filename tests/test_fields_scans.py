@@ -234,6 +234,10 @@ class _Recorder:
         self.calls.append(("capitals", text))
         return f"[{text}]"
 
+    def bold_line(self, text: str) -> str:
+        self.calls.append(("bold_line", text))
+        return f"<{text}>"
+
 
 def test_repair_reads_a_scans_subject_and_capitals_captions_only() -> None:
     body = (f"Có 14.103 đảng viên1.\n\n1 Không tình các chì bộ đã giải thể.\n\n"
@@ -252,6 +256,13 @@ def test_repair_reads_a_scans_subject_and_capitals_captions_only() -> None:
 
 def test_model_repair_restores_marks_ocr_confused() -> None:
     repair = ModelRepair.load()
+    # real bold subjects (corpus/real qn-01, qn-03): a lost or swapped tone is put back,
+    # a name and a printed mark the model would drop are kept
+    assert repair.bold_line("xếp lương đôi với ông Bạch Đăng Ngọc") == (
+        "xếp lương đối với ông Bạch Đăng Ngọc")
+    assert repair.bold_line("an toàn xã hội chuyền hóa đạt năm 2024") == (
+        "an toàn xã hội chuyển hóa đạt năm 2024")
+    assert repair.bold_line("cho sinh viên khóa D20") == "cho sinh viên khóa D20"
     assert repair.capitals("BÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG") == (
         "BỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG")
     assert repair.capitals("BIỂU THÔNG KỂ KẾT QUẢ THỰC HIỆN") == "BIỂU THỐNG KÊ KẾT QUẢ THỰC HIỆN"

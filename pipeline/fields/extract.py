@@ -97,7 +97,7 @@ def _repaired(r: FieldsResult, repair: FieldRepair) -> None:
     """The subject, the footnotes and the capitals table captions of a scan re-read by
     `repair`."""
     if r.subject:
-        r.subject = repair.ocr_line(r.subject)
+        r.subject = repair.bold_line(r.subject)
     for note in r.footnotes:
         note["text"] = repair.ocr_line(note["text"])
     for table in r.tables:

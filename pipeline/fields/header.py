@@ -27,6 +27,7 @@ from pipeline.fields.rules import (
     words,
 )
 from pipeline.fields.spelling import respell
+from pipeline.encoding.tone import fold_tone_style
 from pipeline.fields.text import (
     Seg,
     compact,
@@ -619,7 +620,7 @@ def _subject(
         if picked and (
             starts_section(folded)
             or (seg.text[:1].isupper()  # "năm 2022" wraps a subject; "Năm 2022, ..." opens
-                and any(re.match(re.escape(o) + r"\b", folded) for o in openers))
+                and _opens_body(seg, openers))
             or any(re.match(re.escape(o) + r"\b", folded) for o in words("subject_stops"))
             or picked[-1].text.rstrip().endswith(".")
             or (_capitals_line(seg.text) and not is_upper_line(" ".join(p.text for p in picked)))
@@ -632,6 +633,18 @@ def _subject(
     value = squash(" ".join(s.text for s in picked))
     ev = Evidence(picked[0].start, picked[-1].end, text[picked[0].start : picked[-1].end], 0.9)
     return value, ev, line
+
+
+def _opens_body(seg: Seg, openers: Sequence[str]) -> bool:
+    """The line begins with a body opener ("Nhằm ...", "Thực hiện ..."); with its marks
+    when it has them: "Nhâm Dần" (a year's name) folds as "nhằm" does, and wraps a subject."""
+    if not any(re.match(re.escape(o) + r"\b", seg.folded) for o in openers):
+        return False
+    lowered = fold_tone_style(seg.text.lower())
+    if lowered == seg.folded:  # no marks to tell by
+        return True
+    marked = [fold_tone_style(w) for w in words("body_openers", folded=False)]
+    return any(re.match(re.escape(o) + r"\b", lowered) for o in marked)
 
 
 def _name_rest(line: str, below: list[Seg] | None) -> bool:
