@@ -36,6 +36,19 @@ MIN_TABLE_COUNT = 2
 """A whole-token rewrite must be seen this often to be trusted on its own."""
 
 
+PRIOR_FILE = Path(__file__).with_name("data") / "channel_prior.tsv"
+
+
+def load_prior(path: Path) -> list[tuple[str, str, float]]:
+    """(truth char, OCR char, log P) rows of a prior-confusion file (# lines are notes)."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            truth, ocr, logp = line.split("\t")[:3]
+            rows.append((truth, ocr, float(logp)))
+    return rows
+
+
 def _page_text(text: str) -> str:
     return " ".join(text.split())
 
@@ -176,11 +189,14 @@ class Channel:
     _skeletons: list[str] = field(default_factory=list, repr=False)
 
     @classmethod
-    def load(cls, path: Path) -> Channel:
-        """Read a channel written by `learn_channel`."""
+    def load(cls, path: Path, prior: Path | None = PRIOR_FILE) -> Channel:
+        """Read a channel written by `learn_channel`, with the `prior` confusions it lacks."""
         data = json.loads(path.read_text(encoding="utf-8"))
+        sub: dict[str, dict[str, float]] = data["sub"]
+        for truth, ocr, logp in load_prior(prior) if prior is not None else []:
+            sub.setdefault(truth, {}).setdefault(ocr, logp)
         return cls(
-            data["sub"],
+            sub,
             data["ins"],
             frozenset(data["junk"]),
             "".join(data["letterlike"]),

@@ -26,6 +26,7 @@ from pipeline.restore.decoder import BOS_ID, Lattice, decode
 from pipeline.restore.lexicon import Lexicon
 from pipeline.restore.lm import PAD, NgramLM
 from pipeline.restore.modes import LineMode, caps_line, classify_lines
+from pipeline.restore.names import NAME_BONUS, NameHints, title
 from pipeline.restore.syllable import apply_case, canonical, compose, parse, skeleton
 from pipeline.restore.symbols import (
     KNOWN,
@@ -78,6 +79,8 @@ class Settings:
     """Scale of log P(OCR token | syllable) against the language model."""
     adapt: bool = True
     """Re-estimate the OCR channel on each document after a first pass, then decode again."""
+    names: bool = True
+    """Prefer the gazetteer's place names and address words before names (names.py)."""
     window_slots: int = 400
     """Tokens decoded together at least (see `Restorer._windows`); memory grows with this."""
     max_window_slots: int = 2000
@@ -94,6 +97,7 @@ class Restorer:
         settings: Settings,
         channel: Channel | None = None,
         symbols: Symbols | None = None,
+        names: NameHints | None = None,
     ) -> None:
         self.lm = lm
         self.lexicon = lexicon
@@ -103,6 +107,10 @@ class Restorer:
         self.settings = settings
         self._num_id = lexicon.id_of(NUM)
         self._ocr_cache: dict[tuple[str, bool], list[tuple[int, float, str]]] = {}
+        self.names: NameHints | None = names
+        self._name_openers = (
+            frozenset(key.split()[0] for key in names.before) if names is not None else frozenset()
+        )
 
     @classmethod
     def load(cls, path: Path | None = None, settings: Settings | None = None) -> Restorer:
@@ -173,16 +181,43 @@ class Restorer:
             tokens = iter_tokens(text, start, end, letterlike if ocr else "")
             if ocr:
                 tokens = self._join_fragments(text, tokens)
+            hinted = self.names is not None and line_mode is not LineMode.CLEAN and not caps
+            pending: dict[int, list[str]] = {}
+            after_title = False
             for token in tokens:
-                if not (ocr and self._is_junk(text, token)):  # Tesseract's ¢, ® glued to words
-                    yield self._slot(text, token, line_mode, caps)
+                if token.kind == "note":  # a footnote marker (viên¹) is copied through
+                    continue
+                if ocr and self._is_junk(text, token):  # Tesseract's ¢, ® glued to words
+                    continue
+                hint = None
+                if hinted and token.kind == "word":
+                    if token.start not in pending:
+                        pending.update(self._name_hints(text, token, end, ocr, after_title))
+                    hint = pending.pop(token.start, None)
+                after_title = token.kind == "word" and title(token.text)
+                yield self._slot(text, token, line_mode, caps, hint)
+
+    def _name_hints(
+        self, text: str, token: Token, line_end: int, ocr: bool, after_title: bool
+    ) -> dict[int, list[str]]:
+        """Forms a name the token opens prefers (see `names.py`); checked only for tokens
+        that can open one: capitalised words and the first words of address words."""
+        assert self.names is not None
+        key_of = self._ocr_key if ocr else _stripped_key
+        if not title(token.text) and key_of(token.text) not in self._name_openers:
+            return {}
+        return self.names.find(text, token.start, token.end, line_end, key_of, after_title)
+
+    def _ocr_key(self, word: str) -> str:
+        assert self.channel is not None
+        return self.channel.normalise(word)
 
     def _adapted(self, pairs: Counter[tuple[str, str]]) -> Restorer:
         """A restorer whose channel learned this document's confusions from a first pass."""
         assert self.channel is not None
         settings = replace(self.settings, adapt=False)
         channel = self.channel.adapted(pairs)
-        restorer = Restorer(self.lm, self.lexicon, settings, channel, self.symbols)
+        restorer = Restorer(self.lm, self.lexicon, settings, channel, self.symbols, self.names)
         restorer.abbreviations = self.abbreviations
         return restorer
 
@@ -219,7 +254,40 @@ class Restorer:
         after = text[token.end] if token.end < len(text) else " "
         return before.isalnum() or after.isalnum()
 
-    def _slot(self, text: str, token: Token, mode: LineMode, caps: bool = False) -> _Slot:
+    def _slot(
+        self,
+        text: str,
+        token: Token,
+        mode: LineMode,
+        caps: bool = False,
+        hint: list[str] | None = None,
+    ) -> _Slot:
+        """The candidates of one token: LM ids, local log scores, how to write each; the
+        forms in `hint` (a recognised name) get NAME_BONUS."""
+        slot = self._candidates(text, token, mode, caps)
+        return slot if not hint else self._hinted(slot, hint)
+
+    def _hinted(self, slot: _Slot, hint: list[str]) -> _Slot:
+        """A slot whose candidates written as a hinted form get NAME_BONUS (added if absent)."""
+        ids, local = list(slot.ids), list(slot.local)
+        texts = None if slot.texts is None else list(slot.texts)
+        for form in hint:
+            word_id = self.lexicon.id_of(canonical(form))
+            if word_id == 0:
+                continue
+            if word_id not in ids:
+                ids.append(word_id)
+                cost = (
+                    self.channel.cost(form, slot.token.text) if slot.ocr and self.channel else 0.0
+                )
+                local.append(-cost * self.settings.channel_weight if slot.ocr else min(local))
+                if texts is not None:
+                    texts.append(apply_case(slot.token.text, form.lower()))
+            at = ids.index(word_id)
+            local[at] += NAME_BONUS
+        return replace(slot, ids=ids, local=local, texts=texts)
+
+    def _candidates(self, text: str, token: Token, mode: LineMode, caps: bool) -> _Slot:
         """The candidates of one token: LM ids, local log scores, how to write each."""
         if token.kind == "num" and not (mode is LineMode.OCR and len(token.text) == 1):
             return _Slot(token, [self._num_id], [0.0], [token.text], False)
@@ -338,6 +406,10 @@ class Restorer:
         return apply_case(slot.token.text, compose(parsed, self.settings.style) if parsed else word)
 
 
+def _stripped_key(word: str) -> str:
+    return skeleton(word).lower()
+
+
 class _Output:
     """The repaired text built window by window: chosen forms written over their tokens,
     everything between copied; confidences and low-confidence spans in output offsets."""
@@ -442,6 +514,6 @@ def _load_cached(path: Path, settings: Settings) -> Restorer:
         "loaded restoration model %s (%d n-grams) in %.2fs",
         path, meta.get("ngrams", 0), time.monotonic() - started,
     )  # fmt: skip
-    return Restorer(
-        lm, lexicon, settings, channel, Symbols([*KNOWN, *mined, *load_abbreviations()])
-    )
+    symbols = Symbols([*KNOWN, *mined, *load_abbreviations()])
+    names = NameHints.load() if settings.names else None
+    return Restorer(lm, lexicon, settings, channel, symbols, names)

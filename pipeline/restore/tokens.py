@@ -18,7 +18,11 @@ _GLUED_NUMBER = r"\d{2,}(?=[^\W\d_]{2,}(?![^\W_]))"
 """A number of two or more digits glued to a word of two or more letters ("26tháng") is its
 own token, so the word is kept and restored; OCR's misread letters (1anh, 16i for lối, 16m
 for lõm) stay one token for the channel to read."""
-_TOKEN_RE = re.compile(rf"{_GLUED_NUMBER}|[^\W_]+|([^\w\s])\1*|_+")
+NOTE_MARKS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+"""Superscript digits: footnote markers (`viên¹`), split off the word they are glued to."""
+_NOTE = rf"[{NOTE_MARKS}]+"
+_LETTER = rf"[^\W_{NOTE_MARKS}]"
+_TOKEN_RE = re.compile(rf"{_NOTE}|{_GLUED_NUMBER}|{_LETTER}+|([^\w\s])\1*|_+")
 _CODE_RE = re.compile(r"[^\W\d_]+\d{2,}")
 
 BOS, EOS, UNK, NUM = "<s>", "</s>", "<unk>", "<num>"
@@ -28,7 +32,8 @@ SPECIALS = (UNK, BOS, EOS, NUM)
 
 @dataclass(frozen=True)
 class Token:
-    """A span of the input: `kind` is "word", "num", "mixed" (letters with digits) or "punct"."""
+    """A span of the input: `kind` is "word", "num", "mixed" (letters with digits), "punct" or
+    "note" (a footnote marker, which restoration copies through and the model never sees)."""
 
     start: int
     end: int
@@ -37,6 +42,8 @@ class Token:
 
 
 def _kind(text: str) -> str:
+    if text[0] in NOTE_MARKS:
+        return "note"
     if text.isdigit():
         return "num"
     if text.isalpha():
@@ -65,7 +72,7 @@ def iter_tokens(text: str, start: int, end: int, letterlike: str = "") -> Iterat
 @lru_cache(maxsize=8)
 def _ocr_pattern(letterlike: str) -> re.Pattern[str]:
     extra = re.escape(letterlike)
-    return re.compile(rf"{_GLUED_NUMBER}|[^\W_](?:[^\W_]|[{extra}])*|([^\w\s])\1*|_+")
+    return re.compile(rf"{_NOTE}|{_GLUED_NUMBER}|{_LETTER}(?:{_LETTER}|[{extra}])*|([^\w\s])\1*|_+")
 
 
 def is_code(token: Token) -> bool:
@@ -86,4 +93,4 @@ def lm_form(token: Token) -> str:
 
 def lm_forms(line: str) -> list[str]:
     """LM strings of one line of training text."""
-    return [lm_form(token) for token in tokenize(line)]
+    return [lm_form(token) for token in tokenize(line) if token.kind != "note"]
