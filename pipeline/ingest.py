@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import re
+import resource
 import signal
 import sqlite3
 import tempfile
@@ -118,6 +119,7 @@ class RunReport:
     workers: int = 0
     pages_processed: int = 0
     pages_per_minute: float = 0.0
+    worker_peak_mb: float = 0.0  # largest peak resident memory of a worker (-j 1: this process)
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: the rest is left for a rerun
     stopped: str = ""  # why the run stopped early (a full disk), else ""
     unfinished: list[str] = field(default_factory=list)  # interrupted: documents not written
@@ -151,7 +153,8 @@ class RunReport:
         lines = [
             f"{len(self.files)} files: {counts}; {len(self.needs_review)} need review",
             f"{self.pages_processed} pages in {self.elapsed_s:.1f} s "
-            f"({self.pages_per_minute:.1f} pages/min, {self.workers} workers)",
+            f"({self.pages_per_minute:.1f} pages/min, {self.workers} workers"
+            + (f", peak {self.worker_peak_mb:.0f} MB a worker)" if self.worker_peak_mb else ")"),
         ]
         for item in self.files:
             if item.status in ("failed", "partial"):
@@ -349,11 +352,12 @@ def ingest(
     if options.worker_count() > 1:
         workers.fork_server()
     documents: dict[int, _Document] = {}
+    peaks: list[int] = []
     try:
         documents, jobs = _plan(paths, store, options, finish)
         tasks = _Tasks(jobs)
         bar.start(len(jobs))
-        with contextlib.closing(_run_tasks(tasks, options.worker_count())) as outcomes:
+        with contextlib.closing(_run_tasks(tasks, options.worker_count(), peaks)) as outcomes:
             for outcome in outcomes:
                 document = documents[outcome.doc_index]
                 if isinstance(outcome, RecordOutcome):
@@ -390,6 +394,7 @@ def ingest(
         raise
     finally:
         bar.close()
+        report.worker_peak_mb = round(max(peaks, default=0) / 1024, 1)
         report.finished = _now()
         report.elapsed_s = round(time.perf_counter() - started, 3)
         minutes = report.elapsed_s / 60
@@ -492,7 +497,9 @@ _NO_PAGES = re.compile(r"can not be after the last page \(0\)")
 SUSPECT_LIMIT = 2  # a task running on a dead worker this often, its killer unknown, fails
 
 
-def _run_tasks(tasks: _Tasks, processes: int) -> Generator[Outcome, None, None]:
+def _run_tasks(
+    tasks: _Tasks, processes: int, peaks: list[int] | None = None
+) -> Generator[Outcome, None, None]:
     """Run tasks over `processes` worker processes, keeping only a few in flight.
 
     A bounded window keeps memory flat on huge PDFs and lets early documents finish (and be
@@ -502,11 +509,16 @@ def _run_tasks(tasks: _Tasks, processes: int) -> Generator[Outcome, None, None]:
     When a worker dies the pool is broken: the task that worker was running fails ("worker
     died: signal 9 (SIGKILL)"), every other task in flight is handed out again, and a new
     pool takes over. With one process there are no workers: tasks run in this process.
+    Each pool's largest worker peak memory (KiB) is appended to `peaks`.
     """
+    peaks = [] if peaks is None else peaks
     if processes <= 1:
         init_worker()
-        while (task := tasks.pop()) is not None:
-            yield run_task(task)
+        try:
+            while (task := tasks.pop()) is not None:
+                yield run_task(task)
+        finally:
+            peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         return
     window = processes * 2
     numbers = itertools.count()
@@ -523,6 +535,7 @@ def _run_tasks(tasks: _Tasks, processes: int) -> Generator[Outcome, None, None]:
                     pending[pool.submit(number, task)] = (number, task)
                 if not pending:
                     clean = True
+                    peaks.append(pool.peak_memory_kib())
                     return
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: pending[f][0]):
@@ -693,8 +706,9 @@ def _write_document(
         return FileOutcome(
             path, "partial", reason, id=record.id, pages=pages, seconds=seconds, review=review
         )
-    return FileOutcome(path, "ingested", archived or "", id=record.id, pages=pages, seconds=seconds,
-                       review=review)
+    return FileOutcome(
+        path, "ingested", archived or "", id=record.id, pages=pages, seconds=seconds, review=review
+    )
 
 
 def _write_pdfa(record: Record, source: Path, folder: Path | None) -> str | None:

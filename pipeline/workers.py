@@ -193,6 +193,22 @@ class WorkerPool:
             found.append(Death(pid, code, seq))
         return found
 
+    def peak_memory_kib(self) -> int:
+        """The largest peak resident size (VmHWM) of the workers still running, in KiB
+        (0 where /proc cannot tell)."""
+        peak = 0
+        for pid, process in self._processes.items():
+            if process.exitcode is not None:
+                continue
+            try:
+                status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        return peak
+
     def close(self, kill: bool = False) -> None:
         """Shut the pool down; `kill`: do not wait for running tasks (an interrupted run)."""
         if kill:

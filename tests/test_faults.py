@@ -165,6 +165,7 @@ def test_a_killed_worker_fails_only_its_page_and_a_rerun_completes(
     assert died[0]["status"] in ("partial", "failed")
     assert sorted(f["status"] for f in files if f not in died) == ["ingested", "ingested"]
     assert "worker died: signal 9" in stdout  # the summary line names it
+    assert 0 < report_of(out)["worker_peak_mb"] < 500
     # a rerun redoes the document that lost its page, and only that one
     again = run(*args, tmp=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
@@ -298,7 +299,9 @@ def test_a_blank_page_is_a_page_not_a_failure(tmp_path: Path) -> None:
     record = json.loads(record_path.read_text(encoding="utf-8"))
     assert [p["blank"] for p in record["pages"]] == [False, True, False]
     assert record["errors"] == []
-    assert report_of(out)["files"][0]["status"] == "ingested"
+    report = report_of(out)
+    assert report["files"][0]["status"] == "ingested"
+    assert 0 < report["worker_peak_mb"] < 500  # -j 1: this process did the work
 
 
 # --- early checks and bad input: one line, the documented exit code, no OCR done ---------
