@@ -70,8 +70,7 @@ def _date_line(line: Line) -> Line:
         ):
             log.debug("date slot ink left out: %r", text)
             continue
-        kept.append(word if text == word.text else
-                    Word(text=text, bbox=word.bbox, confidence=word.confidence))
+        kept.append(word if text == word.text else _printed_part(word, text, words))
     return line if kept == words else _rebuilt(line, kept)
 
 
@@ -89,7 +88,7 @@ def _number_line(line: Line) -> Line:
     kept: list[Word] = []
     for i, word in enumerate(words):
         if i == 0 and label.group(2) and word.confidence < SETTINGS.glued_confidence:
-            kept.append(Word(text=label.group(1), bbox=word.bbox, confidence=word.confidence))
+            kept.append(_printed_part(word, label.group(1), words))
         elif 0 < i < symbol_at and (
             _height(word) >= SETTINGS.taller * reference
             or word.confidence < SETTINGS.slot_confidence
@@ -98,10 +97,18 @@ def _number_line(line: Line) -> Line:
             log.debug("number slot ink left out: %r", word.text)
         elif (i == symbol_at and parts and parts.group(1)
               and word.confidence < SETTINGS.slot_confidence):
-            kept.append(Word(text=parts.group(2), bbox=word.bbox, confidence=word.confidence))
+            kept.append(_printed_part(word, parts.group(2), words))
         else:
             kept.append(word)
     return line if kept == words else _rebuilt(line, kept)
+
+
+def _printed_part(word: Word, text: str, line: list[Word]) -> Word:
+    """The printed part of a word the ink was read into: OCR's confidence was the ink's,
+    so the part gets the line's median confidence (what its printed words read at)."""
+    scores = sorted(w.confidence for w in line)
+    return Word(text=text, bbox=word.bbox, confidence=max(word.confidence,
+                                                          scores[len(scores) // 2]))
 
 
 def _rebuilt(line: Line, words: list[Word]) -> Line:

@@ -280,7 +280,8 @@ def field_value(name: str, fields: dict[str, Any]) -> str:
 
 
 def score_fields(doc: Doc, record: dict[str, Any] | None) -> dict[str, str]:
-    """Each field: right, wrong or missing; "+flag" when the record's review names it."""
+    """Each field: right, partial, wrong or missing; "+flag" when the record's review
+    names it (a flag on a right field costs review precision)."""
     truth = doc.label.get("fields", {})
     flagged = {item["field"] for item in (record or {}).get("review", [])}
     out = {}
@@ -290,7 +291,7 @@ def score_fields(doc: Doc, record: dict[str, Any] | None) -> dict[str, str]:
         expected = field_value(name, truth)
         got = field_value(name, record) if record else ""
         if got == expected:
-            out[name] = "right"
+            out[name] = "right+flag" if name in flagged else "right"
         else:
             status = "missing" if not got else "wrong"
             if name == "date" and got and expected.startswith(got):
@@ -346,13 +347,34 @@ def report(docs: list[Doc], systems: dict[str, Texts]) -> str:
                    f"{100 * total.free / max(total.chars, 1):.2f}% | {total.tone_only} | "
                    f"{worse.get(label, 0) if split == 'all' else ''} |")
     if "sohoa" in systems:
-        out += ["", _fields_table(docs, systems["sohoa"])]
+        out += ["", _fields_table(docs, systems["sohoa"]), "", _inventory(docs, systems["sohoa"])]
     out += ["", "| system | pages | seconds | pages/min |", "|---|---:|---:|---:|"]
     for name, texts in systems.items():
         if texts.seconds:
             out.append(f"| {name} | {texts.pages_run} | {texts.seconds:.1f} | "
                        f"{60 * texts.pages_run / texts.seconds:.1f} |")
     return "\n".join(out)
+
+
+def _inventory(docs: list[Doc], sohoa: Texts) -> str:
+    """Pages and digital signatures of each document as sohoa stored it: no page may be
+    lost, and a signed scan's pages must be OCR'd, not taken from its signature stamp."""
+    rows = ["| document | pages in file | pages stored | OCR'd | text layer | blank |"
+            " signatures (intact) |", "|---|---:|---:|---:|---:|---:|---|"]
+    for doc in docs:
+        record = sohoa.records.get(doc.name)
+        if record is None:
+            rows.append(f"| {doc.name} | {doc.page_count} | NOT STORED | | | | |")
+            continue
+        pages = record["pages"]
+        methods = [p["method"] for p in pages]
+        signatures = record.get("signatures", [])
+        intact = sum(1 for sig in signatures if sig.get("intact"))
+        rows.append(
+            f"| {doc.name} | {doc.page_count} | {len(pages)} | {methods.count('ocr')} | "
+            f"{methods.count('text-layer')} | {sum(1 for p in pages if p.get('blank'))} | "
+            f"{len(signatures)} ({intact}) |")
+    return "\n".join(rows)
 
 
 def _fields_table(docs: list[Doc], sohoa: Texts) -> str:
@@ -368,16 +390,24 @@ def _fields_table(docs: list[Doc], sohoa: Texts) -> str:
                     if group:
                         bucket = counts.setdefault((group, split), {})
                         bucket[status] = bucket.get(status, 0) + 1
-    rows += ["", "| field | split | right | partial+flag | wrong+flag | missing+flag |"
-             " partial unflagged | wrong unflagged | missing unflagged |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rows += ["", "| field | split | right | right, flagged | partial+flag | wrong+flag |"
+             " missing+flag | partial unflagged | wrong unflagged | missing unflagged |"
+             " review precision | review recall |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for (group, split), bucket in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         total = sum(bucket.values())
+        right = bucket.get("right", 0) + bucket.get("right+flag", 0)
+        caught = sum(bucket.get(f"{k}+flag", 0) for k in ("partial", "wrong", "missing"))
+        missed = sum(bucket.get(k, 0) for k in ("partial", "wrong", "missing"))
+        flags = caught + bucket.get("right+flag", 0)
+        precision = f"{caught / flags:.2f}" if flags else "-"
+        recall = f"{caught / (caught + missed):.2f}" if caught + missed else "-"
         rows.append(
-            f"| {group} | {split} | {bucket.get('right', 0)}/{total} "
-            f"({100 * bucket.get('right', 0) / total:.0f}%) | {bucket.get('partial+flag', 0)} | "
+            f"| {group} | {split} | {right}/{total} ({100 * right / total:.0f}%) | "
+            f"{bucket.get('right+flag', 0)} | {bucket.get('partial+flag', 0)} | "
             f"{bucket.get('wrong+flag', 0)} | {bucket.get('missing+flag', 0)} | "
-            f"{bucket.get('partial', 0)} | {bucket.get('wrong', 0)} | {bucket.get('missing', 0)} |")
+            f"{bucket.get('partial', 0)} | {bucket.get('wrong', 0)} | {bucket.get('missing', 0)} | "
+            f"{precision} | {recall} |")
     return "\n".join(rows)
 
 
