@@ -106,3 +106,18 @@ def test_capital_words_are_still_repaired(restorer: Restorer) -> None:
     # Capitals that spell a syllable stay words: a heading that lost marks, OCR's BO for Bộ.
     assert restorer.restore("PHO BI THƯ", mode="ocr").text == "PHÓ BÍ THƯ"
     assert restorer.restore("Noi nhen: T/M DPANG UY", mode="ocr").text == "Nơi nhận: T/M ĐẢNG ỦY"
+
+
+CODES = ["573/TTr-SNV", "1488/TTT-VP", "5710/UBND-SGDĐT", "30/TB-VPUB", "86/QĐ-CT", "10/BC-ĐĐ"]
+
+
+@pytest.mark.parametrize("mode", ["auto", "ocr", "stripped"])
+def test_document_symbols_are_kept(restorer: Restorer, mode: str) -> None:
+    # OCR mode read 1488/TTT-VP as 1488/TTĐT-VT: an unknown symbol was swapped for a near one.
+    line = "Căn cứ các văn bản số " + ", ".join(CODES) + " ngày 05/01/2025"
+    assert restorer.restore(line, mode=mode).text == line
+
+
+def test_d_stroke_misread_in_a_symbol_is_repaired(restorer: Restorer) -> None:
+    restored = restorer.restore("theo Quyết định số 55-QB/ĐU và Báo cáo số 12-BC/BU", mode="ocr")
+    assert restored.text == "theo Quyết định số 55-QĐ/ĐU và Báo cáo số 12-BC/ĐU"

@@ -72,15 +72,24 @@ class Symbols:
         return token
 
     def nearest(self, token: str, cost: Callable[[str, str], float], limit: float) -> str:
-        """The known symbol an OCR token most likely is (QB → QĐ), if one is close enough."""
+        """The known symbol an OCR token most likely is when OCR misread its Đ (QB → QĐ,
+        BU → ĐU), if one is close enough. Only a Đ may differ: any other letter, or a letter
+        more or less, makes another valid symbol (TTT is not TTĐT, VP is not VT)."""
         if token in self.forms:
             return token
         best = min(
-            (form for form in self.forms if abs(len(form) - len(token)) <= 1),
+            (form for form in self.forms if _differs_in_d_stroke(token, form)),
             key=lambda form: cost(form, token),
             default=token,
         )
         return best if cost(best, token) <= limit else token
+
+
+def _differs_in_d_stroke(token: str, form: str) -> bool:
+    """Same length, and wherever the two differ the symbol has Đ (OCR's P, B, D for it)."""
+    return len(token) == len(form) and all(
+        a == b or b in "Đđ" for a, b in zip(token, form, strict=True)
+    )
 
 
 def _symbol_like(word: str) -> bool:
