@@ -122,7 +122,7 @@ class RunReport:
     worker_peak_mb: float = 0.0  # largest peak resident memory of a worker (-j 1: this process)
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: the rest is left for a rerun
     stopped: str = ""  # why the run stopped early (a full disk), else ""
-    unfinished: list[str] = field(default_factory=list)  # interrupted: documents not written
+    unfinished: list[str] = field(default_factory=list)  # stopped early: documents not written
     files: list[FileOutcome] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -162,11 +162,12 @@ class RunReport:
         for item in self.needs_review:
             fields = ", ".join(dict.fromkeys(r.field for r in item.review))
             lines.append(f"  needs review: {fields}: {printable(item.path)}")
+        why = "interrupted" if self.interrupted else "stopped early"
         if self.stopped:
-            lines.append(f"stopped early: {self.stopped}")
-        if self.unfinished:
+            why += f": {self.stopped}"
+        if self.stopped or self.unfinished:
             lines.append(
-                f"interrupted: {len(self.unfinished)} documents not finished (a rerun does them)"
+                f"{why}; {len(self.unfinished)} documents not finished (a rerun does them)"
             )
         return lines
 
@@ -367,13 +368,10 @@ def ingest(
                     except DiskFullError as error:
                         finish(_failed_document(document, str(error)))
                         del documents[outcome.doc_index]
-                        run.stopped = f"{error}; the documents not written are left for a rerun"
-                        _stop(
-                            tasks,
-                            documents,
-                            finish,
-                            f"not processed: the run stopped early ({error}); a rerun does it",
-                        )
+                        run.stopped = str(error)
+                        tasks.clear()  # no more OCR for documents that cannot be written
+                        run.unfinished = [str(d.info.path) for d in documents.values()]
+                        documents.clear()
                         break
                     finish(written)
                     del documents[outcome.doc_index]
@@ -400,20 +398,6 @@ def ingest(
         minutes = report.elapsed_s / 60
         report.pages_per_minute = round(report.pages_processed / minutes, 1) if minutes else 0.0
     return report
-
-
-def _stop(
-    tasks: _Tasks,
-    documents: dict[int, _Document],
-    finish: Callable[[FileOutcome], None],
-    reason: str,
-) -> None:
-    """End the run early: nothing more is handed out, and every document not written is
-    reported as failed with `reason` (it is not in the store, so a rerun does it)."""
-    tasks.clear()
-    for document in list(documents.values()):
-        finish(_failed_document(document, reason))
-    documents.clear()
 
 
 def _failed_document(document: _Document, reason: str) -> FileOutcome:
