@@ -106,6 +106,7 @@ def _is_noise_line(line: Line) -> bool:
 
 SCRIBBLE_HEIGHT = 1.5  # text heights: taller "lines" below SCRIBBLE_CONF are signatures
 SCRIBBLE_CONF = 70.0
+PRINTED_WORD_CONF = 80.0  # a word this sure in a scribble-like "line" is print beside ink
 
 
 def drop_noise(lines: list[Line]) -> list[Line]:
@@ -124,9 +125,22 @@ def drop_noise(lines: list[Line]) -> list[Line]:
             line.bbox[3] - line.bbox[1] > SCRIBBLE_HEIGHT * text_height
             and line.confidence < SCRIBBLE_CONF
         )
-        if not scribble and not _is_noise_line(line):
-            kept.append(line)
+        if scribble or _is_noise_line(line):
+            printed = _printed_words(line, text_height)
+            if len(printed) >= 2:  # ink beside a printed line drags it down: keep the print
+                kept.append(_line_of(printed, line.block))
+            continue
+        kept.append(line)
     return kept
+
+
+def _printed_words(line: Line, text_height: float) -> list[Word]:
+    """The words of a line that read as print: sure, and no taller than print is."""
+    return [
+        w for w in line.words
+        if w.confidence >= PRINTED_WORD_CONF and sum(ch.isalnum() for ch in w.text) >= 2
+        and w.bbox[3] - w.bbox[1] <= SCRIBBLE_HEIGHT * text_height
+    ]
 
 
 def _header_star(lines: list[Line], text_height: float) -> list[Line]:

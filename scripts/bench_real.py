@@ -90,7 +90,8 @@ def load(split: str, scans: Path) -> list[Doc]:
         for page_file in sorted((REAL / "pages").glob(f"{name}-p*.txt")):
             number = int(page_file.stem.rsplit("-p", 1)[1])
             pages[number] = page_file.read_text(encoding="utf-8")
-        source = scans / Path(label["source"]).name
+        written = label["source"]  # "real-scans/qn-01.pdf", or a file kept in this repository
+        source = ROOT / written if written.startswith("corpus/") else scans / Path(written).name
         docs.append(Doc(name, source, label.get("split", "?"), label, pages))
     return docs
 

@@ -267,3 +267,21 @@ def test_a_page_of_specks_is_blank_and_a_short_closing_is_not() -> None:
     closing = [line(("Nơi", 95.0), ("nhận:", 93.0)), line(("-", 90.0), ("Như", 96.0),
                ("trên;", 94.0)), line(("CHỦ", 96.0), ("TỊCH", 95.0))]
     assert is_blank(specks) and not is_blank(closing)
+
+
+def test_a_printed_line_beside_handwriting_is_kept() -> None:
+    from pipeline.ocr import drop_noise
+    from pipeline.record import Line, Word
+
+    def word(text: str, conf: float, top: int, bottom: int, x: int) -> Word:
+        return Word(text, [x, top, x + 80, bottom], conf)
+
+    body = [Line(f"dòng {k}", [0, 100 * k, 900, 100 * k + 40], 95.0, 1,
+                 [word("dòng", 95.0, 100 * k, 100 * k + 40, 0)]) for k in range(1, 8)]
+    # "Số: 86 /QĐ-UBND" with a tall inked 86 read as junk: a tall line at low mean confidence
+    inked = [word("Số:", 93.0, 900, 940, 0), word("ở§", 5.0, 860, 990, 100),
+             word("/QĐ-UBND", 90.0, 900, 940, 200)]
+    scribble = Line("Số: ở§ /QĐ-UBND", [0, 860, 300, 990], 40.0, 1, inked)
+    signature = Line("[)WW", [0, 1100, 300, 1250], 30.0, 1, [word("[)WW", 30.0, 1100, 1250, 0)])
+    kept = drop_noise([*body, scribble, signature])
+    assert [line.text for line in kept][-1] == "Số: /QĐ-UBND"
