@@ -38,8 +38,24 @@ _SYMBOL = re.compile(r"^(.*?)(/\S+)$")  # "/QĐ-UBND", "934/TB-ĐHĐL"
 
 
 def without_handwriting(lines: list[Line]) -> list[Line]:
-    """The page's lines with the ink of the number and date slots left out."""
-    return [_date_line(_number_line(line)) for line in lines]
+    """The page's lines with the ink of the number and date slots left out; a number label
+    the ink's gap cut off from its symbol on the same row joins it again."""
+    cleaned = [_date_line(_number_line(line)) for line in lines]
+    joined: list[Line] = []
+    for line in cleaned:
+        previous = joined[-1] if joined else None
+        if (previous is not None and _NUMBER_LABEL.fullmatch(previous.text.strip())
+                and previous.text.strip().startswith("S") and line.text.lstrip().startswith("/")
+                and _same_row(previous, line)):
+            joined[-1] = _rebuilt(previous, [*previous.words, *line.words], union=line)
+            continue
+        joined.append(line)
+    return joined
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    overlap = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+    return overlap > 0.5 * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
 
 
 def _height(word: Word) -> int:
@@ -81,7 +97,7 @@ def _number_line(line: Line) -> Line:
         return line
     symbol_at = next((i for i, w in enumerate(words) if "/" in w.text), None)
     if symbol_at is None:
-        return line
+        return _number_alone(line, label)
     symbol = words[symbol_at]
     parts = _SYMBOL.match(symbol.text)
     reference = _height(symbol)
@@ -103,6 +119,23 @@ def _number_line(line: Line) -> Line:
     return line if kept == words else _rebuilt(line, kept)
 
 
+def _number_alone(line: Line, label: re.Match[str]) -> Line:
+    """"Số: 8đ" cut off from its symbol (the ink's gap made two lines of one): the words
+    after the label are ink unless they are digits read surely at the label's size."""
+    words = line.words
+    if len(words) > 3 or any(sum(c.isalpha() for c in w.text) > 2 for w in words[1:]):
+        return line  # a sentence that opens with "Số", not a number line
+    reference = _height(words[0])
+    kept = [words[0] if not label.group(2) else _printed_part(words[0], label.group(1), words)]
+    for word in words[1:]:
+        if (word.text.isdigit() and word.confidence >= SETTINGS.slot_confidence
+                and _height(word) < 1.25 * reference):
+            kept.append(word)
+        else:
+            log.debug("number slot ink left out: %r", word.text)
+    return line if kept == words else _rebuilt(line, kept)
+
+
 def _printed_part(word: Word, text: str, line: list[Word]) -> Word:
     """The printed part of a word the ink was read into: OCR's confidence was the ink's,
     so the part gets the line's median confidence (what its printed words read at)."""
@@ -111,10 +144,14 @@ def _printed_part(word: Word, text: str, line: list[Word]) -> Word:
                                                           scores[len(scores) // 2]))
 
 
-def _rebuilt(line: Line, words: list[Word]) -> Line:
+def _rebuilt(line: Line, words: list[Word], union: Line | None = None) -> Line:
+    box = line.bbox if union is None else [
+        min(line.bbox[0], union.bbox[0]), min(line.bbox[1], union.bbox[1]),
+        max(line.bbox[2], union.bbox[2]), max(line.bbox[3], union.bbox[3]),
+    ]
     return Line(
-        text=" ".join(w.text for w in words),
-        bbox=line.bbox,
+        text=" ".join(w.text.strip() for w in words),
+        bbox=box,
         confidence=line.confidence,
         block=line.block,
         words=words,

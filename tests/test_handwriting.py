@@ -53,6 +53,8 @@ def test_date_slots(words: list[tuple[str, float, int]], expected: str) -> None:
         ([("Số:", 96, 40), ("12/QĐ-UBND", 95, 40)], "Số: 12/QĐ-UBND"),  # printed
         ([("Số", 96, 40), ("196-BC/ĐUK", 95, 40)], "Số 196-BC/ĐUK"),  # printed, Party
         ([("Số:", 96, 40), ("05", 94, 40), ("-QC/BTCTU", 95, 40)], "Số: 05 -QC/BTCTU"),
+        ([("Số:", 94, 50), ("8đ", 43, 56)], "Số:"),  # qn-06: ink cut off from its symbol
+        ([("Số", 95, 50), ("liệu", 95, 50), ("tính", 95, 50)], "Số liệu tính"),
     ],
 )
 def test_number_slot(words: list[tuple[str, float, int]], expected: str) -> None:
@@ -64,3 +66,11 @@ def test_body_dates_are_never_touched() -> None:
                  ("số", 93, 53), ("11/CT-TTg", 92, 53), ("ngày", 96, 53), ("16", 92, 41),
                  ("tháng", 97, 66), ("4", 97, 39), ("năm", 96, 39), ("2021", 84, 40))
     assert without_handwriting([line])[0] is line
+
+
+def test_a_number_label_cut_off_by_the_ink_joins_its_symbol_again() -> None:
+    label = _line(("Số:", 94, 50), ("8đ", 43, 56))
+    symbol = Line(" /QĐ-UBND", [400, 55, 600, 100], 57.0, 2,
+                  [Word(" /QĐ-UBND", [400, 55, 600, 100], 57.0)])
+    [joined] = without_handwriting([label, symbol])
+    assert joined.text == "Số: /QĐ-UBND" and joined.bbox[2] == 600
