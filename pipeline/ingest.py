@@ -26,7 +26,6 @@ import json
 import logging
 import os
 import re
-import resource
 import signal
 import sqlite3
 import tempfile
@@ -119,7 +118,7 @@ class RunReport:
     workers: int = 0
     pages_processed: int = 0
     pages_per_minute: float = 0.0
-    worker_peak_mb: float = 0.0  # largest peak resident memory of a worker (-j 1: this process)
+    worker_peak_mb: float = 0.0  # largest peak (VmHWM) of a worker (-j 1: of this process)
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: the rest is left for a rerun
     stopped: str = ""  # why the run stopped early (a full disk), else ""
     unfinished: list[str] = field(default_factory=list)  # stopped early: documents not written
@@ -502,7 +501,7 @@ def _run_tasks(
             while (task := tasks.pop()) is not None:
                 yield run_task(task)
         finally:
-            peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            peaks.append(workers.peak_memory_kib())
         return
     window = processes * 2
     numbers = itertools.count()

@@ -196,18 +196,8 @@ class WorkerPool:
     def peak_memory_kib(self) -> int:
         """The largest peak resident size (VmHWM) of the workers still running, in KiB
         (0 where /proc cannot tell)."""
-        peak = 0
-        for pid, process in self._processes.items():
-            if process.exitcode is not None:
-                continue
-            try:
-                status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]))
-        return peak
+        alive = [pid for pid, p in self._processes.items() if p.exitcode is None]
+        return max((peak_memory_kib(pid) for pid in alive), default=0)
 
     def close(self, kill: bool = False) -> None:
         """Shut the pool down; `kill`: do not wait for running tasks (an interrupted run)."""
@@ -218,6 +208,22 @@ class WorkerPool:
                         process.kill()
         self._executor.shutdown(wait=not kill, cancel_futures=True)
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def peak_memory_kib(pid: int | str = "self") -> int:
+    """A process's peak resident size in KiB (VmHWM in /proc; 0 where it cannot be read).
+
+    Not `ru_maxrss`: Linux carries that over from the parent a process was forked from, so a
+    small command started by a large one reports the large one's peak.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _fork_server_pid() -> int | None:

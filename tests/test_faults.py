@@ -366,7 +366,8 @@ def test_bad_inputs_each_fail_in_one_line(tmp_path: Path) -> None:
     (folder / "no-pages.pdf").write_bytes(body)
     (folder / "two\nlines.txt").write_text("Báo cáo\n", encoding="utf-8")
     report = tmp_path / "r.json"
-    # run under a small parent that reports its child's peak memory (ru_maxrss, KiB)
+    # run under a small parent that reports its child's peak memory (ru_maxrss, KiB; an upper
+    # bound: Linux counts the forking parent's peak in it, and this parent is small)
     measure = (
         "import resource, subprocess, sys\n"
         "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
