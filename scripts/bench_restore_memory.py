@@ -3,7 +3,7 @@
 Each size runs in a fresh process (`--child`) that loads the model, reads the file and
 restores it; the parent reports the child's peak RSS (VmHWM) and wall time. The texts are the
 seed reports repeated: as lines, and joined into one line.
-    nice -n 10 .venv/bin/python scripts/bench_restore_memory.py --sizes 1 50 --one-line
+    nice -n 10 .venv/bin/python scripts/bench_restore_memory.py --sizes 1 50 --shape one-line
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def measure(path: Path, mode: str) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1.0], help="MB")
-    parser.add_argument("--one-line", action="store_true", help="also a one-line text per size")
+    parser.add_argument("--shape", choices=["lines", "one-line", "both"], default="both")
     parser.add_argument("--mode", default="auto")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -95,7 +95,8 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
-            for one_line in (False, True) if args.one_line else (False,):
+            shapes = {"lines": (False,), "one-line": (True,), "both": (False, True)}
+            for one_line in shapes[args.shape]:
                 path = Path(folder) / f"{size}-{one_line}.txt"
                 make_text(path, int(size * MB), one_line)
                 row = measure(path, args.mode)

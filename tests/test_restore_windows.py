@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from pipeline.restore import Restorer, Settings
 from pipeline.restore.syllable import skeleton
@@ -84,3 +87,33 @@ def test_one_long_line_is_restored_in_bounded_memory(tmp_path: Path) -> None:
     assert row["same_length"] and row["changed"] > 0
     assert row["peak_mb"] < PEAK_RSS_MB
     assert row["peak_mb"] - row["model_mb"] < GROWTH_MB
+
+
+WORDS = [
+    "dang",
+    "vien",
+    "chi",
+    "bo",
+    "ket",
+    "nap",
+    "Đảng",
+    "ủy",
+    "HĐND",
+    "2025",
+    "12",
+    ",",
+    ".",
+    ";",
+]
+
+
+@hypothesis_settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.sampled_from([*WORDS, "\n"]), min_size=1, max_size=80),
+    st.sampled_from(["auto", "stripped", "ocr"]),
+)
+def test_windows_are_exact_on_any_text(words: list[str], mode: str) -> None:
+    text = " ".join(words)
+    whole = Restorer.load(settings=ONE_LATTICE).restore(text, mode=mode)
+    windowed = Restorer.load(settings=Settings(window_slots=3, max_window_slots=10**9))
+    assert windowed.restore(text, mode=mode).text == whole.text
