@@ -706,6 +706,9 @@ def _write_pdfa(record: Record, source: Path, folder: Path | None) -> str | None
     except SohoaError as error:
         log.warning("PDF/A of %s not written: %s", printable(str(source)), error)
         return one_line(f"PDF/A not written: {error}")
+    except OSError as error:  # a full disk, a lost permission: the next record meets it too
+        log.warning("PDF/A of %s not written: %s", printable(str(source)), error)
+        return one_line(f"PDF/A not written: {storage_reason(error)}")
     return None
 
 

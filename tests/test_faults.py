@@ -316,6 +316,7 @@ def test_unwritable_outputs_are_refused_before_any_work(tmp_path: Path) -> None:
     cases = [
         (("--db", db, "--out", str(a_file)), "not a folder"),
         (("--db", db, "--out", str(a_file / "sub")), "cannot create it"),
+        (("--db", db, "--pdfa", str(a_file)), "--pdfa"),
         (("--db", str(tmp_path / "nowhere" / "db.sqlite")), "does not exist"),
         (("--db", str(tmp_path)), "cannot write the database"),
         (("--db", db, "--report", str(tmp_path / "nowhere" / "r.json")), "does not exist"),

@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     check_dependencies(options.lang)  # before the store is created
     started = datetime.now(UTC)
     report_path = args.report or default_report_path(args.db, args.out, started)
-    check_writable(args.db, args.out, report_path)
+    check_writable(args.db, args.out, report_path, pdfa=args.pdfa)
     progress = PageProgress({"auto": None, "always": True, "never": False}[args.progress])
     report = RunReport(started=started.isoformat(timespec="seconds"))
     on_file = None if progress.enabled else _log_line
@@ -196,23 +196,25 @@ def default_report_path(db: str, out: Path | None, started: datetime) -> Path:
     return path
 
 
-def check_writable(db: str, out: Path | None, report: Path) -> None:
-    """Before any OCR: the database, the --out folder and the report's folder can be
-    written (exit 2 naming the one that cannot)."""
+def check_writable(db: str, out: Path | None, report: Path, pdfa: Path | None = None) -> None:
+    """Before any OCR: the database, the --out and --pdfa folders and the report's folder
+    can be written (exit 2 naming the one that cannot)."""
     db_path = Path(db)
     if db_path.exists() and (db_path.is_dir() or not os.access(db_path, os.W_OK)):
         raise UnwritableOutputError(f"--db {db}: cannot write the database (no write permission)")
     _probe_folder(db_path.parent if str(db_path.parent) else Path("."), f"--db {db}")
-    if out is not None:
-        if out.exists() and not out.is_dir():
-            raise UnwritableOutputError(f"--out {out}: not a folder")
+    for flag, folder in (("--out", out), ("--pdfa", pdfa)):
+        if folder is None:
+            continue
+        if folder.exists() and not folder.is_dir():
+            raise UnwritableOutputError(f"{flag} {folder}: not a folder")
         try:
-            out.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise UnwritableOutputError(
-                f"--out {out}: cannot create it ({error.strerror})"
+                f"{flag} {folder}: cannot create it ({error.strerror})"
             ) from error
-        _probe_folder(out, f"--out {out}")
+        _probe_folder(folder, f"{flag} {folder}")
     _probe_folder(report.parent, f"report {report}")
 
 
