@@ -72,3 +72,18 @@ def test_show_unknown_or_ambiguous(db: str, capsys: pytest.CaptureFixture[str]) 
     assert "no document" in capsys.readouterr().err
     assert main(["show", "f", "--db", db]) == ExitCode.BAD_ARGUMENTS  # f2… and fc…
     assert "ambiguous" in capsys.readouterr().err
+
+
+def test_show_lists_review_items_and_blank_pages() -> None:
+    from test_store import make_record
+
+    from pipeline.commands.show import format_record
+    from pipeline.record import ReviewItem
+
+    record = make_record("review", ["trang một", "", "trang ba"])
+    record.pages[1].blank = True
+    record.review = [ReviewItem("number", "số viết tay"), ReviewItem("date", "ngày trống")]
+    lines = format_record(record).splitlines()
+    assert any(x.split() == ["needs", "review", "number:", "số", "viết", "tay;", "date:",
+                             "ngày", "trống"] for x in lines)  # fmt: skip
+    assert any(x.split() == ["blank", "pages", "2"] for x in lines)

@@ -65,6 +65,8 @@ def format_record(record: Record, *, raw: bool = False) -> str:
         ("ocr confidence", _number(record.quality.ocr_confidence)),
         ("restoration", _number(record.quality.restoration_confidence)),
         ("errors", "; ".join(record.errors)),
+        ("needs review", "; ".join(f"{r.field}: {r.reason}" for r in record.review)),
+        ("blank pages", ", ".join(str(p.number) for p in record.pages if p.blank)),
     ]
     width = max(len(name) for name, _ in fields)
     lines = [f"{name:<{width}}  {value}" for name, value in fields if value]
