@@ -399,6 +399,47 @@ def test_bad_inputs_each_fail_in_one_line(tmp_path: Path) -> None:
     assert any(x.startswith("ingested ") for x in done.stderr.splitlines())
 
 
+def huge_page_pdf(path: Path, inches: int) -> None:
+    """A 600-byte PDF whose one page is `inches` square (at 300 dpi: inches² × 90,000 px)."""
+    points = inches * 72
+    content = b"BT /F1 48 Tf 100 100 Td (Bao cao) Tj ET"
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 %d %d]/Resources<</Font<</F1 4 0 R>>>>"
+        b"/Contents 5 0 R>>" % (points, points),
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+        b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    body += b"trailer<</Size 6/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+    path.write_bytes(body)
+
+
+def test_huge_pdf_pages_fail_in_one_line_within_500_mb_a_worker(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    huge_page_pdf(folder / "60-inch.pdf", 60)  # 324 MP at 300 dpi
+    huge_page_pdf(folder / "200-inch.pdf", 200)  # 3,600 MP: beyond what poppler renders
+    out = tmp_path / "out"
+    done = run(
+        "ingest", str(folder), "--db", str(tmp_path / "db.sqlite"), "--out", str(out),
+        "-j", "2", "--force-ocr", tmp=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    report = report_of(out)
+    for item in report["files"]:
+        assert item["status"] == "failed" and "too large" in item["reason"], item
+        assert "\n" not in item["reason"]
+    assert 0 < report["worker_peak_mb"] < 500
+
+
 def test_include_that_matches_nothing_is_a_bad_argument(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Báo cáo\n", encoding="utf-8")
     done = run(
