@@ -40,6 +40,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+OOM_SCORE_ADJ = 500  # workers first in the OOM killer's choice (-1000..1000; 0 by default)
 
 
 def fork_server() -> BaseContext:
@@ -115,6 +116,10 @@ def _init(
     global _marker_dir
     # Ctrl-C reaches the whole process group: the parent handles it (and ends the workers)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # when memory runs out, the kernel should take a worker (its task fails, the run goes
+    # on) before the parent, which holds the run's state and writes the report
+    with contextlib.suppress(OSError):
+        Path("/proc/self/oom_score_adj").write_text(str(OOM_SCORE_ADJ), encoding="ascii")
     die_with_parent(server)
     watch(parent)
     _marker_dir = marker_dir

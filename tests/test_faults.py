@@ -179,7 +179,8 @@ def test_no_process_outlives_its_parent(tmp_path: Path, pdfs: Path, how: signal.
     db, out = tmp_path / "db.sqlite", tmp_path / "out"
     args = ("ingest", str(pdfs), "--db", str(db), "--out", str(out), "-j", "2")
     process = sohoa(*args, tmp=tmp_path)
-    busy_workers(tmp_path, 2)
+    for pid in busy_workers(tmp_path, 2):  # the OOM killer takes a worker before the parent
+        assert Path(f"/proc/{pid}/oom_score_adj").read_text().strip() == "500"
     family = descendants(process.pid)  # the fork server, the workers, the resource tracker
     assert len(family) >= 3
     os.kill(process.pid, how)  # the parent only, not its process group
