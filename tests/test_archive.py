@@ -350,3 +350,35 @@ def test_geometry_undoes_a_recorded_page_detect_warp() -> None:
     geometry = PageGeometry(width, height, (f"page_detect:300x400:{corners}",))
     u, v = geometry.to_unit_point(float(xs.mean()), float(ys.mean()))
     assert abs(u * 300 - 150) < 1.5 and abs(v * 400 - 200) < 1.5
+
+
+def test_a_born_digital_page_gets_its_restored_words_on_the_layer_word_boxes(
+    tmp_path: Path,
+) -> None:
+    """A page whose text came from the PDF's own text layer: rendered as its image, its
+    restored words placed on the layer's word boxes (poppler), not stacked down the page."""
+    text = b"Bao cao so ket thuc hien Chuong trinh so 13 cua Ban Chap hanh Dang bo Khoi"
+    content = b"BT /F1 12 Tf 40 720 Td (" + text + b") Tj ET"
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)))
+    page.Contents = pdf.make_stream(content)
+    source = tmp_path / "born-digital.pdf"
+    pdf.save(source)
+    record = record_for(source)
+    assert record.pages[0].method == "text-layer" and not record.pages[0].lines
+    out = tmp_path / "out.pdf"
+    result = write_pdfa(record, source, out)
+    assert result.rendered_pages == [1] and result.unplaced_lines == 0
+    assert result.words == len(record.pages[0].text.split()) == text.count(b" ") + 1
+    assert _words(_pdftotext(out, "-raw")) == _words(record.pages[0].text)
+    found = _bbox_words(_pdftotext(out, "-bbox"))
+    original = _bbox_words(_pdftotext(source, "-bbox"))
+    assert len(found) == len(original)
+    assert all(_iou(a[1], b[1]) >= 0.5 for a, b in zip(found, original, strict=True))
+    (alto_path,) = write_alto(record, source, tmp_path, "doc")  # ALTO on the same boxes
+    strings = etree.fromstring(alto_path.read_bytes()).findall(f".//{{{alto.NS}}}String")
+    assert [s.get("CONTENT") for s in strings] == record.pages[0].text.split()
+    assert all(s.get("HPOS") is not None for s in strings)

@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 
 from unidecode import unidecode
 
-from pipeline.record import Page, Word
+from pipeline.record import Line, Page, Word
 
 Box = tuple[float, float, float, float]
 
@@ -148,3 +148,24 @@ def _spread(tokens: list[tuple[str, int]], run: list[_OcrWord]) -> list[PlacedWo
 def _box(bbox: list[int] | Box) -> Box:
     x0, y0, x1, y1 = bbox
     return float(x0), float(y0), float(x1), float(y1)
+
+
+LAYER_SCALE = 10  # text-layer boxes are in points; a tenth of a point as the "pixel"
+
+
+def text_layer_page(page: Page, width: float, height: float,
+                    lines: list[list[tuple[str, tuple[float, float, float, float]]]]) -> Page:
+    """A page whose text came from the PDF's own text layer, with that layer's words (boxes
+    in points from the top-left corner of the displayed page) as its OCR words, so that its
+    restored text can be placed word by word like an OCR'd page's."""
+    built: list[Line] = []
+    for n, words in enumerate(lines):
+        boxes = [[round(v * LAYER_SCALE) for v in box] for _, box in words]
+        line_box = [min(b[0] for b in boxes), min(b[1] for b in boxes),
+                    max(b[2] for b in boxes), max(b[3] for b in boxes)]
+        built.append(Line(" ".join(t for t, _ in words), line_box, 100.0, block=n,
+                          words=[Word(t, b, 100.0) for (t, _), b in zip(words, boxes,
+                                                                        strict=True)]))
+    return Page(page.number, page.text, page.raw_text, page.confidence, page.method,
+                width=round(width * LAYER_SCALE), height=round(height * LAYER_SCALE),
+                lines=built)

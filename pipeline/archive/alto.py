@@ -19,6 +19,7 @@ from lxml import etree
 
 from pipeline.archive.align import PlacedWord, place_words
 from pipeline.archive.geometry import geometry_of, original_sizes, to_pixels
+from pipeline.archive.words import placed_words
 from pipeline.errors import ArchiveError
 from pipeline.record import Page, Record
 
@@ -42,8 +43,10 @@ def _box(box: Pixels) -> dict[str, int]:
     return {"HPOS": x0, "VPOS": y0, "WIDTH": max(0, x1 - x0), "HEIGHT": max(0, y1 - y0)}
 
 
-def page_alto(record: Record, page: Page, size: tuple[int, int], image_name: str) -> bytes:
-    """One page as ALTO 4.4 (UTF-8 bytes)."""
+def page_alto(record: Record, page: Page, size: tuple[int, int], image_name: str,
+              source: Path | None = None) -> bytes:
+    """One page as ALTO 4.4 (UTF-8 bytes); `source` lets a text-layer page use the PDF's
+    own word boxes."""
     from pipeline import __version__
 
     root = _e(None, "alto")
@@ -68,7 +71,10 @@ def page_alto(record: Record, page: Page, size: tuple[int, int], image_name: str
     alto_page = _e(layout, "Page", ID=f"p{page.number}", PHYSICAL_IMG_NR=page.number,
                    WIDTH=width, HEIGHT=height, PC=confidence, PROCESSINGREFS="sohoa")
     space = _e(alto_page, "PrintSpace", HPOS=0, VPOS=0, WIDTH=width, HEIGHT=height)
-    placed = place_words(page)
+    if source is not None:
+        page, placed = placed_words(page, source, record.source.media_type)
+    else:
+        placed = place_words(page)
     if placed:
         _placed_blocks(space, page, placed, size)
     else:
@@ -141,7 +147,7 @@ def write_alto(record: Record, source: Path, folder: Path, stem: str) -> list[Pa
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for page in record.pages:
-        data = page_alto(record, page, sizes[page.number], source.name)
+        data = page_alto(record, page, sizes[page.number], source.name, source)
         validate(data)
         path = folder / f"{stem}.p{page.number:03d}.alto.xml"
         path.write_bytes(data)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.archive.align import PlacedWord, place_words
 from pipeline.archive.geometry import geometry_of, original_sizes, to_pixels
+from pipeline.archive.words import placed_words
 from pipeline.record import Page, Record
 
 
@@ -16,8 +17,10 @@ def _bbox(box: tuple[int, int, int, int]) -> str:
     return "bbox {} {} {} {}".format(*box)
 
 
-def page_hocr(record: Record, page: Page, size: tuple[int, int], image_name: str) -> str:
-    """One page as an hOCR (XHTML) document."""
+def page_hocr(record: Record, page: Page, size: tuple[int, int], image_name: str,
+              source: Path | None = None) -> str:
+    """One page as an hOCR (XHTML) document; `source` lets a text-layer page use the PDF's
+    own word boxes."""
     from pipeline import __version__
 
     width, height = size
@@ -38,7 +41,10 @@ def page_hocr(record: Record, page: Page, size: tuple[int, int], image_name: str
         f'&quot;{escape(image_name)}&quot;; {_bbox((0, 0, width, height))}; '
         f'ppageno {page.number - 1}">',
     ]
-    placed = place_words(page)
+    if source is not None:
+        page, placed = placed_words(page, source, record.source.media_type)
+    else:
+        placed = place_words(page)
     if placed:
         out.extend(_areas(page, placed, size))
     out += ["</div>", "</body>", "</html>", ""]
@@ -83,7 +89,7 @@ def write_hocr(record: Record, source: Path, folder: Path, stem: str) -> list[Pa
     written = []
     for page in record.pages:
         path = folder / f"{stem}.p{page.number:03d}.hocr"
-        path.write_text(page_hocr(record, page, sizes[page.number], source.name),
+        path.write_text(page_hocr(record, page, sizes[page.number], source.name, source),
                         encoding="utf-8")
         written.append(path)
     return written

@@ -40,6 +40,7 @@ from pipeline.archive.align import PlacedWord, place_words
 from pipeline.archive.font import TextFont, build_font
 from pipeline.archive.geometry import PageGeometry
 from pipeline.archive.pdfpage import Matrix, image_draws, scan_draw
+from pipeline.archive.words import placed_words
 from pipeline.errors import ArchiveError, MissingDependencyError
 from pipeline.record import Page, Record
 
@@ -193,6 +194,8 @@ def _pdf_page(pdf: pikepdf.Pdf, original: pikepdf.Pdf, source: Path, page: Page,
     if cropbox == mediabox:
         cropbox = None
     frame = _PageFrame(mediabox, cropbox, int(src.obj.get("/Rotate", 0)) % 360)
+    if not placed:
+        page, placed = placed_words(page, source, "application/pdf")
     images: dict[str, pikepdf.Object] = {}
     draws: list[str] = []
     for n, (xobj, ctm) in enumerate(image_draws(src.obj)):
