@@ -29,9 +29,9 @@ if __package__ in (None, ""):
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.archive.align import place_words
 from pipeline.archive.geometry import PageGeometry
 from pipeline.archive.pdfa import write_pdfa
+from pipeline.archive.words import placed_words
 from pipeline.record import Record
 
 WORD = re.compile(
@@ -77,10 +77,10 @@ def measure(record: Record, out: Path) -> Row:
                           capture_output=True, text=True, check=True).stdout
     words = iou_ok = spread = spread_ok = 0
     for page, (pw, ph, body) in zip(record.pages, PAGE.findall(bbox), strict=True):
-        placed = place_words(page)
+        framed, placed = placed_words(page, source, record.source.media_type)
         if not placed:
             continue
-        geometry = PageGeometry(page.width, page.height, tuple(page.cleanup))
+        geometry = PageGeometry(framed.width, framed.height, tuple(framed.cleanup))
         width, height = float(pw), float(ph)
         found = [(unescape(m[4]), tuple(float(v) for v in m[:4])) for m in WORD.findall(body)]
         by_text: dict[str, list[tuple[float, ...]]] = {}
