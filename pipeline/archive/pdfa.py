@@ -12,9 +12,10 @@ Words: `align.place_words` puts each restored word on its OCR box, `geometry` ma
 from the cleaned image back to the original page, and each word is drawn in text rendering
 mode 3 (invisible), sized to the height of its OCR box and scaled horizontally to its
 width, so that a reader selects the word where it is printed (words whose boxes touch are
-narrowed to leave a gap, and a space follows each word but the last of a line). Pages
-without OCR words (a PDF page that carried a text layer) get their restored text line by
-line down the page.
+narrowed to leave a gap, and a space follows each word but the last of a line). A page
+whose text came from the PDF's own text layer has its words placed on that layer's word
+boxes (`words.placed_words`); a page with no boxes at all gets its text line by line down
+the page.
 
 `pikepdf.pdfa.save` adds the sRGB output intent and the pdfaid declaration, writes, reopens
 and validates the written bytes (PDF/A-2b allowlist), then `qpdf --check` runs on the file.
