@@ -8,6 +8,7 @@ pikepdf's PDF/A validator, `qpdf --check` and `pdftotext`.
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from pathlib import Path
@@ -32,7 +33,7 @@ from pipeline.cleanup import rotate, rotate_right_angle
 from pipeline.cli import main
 from pipeline.commands.extract import record_for
 from pipeline.errors import ArchiveError
-from pipeline.record import Line, Page, Record, Word
+from pipeline.record import DigitalSignature, Line, Page, Record, Word
 from tests.conftest import render_lines
 
 LINES = [
@@ -113,6 +114,8 @@ def test_pdfa_metadata_output_intent_and_font(
     record.subject = "Kết quả kết nạp đảng viên mới năm 2023"
     record.issuer = ["TỈNH ỦY AN GIANG", "VĂN PHÒNG"]
     record.date = "2023-07-06"
+    record.signatures = [DigitalSignature(signer="Ủy ban nhân dân tỉnh Quảng Ngãi",
+                                          time="2025-01-16T10:00:00+07:00", intact=True)]
     out = tmp_path / "doc.pdf"
     write_pdfa(record, source, out)
     with pikepdf.open(out) as pdf:
@@ -122,6 +125,7 @@ def test_pdfa_metadata_output_intent_and_font(
         assert meta["dc:creator"] == ["Văn phòng Tỉnh ủy An Giang"]
         assert "2023-07-06" in str(meta["dc:date"])
         assert str(pdf.docinfo["/Title"]) == record.subject
+        assert "Chữ ký số: Ủy ban nhân dân tỉnh Quảng Ngãi" in meta["dc:description"]
         (intent,) = pdf.Root.OutputIntents
         assert intent.S == pikepdf.Name.GTS_PDFA1 and intent.DestOutputProfile.N == 3
         font = pdf.pages[0].Resources.Font.F1
@@ -382,3 +386,26 @@ def test_a_born_digital_page_gets_its_restored_words_on_the_layer_word_boxes(
     strings = etree.fromstring(alto_path.read_bytes()).findall(f".//{{{alto.NS}}}String")
     assert [s.get("CONTENT") for s in strings] == record.pages[0].text.split()
     assert all(s.get("HPOS") is not None for s in strings)
+
+
+def test_a_multipage_bilevel_tiff_keeps_its_pages_as_1_bit_images(tmp_path: Path) -> None:
+    pages = [render_lines(LINES[:3]).convert("1"), render_lines(LINES[3:]).convert("1")]
+    source = tmp_path / "scan.tif"
+    pages[0].save(source, save_all=True, append_images=pages[1:], compression="group4",
+                  dpi=(200, 200))
+    record = record_for(source)
+    out = tmp_path / "scan.pdf"
+    result = write_pdfa(record, source, out)
+    assert result.pages == 2 and result.words == len(record.text.split())
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == 2
+        for page in pdf.pages:
+            image = page.Resources.XObject.Im0
+            assert image.BitsPerComponent == 1 and image.ColorSpace == pikepdf.Name.DeviceGray
+            assert float(page.mediabox[2]) == pytest.approx(1654 * 72 / 200, abs=0.01)
+    assert pdfa.validate_written(out, "2b").passed
+    assert "đảng viên" in _pdftotext(out, "-raw")
+    shown = subprocess.run(["pdftoppm", "-gray", "-r", "20", "-f", "1", "-l", "1", str(out)],
+                           capture_output=True, check=True).stdout
+    page = np.asarray(Image.open(io.BytesIO(shown)))
+    assert page.mean() > 200  # white paper, black print: not inverted
