@@ -26,9 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import shutil
 import struct
-import subprocess
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -41,8 +39,9 @@ from pipeline.archive.align import PlacedWord, place_words
 from pipeline.archive.font import TextFont, build_font
 from pipeline.archive.geometry import PageGeometry
 from pipeline.archive.pdfpage import Matrix, image_draws, scan_draw
+from pipeline.archive.qpdf import check as qpdf_check
 from pipeline.archive.words import placed_words
-from pipeline.errors import ArchiveError, MissingDependencyError
+from pipeline.errors import ArchiveError
 from pipeline.record import Page, Record
 
 log = logging.getLogger(__name__)
@@ -151,18 +150,6 @@ def _save(pdf: pikepdf.Pdf, out: Path) -> None:
     except pdfa.PdfaError as error:
         findings = "; ".join(f"{f.rule}: {f.message}" for f in error.report.findings[:5])
         raise ArchiveError(f"PDF/A-{FLAVOUR} check failed: {findings}") from error
-
-
-def qpdf_check(path: Path) -> None:
-    """`qpdf --check`: raise ArchiveError on errors (exit 2); warnings (3) are logged."""
-    if shutil.which("qpdf") is None:
-        raise MissingDependencyError("qpdf is not installed (apt-get install qpdf)")
-    proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True,
-                          timeout=120)
-    if proc.returncode == 2:
-        raise ArchiveError(f"qpdf --check: {proc.stdout.strip()[-300:]} {proc.stderr.strip()}")
-    if proc.returncode == 3:
-        log.warning("qpdf --check warnings on %s: %s", path, proc.stderr.strip()[:300])
 
 
 # --- pages -------------------------------------------------------------------------------
