@@ -295,13 +295,20 @@ def notes(record: Record) -> str:
     parts.extend(record.marks)
     if record.date and len(record.date) == 7:
         parts.append("ngày ban hành để trống")
-    parts.extend(f"cần kiểm tra {item.field}: {item.reason}" for item in record.review)
+    parts.extend(f"cần kiểm tra {REVIEW_NAMES.get(item.field, item.field)}: {item.reason}"
+                 for item in record.review)
     parts.extend(signature_notes(record))
     if record.errors:
         parts.append(f"{len(record.errors)} lỗi xử lý")
     return "; ".join(parts)
 
 
+# record keys of review items as the register names them
+REVIEW_NAMES = {
+    "number": "số", "symbol": "ký hiệu", "date": "ngày tháng", "doc_type": "tên loại",
+    "issuer": "cơ quan ban hành", "subject": "trích yếu", "signer": "người ký",
+    "place": "địa danh", "recipients": "nơi nhận", "pages": "trang",
+}
 SECRECY_MARKS = ("TUYỆT MẬT", "TỐI MẬT", "MẬT")
 
 

@@ -169,8 +169,8 @@ def test_notes_carry_review_items_and_signatures() -> None:
                                           time="2025-05-10T12:49:08+07:00", intact=True)]
     row = dict(zip(TT02_COLUMNS, tt02_row(1, record), strict=True))
     note = row["Ghi chú"]
-    assert "cần kiểm tra number: số viết tay, chưa đọc được" in note
-    assert "cần kiểm tra date: ngày để trống" in note
+    assert "cần kiểm tra số: số viết tay, chưa đọc được" in note
+    assert "cần kiểm tra ngày tháng: ngày để trống" in note
     assert "chữ ký số: Ủy ban nhân dân tỉnh Quảng Ninh (UBND tỉnh Quảng Ninh)" in note
     assert "nguyên vẹn" in note and "Dự thảo lần 2" in note
 
