@@ -409,3 +409,32 @@ def test_a_multipage_bilevel_tiff_keeps_its_pages_as_1_bit_images(tmp_path: Path
                            capture_output=True, check=True).stdout
     page = np.asarray(Image.open(io.BytesIO(shown)))
     assert page.mean() > 200  # white paper, black print: not inverted
+
+
+def test_a_page_with_rotate_keeps_it_and_its_words_land_where_a_reader_shows_them(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    """A scan stored sideways with /Rotate 90 (the reader turns it upright): the ingest
+    renders it upright; the PDF/A keeps /Rotate and draws the words along the turned page."""
+    jpeg, upright = scans["jpeg"]
+    with Image.open(jpeg) as image:
+        sideways = image.rotate(90, expand=True)  # counter-clockwise: /Rotate 90 undoes it
+        source = tmp_path / "sideways.pdf"
+        sideways.save(source, "PDF", resolution=200.0)
+    with pikepdf.open(source, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].Rotate = 90
+        pdf.save(source)
+    record = record_for(source)
+    out = tmp_path / "out.pdf"
+    write_pdfa(record, source, out)
+    with pikepdf.open(out) as pdf:
+        assert int(pdf.pages[0].Rotate) == 90
+    assert "đảng viên" in _pdftotext(out, "-raw")
+    # the words as a reader shows them: on the same places as on the upright PDF/A
+    straight = tmp_path / "upright.pdf"
+    write_pdfa(upright, jpeg, straight)
+    found = _bbox_words(_pdftotext(out, "-bbox"))
+    expected = _bbox_words(_pdftotext(straight, "-bbox"))
+    hits = sum(max((_iou(box, b) for t, b in found if t == text), default=0.0) >= 0.5
+               for text, box in expected)
+    assert hits >= 0.9 * len(expected)
