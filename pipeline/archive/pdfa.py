@@ -264,12 +264,12 @@ def _dpi(image: Image.Image, page: Page) -> float:
 # --- images ------------------------------------------------------------------------------
 
 
-def _fmt_matrix(m: Matrix | tuple[float, ...]) -> str:
-    return " ".join(_num(v) for v in m)
+def _fmt_matrix(m: Matrix | tuple[float, ...], places: int = 4) -> str:
+    return " ".join(_num(v, places) for v in m)
 
 
-def _num(value: float) -> str:
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
+def _num(value: float, places: int = 4) -> str:
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -408,8 +408,8 @@ def _text_layer(page: Page, placed: list[PlacedWord], frame: _PageFrame, info: T
                 continue
             scale = 100.0 * (right - left) / natural
             x, y = frame.place(left, bottom - info.descent / 1000.0 * size)
-            ops.append(f"/F1 {_num(size)} Tf {_num(scale)} Tz "
-                       f"{_fmt_matrix((a, b, c, d, x, y))} Tm <{info.encode(shown).hex()}> Tj")
+            ops.append(f"/F1 {_num(size, 2)} Tf {_num(scale, 2)} Tz "  # 0.01 pt is plenty
+                       f"{_fmt_matrix((a, b, c, d, x, y), 2)} Tm <{info.encode(shown).hex()}> Tj")
             result.words += 1
             result.exact_words += word.exact
     else:
