@@ -438,3 +438,24 @@ def test_a_page_with_rotate_keeps_it_and_its_words_land_where_a_reader_shows_the
     hits = sum(max((_iou(box, b) for t, b in found if t == text), default=0.0) >= 0.5
                for text, box in expected)
     assert hits >= 0.9 * len(expected)
+
+
+def test_export_reads_a_store_and_finds_moved_sources_with_sources_dir(
+    scans: dict[str, tuple[Path, Record]], tmp_path: Path
+) -> None:
+    from pipeline.store import Store
+
+    jpeg, record = scans["jpeg"]
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (moved / jpeg.name).write_bytes(jpeg.read_bytes())
+    gone = Record.from_dict(record.to_dict())
+    gone.source.path = str(tmp_path / "nowhere" / jpeg.name)
+    db = str(tmp_path / "a.sqlite")
+    with Store.open(db) as store:
+        store.add_document(gone, {})
+    out = tmp_path / "out"
+    assert main(["export", "--db", db, "--format", "hocr", "--out", str(out)]) == 1
+    assert main(["export", "--db", db, "--format", "hocr", "--out", str(out),
+                 "--sources", str(moved)]) == 0
+    assert len(list((out / "hocr").glob("*.hocr"))) == 1
