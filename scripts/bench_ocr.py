@@ -8,7 +8,8 @@ scripts/make_scans.py (every profile), so the truth text is exact.
 
 (a) bare:     `tesseract PAGE - -l vie`, OMP_THREAD_LIMIT=1, one process per core, raw pages
 (b) ocrmypdf: `ocrmypdf -l vie --jobs N --output-type pdf --optimize 0 --sidecar` per document
-(c) sohoa:    `sohoa ingest PAGES -j N` (cleanup + OCR + text repair), raw pages
+(c) sohoa:    `sohoa ingest PAGES -j N` (cleanup + OCR + text repair), raw pages; more ingest
+              options from $SOHOA_BENCH_INGEST_ARGS (an ablation: "--no-cleanup grey_ocr")
 """
 
 from __future__ import annotations
@@ -147,15 +148,14 @@ def run_sohoa(pages: list[BenchPage], jobs: int, work: Path) -> dict[str, str]:
             str(jobs),
             "--progress",
             "never",
+            *os.environ.get("SOHOA_BENCH_INGEST_ARGS", "").split(),
         ],
         check=True,
         cwd=ROOT,
         capture_output=True,
     )
     texts: dict[str, str] = {}
-    for path in (work / "records").glob("*.json"):
-        if path.name == "report.json":
-            continue
+    for path in (work / "records").glob("[0-9a-f]*.json"):  # not the run reports
         record = json.loads(path.read_text(encoding="utf-8"))
         original = links[record["source"]["path"]]
         texts[original] = record["text"]

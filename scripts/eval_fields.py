@@ -268,9 +268,7 @@ def scan_cases(
     can be scored after changing the extractor without running OCR again. Records whose
     stored fields differ from the fresh ones are listed in `stale`."""
     by_stem: dict[str, Json] = {}
-    for path in records.glob("*.json"):
-        if path.name == "report.json":
-            continue
+    for path in records.glob("[0-9a-f]*.json"):  # records are named by id; not the run reports
         data = json.loads(path.read_text(encoding="utf-8"))
         by_stem[Path(data["source"]["path"]).stem] = data
     for d in docs:
@@ -291,7 +289,7 @@ def scan_cases(
 
 
 def record_cases(records: Path, truth: Path) -> Iterator[tuple[Groups, Case]]:
-    for path in sorted(records.glob("*.json")):
+    for path in sorted(records.glob("[0-9a-f]*.json")):  # not the run reports
         other = truth / path.name
         if not other.exists():  # the scan generator's name: <stem>.fields.json
             other = truth / f"{path.stem}.fields.json"
