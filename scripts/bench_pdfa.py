@@ -65,6 +65,13 @@ def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def _rotation(pdf: Path, number: int) -> int:
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        return int(doc.pages[number - 1].obj.get("/Rotate", 0))
+
+
 def measure(record: Record, out: Path) -> Row:
     source = Path(record.source.path)
     result = write_pdfa(record, source, out)
@@ -82,6 +89,8 @@ def measure(record: Record, out: Path) -> Row:
             continue
         geometry = PageGeometry(framed.width, framed.height, tuple(framed.cleanup))
         width, height = float(pw), float(ph)
+        if _rotation(out, page.number) % 180 == 90:  # pdftotext: boxes as shown, size not
+            width, height = height, width
         found = [(unescape(m[4]), tuple(float(v) for v in m[:4])) for m in WORD.findall(body)]
         by_text: dict[str, list[tuple[float, ...]]] = {}
         for text, box in found:

@@ -356,16 +356,21 @@ def test_geometry_undoes_a_recorded_page_detect_warp() -> None:
     assert abs(u * 300 - 150) < 1.5 and abs(v * 400 - 200) < 1.5
 
 
+@pytest.mark.parametrize("rotate", [0, 90])
 def test_a_born_digital_page_gets_its_restored_words_on_the_layer_word_boxes(
-    tmp_path: Path,
+    tmp_path: Path, rotate: int
 ) -> None:
     """A page whose text came from the PDF's own text layer: rendered as its image, its
-    restored words placed on the layer's word boxes (poppler), not stacked down the page."""
+    restored words placed on the layer's word boxes (poppler), not stacked down the page;
+    also on a landscape page made with /Rotate 90 and content turned in user space."""
     text = b"Bao cao so ket thuc hien Chuong trinh so 13 cua Ban Chap hanh Dang bo Khoi"
-    content = b"BT /F1 12 Tf 40 720 Td (" + text + b") Tj ET"
+    place = b"0 1 -1 0 500 40 Tm" if rotate else b"40 720 Td"
+    content = b"BT /F1 12 Tf " + place + b" (" + text + b") Tj ET"
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(595, 842))
     page = pdf.pages[0]
+    if rotate:
+        page.Rotate = rotate
     page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(
         Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)))
     page.Contents = pdf.make_stream(content)

@@ -193,8 +193,10 @@ def _pdf_page(pdf: pikepdf.Pdf, original: pikepdf.Pdf, source: Path, page: Page,
         from pipeline import poppler
 
         rgb = Image.fromarray(poppler.render_page(source, page.number, dpi=RENDER_DPI))
+        if frame.rotate:  # poppler renders the page as shown; the page keeps its /Rotate
+            rgb = rgb.rotate(frame.rotate, expand=True)
         images["Im0"] = _jpeg_stream(pdf, rgb)
-        x0, y0, x1, y1 = frame.mediabox
+        x0, y0, x1, y1 = frame.view  # poppler renders the crop box
         draws.append(f"q {_fmt_matrix((x1 - x0, 0, 0, y1 - y0, x0, y0))} cm /Im0 Do Q")
         result.rendered_pages.append(page.number)
     content = "\n".join(draws) + "\n" + _text_layer(

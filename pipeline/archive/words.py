@@ -22,5 +22,10 @@ def placed_words(page: Page, source: Path, media_type: str) -> tuple[Page, list[
              for flow in layer.flows for block in flow for line in block]
     if not lines or layer.width <= 0:
         return page, []
-    boxed = text_layer_page(page, layer.width, layer.height, lines)
+    width, height = layer.width, layer.height
+    # pdftotext gives the word boxes on the page as shown (/Rotate applied) but the page's
+    # size without its /Rotate: a turned page's width and height are swapped back
+    if poppler.page_size(source, page.number).rotation % 180 == 90:
+        width, height = height, width
+    boxed = text_layer_page(page, width, height, lines)
     return boxed, place_words(boxed)
