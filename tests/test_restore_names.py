@@ -92,3 +92,9 @@ def test_gazetteer_file_is_clean() -> None:
         unicodedata.is_normalized("NFC", n) and not any(c.isdigit() for c in n) for n in names
     )
     assert unit_name("Phường Tân Định") == "Tân Định" and unit_name("Phường 12") is None
+
+
+def test_words_with_b_stay_b(restorer: Restorer) -> None:
+    # The Đ -> B prior is as strong as Đ -> P, not more: real B words keep their B.
+    line = "Ban Chấp hành, Bộ Nội vụ, Bí thư, Ban Thường vụ, bằng văn bản, bảng tổng hợp"
+    assert restorer.restore(line, mode="ocr").text == line
