@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class HandwritingSettings:
     taller: float = 1.12  # a slot word this much taller than the printed reference is ink
-    glued_confidence: float = 85.0  # a word glued to "ngày", "tháng" or "Số:" under this
-    slot_confidence: float = 70.0  # a number-slot word under this confidence is ink
+    glued_confidence: float = 85.0  # "Số:" with something glued, under this: ink glued
+    slot_confidence: float = 70.0  # junk glued to a printed symbol, under this: ink
 
 
 SETTINGS = HandwritingSettings()
@@ -40,7 +40,9 @@ _SYMBOL = re.compile(r"^(.*?)(/\S+)$")  # "/QĐ-UBND", "934/TB-ĐHĐL"
 def without_handwriting(lines: list[Line]) -> list[Line]:
     """The page's lines with the ink of the number and date slots left out; a number label
     the ink's gap cut off from its symbol on the same row joins it again."""
-    cleaned = [_date_line(_number_line(line)) for line in lines]
+    numbered = [_number_line(line) for line in lines]
+    inked = any(a.text != b.text for a, b in zip(lines, numbered, strict=True))
+    cleaned = [_date_line(line, day_by_hand=inked) for line in numbered]
     joined: list[Line] = []
     for line in cleaned:
         previous = joined[-1] if joined else None
@@ -62,8 +64,11 @@ def _height(word: Word) -> int:
     return word.bbox[3] - word.bbox[1]
 
 
-def _date_line(line: Line) -> Line:
-    """"<place>, ngày DD tháng MM năm YYYY": ink in the DD and MM slots is dropped."""
+def _date_line(line: Line, day_by_hand: bool = False) -> Line:
+    """"<place>, ngày DD tháng MM năm YYYY": ink in the DD and MM slots is dropped.
+
+    `day_by_hand`: the page's number was written by hand, and so, on every such document
+    of corpus/real, was the day: whatever OCR read in the day slot is left out."""
     words = line.words
     year_at = next((i for i, w in enumerate(words) if _YEAR.match(w.text)
                     and i > 0 and _YEAR_WORD.match(words[i - 1].text)), None)
@@ -71,18 +76,23 @@ def _date_line(line: Line) -> Line:
     if year_at is None or day_at is None or day_at > year_at:
         return line
     reference = _height(words[year_at])
+    month_at = next((i for i in range(day_at, year_at) if _MONTH.search(words[i].text)), None)
     kept: list[Word] = []
     for i, word in enumerate(words):
         if not day_at <= i < year_at - 1:
             kept.append(word)
             continue
         text = word.text
-        if i == day_at and len(text) > 4 and word.confidence < SETTINGS.glued_confidence:
+        in_day_slot = month_at is not None and day_at < i < month_at
+        if i == day_at and len(text) > 4 and (day_by_hand or _ink_glued(text[4:], word)):
             text = text[:4]  # "ngày⁄{Ệ", "ngày|5": the day written against the word
-        elif _MONTH.search(text) and word.confidence < SETTINGS.glued_confidence:
-            text = re.sub(r"^.*?(th[áa]ng)$", r"\1", text, flags=re.IGNORECASE)  # "04tháng"
+        elif (_MONTH.search(text) and (glued := re.match(r"^(.*?)(th[áa]ng)$", text, re.I))
+              and glued.group(1) and (day_by_hand or _ink_glued(glued.group(1), word))):
+            text = glued.group(2)  # "O†tháng", "04tháng"
         elif i != day_at and not _MONTH.search(text) and (
-            _height(word) >= SETTINGS.taller * reference or not any(c.isdigit() for c in text)
+            (in_day_slot and day_by_hand)
+            or _height(word) >= SETTINGS.taller * reference
+            or not any(c.isdigit() for c in text)
         ):
             log.debug("date slot ink left out: %r", text)
             continue
@@ -106,17 +116,24 @@ def _number_line(line: Line) -> Line:
         if i == 0 and label.group(2) and word.confidence < SETTINGS.glued_confidence:
             kept.append(_printed_part(word, label.group(1), words))
         elif 0 < i < symbol_at and (
-            _height(word) >= SETTINGS.taller * reference
-            or word.confidence < SETTINGS.slot_confidence
-            or not word.text.isdigit()
+            _height(word) >= SETTINGS.taller * reference or not word.text.strip().isdigit()
         ):
             log.debug("number slot ink left out: %r", word.text)
         elif (i == symbol_at and parts and parts.group(1)
+              and not re.fullmatch(r"[\d\s]*(?:-\S+)?", parts.group(1))
               and word.confidence < SETTINGS.slot_confidence):
-            kept.append(_printed_part(word, parts.group(2), words))
+            kept.append(_printed_part(word, parts.group(2), words))  # "§†!+/UBND-KTTH"
         else:
             kept.append(word)
     return line if kept == words else _rebuilt(line, kept)
+
+
+def _ink_glued(piece: str, word: Word) -> bool:
+    """A piece OCR read into a printed word ("ngày|5", "O†tháng") is ink when it is no
+    clean number, or when the word was read unsurely. Printed digits glued by OCR on a
+    degraded generated page ("ngày06") are kept: a number read from ink there is flagged
+    by the review's confidence check, not guessed away."""
+    return not piece.isdigit() or word.confidence < SETTINGS.slot_confidence / 2
 
 
 def _number_alone(line: Line, label: re.Match[str]) -> Line:
@@ -128,8 +145,7 @@ def _number_alone(line: Line, label: re.Match[str]) -> Line:
     reference = _height(words[0])
     kept = [words[0] if not label.group(2) else _printed_part(words[0], label.group(1), words)]
     for word in words[1:]:
-        if (word.text.isdigit() and word.confidence >= SETTINGS.slot_confidence
-                and _height(word) < 1.25 * reference):
+        if word.text.isdigit() and _height(word) < 1.25 * reference:
             kept.append(word)
         else:
             log.debug("number slot ink left out: %r", word.text)

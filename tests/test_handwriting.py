@@ -25,10 +25,14 @@ def _line(*words: tuple[str, float, int]) -> Line:
         ([("Quảng", 94, 54), ("Ngãi,", 94, 53), ("ngày", 96, 54), ("4", 65, 53),
           ("tháng", 96, 55), ("01", 96, 42), ("năm", 96, 41), ("2025", 97, 42)],
          "Quảng Ngãi, ngày tháng 01 năm 2025"),
-        # qn-09: the day written against "tháng"
-        ([("Quảng", 97, 49), ("Ngãi,", 97, 49), ("ngày", 93, 50), ("04tháng", 74, 56),
+        # a junk day written against "tháng"
+        ([("Quảng", 97, 49), ("Ngãi,", 97, 49), ("ngày", 93, 50), ("O†tháng", 72, 58),
           ("02", 97, 38), ("năm", 97, 35), ("2025", 90, 39)],
          "Quảng Ngãi, ngày tháng 02 năm 2025"),
+        # printed digits OCR glued on a degraded page, no ink seen on the number: kept
+        ([("Thanh", 80, 49), ("Hoá,", 80, 49), ("ngày", 80, 50), ("06tháng", 66, 50),
+          ("7", 80, 38), ("năm", 80, 35), ("2023", 80, 39)],
+         "Thanh Hoá, ngày 06tháng 7 năm 2023"),
         # epu-03: day and month in ink
         ([("Hà", 97, 39), ("Nội,", 93, 45), ("ngày|5", 32, 52), ("tháng", 93, 49),
           ("É", 74, 47), ("năm", 97, 37), ("2021", 97, 40)], "Hà Nội, ngày tháng năm 2021"),
@@ -47,7 +51,11 @@ def test_date_slots(words: list[tuple[str, float, int]], expected: str) -> None:
     [
         ([("Số:4@`", 58, 57), ("/TB-UBND", 90, 40)], "Số: /TB-UBND"),  # qn-13
         ([("Số:", 93, 50), ("đ@", 64, 46), ("/CT-UBND", 91, 40)], "Số: /CT-UBND"),  # qn-15
-        ([("Số:", 93, 51), ("934/TB-ĐHĐL", 48, 52)], "Số: /TB-ĐHĐL"),  # epu-03: glued ink
+        # epu-03: ink glued to the symbol, read as clean digits: kept (the review flags
+        # the number by its confidence); a printed Party number glued to its symbol: kept
+        ([("Số:", 93, 51), ("934/TB-ĐHĐL", 48, 52)], "Số: 934/TB-ĐHĐL"),
+        ([("Số", 93, 51), ("15-NQ/ĐUK", 55, 50)], "Số 15-NQ/ĐUK"),
+        ([("Số:", 90, 54), ("§†!+/UBND-KTTH", 22, 54)], "Số: /UBND-KTTH"),  # qn-08
         ([("Số:", 96, 34), ("2", 78, 32), ("#", 78, 32), ("/CT-UBND", 84, 27)],
          "Số: /CT-UBND"),  # qn-31: a tall "2" beside the printed symbol
         ([("Số:", 96, 40), ("12/QĐ-UBND", 95, 40)], "Số: 12/QĐ-UBND"),  # printed
@@ -74,3 +82,12 @@ def test_a_number_label_cut_off_by_the_ink_joins_its_symbol_again() -> None:
                   [Word(" /QĐ-UBND", [400, 55, 600, 100], 57.0)])
     [joined] = without_handwriting([label, symbol])
     assert joined.text == "Số: /QĐ-UBND" and joined.bbox[2] == 600
+
+
+def test_on_a_page_whose_number_is_inked_the_day_is_ink_too() -> None:
+    # qn-09: "Số:†E /UBND-KTTH", and the day 04 written against "tháng"
+    number = _line(("Số:†E", 33, 61), ("/UBND-KTTH", 88, 40))
+    date = _line(("Quảng", 97, 49), ("Ngãi,", 97, 49), ("ngày", 93, 50), ("04tháng", 74, 56),
+                 ("02", 97, 38), ("năm", 97, 35), ("2025", 90, 39))
+    assert [line.text for line in without_handwriting([number, date])] == [
+        "Số: /UBND-KTTH", "Quảng Ngãi, ngày tháng 02 năm 2025"]
