@@ -66,10 +66,14 @@ def clean_page(
     image = rgb
     if opts.page_detect:
         with clock("page_detect"):
-            flattened = flatten_page(image)
-        if flattened is not None:
-            image = flattened
-            result.steps.append("page_detect")
+            found = find_page(image)
+        if found is not None:
+            photo_height, photo_width = image.shape[:2]
+            image, corners = found
+            # the photo's size and the page's corners in it (top-left, top-right,
+            # bottom-right, bottom-left): enough to map a word back onto the photo
+            points = ",".join(f"{round(float(v))}" for corner in corners for v in corner)
+            result.steps.append(f"page_detect:{photo_width}x{photo_height}:{points}")
 
     with clock("grey"):
         grey = red_channel(image) if opts.red_seal and image.ndim == 3 else to_grey(image)
@@ -214,6 +218,13 @@ def flatten_page(rgb: np.ndarray) -> np.ndarray | None:
 
     Returns None when no such page is found (a flatbed scan fills the whole frame).
     """
+    found = find_page(rgb)
+    return None if found is None else found[0]
+
+
+def find_page(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """`flatten_page`, with the page's corners in the photo (top-left, top-right,
+    bottom-right, bottom-left; float pixels)."""
     grey = to_grey(rgb)
     small = _small(grey, 800)
     scale = grey.shape[0] / small.shape[0]
@@ -259,7 +270,7 @@ def flatten_page(rgb: np.ndarray) -> np.ndarray | None:
     flat: np.ndarray = cv2.warpPerspective(
         rgb, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
     )
-    return flat
+    return flat, corners
 
 
 def _plausible_page(corners: np.ndarray) -> bool:

@@ -83,7 +83,8 @@ def info(path: Path) -> PdfInfo:
 
 @dataclass(frozen=True)
 class PageSize:
-    """A page's size in points (1/72 inch), as displayed (its /Rotate applied)."""
+    """A page's size in points (1/72 inch) as `pdfinfo` gives it (its box, before the
+    page's /Rotate is applied), and that rotation in degrees."""
 
     width: float
     height: float

@@ -77,6 +77,12 @@ def test_phone_photo_page_is_found_and_flattened(page: np.ndarray) -> None:
     ratio = flat.shape[0] / flat.shape[1]
     assert ratio == pytest.approx(h / w, rel=0.08)
     assert cleanup.flatten_page(page) is None  # a flatbed scan is left alone
+    # the step names the photo's size and the page's corners, so words map back onto it
+    step = cleanup.clean_page(photo, cleanup.CleanupOptions.only("page_detect")).steps[0]
+    name, size, points = step.split(":")
+    corners = np.array([int(v) for v in points.split(",")]).reshape(4, 2)
+    assert (name, size) == ("page_detect", f"{w + 600}x{h + 600}")
+    assert np.abs(corners - dst).max() < 0.03 * w
 
 
 def test_only_a_roughly_square_outline_is_warped() -> None:
