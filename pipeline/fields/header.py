@@ -11,6 +11,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.encoding.tone import fold_tone_style
 from pipeline.fields.match import Match
 from pipeline.fields.names import canonical_issuer, continues_phrase, splits_into_syllables
 from pipeline.fields.rules import (
@@ -27,7 +28,6 @@ from pipeline.fields.rules import (
     words,
 )
 from pipeline.fields.spelling import respell
-from pipeline.encoding.tone import fold_tone_style
 from pipeline.fields.text import (
     Seg,
     compact,
