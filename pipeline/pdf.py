@@ -73,7 +73,8 @@ def decode_image(path: Path, object_id: int) -> np.ndarray:
                 if bgr is not None:
                     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
             pil = image.as_pil_image()
-    except (pikepdf.PdfError, NotImplementedError, ValueError, OSError, KeyError) as error:
+    except (pikepdf.PdfError, pikepdf.DependencyError, NotImplementedError, ValueError,
+            OSError, KeyError) as error:  # JBIG2 needs jbig2dec: the page is rendered instead
         raise CorruptFileError(f"embedded image {object_id} unreadable: {error}") from error
     if pil.mode != "RGB":
         pil = pil.convert("RGB")
