@@ -43,7 +43,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "restore"
 MODES = ("auto", "stripped", "ocr")
 SWAPPED_PUNCTUATION = (",", ".", ";", ":")
-OCR_CACHE_SIZE = 200_000
+OCR_CACHE_SIZE = 20_000
+"""Distinct OCR tokens whose candidates are kept (a page has a few hundred); each entry holds
+up to 11 scored candidates, so 200,000 of them could take ~200 MB per restorer."""
 ADAPT_CONFIDENCE = 0.9
 ADAPT_MIN_PAIRS = 30
 SYMBOL_COST = 6.0
@@ -126,6 +128,7 @@ class Restorer:
         adapt = self.channel is not None and self.settings.adapt
         result, pairs = self._run(text, lines, collect=adapt)
         if adapt and pairs.total() >= ADAPT_MIN_PAIRS:
+            del result  # the first pass's text is not needed: keep one output in memory
             return self._adapted(pairs)._run(text, lines, collect=False)[0]
         return result
 
