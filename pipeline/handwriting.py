@@ -35,13 +35,18 @@ _YEAR_WORD = re.compile(r"^n[ăa]m$", re.IGNORECASE)
 _YEAR = re.compile(r"^\d{4}[.,]?$")
 _NUMBER_LABEL = re.compile(r"^(S[ốo]\s*[:.]?)(.*)$")
 _SYMBOL = re.compile(r"^(.*?)(/\S+)$")  # "/QĐ-UBND", "934/TB-ĐHĐL"
+_SYMBOL_CODE = re.compile(r"/\s*(?:\d{4}/)?[A-ZĐ]")  # "/QĐ-UBND", "-BC/ĐUK", "/2019/TT-BNV"
+# what OCR makes of a printed number (and of a Party number's type: "196-BC", "05 -"), and of
+# a printed day or month ("I1", "T6", "0]": letters it reads for digits); anything else is ink
+_PRINTED_NUMBER = re.compile(r"[\dOoIl|]{1,5}(?:\s*-\s*[A-Za-zĐđ]{0,6})?-?|-|S[ốo]\s*[:.]?")
+_DATE_DIGITS = re.compile(r"[\dilIoO|!sSqutT+\]]{1,2}[.,]?")
 
 
 def without_handwriting(lines: list[Line]) -> list[Line]:
     """The page's lines with the ink of the number and date slots left out; a number label
     the ink's gap cut off from its symbol on the same row joins it again."""
     numbered = [_number_line(line) for line in lines]
-    inked = any(a.text != b.text for a, b in zip(lines, numbered, strict=True))
+    inked = any(_ink_left_out(a, b) for a, b in zip(lines, numbered, strict=True))
     cleaned = [_date_line(line, day_by_hand=inked) for line in numbered]
     joined: list[Line] = []
     for line in cleaned:
@@ -53,6 +58,16 @@ def without_handwriting(lines: list[Line]) -> list[Line]:
             continue
         joined.append(line)
     return joined
+
+
+def _ink_left_out(before: Line, after: Line) -> bool:
+    """Whether the number line lost something that cannot be print: a taller word, or junk
+    no printed number is made of (evidence that the number was written by hand)."""
+    if before.text == after.text:
+        return False
+    kept = {w.text.strip() for w in after.words}
+    return any(w.text.strip() not in kept and not _PRINTED_NUMBER.fullmatch(w.text.strip())
+               for w in before.words)
 
 
 def _same_row(a: Line, b: Line) -> bool:
@@ -92,7 +107,7 @@ def _date_line(line: Line, day_by_hand: bool = False) -> Line:
         elif i != day_at and not _MONTH.search(text) and (
             (in_day_slot and day_by_hand)
             or _height(word) >= SETTINGS.taller * reference
-            or not any(c.isdigit() for c in text)
+            or not _DATE_DIGITS.fullmatch(text)
         ):
             log.debug("date slot ink left out: %r", text)
             continue
@@ -108,6 +123,8 @@ def _number_line(line: Line) -> Line:
     symbol_at = next((i for i, w in enumerate(words) if "/" in w.text), None)
     if symbol_at is None:
         return _number_alone(line, label)
+    if symbol_at > 4 or not _SYMBOL_CODE.search(words[symbol_at].text):
+        return line  # a sentence that opens with "Số" ("Số lượng 15/20 ..."), not a number
     symbol = words[symbol_at]
     parts = _SYMBOL.match(symbol.text)
     reference = _height(symbol)
@@ -116,7 +133,8 @@ def _number_line(line: Line) -> Line:
         if i == 0 and label.group(2) and word.confidence < SETTINGS.glued_confidence:
             kept.append(_printed_part(word, label.group(1), words))
         elif 0 < i < symbol_at and (
-            _height(word) >= SETTINGS.taller * reference or not word.text.strip().isdigit()
+            _height(word) >= SETTINGS.taller * reference
+            or not _PRINTED_NUMBER.fullmatch(word.text.strip())
         ):
             log.debug("number slot ink left out: %r", word.text)
         elif (i == symbol_at and parts and parts.group(1)

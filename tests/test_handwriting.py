@@ -36,6 +36,10 @@ def _line(*words: tuple[str, float, int]) -> Line:
         # epu-03: day and month in ink
         ([("Hà", 97, 39), ("Nội,", 93, 45), ("ngày|5", 32, 52), ("tháng", 93, 49),
           ("É", 74, 47), ("năm", 97, 37), ("2021", 97, 40)], "Hà Nội, ngày tháng năm 2021"),
+        # printed digits OCR read as letters, under a seal: kept for the date parser
+        ([("Bến", 89, 37), ("Tre,", 96, 42), ("ngày", 93, 47), ("I1", 80, 37),
+          ("tháng", 97, 48), ("4", 97, 36), ("năm", 96, 37), ("2014", 96, 37)],
+         "Bến Tre, ngày I1 tháng 4 năm 2014"),
         # printed: kept as read
         ([("Thanh", 96, 50), ("Hoá,", 96, 50), ("ngày", 96, 50), ("06", 95, 40),
           ("tháng", 96, 52), ("7", 96, 40), ("năm", 96, 38), ("2023", 96, 40)],
@@ -62,6 +66,11 @@ def test_date_slots(words: list[tuple[str, float, int]], expected: str) -> None:
         ([("Số", 96, 40), ("196-BC/ĐUK", 95, 40)], "Số 196-BC/ĐUK"),  # printed, Party
         ([("Số:", 96, 40), ("05", 94, 40), ("-QC/BTCTU", 95, 40)], "Số: 05 -QC/BTCTU"),
         ([("Số:", 94, 50), ("8đ", 43, 56)], "Số:"),  # qn-06: ink cut off from its symbol
+        # printed, as OCR splits a Party number on a degraded generated page: kept
+        ([("Số", 93, 47), ("17-CTr", 60, 40), ("/UBKTTU", 93, 40)], "Số 17-CTr /UBKTTU"),
+        # a sentence opening with "Số" is no number line
+        ([("Số", 97, 45), ("lượng", 96, 55), ("15/20", 90, 45), ("người", 96, 50)],
+         "Số lượng 15/20 người"),
         ([("Số", 95, 50), ("liệu", 95, 50), ("tính", 95, 50)], "Số liệu tính"),
     ],
 )
