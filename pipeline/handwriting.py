@@ -15,6 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from pipeline.encoding.tone import strip_marks
 from pipeline.record import Line, Word
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def _date_line(line: Line, day_by_hand: bool = False) -> Line:
         elif i != day_at and not _MONTH.search(text) and (
             (in_day_slot and day_by_hand)
             or _height(word) >= SETTINGS.taller * reference
-            or not _DATE_DIGITS.fullmatch(text)
+            or not _DATE_DIGITS.fullmatch(strip_marks(text))
         ):
             log.debug("date slot ink left out: %r", text)
             continue
@@ -137,13 +138,20 @@ def _number_line(line: Line) -> Line:
             or not _PRINTED_NUMBER.fullmatch(word.text.strip())
         ):
             log.debug("number slot ink left out: %r", word.text)
-        elif (i == symbol_at and parts and parts.group(1)
-              and not re.fullmatch(r"[\d\s]*(?:-\S+)?", parts.group(1))
+        elif (i == symbol_at and parts and parts.group(1) and _junk(parts.group(1))
               and word.confidence < SETTINGS.slot_confidence):
             kept.append(_printed_part(word, parts.group(2), words))  # "§†!+/UBND-KTTH"
         else:
             kept.append(word)
     return line if kept == words else _rebuilt(line, kept)
+
+
+def _junk(number: str) -> bool:
+    """A number's part that is no misread print: "§†!+" (ink), not "§24-BB" or "88G-CT"
+    (an italic 8, a 6 read as G: digits still the most of it)."""
+    head = number.split("-", 1)[0]
+    digits = sum(ch.isdigit() for ch in head)
+    return digits == 0 or digits < len(head) - digits
 
 
 def _ink_glued(piece: str, word: Word) -> bool:
