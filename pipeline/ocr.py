@@ -127,9 +127,13 @@ def drop_noise(lines: list[Line]) -> list[Line]:
         )
         if scribble or _is_noise_line(line):
             printed = _printed_words(line, text_height)
-            if len(printed) >= 2:  # ink beside a printed line drags it down: keep the print
+            one_row = printed and (
+                max(w.bbox[1] for w in printed) - min(w.bbox[1] for w in printed)
+                < 0.5 * text_height
+            )
+            if len(printed) >= 2 and one_row:  # ink beside a printed line: keep the print
                 kept.append(_line_of(printed, line.block))
-            continue
+            continue  # a scribble, or a blob of several lines (a phone photo's closing)
         kept.append(line)
     return kept
 
