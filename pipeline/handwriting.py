@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class HandwritingSettings:
-    taller: float = 1.12  # a slot word this much taller than the printed reference is ink
+    taller: float = 1.17  # a slot word this much taller than the printed reference is ink
     glued_confidence: float = 85.0  # "Số:" with something glued, under this: ink glued
     slot_confidence: float = 70.0  # junk glued to a printed symbol, under this: ink
 
