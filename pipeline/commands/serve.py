@@ -80,8 +80,17 @@ def run(args: argparse.Namespace) -> int:
     if args.host not in LOOPBACK_HOSTS:
         log.warning("serving on %s: anyone who can reach it can read the archive", args.host)
     app = create_app(store, bind_host=args.host)
-    print(f"sohoa: serving {args.db} on http://{args.host}:{args.port}/", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    ready = f"sohoa: serving {args.db} on http://{args.host}:{args.port}/"
+
+    class Server(uvicorn.Server):
+        """Says it serves only once it does, its signal handlers in place: a SIGINT or
+        SIGTERM sent on that line (a test, a supervisor) must find them."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            print(ready, flush=True)
+
+    server = Server(uvicorn.Config(app, log_level="warning"))
     try:
         # a SIGINT or SIGTERM stops the server gracefully; uvicorn then raises it again, so
         # it ends here as KeyboardInterrupt (exit 130) or as the default SIGTERM death
