@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -20,7 +21,13 @@ from urllib.parse import urlencode
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -29,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pipeline import __version__
+from pipeline.errors import ArchiveError
 from pipeline.record import Record
 from pipeline.search import (
     MAX_LIMIT,
@@ -369,5 +377,49 @@ def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
             media_type=image_media_type(data),
             headers={"Cache-Control": "private, max-age=3600"},
         )
+
+    def indexed_source(record: Record) -> Path:
+        """The record's source file, only while it is the file that was indexed (its
+        sha256 is the record's id): a moved, changed or replaced file is not served."""
+        from pipeline.sources import sha256_file  # here: it brings OpenCV, only for this
+
+        path = Path(record.source.path)
+        try:
+            if path.is_file() and sha256_file(path) == record.id:
+                return path
+        except OSError:
+            pass
+        raise HTTPException(status_code=404, detail="the original file is no longer here")
+
+    @app.get("/api/documents/{doc_id}/original", tags=["documents"], response_class=Response)
+    def api_original(doc_id: Annotated[str, PathParam(pattern=ID_PATTERN)]) -> Response:
+        """The original file as it was ingested (checked by its sha256 before it is sent)."""
+        record = store.get_record(doc_id)
+        if record is None:
+            raise HTTPException(status_code=404, detail="document not found")
+        path = indexed_source(record)
+        return FileResponse(path, media_type=record.source.media_type,
+                            filename=f"{doc_id[:12]}{path.suffix.lower()}")
+
+    @app.get("/api/documents/{doc_id}/pdfa", tags=["documents"], response_class=Response,
+             responses={200: {"content": {"application/pdf": {}}}})
+    def api_pdfa(doc_id: Annotated[str, PathParam(pattern=ID_PATTERN)]) -> Response:
+        """A PDF/A-2b of the document: the original page images with the restored text as
+        an invisible layer (made on request from the original, `docs/archive.md`)."""
+        from pipeline.archive.pdfa import write_pdfa
+
+        record = store.get_record(doc_id)
+        if record is None:
+            raise HTTPException(status_code=404, detail="document not found")
+        source = indexed_source(record)
+        with tempfile.TemporaryDirectory(prefix="sohoa-pdfa-") as work:
+            out = Path(work) / "document.pdf"
+            try:
+                write_pdfa(record, source, out, qpdf=False)
+            except ArchiveError as error:
+                raise HTTPException(status_code=422, detail=str(error)) from error
+            data = out.read_bytes()
+        return Response(data, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{doc_id[:12]}-pdfa.pdf"'})
 
     return app
