@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -87,5 +88,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def run() -> None:
+    """The `sohoa` program: `main`, then the exit. An interrupted run (Ctrl-C, SIGTERM) has
+    written its report and summary when `main` returns; it then leaves at once, so that no
+    interpreter-exit hook races the pool it killed (a hook's traceback once followed the
+    summary of a SIGTERMed ingest)."""
+    code = main()
+    if code == ExitCode.INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -171,6 +171,8 @@ def test_read_only_and_local_host_only(client: TestClient) -> None:
         "/api/facets",
         "/api/documents/{doc_id}",
         "/api/documents/{doc_id}/pages/{number}/image",
+        "/api/documents/{doc_id}/original",
+        "/api/documents/{doc_id}/pdfa",
     }
     assert all(set(ops) == {"get"} for ops in schema["paths"].values())
 
