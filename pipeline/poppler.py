@@ -119,20 +119,6 @@ def render_page(path: Path, page: int, dpi: int = 300) -> np.ndarray:
     return np.asarray(images[0].convert("RGB"))
 
 
-def page_text(path: Path, page: int) -> str:
-    """The text layer of one 1-based page, in poppler's reading order ('' when there is none)."""
-    proc = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
-        capture_output=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    if proc.returncode != 0:
-        log.debug("pdftotext failed on page %d: %s", page, proc.stderr[:200])
-        return ""
-    return proc.stdout.decode("utf-8", errors="replace").replace("\f", "")
-
-
 @dataclass(frozen=True)
 class TextWord:
     """One word of a page's text layer; box in points from the page's top-left corner."""
