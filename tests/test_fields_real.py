@@ -89,3 +89,11 @@ def test_a_sure_document_has_an_empty_review() -> None:
     r = extract_fields(_state("Số: 86/QĐ-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
                               DECISION))
     assert r.review == []
+
+
+def test_a_repeated_d_in_a_code_is_one_and_other_repeated_letters_stay() -> None:
+    from pipeline.fields.rules import canonical_code, issuer_codes
+
+    known = set(issuer_codes())
+    assert canonical_code("ĐĐĐĐ", known)[0] == "ĐĐ"  # corpus/samples 000103: "228-BC/ĐĐĐĐ"
+    assert canonical_code("BTTTT", known)[0] == "BTTTT"  # Bộ Thông tin và Truyền thông

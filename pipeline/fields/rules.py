@@ -220,6 +220,12 @@ def canonical_code(raw: str, known: set[str]) -> tuple[str, float]:
             shorter = bare[:k] + bare[k + 1 :]
             if shorter in upper:
                 return upper[shorter], 0.7
+    # OCR repeats a Đ ("ĐĐĐĐ" for ĐĐ, "GD&ĐĐT"); other repeated letters are often real
+    # ("BTTTT" is Bộ Thông tin và Truyền thông), so only runs of Đ are told apart
+    stuttered = re.sub("Đ+", "Đ", bare)
+    matches = {code for code in upper if re.sub("Đ+", "Đ", code) == stuttered}
+    if stuttered != bare and len(matches) == 1:
+        return upper[matches.pop()], 0.7
     longer = {code for code in upper if len(code) == len(bare) + 1
               and any(code[:k] + code[k + 1 :] == bare for k in range(len(code)))}
     if len(longer) == 1:  # one letter lost, and only one code it can be: "W" is TW
