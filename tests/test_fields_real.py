@@ -97,3 +97,12 @@ def test_a_repeated_d_in_a_code_is_one_and_other_repeated_letters_stay() -> None
     known = set(issuer_codes())
     assert canonical_code("ĐĐĐĐ", known)[0] == "ĐĐ"  # corpus/samples 000103: "228-BC/ĐĐĐĐ"
     assert canonical_code("BTTTT", known)[0] == "BTTTT"  # Bộ Thông tin và Truyền thông
+
+
+def test_a_number_line_ocr_broke_is_not_an_issuer_line() -> None:
+    # epu-02: "Số: 2116/TB-ĐHĐL" with the number in ink came back as "Số„2⁄Í6 TB-ĐHĐL"
+    text = ("BỘ CÔNG THƯƠNG\nTRƯỜNG ĐẠI HỌC ĐIỆN LỰC\nSố„2⁄Í6 TB-ĐHĐL\n"
+            "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Hà Nội, ngày tháng năm 2025\nTHÔNG BÁO\nVề việc nộp hồ sơ miễn, giảm học phí\n"
+            "Thực hiện Nghị định.\nTL. HIỆU TRƯỞNG\nTRƯỞNG PHÒNG CTSV\nPhùng Thị Xuân Bình")
+    assert extract_fields(text).issuer == ["BỘ CÔNG THƯƠNG", "TRƯỜNG ĐẠI HỌC ĐIỆN LỰC"]

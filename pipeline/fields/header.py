@@ -71,6 +71,7 @@ _VV = re.compile(  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%"; older letters: "V�
     r"^(?:v\s*[/|]?\s*[vyx%/]{1,2}|ve\s+viec\s*:)(?=\s|$)"
 )
 _VV_LINES = 5  # lines a V/v subject may wrap onto
+_NUMBER_LABEL = re.compile(r"^s[o0][^\w\s]")  # folded "Số„2⁄Í6 TB-ĐHĐL": a number line OCR broke
 # "66-CT/QU, ngày ...", also with a letter of the code read as a digit ("399-C1/BTCTW")
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z][a-z0-9]{0,5}\s*[/-]\s*[a-z]")
 _DOUBLED_PUNCT = re.compile(r"([,;])[:;.,]+(?=\s)")  # "phương hướng,: nhiệm vụ"
@@ -764,7 +765,7 @@ def build_header(
     issuer_segs = [
         s for i, s in enumerate(head[:stop])
         if i not in roles and s.col == 0 and is_upper_line(s.text) and len(compact(s.text)) >= 2
-        and _has_syllable(s.folded)
+        and _has_syllable(s.folded) and not _NUMBER_LABEL.match(s.folded)
     ]
     h.issuer = [respell(canonical_issuer(x))
                 for x in join_bodies([squash(s.text) for s in issuer_segs])]
