@@ -106,3 +106,15 @@ def test_a_number_line_ocr_broke_is_not_an_issuer_line() -> None:
             "Hà Nội, ngày tháng năm 2025\nTHÔNG BÁO\nVề việc nộp hồ sơ miễn, giảm học phí\n"
             "Thực hiện Nghị định.\nTL. HIỆU TRƯỞNG\nTRƯỞNG PHÒNG CTSV\nPhùng Thị Xuân Bình")
     assert extract_fields(text).issuer == ["BỘ CÔNG THƯƠNG", "TRƯỜNG ĐẠI HỌC ĐIỆN LỰC"]
+
+
+def test_a_signer_name_with_a_rare_tone_is_flagged() -> None:
+    # qn-05: "Trần Phước Hiền" read "Trần Phước Hiên"; a rare but right name is left alone
+    def reasons(name: str) -> dict[str, str]:
+        return _reviewed(extract_fields(_state("Số: 86/QĐ-UBND",
+                                               "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                                               DECISION).replace("Trần Phước Hiền", name)))
+
+    assert "Hiền" in reasons("Trần Phước Hiên")["signer"]
+    assert "signer" not in reasons("Trần Phước Hiền")
+    assert "signer" not in reasons("Trần Ngọc Căng")

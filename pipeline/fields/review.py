@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from pipeline.fields.result import FieldsResult
+from pipeline.fields.rules import given_names
 from pipeline.fields.settings import REVIEW
 from pipeline.fields.text import fold
 from pipeline.record import Page, ReviewItem
@@ -65,6 +66,9 @@ def review_items(r: FieldsResult, text: str, pages: Sequence[Page] | None) -> li
         flag("subject", "subject reads as a place and date line")
     if r.signer.name and not _looks_like_name(r.signer.name):
         flag("signer", f"signer's name does not read as a name ({r.signer.name})")
+    elif r.signer.name and (common := _commoner_given_name(r.signer.name.split()[-1])):
+        flag("signer", f"given name '{r.signer.name.split()[-1]}' is rare with this tone; "
+             f"'{common}' is common: check the tone mark")
 
     evidence_keys = {
         "number": "doc_number", "date": "date", "doc_type": "doc_type", "issuer": "issuer",
@@ -83,6 +87,28 @@ def review_items(r: FieldsResult, text: str, pages: Sequence[Page] | None) -> li
 def _junk(value: str) -> str:
     odd = {ch for ch in unicodedata.normalize("NFC", value) if not _FIELD_CHARS.match(ch)}
     return "".join(sorted(odd))
+
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền sắc ngã hỏi nặng
+
+
+def _toneless(word: str) -> str:
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", word) if ch not in _TONES)
+    return unicodedata.normalize("NFC", bare)
+
+
+def _commoner_given_name(given: str) -> str | None:
+    """The same name with another tone, when that one is far more common than the name as
+    read (`Hiên` 13 times in the name counts, `Hiền` 105): OCR dropped or swapped a tone.
+    A name with no commoner twin (`Căng`) is left alone: rare is not wrong."""
+    counts = given_names()
+    seen = counts.get(given, 0)
+    bare = _toneless(given)
+    twins = [(c, n) for n, c in counts.items() if n != given and _toneless(n) == bare]
+    best = max(twins, default=None)
+    if best and best[0] >= REVIEW.name_twin_min and best[0] >= REVIEW.name_twin_ratio * seen:
+        return best[1]
+    return None
 
 
 def _looks_like_date_line(subject: str) -> bool:

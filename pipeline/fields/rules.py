@@ -38,6 +38,13 @@ def _data(name: str) -> str:
     return resources.files("pipeline.fields").joinpath("data").joinpath(name).read_text("utf-8")
 
 
+@cache
+def given_names() -> dict[str, int]:
+    """How often each given name ends a personal name in running text (data/given_names.tsv,
+    built by scripts/build_given_names.py)."""
+    return {row[0]: int(row[1]) for row in _rows("given_names.tsv")}
+
+
 def _rows(name: str) -> list[list[str]]:
     text = _data(name)
     return [ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]

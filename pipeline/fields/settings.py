@@ -14,6 +14,10 @@ class ReviewSettings:
     # words and signatures at 0-60 (scripts/bench_real.py, docs/fields.md).
     min_word_confidence: float = 60.0
     name_words: tuple[int, int] = (2, 5)  # a Vietnamese personal name has 2-5 syllables
+    # A signer's given name is flagged when the same name with another tone is seen at least
+    # this often, and this many times as often (data/given_names.tsv: Hiền 105, Hiên 13).
+    name_twin_min: int = 20
+    name_twin_ratio: float = 5.0
 
 
 REVIEW = ReviewSettings()
