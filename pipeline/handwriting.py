@@ -5,8 +5,9 @@ number and the day in ink after signing. OCR reads that ink as junk ("Số: ở�
 "ngày⁄{Ệ") or as wrong digits ("4" for 24). Measured on the 20 dev pages of corpus/real/:
 handwritten digits stand 1.19-1.8 times as tall as the line's printed digits (the year, the
 symbol), printed ones 0.95-1.05 times (a bold printed day on a generated photocopy 1.14);
-of the handwritten days OCR read, about a third were right. So the slot's ink is left out of the text and the field is left to a person (the
-record's `review` names it), never filled with a likely wrong value.
+of the handwritten days OCR read, about a third were right. So the slot's ink is left out
+of the text and the field is left to a person (the record's `review` names it), never
+filled with a likely wrong value.
 """
 
 from __future__ import annotations
