@@ -82,6 +82,14 @@ def tone_equal(left: str, right: str) -> bool:
     return fold_tone_style(left) == fold_tone_style(right)
 
 
+def strip_tone(text: str) -> str:
+    """Text without its tone marks, vowel hats and đ kept (`đảng` → `đang`, `chuyển` →
+    `chuyên`): what is left when OCR loses or swaps a tone but reads the letters right."""
+    return unicodedata.normalize(
+        "NFC", _DECOMPOSED_TONE.sub("", unicodedata.normalize("NFD", text))
+    )
+
+
 def strip_marks(text: str, keep_d: bool = False) -> str:
     """Text without tone or vowel marks (`đảng viên` → `dang vien`), e.g. for accent-free search.
 

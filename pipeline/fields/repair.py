@@ -20,10 +20,9 @@ Only scanned pages get this: typed text and text layers carry the marks as writt
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING, Protocol
 
-from pipeline.encoding.tone import strip_marks
+from pipeline.encoding.tone import strip_marks, strip_tone
 
 if TYPE_CHECKING:
     from pipeline.record import Record
@@ -81,21 +80,12 @@ class ModelRepair:
         return " ".join(_tone_choice(a, b) for a, b in zip(ours, theirs, strict=True))
 
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền sắc ngã hỏi nặng
-
-
-def _toneless(word: str) -> str:
-    """The word without its tone mark; vowel hats (â ê ô ơ ư ă) and đ kept."""
-    bare = "".join(ch for ch in unicodedata.normalize("NFD", word) if ch not in _TONES)
-    return unicodedata.normalize("NFC", bare)
-
-
 def _tone_choice(ocr: str, model: str) -> str:
     """The model's tone where it adds or changes one (OCR loses marks far more often than
     it invents one: `khóa D20` stays, the model's `khoa` would drop a printed mark)."""
-    if ocr == model or not ocr[:1].islower() or _toneless(ocr) != _toneless(model):
+    if ocr == model or not ocr[:1].islower() or strip_tone(ocr) != strip_tone(model):
         return ocr
-    return model if _toneless(model) != model else ocr
+    return model if strip_tone(model) != model else ocr
 
 
 def for_record(record: Record) -> FieldRepair | None:

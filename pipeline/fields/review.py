@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import cache
 
+from pipeline.encoding.tone import strip_tone
 from pipeline.fields.result import FieldsResult
 from pipeline.fields.rules import given_names
 from pipeline.fields.settings import REVIEW
@@ -89,22 +91,21 @@ def _junk(value: str) -> str:
     return "".join(sorted(odd))
 
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền sắc ngã hỏi nặng
-
-
-def _toneless(word: str) -> str:
-    bare = "".join(ch for ch in unicodedata.normalize("NFD", word) if ch not in _TONES)
-    return unicodedata.normalize("NFC", bare)
+@cache
+def _names_by_letters() -> dict[str, list[tuple[int, str]]]:
+    """Given names with their counts, by their letters without tone (`Hiên`, `Hiền` → `Hiên`)."""
+    index: dict[str, list[tuple[int, str]]] = {}
+    for name, count in given_names().items():
+        index.setdefault(strip_tone(name), []).append((count, name))
+    return index
 
 
 def _commoner_given_name(given: str) -> str | None:
     """The same name with another tone, when that one is far more common than the name as
     read (`Hiên` 13 times in the name counts, `Hiền` 105): OCR dropped or swapped a tone.
     A name with no commoner twin (`Căng`) is left alone: rare is not wrong."""
-    counts = given_names()
-    seen = counts.get(given, 0)
-    bare = _toneless(given)
-    twins = [(c, n) for n, c in counts.items() if n != given and _toneless(n) == bare]
+    seen = given_names().get(given, 0)
+    twins = [(c, n) for c, n in _names_by_letters().get(strip_tone(given), []) if n != given]
     best = max(twins, default=None)
     if best and best[0] >= REVIEW.name_twin_min and best[0] >= REVIEW.name_twin_ratio * seen:
         return best[1]

@@ -17,11 +17,11 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
+from pipeline.encoding.tone import TONE_MARKS
 from pipeline.fields.text import fold, normalize_tones
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _BREVE = "\u0306"  # ă: small type's hook of ả is read as a breve ("đăng viên" for "đảng viên")
-_UNTONED_DROPS = frozenset(_TONES | {_BREVE})
+_UNTONED_DROPS = frozenset(TONE_MARKS) | {_BREVE}
 _WORD = re.compile(r"[^\W\d_]+")
 _LONGEST = 4  # words in the longest phrase
 
