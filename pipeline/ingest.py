@@ -450,6 +450,7 @@ def _plan(
             lang=options.lang,
             # PDF pages are rendered at options.dpi; an image keeps the resolution it states
             dpi=options.dpi if info.media_type == "application/pdf" else info.dpi or options.dpi,
+            stated_dpi=sources.trusted_dpi(info.dpi),
             force_ocr=options.force_ocr,
             restore_mode=options.restore_mode,
             keep_image=options.keep_images,

@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline import cleanup, ocr, poppler, sources, tesseract
+from pipeline import cleanup, ocr, sources, tesseract
 from pipeline.errors import SohoaError
 from pipeline.record import Page, PageImage, Span
 from pipeline.restore import Restorer
@@ -33,6 +33,7 @@ class PageJob:
     page: int  # 1-based
     lang: str = "vie"
     dpi: int = 300  # PDF pages are rendered at this; for images, the resolution they state
+    stated_dpi: int | None = None  # an image's own resolution, when it says one worth trusting
     force_ocr: bool = False
     restore_mode: str = "auto"  # "auto", "stripped", "ocr" or "off"
     keep_image: bool = True
@@ -92,23 +93,23 @@ def _run(job: PageJob, outcome: PageOutcome) -> None:
                 number=job.page, text=text, raw_text=text, confidence=None, method="text-layer"
             )
         else:
-            page = _ocr_page(job, path, outcome, content.scan if content else None)
+            page = _ocr_page(job, path, outcome, content)
     _repair(job, page, outcome)
     outcome.page = page
 
 
 def _ocr_page(
-    job: PageJob, path: Path, outcome: PageOutcome, scan: poppler.ImagePlacement | None
+    job: PageJob, path: Path, outcome: PageOutcome, content: sources.PdfPageContent | None
 ) -> Page:
     clock = time.perf_counter
     t0 = clock()
     dpi = job.dpi
-    if job.media_type == "application/pdf":
-        rgb, dpi, image_source = sources.pdf_page_image(path, job.page, scan, job.dpi)
+    if content is not None:
+        rgb, dpi, image_source = sources.pdf_page_image(path, job.page, content, job.dpi)
         stated: int | None = dpi
     else:
         rgb, image_source = sources.load_image_page(path, job.page - 1), "file"
-        stated = sources.stated_dpi(path)  # None: a photo's pixels say nothing of its size
+        stated = job.stated_dpi
     outcome.timings["load"] = clock() - t0
 
     cleaned = cleanup.clean_page(

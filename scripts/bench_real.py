@@ -110,8 +110,9 @@ def page_images(docs: list[Doc], work: Path) -> dict[str, Path]:
         doc.page_count = poppler.info(doc.source).pages
         kinds = set()
         for number in range(1, doc.page_count + 1):
-            scan = sources.pdf_page_content(doc.source, number).scan
-            rgb, dpi, origin = sources.pdf_page_image(doc.source, number, scan, 300)
+            content = sources.pdf_page_content(doc.source, number)
+            scan = content.scan
+            rgb, dpi, origin = sources.pdf_page_image(doc.source, number, content, 300)
             kinds.add(f"{scan.encoding} {origin}" if scan else origin)
             target = work / f"{doc.name}-p{number}.png"
             picture = Image.fromarray(rgb)

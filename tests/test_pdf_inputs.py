@@ -119,9 +119,9 @@ def test_a_born_digital_page_keeps_its_text(tmp_path: Path) -> None:
 def test_the_scanners_image_is_taken_out_as_stored(tmp_path: Path, jpeg: bool) -> None:
     image = _page_image()
     path = _scan_pdf(tmp_path / "scan.pdf", image, jpeg=jpeg)
-    scan = sources.pdf_page_content(path, 1).scan
-    assert scan is not None
-    rgb, dpi, origin = sources.pdf_page_image(path, 1, scan, dpi=300)
+    content = sources.pdf_page_content(path, 1)
+    assert content.scan is not None
+    rgb, dpi, origin = sources.pdf_page_image(path, 1, content, dpi=300)
     assert origin == "embedded" and rgb.shape[:2] == (image.height, image.width)
     assert dpi == round(image.width / (A4[0] / 72))
     if jpeg:  # the same decoder on the same bytes: the same pixels
@@ -144,7 +144,9 @@ def test_a_rendered_page_is_checked_for_size_first(tmp_path: Path) -> None:
     from pipeline.errors import ImageTooLargeError
 
     with pytest.raises(ImageTooLargeError):
-        sources.pdf_page_image(path, 1, None, dpi=300)
+        content = sources.pdf_page_content(path, 1)
+        assert content.scan is None  # a 40 px background, no scan: the page is rendered
+        sources.pdf_page_image(path, 1, content, dpi=300)
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
