@@ -44,3 +44,16 @@ def render_lines(
 
 def paragraph_lines(text: str, width: int = 70) -> list[str]:
     return [line for para in text.splitlines() for line in textwrap.wrap(para, width)]
+
+
+def pdf_from_objects(objects: list[bytes]) -> bytes:
+    """A PDF written by hand: `objects` numbered from 1 (1 is the catalog), with its xref."""
+    body, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    body += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return body

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, paragraph_lines, render_lines
+from tests.conftest import ROOT, paragraph_lines, pdf_from_objects, render_lines
 
 BODY = (
     "Ban Chấp hành Đảng bộ Khối đã lãnh đạo thực hiện tốt công tác xây dựng Đảng, "
@@ -358,14 +358,7 @@ def test_bad_inputs_each_fail_in_one_line(tmp_path: Path) -> None:
         line = "bao cao ket qua cong tac xay dung dang\n"
         handle.write(line * (50 * 2**20 // len(line) + 1))
     objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"]
-    body, offsets = b"%PDF-1.4\n", []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 3\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    body += b"trailer<</Size 3/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
-    (folder / "no-pages.pdf").write_bytes(body)
+    (folder / "no-pages.pdf").write_bytes(pdf_from_objects(objects))
     (folder / "two\nlines.txt").write_text("Báo cáo\n", encoding="utf-8")
     report = tmp_path / "r.json"
     # run under a small parent that reports its child's peak memory (ru_maxrss, KiB; an upper
@@ -412,14 +405,7 @@ def huge_page_pdf(path: Path, inches: int) -> None:
         b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
         b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream",
     ]
-    body, offsets = b"%PDF-1.4\n", []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    body += b"trailer<</Size 6/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
-    path.write_bytes(body)
+    path.write_bytes(pdf_from_objects(objects))
 
 
 def test_huge_pdf_pages_fail_in_one_line_within_500_mb_a_worker(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.record import Record, validate
 from pipeline.store import Store
-from tests.conftest import ROOT, paragraph_lines, render_lines
+from tests.conftest import ROOT, paragraph_lines, pdf_from_objects, render_lines
 
 BODY = (
     "Hiện nay, Đảng bộ Khối Cơ quan và Doanh nghiệp tỉnh có 121 tổ chức cơ sở đảng, "
@@ -123,15 +123,7 @@ def test_text_layer_pdf_skips_ocr(tmp_path: Path) -> None:
         b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
         b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream",
     ]
-    body, offsets = b"%PDF-1.4\n", []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    body += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    pdf.write_bytes(body)
+    pdf.write_bytes(pdf_from_objects(objects))
     out = tmp_path / "out"
     assert run_cli(str(pdf), "--db", str(tmp_path / "db.sqlite"), "--out", str(out)) == 0
     record = json.loads(next(out.glob("[0-9a-f]*.json")).read_text(encoding="utf-8"))
