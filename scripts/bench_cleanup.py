@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline import cleanup, ocr, sources, tesseract  # noqa: E402
-from pipeline.pages import tesseract_orientation  # noqa: E402
+from pipeline import cleanup, ocr, sources  # noqa: E402
+from pipeline.programs import tesseract  # noqa: E402
+from pipeline.run.page import tesseract_orientation  # noqa: E402
 from scripts.bench_ocr import BenchPage, cer, generate  # noqa: E402
 
 STEPS = [f.name for f in fields(cleanup.CleanupOptions) if f.type in ("bool", bool)]

@@ -98,7 +98,8 @@ def load(split: str, scans: Path) -> list[Doc]:
 
 def page_images(docs: list[Doc], work: Path) -> dict[str, Path]:
     """Every page of every document as the image a bare OCR run gets (not timed)."""
-    from pipeline import poppler, sources
+    from pipeline import sources
+    from pipeline.programs import poppler
 
     images: dict[str, Path] = {}
     work.mkdir(parents=True, exist_ok=True)

@@ -20,8 +20,14 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline.archive.export import (
+    TT02_COLUMNS,
+    full_issuing_body,
+    issuing_body,
+    register_case,
+    tt02_row,
+)
 from pipeline.encoding.tone import tone_equal
-from pipeline.export import TT02_COLUMNS, full_issuing_body, issuing_body, register_case, tt02_row
 from pipeline.record import Record
 
 

@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline import cleanup, pages
+from pipeline import cleanup
+from pipeline.run import page as pages
 from tests.conftest import paragraph_lines, render_lines
 
 TEXT = (

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.export import (
+from pipeline.archive.export import (
     TT02_COLUMNS,
     ArchiveInfo,
     dumps,
@@ -23,6 +22,7 @@ from pipeline.export import (
     vn_date,
     write_xlsx,
 )
+from pipeline.cli import main
 from pipeline.fields import extract_fields
 from pipeline.record import (
     DigitalSignature,

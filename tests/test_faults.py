@@ -531,9 +531,9 @@ def test_make_scans_help(tmp_path: Path) -> None:
 
 def test_after_a_break_only_the_killers_task_fails() -> None:
     """Which tasks of a broken pool fail and which run again (no processes needed)."""
-    from pipeline.ingest import _after_break, _Tasks
-    from pipeline.pages import PageJob
-    from pipeline.workers import Death
+    from pipeline.run.ingest import _after_break, _Tasks
+    from pipeline.run.page import PageJob
+    from pipeline.run.workers import Death
 
     jobs = [PageJob(doc_index=0, path="a.pdf", media_type="application/pdf", page=n)
             for n in (1, 2, 3)]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.handwriting import without_handwriting
+from pipeline.ocr.handwriting import without_handwriting
 from pipeline.record import Line, Word
 
 

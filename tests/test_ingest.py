@@ -229,7 +229,7 @@ def test_dangling_link_is_reported_and_run_goes_on(tmp_path: Path) -> None:
 
 
 def test_include_and_exclude_globs(tmp_path: Path) -> None:
-    from pipeline.ingest import discover
+    from pipeline.run.ingest import discover
 
     for name in ("a/x.pdf", "a/y.txt", "b/z.pdf", ".hidden/w.pdf"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -241,7 +241,7 @@ def test_include_and_exclude_globs(tmp_path: Path) -> None:
 def test_a_record_that_fails_to_write_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     """An unforeseen error while one record is written (a bug, a full disk) fails that file
     only, with its reason in the report."""
-    from pipeline.ingest import IngestOptions, ingest
+    from pipeline.run.ingest import IngestOptions, ingest
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -269,8 +269,8 @@ def test_a_record_that_fails_to_build_is_reported_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An unforeseen error while one document's fields are extracted fails that file only."""
-    from pipeline import ingest as ingest_module
-    from pipeline.ingest import IngestOptions, ingest
+    from pipeline.run import ingest as ingest_module
+    from pipeline.run.ingest import IngestOptions, ingest
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -310,7 +310,7 @@ def test_workers_extract_fields_and_the_parent_only_writes(tmp_path: Path) -> No
     script = (
         "import sys, json\n"
         "from pathlib import Path\n"
-        "from pipeline.ingest import IngestOptions, ingest\n"
+        "from pipeline.run.ingest import IngestOptions, ingest\n"
         "from pipeline.restore.restorer import _load_cached\n"
         "from pipeline.store import Store\n"
         f"store = Store.open({db!r})\n"
@@ -348,8 +348,8 @@ def test_report_lists_each_documents_review_items(ingested: tuple[Path, Path, Pa
 
 
 def test_summary_names_review_fields_and_escapes_file_names() -> None:
-    from pipeline.ingest import FileOutcome, RunReport
     from pipeline.record import ReviewItem
+    from pipeline.run.ingest import FileOutcome, RunReport
 
     report = RunReport(started="2026-01-01T00:00:00+00:00")
     report.files = [

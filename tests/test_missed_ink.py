@@ -10,7 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline import missed_ink, ocr, tesseract
+from pipeline import ocr
+from pipeline.ocr import missed_ink
+from pipeline.programs import tesseract
 from tests.conftest import render_lines
 
 LINES = ["Nơi nhận:", "", "- Ban Thường vụ Tỉnh ủy (b/c),", "", "- Lưu Văn phòng Tỉnh ủy."]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline import cleanup, ocr, tesseract
+from pipeline import cleanup, ocr
 from pipeline.errors import OcrError
+from pipeline.programs import tesseract
 from pipeline.record import Line, Word
 
 

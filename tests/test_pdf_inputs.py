@@ -15,7 +15,8 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from pipeline import pdf, sources
+from pipeline import sources
+from pipeline.sources import pdf
 from tests.conftest import render_lines
 
 REAL_SCANS = Path(__file__).resolve().parents[2] / "shared" / "real-scans"

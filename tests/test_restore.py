@@ -155,8 +155,8 @@ def test_channel_adapts_to_a_document(restorer: Restorer) -> None:
 def test_footnote_small_print_is_repaired_as_ocr_output() -> None:
     """A footnote's small print read with other valid marks is kept by `auto`, which
     judges the line correct; the line's small type and note number send it to `ocr`."""
-    from pipeline.pages import _repair_footnotes
     from pipeline.record import Line, Page
+    from pipeline.run.page import _repair_footnotes
 
     body = "Đề nghị các cơ quan, đơn vị nghiêm túc triển khai thực hiện."
     note = "1 Có biểu tống hợp chỉ tiết kèm theo báo cáo này."

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline import pages, tesseract
 from pipeline.fields import extract_fields
-from pipeline.table_grid import Cell, Grid, find_tables
-from pipeline.table_ocr import Crop, _crop, _numbers_reread, _thinned, stroke_width
+from pipeline.ocr.table_grid import Cell, Grid, find_tables
+from pipeline.ocr.tables import Crop, _crop, _numbers_reread, _thinned, stroke_width
+from pipeline.programs import tesseract
+from pipeline.run import page as pages
 from scripts.make_scans import RenderedPage, SynthDoc, make_document, render, write_document
 from tests.conftest import FONT
 

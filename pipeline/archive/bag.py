@@ -39,7 +39,7 @@ class BagResult:
 def write_bag(record: Record, source: Path, folder: Path, name: str) -> BagResult:
     """Make and validate the bag `folder/name`; an older bag of that name is replaced."""
     from pipeline import __version__
-    from pipeline.export import issuing_body
+    from pipeline.archive.export import issuing_body
 
     final = folder / name
     work = folder / f".{name}.partial"

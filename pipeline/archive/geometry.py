@@ -1,6 +1,6 @@
 """From the cleaned page's pixels back to the original page image.
 
-OCR word boxes are in the pixels of the cleaned image (`pipeline.pages._ocr_page`), which
+OCR word boxes are in the pixels of the cleaned image (`pipeline.run.page._ocr_page`), which
 `cleanup.clean_page` may have turned by a right angle (`orientation:T`), upscaled
 (`upscale:F`, uniform) and deskewed (`deskew:A`, a rotation about the centre on a canvas of
 the same size). The original image is what was loaded: a PDF page rendered at the record's

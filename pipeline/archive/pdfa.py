@@ -39,9 +39,9 @@ from pipeline.archive.align import PlacedWord, place_words
 from pipeline.archive.font import TextFont, build_font
 from pipeline.archive.geometry import PageGeometry
 from pipeline.archive.pdfpage import Matrix, image_draws, scan_draw
-from pipeline.archive.qpdf import check as qpdf_check
 from pipeline.archive.words import placed_words
 from pipeline.errors import ArchiveError
+from pipeline.programs.qpdf import check as qpdf_check
 from pipeline.record import Page, Record
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ def _pdf_page(pdf: pikepdf.Pdf, original: pikepdf.Pdf, source: Path, page: Page,
         images[f"Im{n}"] = _copy_image(pdf, xobj)
         draws.append(f"q {_fmt_matrix(ctm)} cm /Im{n} Do Q")
     if not images:  # born digital: no scanner image to keep
-        from pipeline import poppler
+        from pipeline.programs import poppler
 
         rgb = Image.fromarray(poppler.render_page(source, page.number, dpi=RENDER_DPI))
         if frame.rotate:  # poppler renders the page as shown; the page keeps its /Rotate
@@ -435,7 +435,7 @@ def _text_layer(page: Page, placed: list[PlacedWord], frame: _PageFrame, info: T
 
 def _metadata(pdf: pikepdf.Pdf, record: Record) -> None:
     from pipeline import __version__
-    from pipeline.export import issuing_body, keyword_list, type_name
+    from pipeline.archive.export import issuing_body, keyword_list, type_name
 
     title = record.subject or record.doc_number or Path(record.source.path).name
     body = issuing_body(record)

@@ -15,7 +15,7 @@ def placed_words(page: Page, source: Path, media_type: str) -> tuple[Page, list[
     placed = place_words(page)
     if placed or page.method != "text-layer" or media_type != "application/pdf":
         return page, placed
-    from pipeline import poppler
+    from pipeline.programs import poppler
 
     layer = poppler.text_layer(source, page.number)
     lines = [[(w.text, w.box) for w in line]

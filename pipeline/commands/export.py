@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.errors import ArchiveError, BadArgumentsError, ExitCode
-from pipeline.export import (
+from pipeline.archive.export import (
     FOLDER_FORMATS,
     FORMATS,
     ArchiveInfo,
@@ -26,6 +25,7 @@ from pipeline.export import (
     load_manifest,
     write_xlsx,
 )
+from pipeline.errors import ArchiveError, BadArgumentsError, ExitCode
 from pipeline.record import Record
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """`sohoa extract FILE`: one JSON record on stdout (text, image or PDF input).
 
 Text files become a record here (decoded with the encoding repair of pipeline.sources);
-images and PDFs go through the OCR pipeline of pipeline.ingest, without a store.
+images and PDFs go through the OCR pipeline of pipeline.run.ingest, without a store.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class _Collector:
 
 
 def _ocr_record(path: Path) -> Record:
-    from pipeline import ingest
+    from pipeline.run import ingest
 
     collector = _Collector()
     report = ingest.ingest([path], collector, ingest.IngestOptions(jobs=1, keep_images=False))

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import workers
+from pipeline.cleanup.options import CleanupOptions
 from pipeline.errors import BadArgumentsError, ExitCode, InterruptedRun, UnwritableOutputError
-from pipeline.options import CleanupOptions
+from pipeline.run import workers
 
 if TYPE_CHECKING:
-    from pipeline.ingest import FileOutcome
+    from pipeline.run.ingest import FileOutcome
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         raise BadArgumentsError("--jobs must be 0 (all cores) or more")
     if args.jobs != 1:
         workers.fork_server()  # first: its start overlaps the imports below (~0.2 s a run)
-    from pipeline.ingest import (
+    from pipeline.run.ingest import (
         IngestOptions,
         RunReport,
         check_dependencies,
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         storage_reason,
         write_json_atomic,
     )
-    from pipeline.progress import PageProgress
+    from pipeline.run.progress import PageProgress
     from pipeline.store import Store, ingest_lock
 
     options = IngestOptions(
@@ -244,7 +244,7 @@ def _log_line(outcome: FileOutcome) -> None:
         if outcome.review
         else ""
     )
-    from pipeline.ingest import printable
+    from pipeline.run.ingest import printable
 
     print(
         f"{outcome.status} {printable(outcome.path)}"

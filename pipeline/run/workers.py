@@ -3,7 +3,7 @@ a pool that survives the death of one worker, and the parent-death signal that k
 worker alive after its parent is gone.
 
 forkserver, not fork: a forked child of a parent that already ran OpenCV's or OpenMP's
-thread pools can deadlock in its first call into them. The server imports `pipeline.preload`
+thread pools can deadlock in its first call into them. The server imports `pipeline.run.preload`
 once (the page stage's code and the restoration model; no OpenCV or Tesseract call runs), so
 every worker is forked with them in memory. This module imports nothing heavy: the ingest
 command starts the server before it imports the pipeline, so the server's ~0.7 s start
@@ -46,7 +46,7 @@ OOM_SCORE_ADJ = 500  # workers first in the OOM killer's choice (-1000..1000; 0 
 def fork_server() -> BaseContext:
     """The workers' process context, its fork server started (it keeps running)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.preload"])
+    context.set_forkserver_preload(["pipeline.run.preload"])
     multiprocessing.forkserver.ensure_running()
     return context
 

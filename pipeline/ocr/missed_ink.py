@@ -27,9 +27,9 @@ import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from pipeline import tesseract
 from pipeline.encoding.tone import strip_marks
-from pipeline.table_ocr import Crop, read_stack
+from pipeline.ocr.tables import Crop, read_stack
+from pipeline.programs import tesseract
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Tesseract's page layout analysis loses ruled table rows (STT cells, last rows, a row read as
 one garbled word), so tables are found here from their rules and read cell by cell
-(`pipeline.table_ocr`). Pure numpy/OpenCV; the page is 0 = ink, 255 = paper.
+(`pipeline.ocr.tables`). Pure numpy/OpenCV; the page is 0 = ink, 255 = paper.
 
 How: on a half-size copy (four times cheaper; a 0.7 pt rule still leaves dark pixels), a
 closing bridges the gaps of a faded or photocopied rule and an opening keeps horizontal

@@ -17,8 +17,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline import cleanup, ocr, sources, tesseract
+from pipeline import cleanup, ocr, sources
 from pipeline.errors import SohoaError
+from pipeline.programs import tesseract
 from pipeline.record import Page, PageImage, Span
 from pipeline.restore import Restorer
 

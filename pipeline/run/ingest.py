@@ -41,11 +41,14 @@ from typing import Any, Protocol
 
 import cv2
 
-from pipeline import __version__, pdf, poppler, sources, tesseract, workers
+from pipeline import __version__, sources
+from pipeline.cleanup.options import CleanupOptions
 from pipeline.errors import DiskFullError, InputFileError, SohoaError
-from pipeline.options import CleanupOptions
-from pipeline.pages import PageJob, PageOutcome, init_worker, process_page
+from pipeline.programs import poppler, tesseract
 from pipeline.record import Page, Provenance, Quality, Record, ReviewItem, Source, Span
+from pipeline.run import workers
+from pipeline.run.page import PageJob, PageOutcome, init_worker, process_page
+from pipeline.sources import pdf
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from pipeline.options import CleanupOptions
+from pipeline.cleanup.options import CleanupOptions
 
 log = logging.getLogger(__name__)
 

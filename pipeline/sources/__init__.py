@@ -16,7 +16,6 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from pipeline import pdf, poppler
 from pipeline.errors import (
     CorruptFileError,
     EmptyFileError,
@@ -24,6 +23,8 @@ from pipeline.errors import (
     InputFileError,
     UnsupportedFileError,
 )
+from pipeline.programs import poppler
+from pipeline.sources import pdf
 
 log = logging.getLogger(__name__)
 

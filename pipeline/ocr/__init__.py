@@ -12,7 +12,8 @@ from itertools import groupby
 import cv2
 import numpy as np
 
-from pipeline import handwriting, missed_ink, table_ocr, tesseract
+from pipeline.ocr import handwriting, missed_ink, tables
+from pipeline.programs import tesseract
 from pipeline.record import Line, Word
 
 log = logging.getLogger(__name__)
@@ -21,23 +22,23 @@ log = logging.getLogger(__name__)
 def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line], float | None]:
     """Recognise one cleaned page: (text, lines in reading order, mean confidence 0..100).
 
-    Ruled tables found on it are read cell by cell (`table_ocr`): the full-page words inside
+    Ruled tables found on it are read cell by cell (`tables`): the full-page words inside
     a table are dropped for one line per table row, its cells joined by tabs. Ink the
     page's layout analysis skipped is read again (`missed_ink`); the handwritten number and
     day of a real document are left out (`handwriting`).
     """
     words = _recognize_content(image, lang)
-    tables = table_ocr.read_tables(image, lang=lang)
+    ruled = tables.read_tables(image, lang=lang)
     scale = image.shape[0] / 3508
-    words = missed_ink.with_missed(image, words, [t.bbox for t in tables], lang, scale)
+    words = missed_ink.with_missed(image, words, [t.bbox for t in ruled], lang, scale)
     reach = round(TABLE_REACH * scale)
-    words = [w for w in words if not any(_inside(w, t.bbox, reach) for t in tables)]
+    words = [w for w in words if not any(_inside(w, t.bbox, reach) for t in ruled)]
     pieces = merge_overlapping_reads(drop_noise(split_columns(group_lines(words))))
     block = max((w.block for w in words), default=0)
-    rows = [_table_line(r, block + k) for k, t in enumerate(tables, 1) for r in t.rows]
+    rows = [_table_line(r, block + k) for k, t in enumerate(ruled, 1) for r in t.rows]
     rows = [row for row in rows if row.words]
     lines = footnote_markers(handwriting.without_handwriting(reading_order(pieces + rows)))
-    table_words = [w for t in tables for r in t.rows for cell in r.cells for w in cell]
+    table_words = [w for t in ruled for r in t.rows for cell in r.cells for w in cell]
     return page_text(lines), lines, mean_confidence(words + table_words)
 
 
@@ -70,7 +71,7 @@ def _inside(word: tesseract.TsvWord, box: tuple[int, int, int, int], reach: int)
     return box[0] - reach <= x <= box[2] + reach and box[1] - reach <= y <= box[3] + reach
 
 
-def _table_line(row: table_ocr.TableRow, block: int) -> Line:
+def _table_line(row: tables.TableRow, block: int) -> Line:
     """A table row as one line: cell texts joined by tabs (a wrapped cell's lines by a
     space), as text inputs write tables; an empty cell keeps its place."""
     cells = [[_word(w) for w in cell if not _is_noise(w)] for cell in row.cells]

@@ -1,6 +1,6 @@
 """What the ingest workers' fork server holds before it forks any worker.
 
-The server (`multiprocessing`'s forkserver, see `pipeline.workers`) imports this module
+The server (`multiprocessing`'s forkserver, see `pipeline.run.workers`) imports this module
 once: the page and record stages' code, the default restoration model and the field
 extractor's keyword pipeline. Every worker is then forked with them in memory, shared
 copy-on-write, instead of each loading the ~29 MB model (0.57 s of CPU) and building the
@@ -14,12 +14,12 @@ import logging
 import os
 import sys
 
-from pipeline import (
+from pipeline.fields import match
+from pipeline.restore import Restorer
+from pipeline.run import (
     ingest,  # noqa: F401  (imported for the workers: pages and records)
     workers,
 )
-from pipeline.fields import match
-from pipeline.restore import Restorer
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from pipeline import tesseract
-from pipeline.table_grid import A4_HEIGHT_300DPI, Cell, Grid, find_tables
+from pipeline.ocr.table_grid import A4_HEIGHT_300DPI, Cell, Grid, find_tables
+from pipeline.programs import tesseract
 
 log = logging.getLogger(__name__)
 
