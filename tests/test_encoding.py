@@ -378,3 +378,19 @@ def test_is_nfc_vietnamese_line() -> None:
     assert is_nfc_vietnamese_line(unicodedata.normalize("NFD", "Việt Nam")) == 0.0
     assert is_nfc_vietnamese_line("§¶ng bé Khèi") < 0.5
     assert is_nfc_vietnamese_line("Ä‘áº£ng viÃªn") < 0.5
+
+
+def test_ocr_lines_that_lost_their_marks_are_not_tcvn3() -> None:
+    # Tesseract's English model on a Vietnamese page (seed 003): é, ¢ and ® are misread
+    # letters, not TCVN3 bytes for ộ, Â and đ.
+    lines = [
+        "trén co s& DPang bd co s¢ Vin phong Poan dai biéu Québc hoi va Hoi dong nhan",
+        "dang vién. Hang nam, co trén 100% dang vién hoan thanh tét nhiém vu tro 1&n’",
+        "ddng chi Bi thu, Pho Bi thu va Bang uy vién; méi quan hé giita Bang uy véi Tha",
+    ]
+    result = repair_text("\n".join(lines))
+    assert result.text == "\n".join(lines)
+    assert set(result.kinds) == {"ok"}
+    # The same words really written in TCVN3 are still decoded.
+    marked = "Đảng viên hoàn thành tốt nhiệm vụ, mối quan hệ giữa Đảng ủy với cơ quan"
+    assert repair_text(encode_tcvn3(marked).decode("cp1252")).text == marked

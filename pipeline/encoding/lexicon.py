@@ -107,6 +107,23 @@ def plausibility(text: str, viqr: bool = False) -> Plausibility:
     return Plausibility(valid, invalid, weight)
 
 
+def plain_syllables(text: str) -> tuple[int, int]:
+    """(valid syllables written in plain ASCII, all valid syllables) of `text`.
+
+    Correct Vietnamese marks most syllables: on held-out legal lines of four or more
+    syllables, under 60% are plain (23 in 5,001 lines reach 40%). OCR that lost the marks
+    (`Hoi dong nhan dan Tinh`) is almost all plain.
+    """
+    counts = syllable_counts()
+    plain = total = 0
+    for part in _words(text, False):
+        if len(part) < 2 or part.lower() not in counts or _capital_inside(part):
+            continue
+        total += 1
+        plain += part.isascii()
+    return plain, total
+
+
 def is_nfc_vietnamese_line(line: str) -> float:
     """Plausibility in [0, 1] that `line` is correct NFC Vietnamese: the share of its words
     that are valid syllables (abbreviations, numbers and punctuation are not counted);

@@ -27,7 +27,12 @@ from pipeline.encoding.legacy import (
     unmojibake,
     unmojibake_lossy,
 )
-from pipeline.encoding.lexicon import Plausibility, plausibility, syllable_counts
+from pipeline.encoding.lexicon import (
+    Plausibility,
+    plain_syllables,
+    plausibility,
+    syllable_counts,
+)
 
 MAX_MOJIBAKE_ROUNDS = 3
 """UTF-8 read as Windows-1252 this many times over is still undone."""
@@ -46,6 +51,12 @@ _VOWEL = "[aeiouyAEIOUY]"
 _VIQR_EVIDENCE = re.compile(
     rf"{_VOWEL}(?:[(^+]?['`?~.]|[(^+])(?=[A-Za-z])|{_VOWEL}[(^+`~]|\b[dD][dD]{_VOWEL}"
 )
+LEGACY_MAX_PLAIN_SHARE = 0.6
+"""A legacy decoding (TCVN3, VNI, ...) whose result leaves this share or more of a line's
+syllables without marks is no decoding but OCR that lost its marks: Tesseract's English
+model writes é, ¢, ® into such lines (seed 003), and TCVN3 read them as ộ, Â, đ."""
+LEGACY_MIN_SYLLABLES = 4
+"""The plain-share test needs this many valid syllables on the line."""
 _SELF_EVIDENT = frozenset({"mojibake", "mojibake×2", "mojibake×3", "latin1"})
 _WORD_PART = re.compile(r"[^\W\d_]+")
 _PUNCTUATION_RATIO = 20
@@ -90,6 +101,14 @@ def _reading_score(text: str) -> tuple[float, ...]:
     usual = sum(char in letters or char in _USUAL_PUNCTUATION for char in text)
     mixed = sum(a.islower() and b.isupper() for a, b in itertools.pairwise(text))
     return (score.net, -mixed, usual, score.log_count)
+
+
+def _marks_plausible(kind: str, fixed: str) -> bool:
+    """False for a legacy decoding that leaves most of the line's syllables unmarked."""
+    if kind.rsplit("+", 1)[-1] not in LEGACY_DECODERS:
+        return True
+    plain, total = plain_syllables(fixed)
+    return total < LEGACY_MIN_SYLLABLES or plain < LEGACY_MAX_PLAIN_SHARE * total
 
 
 def _maybe_viqr(line: str) -> bool:
@@ -213,7 +232,11 @@ def repair_text(text: str) -> RepairResult:
     lines: list[_Line] = []
     for original in text.split("\n"):
         normal = unicodedata.normalize("NFC", original)
-        options = [(kind, fixed, plausibility(fixed)) for kind, fixed in _candidates(normal)]
+        options = [
+            (kind, fixed, plausibility(fixed))
+            for kind, fixed in _candidates(normal)
+            if _marks_plausible(kind, fixed)
+        ]
         viqr = any(kind == "viqr" for kind, _, _ in options)
         score = plausibility(normal, viqr=viqr) if options else _NEUTRAL
         lines.append(_Line(original, normal, score, options))
