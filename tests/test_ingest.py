@@ -269,21 +269,21 @@ def test_a_record_that_fails_to_build_is_reported_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An unforeseen error while one document's fields are extracted fails that file only."""
-    from pipeline.run import ingest as ingest_module
+    from pipeline import build
     from pipeline.run.ingest import IngestOptions, ingest
 
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("a.txt", "b.txt"):
         (folder / name).write_text(f"Báo cáo {name}\n\n{BODY}\n", encoding="utf-8")
-    fill = ingest_module._fill_fields
+    fill = build._fill_fields
 
     def flaky_fill(record: Record) -> None:
         if record.source.path.endswith("a.txt"):
             raise IndexError("list index out of range")
         fill(record)
 
-    monkeypatch.setattr(ingest_module, "_fill_fields", flaky_fill)
+    monkeypatch.setattr(build, "_fill_fields", flaky_fill)
     store = Store.open(str(tmp_path / "db.sqlite"))
     try:
         report = ingest([folder], store, IngestOptions(jobs=1))
