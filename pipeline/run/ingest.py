@@ -16,22 +16,17 @@ run with the documents not yet written left for a rerun.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import errno
 import fnmatch
-import itertools
 import json
 import logging
 import os
 import re
-import signal
 import sqlite3
 import tempfile
 import time
-from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +39,9 @@ from pipeline.errors import DiskFullError, InputFileError, SohoaError
 from pipeline.programs import poppler, tesseract
 from pipeline.record import Record, ReviewItem
 from pipeline.run import workers
-from pipeline.run.page import PageJob, PageOutcome, init_worker, process_page
+from pipeline.run.executor import InlineExecutor, PoolExecutor
+from pipeline.run.jobs import DocumentJob, ErrorKind, JobError, PageJob, PageOutcome, Status
+from pipeline.run.page import init_worker, process_page
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +49,7 @@ log = logging.getLogger(__name__)
 # is well under 1 MB; decoding and restoring a text costs memory in proportion to its size).
 MAX_TEXT_BYTES = 10 * 1024 * 1024
 MAX_REASON_CHARS = 300  # a reason is one line of the summary
-STATUSES = ("ingested", "partial", "skipped", "duplicate", "failed")
+STATUSES = tuple(Status)
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,7 @@ class WritesRecords(Protocol):
 @dataclass
 class FileOutcome:
     path: str
-    status: str  # "ingested", "partial", "skipped", "duplicate", "failed"
+    status: Status
     reason: str = ""  # one line
     id: str | None = None
     pages: int = 0
@@ -123,18 +120,18 @@ class RunReport:
     unfinished: list[str] = field(default_factory=list)  # stopped early: documents not written
     files: list[FileOutcome] = field(default_factory=list)
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(1 for f in self.files if f.status == status)
 
     @property
     def failures(self) -> list[FileOutcome]:
         """Files that failed or lost pages: either makes the run exit 1."""
-        return [f for f in self.files if f.status in ("failed", "partial")]
+        return [f for f in self.files if f.status in (Status.FAILED, Status.PARTIAL)]
 
     @property
     def saved(self) -> int:
         """Documents written by this run (complete or partial)."""
-        return self.count("ingested") + self.count("partial")
+        return self.count(Status.INGESTED) + self.count(Status.PARTIAL)
 
     @property
     def needs_review(self) -> list[FileOutcome]:
@@ -155,7 +152,7 @@ class RunReport:
             + (f", peak {self.worker_peak_mb:.0f} MB a worker)" if self.worker_peak_mb else ")"),
         ]
         for item in self.files:
-            if item.status in ("failed", "partial"):
+            if item.status in (Status.FAILED, Status.PARTIAL):
                 lines.append(f"  {item.status.upper()} {printable(item.path)}: {item.reason}")
         for item in self.needs_review:
             fields = ", ".join(dict.fromkeys(r.field for r in item.review))
@@ -186,42 +183,42 @@ def one_line(reason: str) -> str:
 
 @dataclass
 class _Document:
-    """A planned document: its source and the page outcomes gathered so far."""
+    """A planned document: its job and the page outcomes gathered so far."""
 
-    index: int
-    info: sources.SourceInfo
+    job: DocumentJob
     started: float
     outcomes: dict[int, PageOutcome] = field(default_factory=dict)
 
+    @property
+    def info(self) -> sources.SourceInfo:
+        return self.job.info
 
-@dataclass
+
+@dataclass(frozen=True)
 class RecordJob:
     """A worker task: assemble one document's record from its page outcomes (in page order,
     page images left out: they go from the parent straight to the store)."""
 
-    doc_index: int
+    doc: str  # the document's sha256
     info: sources.SourceInfo
     outcomes: list[PageOutcome]
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecordOutcome:
-    doc_index: int
+    doc: str
     record: Record | None = None
-    error: str | None = None
+    failure: JobError | None = None
 
 
 def assemble_record(job: RecordJob) -> RecordOutcome:
     """The document's record with its fields, or why it could not be built."""
     try:
-        return RecordOutcome(job.doc_index, record=build_record(job.info, job.outcomes))
-    except SohoaError as error:
-        return RecordOutcome(job.doc_index, error=str(error))
+        return RecordOutcome(job.doc, record=build_record(job.info, job.outcomes))
     except Exception as error:  # a bug or an unforeseen input must not stop the run
-        log.exception("record of %s could not be built", job.info.path)
-        return RecordOutcome(
-            job.doc_index, error=f"internal error: {type(error).__name__}: {error}"
-        )
+        if not isinstance(error, SohoaError):
+            log.exception("record of %s could not be built", job.info.path)
+        return RecordOutcome(job.doc, failure=JobError.of(error))
 
 
 Task = PageJob | RecordJob
@@ -234,53 +231,24 @@ def run_task(task: Task) -> Outcome:
     """What a worker runs: one page, or one finished document's record."""
     if isinstance(task, RecordJob):
         return assemble_record(task)
-    outcome = process_page(task)
-    page = outcome.page
-    if page is not None and page.method == "ocr" and not page.raw_text.strip():
-        page.blank = True  # no ink worth reading: a page like any other, not a failure
-    return outcome
+    return process_page(task)
 
 
 def failed_task(task: Task, reason: str) -> Outcome:
     """The outcome of a task that could not run (its worker died)."""
+    error = JobError(ErrorKind.WORKER_DIED, reason)
     if isinstance(task, RecordJob):
-        return RecordOutcome(task.doc_index, error=reason)
-    return PageOutcome(task.doc_index, task.page, error=f"page {task.page}: {reason}")
+        return RecordOutcome(task.doc, failure=error)
+    return PageOutcome(task.doc, task.page, failure=error)
 
 
-class _Tasks:
-    """The work still to hand out: tasks to run again after a worker died first, then
-    finished documents' records (they free memory and let the document be written), then
-    page jobs in planned order. Notes when each document's first task was handed out."""
-
-    def __init__(self, pages: list[PageJob]) -> None:
-        self._pages = deque(pages)
-        self._records: deque[RecordJob] = deque()
-        self._again: deque[Task] = deque()
-        self.started: dict[int, float] = {}  # doc_index -> perf_counter at its first task
-
-    def add_record(self, job: RecordJob) -> None:
-        self._records.append(job)
-
-    def again(self, tasks: list[Task]) -> None:
-        """Hand these out next, in this order."""
-        self._again.extendleft(reversed(tasks))
-
-    def clear(self) -> list[Task]:
-        """Drop everything not yet handed out; returns what was dropped."""
-        dropped = [*self._again, *self._records, *self._pages]
-        self._again.clear()
-        self._records.clear()
-        self._pages.clear()
-        return dropped
-
-    def pop(self) -> Task | None:
-        for queue in (self._again, self._records, self._pages):
-            if queue:
-                task: Task = queue.popleft()
-                self.started.setdefault(task.doc_index, time.perf_counter())
-                return task
-        return None
+def local_executor(processes: int) -> InlineExecutor[Task, Outcome] | PoolExecutor[Task, Outcome]:
+    """This machine's executor: tasks in this process for one job, else the worker pool.
+    A finished document's record goes before the pages still waiting."""
+    urgent = lambda task: isinstance(task, RecordJob)  # noqa: E731
+    if processes <= 1:
+        return InlineExecutor(run_task, init_worker, urgent)
+    return PoolExecutor(processes, run_task, failed_task, init_worker, urgent, _name)
 
 
 def discover(
@@ -350,29 +318,31 @@ def ingest(
         remove_stale_temp_files(options.out_dir)
     if options.worker_count() > 1:
         workers.fork_server()
-    documents: dict[int, _Document] = {}
-    peaks: list[int] = []
+    documents: dict[str, _Document] = {}
+    executor = local_executor(options.worker_count())
     try:
-        documents, jobs = _plan(paths, store, options, finish)
-        tasks = _Tasks(jobs)
-        bar.start(len(jobs))
-        with contextlib.closing(_run_tasks(tasks, options.worker_count(), peaks)) as outcomes:
+        for job in plan(paths, store, options, finish):
+            documents[job.sha256] = _Document(job, time.perf_counter())
+            for page_job in job.page_jobs():
+                executor.submit(page_job)
+        bar.start(sum(d.info.pages for d in documents.values()))
+        with contextlib.closing(executor.outcomes()) as outcomes:
             for outcome in outcomes:
-                document = documents[outcome.doc_index]
+                document = documents[outcome.doc]
                 if isinstance(outcome, RecordOutcome):
-                    first = tasks.started.get(outcome.doc_index, document.started)
+                    first = executor.started(outcome.doc) or document.started
                     try:
-                        written = _write_document(document, outcome, store, options, first)
+                        written = write_document(document, outcome, store, options, first)
                     except DiskFullError as error:
                         finish(_failed_document(document, str(error)))
-                        del documents[outcome.doc_index]
+                        del documents[outcome.doc]
                         run.stopped = str(error)
-                        tasks.clear()  # no more OCR for documents that cannot be written
+                        executor.cancel()  # no more OCR for documents that cannot be written
                         run.unfinished = [str(d.info.path) for d in documents.values()]
                         documents.clear()
                         break
                     finish(written)
-                    del documents[outcome.doc_index]
+                    del documents[outcome.doc]
                     continue
                 document.outcomes[outcome.page_number] = outcome
                 report.pages_processed += 1
@@ -380,17 +350,17 @@ def ingest(
                 if len(document.outcomes) < document.info.pages:
                     continue
                 if any(o.page is not None for o in document.outcomes.values()):
-                    tasks.add_record(_record_job(document))
+                    executor.submit(_record_job(document))
                 else:
                     finish(_unreadable(document))
-                    del documents[outcome.doc_index]
+                    del documents[outcome.doc]
     except KeyboardInterrupt:
         report.interrupted = True
         report.unfinished = [str(d.info.path) for d in documents.values()]
         raise
     finally:
         bar.close()
-        report.worker_peak_mb = round(max(peaks, default=0) / 1024, 1)
+        report.worker_peak_mb = round(executor.peak_kib / 1024, 1)
         report.finished = _now()
         report.elapsed_s = round(time.perf_counter() - started, 3)
         minutes = report.elapsed_s / 60
@@ -400,19 +370,19 @@ def ingest(
 
 def _failed_document(document: _Document, reason: str) -> FileOutcome:
     info = document.info
-    return FileOutcome(str(info.path), "failed", one_line(reason), id=info.sha256, pages=0)
+    return FileOutcome(str(info.path), Status.FAILED, one_line(reason), id=info.sha256, pages=0)
 
 
-def _plan(
+def plan(
     paths: Iterable[Path],
     store: WritesRecords,
     options: IngestOptions,
     finish: Callable[[FileOutcome], None],
-) -> tuple[dict[int, _Document], list[PageJob]]:
-    documents: dict[int, _Document] = {}
-    jobs: list[PageJob] = []
+) -> Iterator[DocumentJob]:
+    """The documents to ingest, one job each; files that fail to open, have no pages,
+    repeat another file or are already stored are `finish`ed here instead."""
     seen: dict[str, str] = {}
-    for index, path in enumerate(discover(paths, options.include, options.exclude)):
+    for path in discover(paths, options.include, options.exclude):
         try:
             _check_text_size(path)
             info = sources.inspect(path)
@@ -420,43 +390,36 @@ def _plan(
             reason = str(error)
             if _NO_PAGES.search(reason):  # poppler's words for a PDF whose page tree is empty
                 reason = "the PDF has no pages"
-            finish(FileOutcome(str(path), "failed", one_line(reason)))
+            finish(FileOutcome(str(path), Status.FAILED, one_line(reason)))
             continue
         if info.pages < 1:
-            finish(FileOutcome(str(path), "failed", "the file has no pages", id=info.sha256))
+            finish(FileOutcome(str(path), Status.FAILED, "the file has no pages", id=info.sha256))
             continue
         if info.sha256 in seen:
-            finish(
-                FileOutcome(
-                    str(path), "duplicate", f"same content as {seen[info.sha256]}", id=info.sha256
-                )
-            )
+            reason = f"same content as {seen[info.sha256]}"
+            finish(FileOutcome(str(path), Status.DUPLICATE, reason, id=info.sha256))
             continue
         seen[info.sha256] = str(path)
         if not options.force and store.has_document(info.sha256):
             finish(
                 FileOutcome(
-                    str(path), "skipped", "already in the store", id=info.sha256, pages=info.pages
+                    str(path),
+                    Status.SKIPPED,
+                    "already in the store",
+                    id=info.sha256,
+                    pages=info.pages,
                 )
             )
             continue
-        documents[index] = _Document(index, info, time.perf_counter())
-        base = PageJob(
-            doc_index=index,
-            path=str(path),
-            media_type=info.media_type,
-            page=1,
+        yield DocumentJob.plan(
+            info,
             lang=options.lang,
-            # PDF pages are rendered at options.dpi; an image keeps the resolution it states
-            dpi=options.dpi if info.media_type == "application/pdf" else info.dpi or options.dpi,
-            stated_dpi=sources.trusted_dpi(info.dpi),
+            dpi=options.dpi,
             force_ocr=options.force_ocr,
             restore_mode=options.restore_mode,
-            keep_image=options.keep_images,
+            keep_images=options.keep_images,
             cleanup=options.cleanup,
         )
-        jobs.extend(replace(base, page=n) for n in range(1, info.pages + 1))
-    return documents, jobs
 
 
 def _check_text_size(path: Path) -> None:
@@ -477,102 +440,6 @@ def _check_text_size(path: Path) -> None:
 
 
 _NO_PAGES = re.compile(r"can not be after the last page \(0\)")
-SUSPECT_LIMIT = 2  # a task running on a dead worker this often, its killer unknown, fails
-
-
-def _run_tasks(
-    tasks: _Tasks, processes: int, peaks: list[int] | None = None
-) -> Generator[Outcome, None, None]:
-    """Run tasks over `processes` worker processes, keeping only a few in flight.
-
-    A bounded window keeps memory flat on huge PDFs and lets early documents finish (and be
-    written) while later ones are still queued. Tasks added while results are being consumed
-    (a finished document's record) are handed out next.
-
-    When a worker dies the pool is broken: the task that worker was running fails ("worker
-    died: signal 9 (SIGKILL)"), every other task in flight is handed out again, and a new
-    pool takes over. With one process there are no workers: tasks run in this process.
-    Each pool's largest worker peak memory (KiB) is appended to `peaks`.
-    """
-    peaks = [] if peaks is None else peaks
-    if processes <= 1:
-        init_worker()
-        try:
-            while (task := tasks.pop()) is not None:
-                yield run_task(task)
-        finally:
-            peaks.append(workers.peak_memory_kib())
-        return
-    window = processes * 2
-    numbers = itertools.count()
-    suspected: dict[int, int] = {}  # id(task) -> breaks it was running in, killer unknown
-    while True:
-        pool = workers.WorkerPool(processes, run_task, init_worker)
-        pending: dict[cf.Future[Outcome], tuple[int, Task]] = {}
-        lost: list[tuple[int, Task]] = []
-        clean = False
-        try:
-            while not lost:
-                while len(pending) < window and (task := tasks.pop()) is not None:
-                    number = next(numbers)
-                    pending[pool.submit(number, task)] = (number, task)
-                if not pending:
-                    clean = True
-                    peaks.append(pool.peak_memory_kib())
-                    return
-                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: pending[f][0]):
-                    number, task = pending.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        lost.append((number, task))
-                        continue
-                    except Exception as error:  # the result could not come back (pickling)
-                        log.error("task %d failed in its worker: %r", number, error)
-                        result = failed_task(task, f"internal error: {one_line(repr(error))}")
-                    yield result
-            # the pool is broken: every future still pending fails the same way
-            cf.wait(pending)
-            lost.extend(sorted(pending.values(), key=lambda item: item[0]))
-            pending.clear()
-            deaths = pool.deaths()
-            clean = True
-        finally:
-            pool.close(kill=not clean)
-        yield from _after_break(lost, deaths, tasks, suspected)
-
-
-def _after_break(
-    lost: list[tuple[int, Task]],
-    deaths: list[workers.Death],
-    tasks: _Tasks,
-    suspected: dict[int, int],
-) -> Iterator[Outcome]:
-    """Fail the task a dead worker was running; hand the rest out again.
-
-    The executor terminates the surviving workers of a broken pool with SIGTERM, so a
-    worker that died any other way is the one that broke it. When none did (the killer
-    was itself a SIGTERM), every task that was running is suspected: it runs again, and
-    fails once it has been running at SUSPECT_LIMIT breaks.
-    """
-    running = {d.seq: d for d in deaths if d.seq is not None}
-    killers = {s: d for s, d in running.items() if d.exitcode != -signal.SIGTERM}
-    again: list[Task] = []
-    for number, task in lost:
-        death = killers.get(number)
-        if death is None and not killers and number in running:
-            suspected[id(task)] = suspected.get(id(task), 0) + 1
-            if suspected[id(task)] >= SUSPECT_LIMIT:
-                death = running[number]
-        if death is not None:
-            log.warning("%s while running %s; the pool is restarted", death.reason, _name(task))
-            yield failed_task(task, death.reason)
-        else:
-            again.append(task)
-    if not killers and not running:
-        log.warning("a worker died between tasks; the pool is restarted")
-    tasks.again(again)
 
 
 def _name(task: Task) -> str:
@@ -583,14 +450,27 @@ def _name(task: Task) -> str:
 
 def _record_job(document: _Document) -> RecordJob:
     outcomes = [document.outcomes[n] for n in sorted(document.outcomes)]
-    return RecordJob(document.index, document.info, [replace(o, image_png=None) for o in outcomes])
+    return RecordJob(
+        document.job.sha256, document.info, [replace(o, image_png=None) for o in outcomes]
+    )
+
+
+def run_document(job: DocumentJob) -> tuple[_Document, RecordOutcome | None]:
+    """One whole document in this process, pages in order, then its record (None when no
+    page could be read): what a queue's worker runs before it writes."""
+    document = _Document(job, time.perf_counter())
+    for page_job in job.page_jobs():
+        document.outcomes[page_job.page] = process_page(page_job)
+    if not any(o.page is not None for o in document.outcomes.values()):
+        return document, None
+    return document, assemble_record(_record_job(document))
 
 
 def _unreadable(document: _Document) -> FileOutcome:
     """The outcome of a document none of whose pages could be read."""
     return FileOutcome(
         str(document.info.path),
-        "failed",
+        Status.FAILED,
         page_errors(document.outcomes) or "no page could be read",
         id=document.info.sha256,
         pages=document.info.pages,
@@ -600,7 +480,7 @@ def _unreadable(document: _Document) -> FileOutcome:
 _PAGE_PREFIX = re.compile(r"^page (\d+): ")
 
 
-def page_errors(outcomes: dict[int, PageOutcome]) -> str:
+def page_errors(outcomes: Mapping[int, PageOutcome]) -> str:
     """The pages that failed and why, on one line: pages with the same reason grouped
     ("pages 10-22 of 22: poppler: ... ; page 3 of 22: ...")."""
     reasons: dict[str, list[int]] = {}
@@ -647,30 +527,34 @@ def _disk_full(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and "full" in str(error)
 
 
-def _write_document(
+def write_document(
     document: _Document,
     built: RecordOutcome,
     store: WritesRecords,
     options: IngestOptions,
     first_started: float,
+    transient: tuple[type[BaseException], ...] = (),
 ) -> FileOutcome:
     """Write one document (JSON file, then the store); its outcome. Raises DiskFullError
-    when the disk is full: the run cannot go on."""
+    when the disk is full: the run cannot go on; and the `transient` errors (a database
+    that is restarting), which the caller tries again."""
     info = document.info
     path = str(info.path)
     outcomes = [document.outcomes[n] for n in sorted(document.outcomes)]
     pages = sum(1 for o in outcomes if o.page is not None)
     record = built.record
     if record is None:
-        reason = one_line(built.error or "the record could not be built")
-        return FileOutcome(path, "failed", reason, id=info.sha256, pages=pages)
+        reason = one_line(str(built.failure or "the record could not be built"))
+        return FileOutcome(path, Status.FAILED, reason, id=info.sha256, pages=pages)
     try:
         if options.out_dir is not None:
             write_json_atomic(options.out_dir / f"{record.id}.json", record.to_dict())
         images = {o.page_number: o.image_png for o in outcomes if o.image_png is not None}
         store.add_document(record, images)
+    except transient:
+        raise
     except SohoaError as error:
-        return FileOutcome(path, "failed", one_line(str(error)), id=info.sha256, pages=pages)
+        return FileOutcome(path, Status.FAILED, one_line(str(error)), id=info.sha256, pages=pages)
     except Exception as error:  # a bug, a full disk, a lost permission: this file fails
         why = storage_reason(error)
         if why is None:
@@ -680,17 +564,23 @@ def _write_document(
             log.debug("record of %s could not be written", printable(path), exc_info=True)
         if _disk_full(error):
             raise DiskFullError(one_line(why)) from error
-        return FileOutcome(path, "failed", one_line(why), id=info.sha256, pages=pages)
+        return FileOutcome(path, Status.FAILED, one_line(why), id=info.sha256, pages=pages)
     archived = _write_pdfa(record, info.path, options.pdfa_dir)
     seconds = round(time.perf_counter() - first_started, 2)
     review = list(record.review)
     if any(o.error for o in outcomes):
         reason = page_errors(document.outcomes)
         return FileOutcome(
-            path, "partial", reason, id=record.id, pages=pages, seconds=seconds, review=review
+            path, Status.PARTIAL, reason, id=record.id, pages=pages, seconds=seconds, review=review
         )
     return FileOutcome(
-        path, "ingested", archived or "", id=record.id, pages=pages, seconds=seconds, review=review
+        path,
+        Status.INGESTED,
+        archived or "",
+        id=record.id,
+        pages=pages,
+        seconds=seconds,
+        review=review,
     )
 
 

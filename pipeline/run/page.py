@@ -1,8 +1,7 @@
-"""Page jobs: the picklable unit of work that worker processes run, and its result.
+"""The page step: one page job in (`jobs.PageJob`), one immutable `jobs.PageOutcome` out.
 
-A job names one page of one source file; `process_page` loads it, cleans it, recognises it
-and repairs its text, and never raises: failures come back as a one-line reason so the parent
-(the only writer) can report them and go on.
+`process_page` loads the page, cleans it, recognises it and repairs its text, and never
+raises: a failure comes back as a typed error so the run can report it and go on.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import hashlib
 import logging
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -22,35 +21,9 @@ from pipeline.errors import SohoaError
 from pipeline.programs import tesseract
 from pipeline.record import Page, PageImage, Span
 from pipeline.restore import Restorer
+from pipeline.run.jobs import JobError, PageJob, PageOutcome
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PageJob:
-    doc_index: int
-    path: str
-    media_type: str
-    page: int  # 1-based
-    lang: str = "vie"
-    dpi: int = 300  # PDF pages are rendered at this; for images, the resolution they state
-    stated_dpi: int | None = None  # an image's own resolution, when it says one worth trusting
-    force_ocr: bool = False
-    restore_mode: str = "auto"  # "auto", "stripped", "ocr" or "off"
-    keep_image: bool = True
-    cleanup: cleanup.CleanupOptions = field(default_factory=cleanup.CleanupOptions)
-
-
-@dataclass
-class PageOutcome:
-    doc_index: int
-    page_number: int
-    page: Page | None = None
-    image_png: bytes | None = None
-    restoration_confidence: float | None = None
-    low_confidence_spans: list[Span] = field(default_factory=list)
-    error: str | None = None
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def init_worker() -> None:
@@ -60,48 +33,62 @@ def init_worker() -> None:
 
 
 def process_page(job: PageJob) -> PageOutcome:
-    outcome = PageOutcome(job.doc_index, job.page)
+    """The page's outcome; a failure is its typed error, never an exception."""
+    timings: dict[str, float] = {}
     start = time.perf_counter()
     try:
-        _run(job, outcome)
-    except SohoaError as error:
-        outcome.error = f"page {job.page}: {error}"
+        page, png = _read(job, timings)
+        text, confidence, spans = _repair(job, page, timings)
+        if page.method == "ocr" and not page.raw_text.strip():
+            page = replace(page, blank=True)  # no ink worth reading: a page, not a failure
+        outcome = PageOutcome(
+            job.doc,
+            job.page,
+            page=replace(page, text=text),
+            image_png=png,
+            restoration_confidence=confidence,
+            low_confidence_spans=spans,
+        )
     except Exception as error:  # a bug or an unforeseen input must not stop the run
-        log.exception("page %d of %s failed", job.page, job.path)
-        outcome.error = f"page {job.page}: internal error: {type(error).__name__}: {error}"
-    outcome.timings["page_total"] = time.perf_counter() - start
-    return outcome
+        if not isinstance(error, SohoaError):
+            log.exception("page %d of %s failed", job.page, job.path)
+        outcome = PageOutcome(job.doc, job.page, failure=JobError.of(error))
+    timings["page_total"] = time.perf_counter() - start
+    log.info(
+        "page %d of %s: %s in %.1f s",
+        job.page,
+        Path(job.path).name,
+        outcome.page.method if outcome.page else f"failed ({outcome.failure})",
+        timings["page_total"],
+    )
+    return replace(outcome, timings=timings)
 
 
-def _run(job: PageJob, outcome: PageOutcome) -> None:
+def _read(job: PageJob, timings: dict[str, float]) -> tuple[Page, bytes | None]:
+    """The page as read or recognised (text not yet repaired) and its cleaned image to keep."""
     path = Path(job.path)
     clock = time.perf_counter
     if job.media_type == "text/plain":
         t0 = clock()
         raw = sources.read_text_pages(path)[job.page - 1]
-        outcome.timings["read"] = clock() - t0
-        page = Page(number=job.page, text=raw, raw_text=raw, confidence=None, method="text")
-    else:
-        content = None
-        if job.media_type == "application/pdf":
-            t0 = clock()
-            content = sources.pdf_page_content(path, job.page)
-            outcome.timings["text_layer"] = clock() - t0
-            log.debug("%s page %d: %s", path.name, job.page, content.reason)
-        if content is not None and content.text is not None and not job.force_ocr:
-            text = unicodedata.normalize("NFC", content.text)
-            page = Page(
-                number=job.page, text=text, raw_text=text, confidence=None, method="text-layer"
-            )
-        else:
-            page = _ocr_page(job, path, outcome, content)
-    _repair(job, page, outcome)
-    outcome.page = page
+        timings["read"] = clock() - t0
+        return Page(number=job.page, text=raw, raw_text=raw, confidence=None, method="text"), None
+    content = None
+    if job.media_type == "application/pdf":
+        t0 = clock()
+        content = sources.pdf_page_content(path, job.page)
+        timings["text_layer"] = clock() - t0
+        log.debug("%s page %d: %s", path.name, job.page, content.reason)
+    if content is not None and content.text is not None and not job.force_ocr:
+        text = unicodedata.normalize("NFC", content.text)
+        page = Page(number=job.page, text=text, raw_text=text, confidence=None, method="text-layer")
+        return page, None
+    return _ocr_page(job, path, timings, content)
 
 
 def _ocr_page(
-    job: PageJob, path: Path, outcome: PageOutcome, content: sources.PdfPageContent | None
-) -> Page:
+    job: PageJob, path: Path, timings: dict[str, float], content: sources.PdfPageContent | None
+) -> tuple[Page, bytes | None]:
     clock = time.perf_counter
     t0 = clock()
     dpi = job.dpi
@@ -111,22 +98,22 @@ def _ocr_page(
     else:
         rgb, image_source = sources.load_image_page(path, job.page - 1), "file"
         stated = job.stated_dpi
-    outcome.timings["load"] = clock() - t0
+    timings["load"] = clock() - t0
 
     cleaned = cleanup.clean_page(
         rgb, job.cleanup, orientation_check=tesseract_orientation, dpi=stated
     )
     del rgb
     for step, seconds in cleaned.timings.items():
-        outcome.timings[f"cleanup.{step}"] = seconds
+        timings[f"cleanup.{step}"] = seconds
 
     t0 = clock()
     png = cleanup.encode_png(cleaned.image, bilevel="binarize" in cleaned.steps)
-    outcome.timings["encode_image"] = clock() - t0
+    timings["encode_image"] = clock() - t0
 
     t0 = clock()
     raw, lines, confidence = ocr.recognize_page(cleaned.image, lang=job.lang)
-    outcome.timings["ocr"] = clock() - t0
+    timings["ocr"] = clock() - t0
 
     blank = ocr.is_blank(lines)
     if blank:  # kept as a page, marked blank; its specks are not text
@@ -135,9 +122,8 @@ def _ocr_page(
     height, width = cleaned.image.shape[:2]
     image_meta = None
     if job.keep_image:
-        outcome.image_png = png
         image_meta = PageImage("image/png", width, height, hashlib.sha256(png).hexdigest(), dpi)
-    return Page(
+    page = Page(
         number=job.page,
         text=raw,
         raw_text=raw,
@@ -151,6 +137,7 @@ def _ocr_page(
         blank=blank,
         image_source=image_source,
     )
+    return page, png if job.keep_image else None
 
 
 MIN_ORIENTATION_CONFIDENCE = 2.0  # Tesseract's OSD: upright pages measured 15-24
@@ -170,22 +157,27 @@ def tesseract_orientation(grey: np.ndarray) -> int | None:
     return found[0]
 
 
-def _repair(job: PageJob, page: Page, outcome: PageOutcome) -> None:
-    """Restore tone marks and repair OCR errors; raw_text keeps what was recognised or read."""
+def _repair(
+    job: PageJob, page: Page, timings: dict[str, float]
+) -> tuple[str, float | None, tuple[Span, ...]]:
+    """The page's text with tone marks restored and OCR errors repaired, the restoration's
+    confidence and its doubtful spans; raw_text keeps what was recognised or read."""
     if job.restore_mode == "off" or not page.raw_text.strip():
-        return
+        return page.text, None, ()
     t0 = time.perf_counter()
     restorer = Restorer.load()  # cached per model path
     result = restorer.restore(page.raw_text, mode=job.restore_mode)
     text, spans = result.text, list(result.low_confidence_spans)
     if job.restore_mode == "auto":
         text, spans = _repair_footnotes(restorer, page, text, spans)
-    page.text = text
-    outcome.restoration_confidence = result.confidence
-    outcome.low_confidence_spans = [
-        Span(start=s[0], end=s[1], text=s[2], confidence=round(float(s[3]), 3)) for s in spans
-    ]
-    outcome.timings["restore"] = time.perf_counter() - t0
+    timings["restore"] = time.perf_counter() - t0
+    return (
+        text,
+        result.confidence,
+        tuple(
+            Span(start=s[0], end=s[1], text=s[2], confidence=round(float(s[3]), 3)) for s in spans
+        ),
+    )
 
 
 SMALL_PRINT = 0.85  # line height under this share of the page's median: a footnote's type

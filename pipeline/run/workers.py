@@ -14,6 +14,9 @@ A dead worker (the OOM killer, a segfault in a native library, a `kill`) breaks 
 find out which task the dead worker was running (each worker writes the sequence number of
 the task it starts into a small file named after its pid) and with what exit code it died,
 so that task alone can fail and the rest run again on a fresh pool.
+
+Workers log through a `logging.handlers.QueueHandler`: their records travel to the parent,
+whose handlers write them, so `sohoa -v ingest -j 4` shows the workers' lines too.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ import concurrent.futures as cf
 import contextlib
 import ctypes
 import logging
+import logging.handlers
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import queue
 import select
 import shutil
 import signal
@@ -109,11 +114,21 @@ _marker_dir: str | None = None
 
 
 def _init(
-    marker_dir: str, server: int, parent: int, initializer: Callable[[], None] | None
+    marker_dir: str,
+    server: int,
+    parent: int,
+    initializer: Callable[[], None] | None,
+    log_queue: Any = None,
+    log_level: int = logging.WARNING,
 ) -> None:
     """Each worker's set-up: die with the fork server and with the ingest process, note
-    where to mark tasks, then the caller's own initializer."""
+    where to mark tasks, send log records to the parent, then the caller's initializer."""
     global _marker_dir
+    if log_queue is not None:
+        log_queue.cancel_join_thread()  # a worker's exit never waits on unsent log lines
+        root = logging.getLogger()
+        root.handlers[:] = [logging.handlers.QueueHandler(log_queue)]
+        root.setLevel(log_level)
     # Ctrl-C reaches the whole process group: the parent handles it (and ends the workers)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # when memory runs out, the kernel should take a worker (its task fails, the run goes
@@ -168,11 +183,22 @@ class WorkerPool:
         self._function = function
         self._processes: dict[int, Any] = {}
         server = _fork_server_pid()
+        root = logging.getLogger()
+        self._log_queue = context.Queue()
+        self._listener = _LogListener(self._log_queue, *root.handlers)
+        self._listener.start()
         self._executor = cf.ProcessPoolExecutor(
             max_workers=processes,
             mp_context=context,
             initializer=_init,
-            initargs=(self._dir, server if server is not None else -1, os.getpid(), initializer),
+            initargs=(
+                self._dir,
+                server if server is not None else -1,
+                os.getpid(),
+                initializer,
+                self._log_queue,
+                root.getEffectiveLevel(),
+            ),
         )
 
     def submit(self, seq: int, task: Any) -> cf.Future[Any]:
@@ -212,7 +238,39 @@ class WorkerPool:
                     with contextlib.suppress(OSError, ValueError):
                         process.kill()
         self._executor.shutdown(wait=not kill, cancel_futures=True)
+        self._listener.stop()
+        self._log_queue.close()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class _LogListener(logging.handlers.QueueListener):
+    """Writes the workers' log records with this process's handlers.
+
+    It stops on an event, and its thread is left behind after a second: a worker killed
+    while writing a record can leave the queue's lock held or half a record in its pipe,
+    and a stop sentinel sent through the queue would then never arrive.
+    """
+
+    def __init__(self, log_queue: Any, *handlers: logging.Handler) -> None:
+        super().__init__(log_queue, *handlers, respect_handler_level=True)
+        self._records: Any = log_queue
+        self._stopping = threading.Event()
+
+    def dequeue(self, block: bool) -> Any:
+        """The next record, or the sentinel (None) once stopping and nothing is left."""
+        while True:
+            try:
+                return self._records.get(timeout=0.1)
+            except queue.Empty:
+                if self._stopping.is_set():
+                    return None
+
+    def stop(self) -> None:
+        self._stopping.set()
+        thread = getattr(self, "_thread", None)
+        if thread is not None:
+            thread.join(timeout=1.0)
+            self._thread = None
 
 
 def peak_memory_kib(pid: int | str = "self") -> int:
