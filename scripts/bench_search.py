@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.record import Page, Provenance, Quality, Record, Signer, Source  # noqa: E402
-from pipeline.search import make_filters, search  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.storage import open_store  # noqa: E402
+from pipeline.storage.search import make_filters, search  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 TYPES = [
@@ -237,7 +237,7 @@ def build(
     rng = random.Random(seed)
     pages = 0
     spent = cpu = 0.0
-    with Store.open(db) as store:
+    with open_store(db) as store:
         for i in range(docs):
             record = make_document(i, corpus, rng, page_chars)
             started, started_cpu = time.perf_counter(), time.process_time()
@@ -247,7 +247,6 @@ def build(
             pages += len(record.pages)
             if (i + 1) % max(1, docs // 10) == 0:
                 print(f"  {i + 1}/{docs} documents, {pages / spent:.0f} pages/s", flush=True)
-        store.query("PRAGMA wal_checkpoint(TRUNCATE)")
     return pages, spent, cpu
 
 
@@ -262,7 +261,7 @@ def time_library(db: str, runs: int) -> tuple[dict[str, list[float]], dict[str, 
     """Wall and CPU milliseconds per query, by category, through pipeline.search (warm)."""
     wall: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
-    with Store.open(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
         for category, query, filters, sort, facets in QUERIES:
             options = make_filters(**filters)
             search(store, query, filters=options, sort=sort, facets=facets)  # warm-up
@@ -369,9 +368,9 @@ def main() -> int:
                 f"indexing: {pages / spent:.0f} pages/s wall, {pages / cpu:.0f} pages/s CPU "
                 f"({spent:.0f} s wall, {cpu:.0f} s CPU in add_document)"
             )
-        with Store.open(db, readonly=True) as store:
+        with open_store(db, readonly=True) as store:
             docs = store.count_documents()
-            pages = int(store.query("SELECT count(*) AS n FROM pages")[0]["n"])
+            pages = store.count_pages()
         size = sum(
             Path(db + suffix).stat().st_size
             for suffix in ("", "-wal")

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.record import Line, Page, Provenance, Record, Source, Word  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.storage import open_store  # noqa: E402
 from scripts.bench_search import (  # noqa: E402
     QUERIES,
     build,
@@ -135,7 +135,7 @@ def main() -> int:
     if not Path(db).exists():
         print(f"building {args.docs} documents + one {args.pages}-page record ...", flush=True)
         build(db, args.docs, corpus, 1800, seed=7)
-        with Store.open(db) as store:
+        with open_store(db) as store:
             store.add_document(big, {})
     port = free_port()
     base = f"http://127.0.0.1:{port}"

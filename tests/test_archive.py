@@ -448,7 +448,7 @@ def test_a_page_with_rotate_keeps_it_and_its_words_land_where_a_reader_shows_the
 def test_export_reads_a_store_and_finds_moved_sources_with_sources_dir(
     scans: dict[str, tuple[Path, Record]], tmp_path: Path
 ) -> None:
-    from pipeline.store import Store
+    from pipeline.storage import open_store
 
     jpeg, record = scans["jpeg"]
     moved = tmp_path / "moved"
@@ -457,7 +457,7 @@ def test_export_reads_a_store_and_finds_moved_sources_with_sources_dir(
     gone = Record.from_dict(record.to_dict())
     gone.source.path = str(tmp_path / "nowhere" / jpeg.name)
     db = str(tmp_path / "a.sqlite")
-    with Store.open(db) as store:
+    with open_store(db) as store:
         store.add_document(gone, {})
     out = tmp_path / "out"
     assert main(["export", "--db", db, "--format", "hocr", "--out", str(out)]) == 1

@@ -124,10 +124,10 @@ def test_export_command_reads_a_folder_of_records(tmp_path: Path) -> None:
 
 
 def test_export_command_reads_a_store(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from pipeline.store import Store
+    from pipeline.storage import open_store
 
     db = str(tmp_path / "a.sqlite")
-    with Store.open(db) as store:
+    with open_store(db) as store:
         store.add_document(_record(), {})
     assert main(["export", "--db", db, "--format", "jsonl"]) == 0
     assert json.loads(capsys.readouterr().out)["symbol"] == "BC/ĐUK"

@@ -335,7 +335,7 @@ def test_a_second_ingest_into_the_same_store_stops_at_once(tmp_path: Path) -> No
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time\n"
-         "from pipeline.store import ingest_lock\n"
+         "from pipeline.storage import ingest_lock\n"
          f"with ingest_lock({str(db)!r}):\n"
          "    print('held', flush=True)\n"
          "    time.sleep(60)\n"],
@@ -455,11 +455,11 @@ def _free_port() -> int:
 
 @pytest.fixture
 def small_store(tmp_path: Path) -> Path:
-    from pipeline.store import Store
+    from pipeline.storage import open_store
     from tests.test_store import make_record
 
     db = tmp_path / "s.sqlite"
-    with Store.open(str(db)) as store:
+    with open_store(str(db)) as store:
         for n in range(3):
             store.add_document(make_record(f"r{n}", [f"báo cáo {n}"]), {})
     return db
@@ -498,11 +498,11 @@ def test_search_checks_limit_and_page(tmp_path: Path, small_store: Path) -> None
 def test_export_skips_reports_and_leaves_no_file_when_it_fails(
     tmp_path: Path, small_store: Path
 ) -> None:
-    from pipeline.store import Store
+    from pipeline.storage import open_store
 
     records = tmp_path / "records"
     records.mkdir()
-    with Store.open(str(small_store), readonly=True) as store:
+    with open_store(str(small_store), readonly=True) as store:
         for record in store.iter_records():
             (records / f"{record.id}.json").write_text(record.to_json(), encoding="utf-8")
     (records / "report-20260101T000000Z.json").write_text('{"files": []}', encoding="utf-8")

@@ -15,7 +15,8 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.record import Record, validate
-from pipeline.store import Store
+from pipeline.storage import open_store
+from pipeline.storage.sqlite import SqliteStore
 from tests.conftest import ROOT, paragraph_lines, pdf_from_objects, render_lines
 
 BODY = (
@@ -87,7 +88,7 @@ def test_records_validate_and_round_trip(ingested: tuple[Path, Path, Path, int])
 
 
 def test_scan_pages_are_recognised(ingested: tuple[Path, Path, Path, int]) -> None:
-    with Store.open(str(ingested[1])) as store:
+    with open_store(str(ingested[1])) as store:
         records = {Path(r.source.path).name: r for r in store.iter_records()}
         pdf = records["scan-0.pdf"]
         assert [p.number for p in pdf.pages] == [1, 2]
@@ -248,7 +249,7 @@ def test_a_record_that_fails_to_write_is_reported_and_the_run_goes_on(tmp_path: 
     for name in ("a.txt", "b.txt"):
         (folder / name).write_text(f"Báo cáo {name}\n\n{BODY}\n", encoding="utf-8")
 
-    class FlakyStore(Store):
+    class FlakyStore(SqliteStore):
         def add_document(self, record: Record, page_images: dict[int, bytes]) -> None:
             if record.source.path.endswith("a.txt"):
                 raise TypeError("Object of type int32 is not JSON serializable")
@@ -269,8 +270,9 @@ def test_a_record_that_fails_to_build_is_reported_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An unforeseen error while one document's fields are extracted fails that file only."""
-    from pipeline import build
     from pipeline.run.ingest import IngestOptions, ingest
+
+    from pipeline import build
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -284,7 +286,7 @@ def test_a_record_that_fails_to_build_is_reported_and_the_run_goes_on(
         fill(record)
 
     monkeypatch.setattr(build, "_fill_fields", flaky_fill)
-    store = Store.open(str(tmp_path / "db.sqlite"))
+    store = open_store(str(tmp_path / "db.sqlite"))
     try:
         report = ingest([folder], store, IngestOptions(jobs=1))
         outcomes = {Path(f.path).name: f for f in report.files}
@@ -312,8 +314,8 @@ def test_workers_extract_fields_and_the_parent_only_writes(tmp_path: Path) -> No
         "from pathlib import Path\n"
         "from pipeline.run.ingest import IngestOptions, ingest\n"
         "from pipeline.restore.restorer import _load_cached\n"
-        "from pipeline.store import Store\n"
-        f"store = Store.open({db!r})\n"
+        "from pipeline.storage import open_store\n"
+        f"store = open_store({db!r})\n"
         f"options = IngestOptions(jobs=2, out_dir=Path({out!r}))\n"
         f"report = ingest([Path({str(folder)!r})], store, options)\n"
         "store.close()\n"
@@ -337,7 +339,7 @@ def test_report_lists_each_documents_review_items(ingested: tuple[Path, Path, Pa
     report = json.loads(_report(ingested[2]).read_text(encoding="utf-8"))
     flagged = [f for f in report["files"] if f["review"]]
     assert report["summary"]["needs_review"] == len(flagged)
-    with Store.open(str(ingested[1])) as store:
+    with open_store(str(ingested[1])) as store:
         for item in report["files"]:
             if item["status"] != "ingested":
                 continue

@@ -11,24 +11,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_store import REPORT, make_record, png
 
-import pipeline.search as search_module
-from pipeline.search import (
+import pipeline.storage.search as search_module
+from pipeline.storage import Store, open_store
+from pipeline.storage.search import (
     MAX_QUERY_CHARS,
     Filters,
     Term,
     canonical_tones,
     edit_variants,
-    exact_expression,
     fold,
     fold_d,
     has_marks,
     make_filters,
     make_snippet,
-    match_expression,
     parse_query,
     search,
 )
-from pipeline.store import Store
+from pipeline.storage.sqlite import exact_expression, match_expression
 
 NGHI_QUYET = make_record(
     "nq-05",
@@ -87,10 +86,10 @@ RECORDS = [REPORT, NGHI_QUYET, KE_HOACH, DANG_DOAN, GARBLED, HOSTILE]
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     path = tmp_path_factory.mktemp("search") / "s.db"
-    with Store.open(str(path)) as writer:
+    with open_store(str(path)) as writer:
         for record in RECORDS:
             writer.add_document(record, {1: png()})
-    with Store.open(str(path), readonly=True) as reader:
+    with open_store(str(path), readonly=True) as reader:
         yield reader
 
 
@@ -371,7 +370,7 @@ def test_hostile_text_is_just_text(store: Store) -> None:
 
 
 def test_empty_store(tmp_path: Path) -> None:
-    with Store.open(str(tmp_path / "empty.db")) as empty:
+    with open_store(str(tmp_path / "empty.db")) as empty:
         result = search(empty, "dang vien", facets=True)
         assert result.total == 0 and not result.fuzzy and result.hits == []
 

@@ -12,13 +12,13 @@ from test_store import REPORT
 from pipeline.cli import main
 from pipeline.errors import ExitCode
 from pipeline.record import Record
-from pipeline.store import Store
+from pipeline.storage import open_store
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("cli") / "s.db")
-    with Store.open(path) as store:
+    with open_store(path) as store:
         for record in RECORDS:
             store.add_document(record, {})
     return path

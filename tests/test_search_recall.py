@@ -18,8 +18,8 @@ from test_store import make_record
 from unidecode import unidecode
 
 from pipeline.record import Record
-from pipeline.search import has_marks, index_columns, search
-from pipeline.store import Store
+from pipeline.storage import Store, open_store
+from pipeline.storage.search import has_marks, index_columns, search
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 SEED_FILES = ("001_399e87c44336a24b.txt", "002_733a3f2f8d7c3fab.txt", "004_f85f0870cefe13e7.txt")
@@ -93,7 +93,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, lis
     base, pairs = corpus()
     records = base + [doc for _, doc in pairs]
     path = tmp_path_factory.mktemp("recall") / "s.db"
-    with Store.open(str(path)) as store:
+    with open_store(str(path)) as store:
         for record in records:
             store.add_document(record, {})
         yield store, records, pairs

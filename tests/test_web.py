@@ -13,7 +13,7 @@ from test_search import GARBLED, HOSTILE, KE_HOACH, NGHI_QUYET, RECORDS
 from test_store import REPORT, make_record, png
 
 from pipeline.record import validate
-from pipeline.store import Store
+from pipeline.storage import open_store
 from pipeline.web import create_app, segments
 
 LOW_TEXT = "Đồng chí Bí thư chủ trì hội nghị kiểm điểm."
@@ -28,11 +28,11 @@ LOW = make_record(
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     path = str(tmp_path_factory.mktemp("web") / "s.db")
-    with Store.open(path) as writer:
+    with open_store(path) as writer:
         for record in [*RECORDS, LOW]:
             writer.add_document(record, {n: png(f"p{n}") for n in range(1, len(record.pages) + 1)})
     with (
-        Store.open(path, readonly=True) as store,
+        open_store(path, readonly=True) as store,
         TestClient(create_app(store), base_url="http://127.0.0.1") as test_client,
     ):
         yield test_client

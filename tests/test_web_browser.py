@@ -17,7 +17,7 @@ import pytest
 from test_search import HOSTILE, KE_HOACH, NGHI_QUYET, RECORDS
 from test_store import make_record, png
 
-from pipeline.store import Store
+from pipeline.storage import open_store
 from pipeline.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,11 +61,11 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
     path = str(tmp_path_factory.mktemp("browser") / "s.db")
-    with Store.open(path) as writer:
+    with open_store(path) as writer:
         for record in [*RECORDS, XSS]:
             images = {n: png(f"trang {n}", 300, 420) for n in range(1, len(record.pages) + 1)}
             writer.add_document(record, images)
-    store = Store.open(path, readonly=True)
+    store = open_store(path, readonly=True)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.store import Store
+from pipeline.storage import open_store
 from pipeline.web import create_app
 from tests.conftest import ROOT, render_lines
 
@@ -36,7 +36,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def _client(db: Path) -> TestClient:
-    return TestClient(create_app(Store.open(str(db), readonly=True)),
+    return TestClient(create_app(open_store(str(db), readonly=True)),
                       base_url="http://127.0.0.1")
 
 

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from test_store import make_record
 
 from pipeline.record import Line, Record, ReviewItem, Word
-from pipeline.search import search
-from pipeline.store import Store
+from pipeline.storage import open_store
+from pipeline.storage.search import search
 from pipeline.web import create_app, paced
 
 # page text that looks like the store's own splice marker must come back untouched
@@ -41,7 +41,7 @@ SMALL = [make_record(f"doc{n}", [f"nghị quyết chi bộ số {n}"]) for n in 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("webrel") / "s.db")
-    with Store.open(path) as writer:
+    with open_store(path) as writer:
         writer.add_document(LARGE, {})
         for record in SMALL:
             writer.add_document(record, {})
@@ -51,7 +51,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def client(db: str) -> Iterator[TestClient]:
     with (
-        Store.open(db, readonly=True) as store,
+        open_store(db, readonly=True) as store,
         TestClient(create_app(store), base_url="http://127.0.0.1") as test_client,
     ):
         yield test_client
@@ -78,7 +78,7 @@ def test_each_thread_reads_on_its_own_connection(db: str) -> None:
     read connection (a long download never holds a lock another thread waits on)."""
     errors: list[BaseException] = []
     connections: set[int] = set()
-    with Store.open(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
 
         def work(n: int) -> None:
             try:
@@ -104,7 +104,7 @@ def test_each_thread_reads_on_its_own_connection(db: str) -> None:
 
 
 def test_a_closed_store_refuses_new_readers(db: str) -> None:
-    store = Store.open(db, readonly=True)
+    store = open_store(db, readonly=True)
     store.close()
     with pytest.raises(Exception, match="closed"):
         store.count_documents()
@@ -121,7 +121,7 @@ def test_partial_documents_are_not_complete(tmp_path: Path) -> None:
     """A document stored with fewer pages than its source has is redone by the next ingest."""
     record = make_record("partial", ["trang một", "trang hai"])
     record.pages = record.pages[:1]
-    with Store.open(str(tmp_path / "s.db")) as store:
+    with open_store(str(tmp_path / "s.db")) as store:
         store.add_document(record, {})
         assert not store.has_document(record.source.sha256)
         whole = make_record("partial", ["trang một", "trang hai"])

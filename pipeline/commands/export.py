@@ -73,9 +73,9 @@ def _folder_records(folder: Path) -> Iterator[Record]:
 
 
 def _store_records(db: str) -> Iterator[Record]:
-    from pipeline.store import Store
+    from pipeline.storage import open_store
 
-    with Store.open(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
         yield from store.iter_records()
 
 

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable
 
 from pipeline.errors import BadArgumentsError
-from pipeline.search import (
+from pipeline.storage import open_store
+from pipeline.storage.search import (
     MAX_LIMIT,
     MAX_PAGE,
     SORTS,
@@ -19,7 +20,6 @@ from pipeline.search import (
     make_filters,
     search,
 )
-from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise BadArgumentsError(str(error)) from error
-    with Store.open(args.db, readonly=True) as store:
+    with open_store(args.db, readonly=True) as store:
         result = search(
             store,
             args.query,

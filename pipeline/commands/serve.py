@@ -7,7 +7,7 @@ import logging
 import socket
 
 from pipeline.errors import BadArgumentsError, MissingDependencyError
-from pipeline.store import Store
+from pipeline.storage import open_store
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     # imported here, not at the top: every command builds the parser, only this one serves
     from pipeline.web import LOOPBACK_HOSTS, create_app
 
-    store = Store.open(args.db, readonly=True)
+    store = open_store(args.db, readonly=True)
     try:
         sock = bind(args.host, args.port)
     except BadArgumentsError:

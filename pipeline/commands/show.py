@@ -7,7 +7,7 @@ import logging
 
 from pipeline.errors import BadArgumentsError
 from pipeline.record import Record
-from pipeline.store import Store
+from pipeline.storage import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    with Store.open(args.db, readonly=True) as store:
+    with open_store(args.db, readonly=True) as store:
         record = store.get_record(resolve_id(store, args.id))
     assert record is not None  # resolve_id found it
     print(record.to_json() if args.json else format_record(record, raw=args.raw))

@@ -38,7 +38,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from pipeline import __version__
 from pipeline.errors import ArchiveError
 from pipeline.record import Record
-from pipeline.search import (
+from pipeline.storage import Store, image_media_type
+from pipeline.storage.search import (
     MAX_LIMIT,
     MAX_PAGE,
     MAX_QUERY_CHARS,
@@ -51,7 +52,6 @@ from pipeline.search import (
     parse_query,
     search,
 )
-from pipeline.store import Store, image_media_type
 
 log = logging.getLogger(__name__)
 

@@ -1,35 +1,61 @@
-"""The document store: SQLite (WAL, one writer) holding records, pages, page images and the
-full-text indexes that `pipeline.search` queries.
+"""The SQLite backend: one file (WAL, one writer) holding records, pages, page images and
+two FTS5 indexes.
 
 Layout: `documents` (one small row per record: the filter and display columns search reads),
 `records` (the whole record as JSON, page texts left out), `pages` (restored and raw text
 per page, the one copy of it), `page_images` (cleaned page images), and two
 contentless FTS5 indexes over (subject, meta, body), one row per document: `fts` (accent-free,
-đ folded) and `fts_exact` (accents kept, one tone placement). Contentless tables need the
-indexed values again to delete a row; they are recomputed from the stored record, and the
-whole index is rebuilt when `search.INDEX_VERSION` changes.
+đ folded; `unicode61 remove_diacritics 2` strips the other marks) and `fts_exact` (accents
+kept, one tone placement). Contentless tables need the indexed values again to delete a row;
+they are recomputed from the stored record, and the whole index is rebuilt when
+`text.INDEX_VERSION` changes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import fcntl
-import json
 import logging
-import os
 import re
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pipeline.errors import BadArgumentsError, StoreBusyError, UnwritableOutputError
+from pipeline.errors import BadArgumentsError
 from pipeline.record import Record
-from pipeline.search import INDEX_VERSION, canonical_tones, fold, fold_d, index_columns
+from pipeline.storage.protocol import (
+    FacetCount,
+    Filters,
+    HitPage,
+    HitRow,
+    PageText,
+    Plan,
+    Term,
+)
+from pipeline.storage.rows import (
+    DOC_COLUMNS,
+    HIT_COLUMNS,
+    document_row,
+    image_media_type,
+    record_json,
+    splice_pages,
+    with_page_texts,
+)
+from pipeline.storage.text import (
+    BODY_WEIGHT,
+    INDEX_VERSION,
+    META_WEIGHT,
+    SUBJECT_WEIGHT,
+    canonical_tones,
+    fold,
+    fold_d,
+    has_marks,
+    index_columns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,111 +123,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_exact USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
 """
 
-_DOC_COLUMNS = (
-    "id, sha256, path, media_type, n_pages, doc_type, type_code, number, symbol, doc_number, "
-    "issuer_code, issuer, place, date, year, subject, draft, type_key, issuer_key, place_key, "
-    "symbol_key, created"
-)
-_YEAR = re.compile(r"^(\d{4})")
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-)
+_DOC_COLUMNS = ", ".join(DOC_COLUMNS)
 
 
-def image_media_type(data: bytes) -> str:
-    """Media type of image bytes from their magic number (the store never trusts a name)."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    for magic, media_type in _MAGIC:
-        if data.startswith(magic):
-            return media_type
-    return "application/octet-stream"
-
-
-def _key(values: Sequence[str | None]) -> str:
-    """Folded values between `|` separators, for exact-item and substring filters."""
-    return "|" + "|".join(fold(v).strip() for v in values if v) + "|"
-
-
-def _issuing_body(issuer: Sequence[str]) -> str | None:
-    """The issuing body: the last header line (the parent body, when present, comes first)."""
-    lines = [line.strip() for line in issuer if line.strip() and line.strip() != "*"]
-    return lines[-1] if lines else None
-
-
-def _record_json(record: Record) -> str:
-    """The record as compact JSON without page texts, which live in `pages` alone."""
-    data = record.to_dict()
-    for page in data["pages"]:
-        page["text"] = page["raw_text"] = ""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def _document_row(record: Record) -> tuple[Any, ...]:
-    year_match = _YEAR.match(record.date or "")
-    return (
-        record.id,
-        record.source.sha256,
-        record.source.path,
-        record.source.media_type,
-        len(record.pages) or record.source.pages,
-        record.doc_type,
-        record.type_code,
-        record.number,
-        record.symbol,
-        record.doc_number,
-        record.issuer_code,
-        _issuing_body(record.issuer),
-        record.place,
-        record.date,
-        int(year_match.group(1)) if year_match else None,
-        record.subject,
-        record.draft,
-        _key([record.type_code, record.doc_type]),
-        _key([record.issuer_code, *record.issuer]),
-        _key([record.place]),
-        _key([record.symbol, record.doc_number]),
-        dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    )
-
-
-@contextlib.contextmanager
-def ingest_lock(db: str) -> Iterator[None]:
-    """Held while an ingest writes to `db`: a second ingest into the same store stops at
-    once (StoreBusyError, exit 2) instead of doing all the OCR a second time. An flock on
-    `DB.lock`, released by the kernel whatever way the holder ends."""
-    path = Path(db).with_name(Path(db).name + ".lock")
-    try:
-        handle = path.open("a+")
-    except OSError as error:
-        raise UnwritableOutputError(
-            f"--db {db}: cannot create {path} ({error.strerror})"
-        ) from error
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise StoreBusyError(
-                f"another ingest ({holder}) is writing to {db}; wait for it to finish "
-                "(a rerun then resumes where it stopped)"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-
-
-class Store:
+class SqliteStore:
     """Records and their search indexes in one SQLite file; one writer, many readers.
 
     A writable store serialises its methods by a lock on its one connection. A read-only
@@ -222,10 +147,8 @@ class Store:
         self._vocabulary_read = (0, 0.0)  # data_version and time when it was read
 
     @classmethod
-    def open(cls, db: str, *, readonly: bool = False) -> Store:
+    def open(cls, db: str, *, readonly: bool = False) -> SqliteStore:
         """Open (creating unless `readonly`) the store at a SQLite path."""
-        if db.startswith(("postgresql://", "postgres://")):
-            raise BadArgumentsError("PostgreSQL not supported yet")
         if readonly and not Path(db).is_file():
             raise BadArgumentsError(f"no such database: {db}")
         try:
@@ -338,13 +261,13 @@ class Store:
             self._delete(record.id)
             cursor = self._conn.execute(
                 f"INSERT INTO documents({_DOC_COLUMNS}) VALUES "
-                f"({', '.join('?' * len(_DOC_COLUMNS.split(',')))})",
-                _document_row(record),
+                f"({', '.join('?' * len(DOC_COLUMNS))})",
+                document_row(record),
             )
             rid = cursor.lastrowid
             assert rid is not None
             self._conn.execute(
-                "INSERT INTO records(rid, record_json) VALUES (?, ?)", (rid, _record_json(record))
+                "INSERT INTO records(rid, record_json) VALUES (?, ?)", (rid, record_json(record))
             )
             self._conn.executemany(
                 "INSERT INTO pages(doc_id, number, text, raw_text, confidence) "
@@ -416,31 +339,16 @@ class Store:
         return self._chunks(doc_id, bytes(row["data"]), batch)
 
     def _chunks(self, doc_id: str, stored: bytes, batch: int) -> Iterator[bytes]:
-        view = memoryview(stored)
-        position = 0
-        marks = _EMPTY_PAGE.finditer(stored)
-        while True:
-            found = [m for _, m in zip(range(batch), marks, strict=False)]
-            if not found:
-                break
-            numbers = [int(m.group(1)) for m in found]
+        def read_texts(numbers: list[int]) -> dict[int, tuple[str, str]]:
             with self._reading() as conn:
                 rows = conn.execute(
                     "SELECT number, text, raw_text FROM pages WHERE doc_id = ? "
                     f"AND number IN ({', '.join('?' * len(numbers))})",
                     (doc_id, *numbers),
                 ).fetchall()
-            texts = {r["number"]: (r["text"], r["raw_text"]) for r in rows}
-            parts: list[bytes | memoryview] = []
-            for number, match in zip(numbers, found, strict=True):
-                text, raw = texts.get(number, ("", ""))
-                parts.append(view[position : match.start()])
-                parts.append(
-                    f'{{"number":{number},"text":{_dumps(text)},"raw_text":{_dumps(raw)}'.encode()
-                )
-                position = match.end()
-            yield b"".join(parts)
-        yield bytes(view[position:])
+            return {r["number"]: (r["text"], r["raw_text"]) for r in rows}
+
+        return splice_pages(stored, read_texts, batch)
 
     def find_ids(self, prefix: str, limit: int = 2) -> list[str]:
         """Ids starting with a (hex) prefix, so commands can accept a short id."""
@@ -504,10 +412,33 @@ class Store:
             row = conn.execute("SELECT count(*) AS n FROM documents").fetchone()
         return int(row["n"])
 
-    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
-        """Run one read query (for pipeline.search)."""
+    def count_pages(self) -> int:
+        with self._reading() as conn:
+            row = conn.execute("SELECT count(*) AS n FROM pages").fetchone()
+        return int(row["n"])
+
+    # --- searching (SearchIndex) ---------------------------------------------------------
+
+    def _query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         with self._reading() as conn:
             return conn.execute(sql, params).fetchall()
+
+    def run_plan(self, plan: Plan, sort: str, limit: int, offset: int) -> HitPage:
+        return _run(self, _fts_plan(plan), sort, limit, offset)
+
+    def facet_counts(self, plan: Plan) -> list[FacetCount]:
+        return _facets(self, _fts_plan(plan))
+
+    def page_texts(self, ids: Sequence[str]) -> list[PageText]:
+        rows = self._query(
+            f"SELECT doc_id, number, text FROM pages WHERE doc_id IN ({', '.join('?' * len(ids))})",
+            list(ids),
+        )
+        return [PageText(row["doc_id"], row["number"], row["text"]) for row in rows]
+
+    def term_frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        vocabulary = self.vocabulary()
+        return {w: vocabulary[w] for w in words if w in vocabulary}
 
     def close(self) -> None:
         with self._lock:
@@ -517,7 +448,7 @@ class Store:
             self._readers.clear()
             self._conn.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> SqliteStore:
         return self
 
     def __exit__(
@@ -527,13 +458,6 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-_EMPTY_PAGE = re.compile(rb'\{"number":(\d+),"text":"","raw_text":""')
-
-
-def _dumps(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
 
 
 def _connect(db: str, readonly: bool) -> sqlite3.Connection:
@@ -554,18 +478,13 @@ def _connect(db: str, readonly: bool) -> sqlite3.Connection:
 def _load(conn: sqlite3.Connection, rid: int, doc_id: str) -> Record:
     """The stored record with its page texts put back from `pages`."""
     row = conn.execute("SELECT record_json FROM records WHERE rid = ?", (rid,)).fetchone()
-    data = json.loads(row["record_json"])
     texts = {
-        page["number"]: page
+        page["number"]: (page["text"], page["raw_text"])
         for page in conn.execute(
             "SELECT number, text, raw_text FROM pages WHERE doc_id = ?", (doc_id,)
         )
     }
-    for page in data["pages"]:
-        stored = texts.get(page["number"])
-        if stored is not None:
-            page["text"], page["raw_text"] = stored["text"], stored["raw_text"]
-    return Record.from_dict(data)
+    return with_page_texts(row["record_json"], texts)
 
 
 class _Transaction:
@@ -587,3 +506,274 @@ class _Transaction:
             self._conn.execute("COMMIT")
         else:
             self._conn.execute("ROLLBACK")
+
+
+# --- FTS5 match expressions ----------------------------------------------------------------
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _term_expr(term: Term, normalize: Any) -> str:
+    words = [normalize(w) for w in term.words]
+    if term.phrase:
+        return _quote(" ".join(words))
+    return " AND ".join(_quote(w) for w in words)
+
+
+def positive_expression(terms: Sequence[Term]) -> str | None:
+    """The accent-free MATCH expression of the positive terms (all required), or None."""
+    positive = [_term_expr(t, fold) for t in terms if not t.negate]
+    return " AND ".join(positive) if positive else None
+
+
+def match_expression(terms: Sequence[Term]) -> str | None:
+    """The accent-free MATCH expression of the positive and negative terms, or None when
+    there is no positive term. Every token is quoted, so no FTS5 syntax gets through."""
+    return _combine(positive_expression(terms), exclusion_expression(terms))
+
+
+def _combine(positive: str | None, negative: str | None) -> str | None:
+    if not positive:
+        return None
+    return f"({positive}) NOT ({negative})" if negative else positive
+
+
+def exclusion_expression(terms: Sequence[Term]) -> str | None:
+    """The MATCH expression of the negated terms joined by OR, or None."""
+    negative = [_term_expr(t, fold) for t in terms if t.negate]
+    return " OR ".join(f"({n})" for n in negative) if negative else None
+
+
+def exact_expression(terms: Sequence[Term]) -> str | None:
+    """The accent-exact MATCH expression of the positive words typed with marks, or None.
+
+    Words typed without marks stay free: "dang viên" ranks documents with "viên" first,
+    whatever "dang" was accented as.
+    """
+    parts: list[str] = []
+    for term in terms:
+        if term.negate:
+            continue
+        marked = [w for w in term.words if has_marks(w)]
+        if term.phrase and len(marked) == len(term.words):
+            parts.append(_term_expr(term, _exact_token))
+        else:
+            parts.extend(_quote(_exact_token(w)) for w in marked)
+    return " AND ".join(parts) if parts else None
+
+
+def _exact_token(word: str) -> str:
+    return canonical_tones(word).lower()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    match: str | None  # accent-free MATCH expression, None to list by filters alone
+    positive: str | None  # its required part, for the subject/meta tier of broad queries
+    exact: str | None  # accent-exact MATCH expression for ranking
+    exclude: str | None  # exclusions (already inside `match` when there is one)
+    filters: Filters
+    rank_limit: int
+
+
+def _fts_plan(plan: Plan) -> _Plan:
+    """The FTS5 expressions of a plan (see protocol.Plan)."""
+    positive: str | None
+    exact: str | None
+    if plan.corrections:
+        positive, exact = _fuzzy_expression(plan.positive, plan.corrections), None
+    else:
+        positive, exact = positive_expression(plan.terms), exact_expression(plan.terms)
+    exclude = exclusion_expression(plan.terms)
+    return _Plan(
+        match=_combine(positive, exclude),
+        positive=positive,
+        exact=exact,
+        exclude=exclude,
+        filters=plan.filters,
+        rank_limit=plan.rank_limit,
+    )
+
+
+@dataclass(frozen=True)
+class _Sql:
+    """Pieces of the statement selecting the matching documents `d` (see `_select`)."""
+
+    with_: str  # WITH m AS (the FTS matches), or ""
+    source: str  # FROM … (documents d, joined to m when there is a match expression)
+    where: str  # WHERE … (filters), or ""
+    params: dict[str, Any]
+    score: str = "0.0"
+    exact: str = "0"
+    head: str = ""  # LEFT JOIN of the subject/meta tier
+
+
+def _select(plan: _Plan, ranking: str) -> _Sql:
+    """The statement pieces for a plan. `ranking` says what the score is: "bm25" over all
+    columns, "head" (BM25 of the documents holding every word in their subject or meta
+    columns, 0 for the others) or "none" (0)."""
+    params: dict[str, Any] = {}
+    weights = f"{SUBJECT_WEIGHT}, {META_WEIGHT}, {BODY_WEIGHT}"
+    with_, source, score, exact, head = "", "FROM documents AS d", "0.0", "0", ""
+    if plan.match and ranking == "bm25":
+        # A subquery SQLite flattens: BM25 is computed only for rows passing the filters.
+        params["match"] = plan.match
+        source = (
+            f"FROM (SELECT rowid AS rid, -bm25(fts, {weights}) AS score FROM fts "
+            "WHERE fts MATCH :match) AS m JOIN documents AS d ON d.rid = m.rid"
+        )
+        score = "m.score"
+    elif plan.match:
+        # Matched once, for both the count and the page of hits.
+        params["match"] = plan.match
+        with_ = "WITH m AS MATERIALIZED (SELECT rowid AS rid FROM fts WHERE fts MATCH :match) "
+        source = "FROM m JOIN documents AS d ON d.rid = m.rid"
+    if plan.match:
+        if ranking == "head" and plan.positive:
+            head = (
+                f" LEFT JOIN (SELECT rowid AS rid, -bm25(fts, {weights}) AS score FROM fts "
+                "WHERE fts MATCH :head) AS h ON h.rid = d.rid"
+            )
+            params["head"] = f"{{subject meta}} : ({plan.positive})"
+            score = "coalesce(h.score, 0.0)"
+        if plan.exact and ranking != "none":
+            exact = "(d.rid IN (SELECT rowid FROM fts_exact WHERE fts_exact MATCH :exact))"
+            params["exact"] = plan.exact
+    clauses = _filter_clauses(plan.filters, params)
+    if plan.exclude and not plan.match:
+        clauses.append("d.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH :exclude)")
+        params["exclude"] = plan.exclude
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    return _Sql(with_, source, where, params, score, exact, head)
+
+
+def _filter_clauses(filters: Filters, params: dict[str, Any]) -> list[str]:
+    """SQL conditions on the folded key columns of `documents` (see rows.document_row)."""
+    clauses: list[str] = []
+    if filters.type:
+        clauses.append("instr(d.type_key, :type) > 0")
+        params["type"] = f"|{filters.type}|"
+    for key in ("issuer", "place", "symbol"):
+        value = getattr(filters, key)
+        if value:
+            clauses.append(f"instr(d.{key}_key, :{key}) > 0")
+            params[key] = value
+    if filters.year_from is not None:
+        clauses.append("d.year >= :year_from")
+        params["year_from"] = filters.year_from
+    if filters.year_to is not None:
+        clauses.append("d.year <= :year_to")
+        params["year_to"] = filters.year_to
+    # Partial dates ("2023-07") cover a span: keep them when the span meets the range.
+    if filters.date_from:
+        clauses.append("d.date || '~' >= :date_from")
+        params["date_from"] = filters.date_from
+    if filters.date_to:
+        clauses.append("d.date <= :date_to || '~'")
+        params["date_to"] = filters.date_to
+    if filters.draft is not None:
+        clauses.append("coalesce(d.draft, '') " + ("!= ''" if filters.draft else "= ''"))
+    return clauses
+
+
+def _ranking(store: SqliteStore, plan: _Plan, sort: str) -> str:
+    """BM25 over every match while at most `rank_limit` documents match (counted only that
+    far); beyond, the subject/meta tier by BM25 and then the rest by date."""
+    if not plan.match or sort == "date":
+        return "none"
+    sql = _select(plan, "none")
+    # Not the MATERIALIZED m of `sql.with_`: that would match everything before the LIMIT.
+    matches = "(SELECT rowid AS rid FROM fts WHERE fts MATCH :match) AS m"
+    source = sql.source.replace("FROM m ", f"FROM {matches} ", 1)
+    capped = store._query(
+        f"SELECT count(*) AS n FROM (SELECT 1 {source}{sql.where} LIMIT :cap)",
+        {**sql.params, "cap": plan.rank_limit + 1},
+    )
+    return "bm25" if int(capped[0]["n"]) <= plan.rank_limit else "head"
+
+
+# NULL dates sort last in DESC order; "none" follows the documents_date index.
+_ORDER = {
+    "none": "d.date DESC, d.rid DESC",
+    "bm25": "exact DESC, score DESC, d.rid DESC",
+    "head": "exact DESC, score DESC, d.date DESC, d.rid DESC",
+}
+_RANKING = {"none": "date", "bm25": "relevance", "head": "subject-then-date"}
+
+
+def _run(store: SqliteStore, plan: _Plan, sort: str, limit: int, offset: int) -> HitPage:
+    """One statement: the FTS matches once (WITH m), their count, and one page of hits."""
+    ranking = _ranking(store, plan, sort)
+    sql = _select(plan, ranking)
+    params = {**sql.params, "limit": limit, "offset": offset}
+    if sql.with_ and not sql.where:
+        count = "SELECT count(*) AS n FROM m"
+    else:
+        count = f"SELECT count(*) AS n {sql.source}{sql.where}"
+    columns = ", ".join(f"d.{c}" for c in HIT_COLUMNS)
+    rows = store._query(
+        f"{sql.with_}SELECT {columns}, {sql.score} AS score, {sql.exact} AS exact, "
+        f"({count}) AS total {sql.source}{sql.head}{sql.where} "
+        f"ORDER BY {_ORDER[ranking]} LIMIT :limit OFFSET :offset",
+        params,
+    )
+    if rows:
+        total = int(rows[0]["total"])
+    else:
+        total = int(store._query(f"{sql.with_}{count}", params)[0]["n"])
+    hits = [
+        HitRow(
+            **{c: row[c] for c in HIT_COLUMNS},
+            score=float(row["score"]),
+            exact=bool(row["exact"]),
+        )
+        for row in rows
+    ]
+    return HitPage(total, _RANKING[ranking], hits)
+
+
+def _facets(store: SqliteStore, plan: _Plan) -> list[FacetCount]:
+    """Counts of the matching documents by type, issuer, year and place."""
+    sql = _select(plan, "none")
+    if sql.source == "FROM documents AS d" and not sql.where:
+        table, prefix = "documents", ""  # everything: counted along the covering indexes
+    else:
+        table = "hits"
+        columns = "d.type_code, d.doc_type, d.issuer, d.year, d.place"
+        hits = f"hits AS MATERIALIZED (SELECT {columns} {sql.source}{sql.where}) "
+        prefix = f"{sql.with_}, {hits}" if sql.with_ else f"WITH {hits}"
+    rows = store._query(
+        f"{prefix}SELECT 'type' AS facet, type_code AS a, doc_type AS b, count(*) AS n "
+        f"FROM {table} GROUP BY type_code, doc_type "
+        f"UNION ALL SELECT 'issuer', issuer, NULL, count(*) FROM {table} GROUP BY issuer "
+        f"UNION ALL SELECT 'year', year, NULL, count(*) FROM {table} GROUP BY year "
+        f"UNION ALL SELECT 'place', place, NULL, count(*) FROM {table} GROUP BY place",
+        sql.params,
+    )
+    return [
+        FacetCount(
+            row["facet"],
+            None if row["a"] is None else str(row["a"]),
+            row["b"],
+            int(row["n"]),
+        )
+        for row in rows
+    ]
+
+
+def _fuzzy_expression(terms: Sequence[Term], corrections: Mapping[str, Sequence[str]]) -> str:
+    """The required part of the match expression with each corrected word replaced by
+    (word OR variants); a phrase holding a corrected word is loosened to its words."""
+    parts: list[str] = []
+    for term in terms:
+        folded = [fold(w) for w in term.words]
+        if term.phrase and not any(w in corrections for w in folded):
+            parts.append(_quote(" ".join(folded)))
+            continue
+        for word in folded:
+            options = [word, *corrections.get(word, [])]
+            alternatives = " OR ".join(_quote(o) for o in options)
+            parts.append(f"({alternatives})" if len(options) > 1 else alternatives)
+    return " AND ".join(parts)

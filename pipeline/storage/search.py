@@ -1,9 +1,9 @@
-"""Analysts' search over the store: text folding, query parsing, ranking, snippets, facets.
+"""Analysts' search over an archive: query parsing, the plan, snippets, facets, fuzzy fallback.
 
-Typing without tone marks must find accented text, so the main full-text index holds text
-folded the way FTS5 cannot do alone (`đ`→`d`; `unicode61 remove_diacritics 2` strips the
-rest). A second, accent-exact index lets a query typed with tone marks rank exact matches
-first. Query text never reaches FTS5 raw: every token is quoted by `match_expression`.
+Everything here is the same for every backend: a query is parsed into terms and filters,
+run as a `Plan` through the store's `SearchIndex` (storage.sqlite: FTS5; storage.postgres:
+tsvector), and the hits get their snippets here, from the page texts. Query text never
+reaches a database raw: each backend quotes every token.
 """
 
 from __future__ import annotations
@@ -14,82 +14,25 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pipeline.record import Record
+from pipeline.storage.protocol import FacetCount, Filters, Plan, SearchIndex, Term
+from pipeline.storage.text import canonical_tones, fold, fold_d, has_marks, index_columns, tokens
 
-if TYPE_CHECKING:
-    from pipeline.store import Store
+__all__ = [
+    "Filters",
+    "Term",
+    "canonical_tones",
+    "fold",
+    "fold_d",
+    "has_marks",
+    "index_columns",
+    "tokens",
+]
 
 log = logging.getLogger(__name__)
-
-_TOKEN = re.compile(r"[^\W_]+")
-_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
-
-# Bump when the functions below change what is indexed: the store then rebuilds its index.
-INDEX_VERSION = "1"
-
-
-def fold_d(text: str) -> str:
-    """NFC text with đ/Đ folded to d/D: what goes into the accent-free index."""
-    return unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
-
-
-def fold(text: str) -> str:
-    """Lower-case text with every Vietnamese mark removed, for comparing in Python."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
-def _old_tone_pairs() -> dict[str, str]:
-    """Old-style tone placement in open syllables (òa, òe, ùy) → new style (oà, oè, uỳ)."""
-    pairs: dict[str, str] = {}
-    for first, seconds in (("o", "ae"), ("u", "y")):
-        for vowel in (first, first.upper()):
-            for tone in _TONES:
-                toned = unicodedata.normalize("NFC", vowel + tone)
-                for second in seconds + seconds.upper():
-                    pairs[toned + second] = vowel + unicodedata.normalize("NFC", second + tone)
-    return pairs
-
-
-_OLD_TONE_PAIRS = _old_tone_pairs()
-_OLD_TONE = re.compile(
-    f"[{''.join(sorted({pair[0] for pair in _OLD_TONE_PAIRS}))}][aeyAEY](?![^\\W_])"
-)
-
-
-def canonical_tones(text: str) -> str:
-    """NFC text with one tone placement (hoà, not hòa; thuỷ, not thủy), so that both
-    spellings meet in the accent-exact index."""
-    nfc = unicodedata.normalize("NFC", text)
-    return _OLD_TONE.sub(lambda m: _OLD_TONE_PAIRS.get(m.group(), m.group()), nfc)
-
-
-def tokens(text: str) -> list[str]:
-    """Word tokens the way FTS5's unicode61 tokenizer splits them (letters and digits)."""
-    return _TOKEN.findall(text)
-
-
-def has_marks(word: str) -> bool:
-    """True when a word carries a tone mark, a vowel mark or đ."""
-    return fold(word) != word.casefold()
-
-
-def index_columns(record: Record) -> tuple[str, str, str]:
-    """The (subject, meta, body) texts indexed for a record, before folding.
-
-    The subject column carries the document type too, so "bao cao so ket" weighs on it; meta
-    carries number, issuer lines, place and signer, searchable without a field prefix.
-    """
-    subject = " ".join(part for part in (record.doc_type, record.subject) if part)
-    meta_parts = [record.doc_number, *record.issuer, record.place, record.signer.name]
-    meta = "\n".join(part for part in meta_parts if part)
-    body = record.text or "\n".join(page.text for page in record.pages)
-    return subject, meta, body
-
 
 # --- query parsing -----------------------------------------------------------------------
 
@@ -97,7 +40,6 @@ MAX_QUERY_CHARS = 500
 MAX_TOKENS = 32
 MAX_LIMIT = 100
 MAX_PAGE = 1000
-SUBJECT_WEIGHT, META_WEIGHT, BODY_WEIGHT = 8.0, 2.0, 1.0
 
 # Field names accepted in a query, English and Vietnamese (compared after folding).
 FIELDS = {
@@ -125,35 +67,6 @@ _YEARS = re.compile(r"^(\d{4})(?:\s*[-–]\s*(\d{4}))?$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _YES = {"yes", "y", "true", "1", "co", "c"}
 _NO = {"no", "n", "false", "0", "khong", "k"}
-
-
-@dataclass(frozen=True)
-class Term:
-    """Words that must (or, negated, must not) occur; a phrase keeps them adjacent."""
-
-    words: tuple[str, ...]
-    phrase: bool = False
-    negate: bool = False
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Field filters; None means "any"."""
-
-    type: str | None = None
-    issuer: str | None = None
-    place: str | None = None
-    symbol: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    draft: bool | None = None
-
-    def merged(self, other: Filters) -> Filters:
-        """These filters with every value set in `other` taking precedence."""
-        updates = {k: v for k, v in asdict(other).items() if v is not None}
-        return replace(self, **updates)
 
 
 @dataclass(frozen=True)
@@ -310,70 +223,10 @@ def _add_term(terms: list[Term], value: str, negate: bool) -> None:
         terms.append(Term(words, phrase=len(words) > 1, negate=negate))
 
 
-# --- FTS5 match expressions ----------------------------------------------------------------
-
-
-def _quote(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
-
-
-def _term_expr(term: Term, normalize: Any) -> str:
-    words = [normalize(w) for w in term.words]
-    if term.phrase:
-        return _quote(" ".join(words))
-    return " AND ".join(_quote(w) for w in words)
-
-
-def positive_expression(terms: Sequence[Term]) -> str | None:
-    """The accent-free MATCH expression of the positive terms (all required), or None."""
-    positive = [_term_expr(t, fold) for t in terms if not t.negate]
-    return " AND ".join(positive) if positive else None
-
-
-def match_expression(terms: Sequence[Term]) -> str | None:
-    """The accent-free MATCH expression of the positive and negative terms, or None when
-    there is no positive term. Every token is quoted, so no FTS5 syntax gets through."""
-    return _combine(positive_expression(terms), exclusion_expression(terms))
-
-
-def _combine(positive: str | None, negative: str | None) -> str | None:
-    if not positive:
-        return None
-    return f"({positive}) NOT ({negative})" if negative else positive
-
-
-def exclusion_expression(terms: Sequence[Term]) -> str | None:
-    """The MATCH expression of the negated terms joined by OR, or None."""
-    negative = [_term_expr(t, fold) for t in terms if t.negate]
-    return " OR ".join(f"({n})" for n in negative) if negative else None
-
-
-def exact_expression(terms: Sequence[Term]) -> str | None:
-    """The accent-exact MATCH expression of the positive words typed with marks, or None.
-
-    Words typed without marks stay free: "dang viên" ranks documents with "viên" first,
-    whatever "dang" was accented as.
-    """
-    parts: list[str] = []
-    for term in terms:
-        if term.negate:
-            continue
-        marked = [w for w in term.words if has_marks(w)]
-        if term.phrase and len(marked) == len(term.words):
-            parts.append(_term_expr(term, _exact_token))
-        else:
-            parts.extend(_quote(_exact_token(w)) for w in marked)
-    return " AND ".join(parts) if parts else None
-
-
-def _exact_token(word: str) -> str:
-    return canonical_tones(word).lower()
-
-
 # --- running a search ----------------------------------------------------------------------
 
 SNIPPET_CHARS = 240
-RANK_LIMIT = 5000  # BM25 costs ~2 µs a document: score at most this many per query
+RANK_LIMIT = 5000  # relevance costs ~2 µs a document (SQLite BM25): rank at most this many
 FACET_SIZE = 20
 FACETS = ("type", "issuer", "year", "place")
 SORTS = ("relevance", "date")
@@ -471,18 +324,8 @@ class SearchResult:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    match: str | None  # accent-free MATCH expression, None to list by filters alone
-    positive: str | None  # its required part, for the subject/meta tier of broad queries
-    exact: str | None  # accent-exact MATCH expression for ranking
-    exclude: str | None  # exclusions (already inside `match` when there is one)
-    filters: Filters
-    words: frozenset[str]  # folded words to highlight
-
-
 def search(
-    store: Store,
+    store: SearchIndex,
     query: str,
     *,
     filters: Filters | None = None,
@@ -510,25 +353,22 @@ def search(
     merged = parsed.filters.merged(filters) if filters else parsed.filters
     if query.strip() and not parsed.terms and parsed.filters == Filters() and not parsed.notes:
         result.notes.append("truy vấn không có từ nào để tìm; hiển thị mọi văn bản")
-    plan = _Plan(
-        match=match_expression(parsed.terms),
-        positive=positive_expression(parsed.terms),
-        exact=exact_expression(parsed.terms),
-        exclude=exclusion_expression(parsed.terms),
+    plan = Plan(
+        terms=parsed.terms,
         filters=merged,
         words=frozenset(fold(w) for t in parsed.positive for w in t.words),
+        rank_limit=RANK_LIMIT,
     )
     _run(store, plan, result)
-    if result.total == 0 and plan.match:
+    if result.total == 0 and parsed.positive:
         corrections = _corrections(store, parsed.positive)
         if corrections:
-            positive = _fuzzy_expression(parsed, corrections)
-            fuzzy_plan = replace(
-                plan,
-                match=_combine(positive, plan.exclude),
-                positive=positive,
-                exact=None,
+            fuzzy_plan = Plan(
+                terms=parsed.terms,
+                filters=merged,
                 words=plan.words.union(*corrections.values()),
+                rank_limit=RANK_LIMIT,
+                corrections=corrections,
             )
             _run(store, fuzzy_plan, result)
             if result.total:
@@ -553,180 +393,49 @@ def _finish(result: SearchResult, started: float) -> SearchResult:
     return result
 
 
-@dataclass(frozen=True)
-class _Sql:
-    """Pieces of the statement selecting the matching documents `d` (see `_select`)."""
-
-    with_: str  # WITH m AS (the FTS matches), or ""
-    source: str  # FROM … (documents d, joined to m when there is a match expression)
-    where: str  # WHERE … (filters), or ""
-    params: dict[str, Any]
-    score: str = "0.0"
-    exact: str = "0"
-    head: str = ""  # LEFT JOIN of the subject/meta tier
-
-
-def _select(plan: _Plan, ranking: str) -> _Sql:
-    """The statement pieces for a plan. `ranking` says what the score is: "bm25" over all
-    columns, "head" (BM25 of the documents holding every word in their subject or meta
-    columns, 0 for the others) or "none" (0)."""
-    params: dict[str, Any] = {}
-    weights = f"{SUBJECT_WEIGHT}, {META_WEIGHT}, {BODY_WEIGHT}"
-    with_, source, score, exact, head = "", "FROM documents AS d", "0.0", "0", ""
-    if plan.match and ranking == "bm25":
-        # A subquery SQLite flattens: BM25 is computed only for rows passing the filters.
-        params["match"] = plan.match
-        source = (
-            f"FROM (SELECT rowid AS rid, -bm25(fts, {weights}) AS score FROM fts "
-            "WHERE fts MATCH :match) AS m JOIN documents AS d ON d.rid = m.rid"
-        )
-        score = "m.score"
-    elif plan.match:
-        # Matched once, for both the count and the page of hits.
-        params["match"] = plan.match
-        with_ = "WITH m AS MATERIALIZED (SELECT rowid AS rid FROM fts WHERE fts MATCH :match) "
-        source = "FROM m JOIN documents AS d ON d.rid = m.rid"
-    if plan.match:
-        if ranking == "head" and plan.positive:
-            head = (
-                f" LEFT JOIN (SELECT rowid AS rid, -bm25(fts, {weights}) AS score FROM fts "
-                "WHERE fts MATCH :head) AS h ON h.rid = d.rid"
-            )
-            params["head"] = f"{{subject meta}} : ({plan.positive})"
-            score = "coalesce(h.score, 0.0)"
-        if plan.exact and ranking != "none":
-            exact = "(d.rid IN (SELECT rowid FROM fts_exact WHERE fts_exact MATCH :exact))"
-            params["exact"] = plan.exact
-    clauses = _filter_clauses(plan.filters, params)
-    if plan.exclude and not plan.match:
-        clauses.append("d.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH :exclude)")
-        params["exclude"] = plan.exclude
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    return _Sql(with_, source, where, params, score, exact, head)
-
-
-def _filter_clauses(filters: Filters, params: dict[str, Any]) -> list[str]:
-    """SQL conditions on the folded key columns of `documents` (see pipeline.store)."""
-    clauses: list[str] = []
-    if filters.type:
-        clauses.append("instr(d.type_key, :type) > 0")
-        params["type"] = f"|{filters.type}|"
-    for key in ("issuer", "place", "symbol"):
-        value = getattr(filters, key)
-        if value:
-            clauses.append(f"instr(d.{key}_key, :{key}) > 0")
-            params[key] = value
-    if filters.year_from is not None:
-        clauses.append("d.year >= :year_from")
-        params["year_from"] = filters.year_from
-    if filters.year_to is not None:
-        clauses.append("d.year <= :year_to")
-        params["year_to"] = filters.year_to
-    # Partial dates ("2023-07") cover a span: keep them when the span meets the range.
-    if filters.date_from:
-        clauses.append("d.date || '~' >= :date_from")
-        params["date_from"] = filters.date_from
-    if filters.date_to:
-        clauses.append("d.date <= :date_to || '~'")
-        params["date_to"] = filters.date_to
-    if filters.draft is not None:
-        clauses.append("coalesce(d.draft, '') " + ("!= ''" if filters.draft else "= ''"))
-    return clauses
-
-
-def _ranking(store: Store, plan: _Plan, sort: str) -> str:
-    """BM25 over every match while at most RANK_LIMIT documents match (counted only that
-    far); beyond, the subject/meta tier by BM25 and then the rest by date."""
-    if not plan.match or sort == "date":
-        return "none"
-    sql = _select(plan, "none")
-    # Not the MATERIALIZED m of `sql.with_`: that would match everything before the LIMIT.
-    matches = "(SELECT rowid AS rid FROM fts WHERE fts MATCH :match) AS m"
-    source = sql.source.replace("FROM m ", f"FROM {matches} ", 1)
-    capped = store.query(
-        f"SELECT count(*) AS n FROM (SELECT 1 {source}{sql.where} LIMIT :cap)",
-        {**sql.params, "cap": RANK_LIMIT + 1},
-    )
-    return "bm25" if int(capped[0]["n"]) <= RANK_LIMIT else "head"
-
-
-# NULL dates sort last in DESC order; "none" follows the documents_date index.
-_ORDER = {
-    "none": "d.date DESC, d.rid DESC",
-    "bm25": "exact DESC, score DESC, d.rid DESC",
-    "head": "exact DESC, score DESC, d.date DESC, d.rid DESC",
-}
-
-
-def _run(store: Store, plan: _Plan, result: SearchResult) -> None:
-    """One statement: the FTS matches once (WITH m), their count, and one page of hits."""
-    ranking = _ranking(store, plan, result.sort)
-    sql = _select(plan, ranking)
-    params = {**sql.params, "limit": result.limit, "offset": (result.page - 1) * result.limit}
-    if sql.with_ and not sql.where:
-        count = "SELECT count(*) AS n FROM m"
-    else:
-        count = f"SELECT count(*) AS n {sql.source}{sql.where}"
-    rows = store.query(
-        f"{sql.with_}SELECT d.id, d.doc_type, d.type_code, d.doc_number, d.subject, d.issuer, "
-        f"d.place, d.date, d.draft, d.n_pages, {sql.score} AS score, {sql.exact} AS exact, "
-        f"({count}) AS total {sql.source}{sql.head}{sql.where} "
-        f"ORDER BY {_ORDER[ranking]} LIMIT :limit OFFSET :offset",
-        params,
-    )
-    if rows:
-        result.total = int(rows[0]["total"])
-    else:
-        result.total = int(store.query(f"{sql.with_}{count}", params)[0]["n"])
-    result.ranking = {"none": "date", "bm25": "relevance", "head": "subject-then-date"}[ranking]
-    snippets = _snippets(store, [row["id"] for row in rows], plan.words)
+def _run(store: SearchIndex, plan: Plan, result: SearchResult) -> None:
+    """One page of hits with their snippets, and the number of matching documents."""
+    found = store.run_plan(plan, result.sort, result.limit, (result.page - 1) * result.limit)
+    result.total = found.total
+    result.ranking = found.ranking
+    snippets = _snippets(store, [row.id for row in found.rows], plan.words)
     result.hits = [
         Hit(
-            id=row["id"],
-            score=float(row["score"]),
-            exact=bool(row["exact"]),
-            doc_type=row["doc_type"],
-            type_code=row["type_code"],
-            doc_number=row["doc_number"],
-            subject=row["subject"],
-            subject_highlights=highlights(row["subject"] or "", plan.words),
-            issuer=row["issuer"],
-            place=row["place"],
-            date=row["date"],
-            draft=row["draft"],
-            n_pages=int(row["n_pages"]),
-            snippet=snippets.get(row["id"], Snippet("", [])),
+            id=row.id,
+            score=row.score,
+            exact=row.exact,
+            doc_type=row.doc_type,
+            type_code=row.type_code,
+            doc_number=row.doc_number,
+            subject=row.subject,
+            subject_highlights=highlights(row.subject or "", plan.words),
+            issuer=row.issuer,
+            place=row.place,
+            date=row.date,
+            draft=row.draft,
+            n_pages=row.n_pages,
+            snippet=snippets.get(row.id, Snippet("", [])),
         )
-        for row in rows
+        for row in found.rows
     ]
 
 
-def _facets(store: Store, plan: _Plan) -> dict[str, list[FacetValue]]:
-    """Counts of the matching documents by type, issuer, year and place."""
-    sql = _select(plan, "none")
-    if sql.source == "FROM documents AS d" and not sql.where:
-        table, prefix = "documents", ""  # everything: counted along the covering indexes
-    else:
-        table = "hits"
-        columns = "d.type_code, d.doc_type, d.issuer, d.year, d.place"
-        hits = f"hits AS MATERIALIZED (SELECT {columns} {sql.source}{sql.where}) "
-        prefix = f"{sql.with_}, {hits}" if sql.with_ else f"WITH {hits}"
-    rows = store.query(
-        f"{prefix}SELECT 'type' AS facet, type_code AS a, doc_type AS b, count(*) AS n "
-        f"FROM {table} GROUP BY type_code, doc_type "
-        f"UNION ALL SELECT 'issuer', issuer, NULL, count(*) FROM {table} GROUP BY issuer "
-        f"UNION ALL SELECT 'year', year, NULL, count(*) FROM {table} GROUP BY year "
-        f"UNION ALL SELECT 'place', place, NULL, count(*) FROM {table} GROUP BY place",
-        sql.params,
-    )
+def _facets(store: SearchIndex, plan: Plan) -> dict[str, list[FacetValue]]:
+    """The FACET_SIZE most frequent values of each facet among the matching documents."""
+    return facet_values(store.facet_counts(plan))
+
+
+def facet_values(rows: Sequence[FacetCount]) -> dict[str, list[FacetValue]]:
+    """Facet counts merged by value (a type by its code, else its name) and ordered: years
+    newest first, the others by count."""
     tallies: dict[str, dict[str, list[Any]]] = {name: {} for name in FACETS}
     for row in rows:
-        value = row["a"] if row["a"] is not None else row["b"]
+        value = row.value if row.value is not None else row.label
         if value is None:
             continue
-        label = row["b"] if row["facet"] == "type" and row["b"] is not None else value
-        entry = tallies[row["facet"]].setdefault(str(value), [str(label), 0])
-        entry[1] += int(row["n"])
+        label = row.label if row.facet == "type" and row.label is not None else value
+        entry = tallies[row.facet].setdefault(str(value), [str(label), 0])
+        entry[1] += row.count
     counts: dict[str, list[FacetValue]] = {
         name: [FacetValue(value, label, n) for value, (label, n) in entries.items()]
         for name, entries in tallies.items()
@@ -811,22 +520,17 @@ def _cut(text: str, size: int) -> int:
     return space if space > 0 else size
 
 
-def _snippets(store: Store, ids: Sequence[str], words: frozenset[str]) -> dict[str, Snippet]:
+def _snippets(store: SearchIndex, ids: Sequence[str], words: frozenset[str]) -> dict[str, Snippet]:
     """The best snippet of each document, from the page with the most distinct words."""
     if not ids:
         return {}
-    rows = store.query(
-        f"SELECT doc_id, number, text FROM pages WHERE doc_id IN ({', '.join('?' * len(ids))}) "
-        "ORDER BY doc_id, number",
-        list(ids),
-    )
     best: dict[str, tuple[tuple[int, int], int, str, list[tuple[int, int]]]] = {}
-    for row in rows:
-        spans = highlights(row["text"], words)
-        key = (_distinct(row["text"], spans), len(spans))
-        current = best.get(row["doc_id"])
+    for page in sorted(store.page_texts(ids), key=lambda p: (p.doc_id, p.number)):
+        spans = highlights(page.text, words)
+        key = (_distinct(page.text, spans), len(spans))
+        current = best.get(page.doc_id)
         if current is None or key > current[0]:
-            best[row["doc_id"]] = (key, row["number"], row["text"], spans)
+            best[page.doc_id] = (key, page.number, page.text, spans)
     snippets: dict[str, Snippet] = {}
     for doc_id, (_, number, text, spans) in best.items():
         snippet = _snippet(text, spans)
@@ -858,36 +562,19 @@ def edit_variants(word: str) -> dict[str, int]:
     return variants
 
 
-def _corrections(store: Store, positive: Sequence[Term]) -> dict[str, list[str]]:
+def _corrections(store: SearchIndex, positive: Sequence[Term]) -> dict[str, list[str]]:
     """Indexed variants of the query words: of the words absent from the index, or of every
     word when each is present but never all together; cheapest edit first, then the most
     frequent. Short words are left alone."""
     words = sorted({fold(w) for t in positive for w in t.words})
     long_words = [w for w in words if len(w) >= FUZZY_MIN_CHARS]
-    frequencies = store.vocabulary()
-    absent = [w for w in long_words if w not in frequencies]
+    present = store.term_frequencies(long_words)
+    absent = [w for w in long_words if w not in present]
     corrections: dict[str, list[str]] = {}
     for word in absent or long_words:
         costs = edit_variants(word)
-        known = sorted(
-            (v for v in costs if v in frequencies), key=lambda v: (costs[v], -frequencies[v], v)
-        )
+        frequencies = store.term_frequencies(sorted(costs))
+        known = sorted(frequencies, key=lambda v: (costs[v], -frequencies[v], v))
         if known:
             corrections[word] = known[:FUZZY_VARIANTS]
     return corrections
-
-
-def _fuzzy_expression(parsed: ParsedQuery, corrections: dict[str, list[str]]) -> str:
-    """The required part of the match expression with each corrected word replaced by
-    (word OR variants); a phrase holding a corrected word is loosened to its words."""
-    parts: list[str] = []
-    for term in parsed.positive:
-        folded = [fold(w) for w in term.words]
-        if term.phrase and not any(w in corrections for w in folded):
-            parts.append(_quote(" ".join(folded)))
-            continue
-        for word in folded:
-            options = [word, *corrections.get(word, [])]
-            alternatives = " OR ".join(_quote(o) for o in options)
-            parts.append(f"({alternatives})" if len(options) > 1 else alternatives)
-    return " AND ".join(parts)
