@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.encoding.tone import fold_tone_style, strip_marks  # noqa: E402
+from pipeline.text.vietnamese import canonical_tones, strip_marks  # noqa: E402
 
 REAL = ROOT / "corpus" / "real"
 SCANS = ROOT.parent / "shared" / "real-scans"
@@ -198,7 +198,7 @@ def run_ocrmypdf(docs: list[Doc], jobs: int, work: Path) -> Texts:
 
 
 def canonical(text: str) -> str:
-    return fold_tone_style(unicodedata.normalize("NFC", text))
+    return canonical_tones(unicodedata.normalize("NFC", text))
 
 
 def truth_lines(text: str) -> list[str]:

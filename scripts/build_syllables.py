@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.encoding.tone import TONE_MARKS, fold_tone_style
+from pipeline.text.vietnamese import TONE_MARKS, canonical_tones
 
 HUNSPELL = Path("/usr/share/hunspell/vi_VN.dic")
 OUT = Path(__file__).resolve().parent.parent / "pipeline" / "encoding" / "data" / "syllables.tsv"
@@ -88,13 +88,13 @@ def main() -> None:
 
     folded: collections.Counter[str] = collections.Counter()
     for word, count in counts.items():
-        folded[fold_tone_style(word)] += count
+        folded[canonical_tones(word)] += count
     listed = set()
     if HUNSPELL.exists():
         for line in HUNSPELL.read_text(encoding="utf-8").splitlines()[1:]:
             word = unicodedata.normalize("NFC", line.split("/")[0].strip())
             if word == word.lower():
-                listed.add(fold_tone_style(word))
+                listed.add(canonical_tones(word))
     keep = {
         word: max(folded[word], 1)
         for word in set(folded) | listed

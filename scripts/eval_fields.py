@@ -51,8 +51,9 @@ if __package__ in (None, ""):  # run as a file: make the `scripts` package impor
 
 from pipeline.fields import extract_fields, repair
 from pipeline.fields.evaluate import Counts, Unlisted, item_text, score, unmatched_truth
-from pipeline.fields.text import compact, normalize_tones
+from pipeline.fields.text import compact
 from pipeline.record import Record
+from pipeline.text.vietnamese import canonical_tones
 
 log = logging.getLogger("eval_fields")
 
@@ -74,7 +75,7 @@ class Case:
 
 def _marked(text: str) -> str:
     """Letters (with their marks, one tone placement) and digits, lower case."""
-    return "".join(c for c in normalize_tones(unicodedata.normalize("NFC", text)).casefold()
+    return "".join(c for c in canonical_tones(unicodedata.normalize("NFC", text)).casefold()
                    if c.isalnum())
 
 

@@ -27,8 +27,8 @@ from pipeline.archive.export import (
     register_case,
     tt02_row,
 )
-from pipeline.encoding.tone import tone_equal
 from pipeline.record import Record
+from pipeline.text.vietnamese import tone_equal
 
 
 def truth_issuer(stem: str, truth: Path | None, labels: Path | None) -> list[str] | None:

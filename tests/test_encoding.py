@@ -19,15 +19,12 @@ from pipeline.encoding import (
     encode_viqr,
     encode_viscii,
     encode_vni,
-    fold_tone_style,
     is_nfc_vietnamese_line,
     mojibake,
     repair_text,
-    set_tone_style,
-    strip_marks,
     syllable_counts,
-    tone_equal,
 )
+from pipeline.text.vietnamese import set_tone_style, strip_marks
 
 SAMPLE = (
     "ĐẢNG CỘNG SẢN VIỆT NAM\n"
@@ -300,76 +297,7 @@ def test_repairing_100_kb_of_correct_text_is_fast(seeds_dir: Path) -> None:
     assert time.perf_counter() - started < 1.0
 
 
-# --- tone style, marks, plausibility ------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("old", "new"),
-    [
-        ("hòa", "hoà"),
-        ("Hòa", "Hoà"),
-        ("HÒA", "HOÀ"),
-        ("khỏe", "khoẻ"),
-        ("thúy", "thuý"),
-        ("ủy", "uỷ"),
-        ("Ủy", "Uỷ"),
-        ("tòa", "toà"),
-        ("xóa", "xoá"),
-        ("HỎA TỐC", "HOẢ TỐC"),
-        ("Thanh Hóa", "Thanh Hoá"),
-        ("òa", "oà"),
-    ],
-)
-def test_tone_styles_differ_only_on_open_oa_oe_uy(old: str, new: str) -> None:
-    assert set_tone_style(new, "old") == old
-    assert set_tone_style(old, "new") == new
-    assert set_tone_style(old, "old") == old
-    assert set_tone_style(new, "new") == new
-    assert tone_equal(old, new)
-    assert fold_tone_style(old) == fold_tone_style(new)
-
-
-@pytest.mark.parametrize(
-    "word",
-    [
-        "quý",
-        "quả",
-        "hoàng",
-        "toán",
-        "khuyết",
-        "huỳnh",
-        "khuya",
-        "thuở",
-        "thuế",
-        "già",
-        "ngoài",
-        "xoáy",
-        "khuỷu",
-        "mùa",
-        "kìa",
-        "Hoà-Bình?",
-        "hoa",
-        "HUY",
-        "UBND",
-        "café",
-    ],
-)
-def test_tone_style_leaves_other_syllables_alone(word: str) -> None:
-    expected = {"Hoà-Bình?": "Hòa-Bình?"}.get(word, word)
-    assert set_tone_style(word, "old") == expected
-    assert set_tone_style(expected, "new") == word
-
-
-def test_tone_equal_keeps_d_and_tones_distinct() -> None:
-    assert not tone_equal("đảng", "dảng")
-    assert not tone_equal("hòa", "hóa")
-    assert tone_equal("hoa\u0300", "hòa")
-
-
-def test_strip_marks() -> None:
-    assert strip_marks("Đảng viên kết nạp") == "Dang vien ket nap"
-    assert strip_marks("Đảng viên kết nạp", keep_d=True) == "Đang vien ket nap"
-    assert strip_marks("Hoà ƯỚC") == "Hoa UOC"
+# --- plausibility ---------------------------------------------------------------------------
 
 
 def test_is_nfc_vietnamese_line() -> None:

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from importlib import resources
 
-from pipeline.encoding.tone import TONE_MARKS
+from pipeline.text.vietnamese import TONE_MARKS
 
 _CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
 # Windows-1252 characters of bytes 0x80-0x9F, each mapped back to its C1 control twin.

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
-from pipeline.encoding.tone import set_tone_style
+from pipeline.text.vietnamese import set_tone_style
 
 # A token (whitespace-delimited) loses punctuation at its edges, ASCII or General
 # Punctuation, then splits into words at inner ASCII punctuation (`196-BC/ĐUK`). Inner

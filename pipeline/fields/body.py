@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.fields.rules import doc_type_by_name, regexes, syllables, words
 from pipeline.fields.spelling import respell
-from pipeline.fields.text import Seg, fold, is_upper_line, normalize_tones, squash
+from pipeline.fields.text import Seg, is_upper_line, squash
 from pipeline.fields.values import (
     OCR_DIGITS,
     Evidence,
@@ -19,6 +19,7 @@ from pipeline.fields.values import (
     parse_number,
     parse_symbol,
 )
+from pipeline.text.vietnamese import canonical_tones, fold
 
 Json = dict[str, Any]
 
@@ -587,7 +588,7 @@ def _known_unit(text: str, folded: str, pos: int) -> str | None:
     written = squash(text[m.start("unit") : m.end("unit")])
     known = {" ".join(fold(u).split()): u for u in words("figure_units", folded=False)}
     spelled = known.get(" ".join(m.group("unit").split()), written)
-    return written if normalize_tones(written) == normalize_tones(spelled) else spelled
+    return written if canonical_tones(written) == canonical_tones(spelled) else spelled
 
 
 def _noun(text: str, pos: int, stop: set[str]) -> str | None:

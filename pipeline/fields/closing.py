@@ -14,14 +14,13 @@ from pipeline.fields.rules import authority_forms, keyword_ids, regexes, words
 from pipeline.fields.text import (
     Seg,
     compact,
-    fold,
     is_upper_line,
-    normalize_tones,
     reads_as_words,
     squash,
 )
 from pipeline.fields.values import Evidence
 from pipeline.record import Signer
+from pipeline.text.vietnamese import canonical_tones, fold
 
 _DASH = ("-", "–", "—", "+", "•", "·", "~", "ˆ")  # "~", "ˆ": a dash as OCR may read it
 _QUOTES = re.compile(r"['‘’\"“”]")  # stray marks OCR puts into a name ("Trương 'Thụ Hạnh")
@@ -309,7 +308,7 @@ def canonical_phrase(written: str) -> tuple[str, float]:
             best, best_score = phrase, score
     if best is None or best_score < _PHRASE_MIN:
         return written, 1.0
-    if normalize_tones(best) == normalize_tones(written):
+    if canonical_tones(best) == canonical_tones(written):
         return written, 1.0
     return best, best_score / 100 * 0.95
 
@@ -321,7 +320,7 @@ def canonical_name(name: str) -> str:
     if not rest or not first[:1].isupper() or name.isascii():
         return name  # a name typed without marks stays without them
     spelled = {fold(s): s for s in words("surnames", folded=False)}.get(fold(first))
-    if spelled is None or normalize_tones(spelled) == normalize_tones(first):
+    if spelled is None or canonical_tones(spelled) == canonical_tones(first):
         return name
     if first.isupper():
         spelled = spelled.upper()

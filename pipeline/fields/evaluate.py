@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.fields.text import compact, normalize_tones, squash
+from pipeline.fields.text import compact, squash
 from pipeline.fields.values import parse_number
+from pipeline.text.vietnamese import canonical_tones
 
 SCALARS = (
     "family", "doc_type", "type_code", "number", "symbol", "doc_number", "issuer_code",
@@ -42,7 +43,7 @@ def norm(value: Any, loose: bool = False) -> str:
     text = unicodedata.normalize("NFC", str(value)).translate(_QUOTES)
     if loose:
         return compact(text)
-    text = squash(normalize_tones(text)).casefold()
+    text = squash(canonical_tones(text)).casefold()
     return text.rstrip(" .,;:")
 
 

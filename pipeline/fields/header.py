@@ -11,7 +11,6 @@ from functools import cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.encoding.tone import fold_tone_style
 from pipeline.fields.match import Match
 from pipeline.fields.names import canonical_issuer, continues_phrase, splits_into_syllables
 from pipeline.fields.rules import (
@@ -31,14 +30,13 @@ from pipeline.fields.spelling import respell
 from pipeline.fields.text import (
     Seg,
     compact,
-    fold,
     is_upper_line,
-    normalize_tones,
     reads_as_words,
     squash,
 )
 from pipeline.fields.values import OCR_DIGITS, Evidence, Symbol, iso_date, parse_symbol
 from pipeline.record import Page, Word
+from pipeline.text.vietnamese import canonical_tones, fold
 
 _HEADER_SCAN = 45  # lines searched for the document type
 _TYPE_MIN = 88.0  # rapidfuzz ratio for a document-type line ("BAOCAO", "BẢO CÁO")
@@ -341,11 +339,11 @@ def _split_heading(head: Sequence[Seg], i: int) -> tuple[tuple[str, float], int]
 def canonical_place(raw: str) -> tuple[str, float]:
     """A place as written when it is a known name, else the known name it was OCR'd from."""
     written = squash(raw.strip(" ,.*"))
-    key = compact(normalize_tones(written))
+    key = compact(canonical_tones(written))
     known = _known_places()
     if key in known:  # a known name; OCR may have damaged its marks ("Cao Bảng", "Bác Ninh")
         names = known[key]
-        if any(normalize_tones(n) == normalize_tones(written) for n in names):
+        if any(canonical_tones(n) == canonical_tones(written) for n in names):
             return written, 1.0
         return _closest(names, written), 0.9
     variants = [key] + [
@@ -367,7 +365,7 @@ def _known_places() -> dict[str, list[str]]:
     few names are both up to their marks (Thanh Hóa, Thạnh Hóa; Phú Yên, Phù Yên)."""
     known: dict[str, list[str]] = {}
     for name in (*places(), *districts()):
-        names = known.setdefault(compact(normalize_tones(name)), [])
+        names = known.setdefault(compact(canonical_tones(name)), [])
         if name not in names:
             names.append(name)
     return known
@@ -375,8 +373,8 @@ def _known_places() -> dict[str, list[str]]:
 
 def _closest(names: list[str], written: str) -> str:
     """The name whose marks differ least from the reading (the first one on a tie)."""
-    reading = normalize_tones(written)
-    return min(names, key=lambda n: Levenshtein.distance(normalize_tones(n), reading))
+    reading = canonical_tones(written)
+    return min(names, key=lambda n: Levenshtein.distance(canonical_tones(n), reading))
 
 
 def _number(seg: Seg, expected_type: str | None = None) -> tuple[Symbol, Evidence] | None:
@@ -641,10 +639,10 @@ def _opens_body(seg: Seg, openers: Sequence[str]) -> bool:
     when it has them: "Nhâm Dần" (a year's name) folds as "nhằm" does, and wraps a subject."""
     if not any(re.match(re.escape(o) + r"\b", seg.folded) for o in openers):
         return False
-    lowered = fold_tone_style(seg.text.lower())
+    lowered = canonical_tones(seg.text.lower())
     if lowered == seg.folded:  # no marks to tell by
         return True
-    marked = [fold_tone_style(w) for w in words("body_openers", folded=False)]
+    marked = [canonical_tones(w) for w in words("body_openers", folded=False)]
     return any(re.match(re.escape(o) + r"\b", lowered) for o in marked)
 
 

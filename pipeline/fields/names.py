@@ -39,7 +39,7 @@ from pipeline.fields.rules import (
     syllables,
     words,
 )
-from pipeline.fields.text import fold, normalize_tones
+from pipeline.text.vietnamese import canonical_tones, fold
 
 _MAX_PHRASE = 6  # words in the longest phrase compared
 _NEAR_MIN = 3  # words in a run compared with a phrase one word off
@@ -125,14 +125,14 @@ def continues_phrase(above: str, line: str) -> bool:
     if not last or not first:
         return False
     a, b = fold(last[0]), fold(first[0])
-    written = normalize_tones(first[0].upper())
+    written = canonical_tones(first[0].upper())
     body_words = (w.split()[0] for name in ("issuer_starts", "issuer_places")
                   for w in words(name, folded=False))
-    if any(normalize_tones(w.upper()) == written for w in body_words):
+    if any(canonical_tones(w.upper()) == written for w in body_words):
         return False
     for key, spelled in _vocabulary()[0].items():
         keys, known = key.split(), spelled.split()
-        if any(keys[k] == a and keys[k + 1] == b and normalize_tones(known[k + 1]) == written
+        if any(keys[k] == a and keys[k + 1] == b and canonical_tones(known[k + 1]) == written
                for k in range(len(keys) - 1)):
             return True
     return False
@@ -248,7 +248,7 @@ def _prefer_written(run: list[str], known: list[str]) -> list[str]:
         k = next((k for k in range(1, len(run)) if fold(run[k]) != fold(known[k])), len(run))
         return [*_prefer_written(run[:k], known[:k]), known[k],
                 *_prefer_written(run[k:], known[k + 1 :])]
-    return [w if normalize_tones(w) == normalize_tones(k) else k for w, k in zip(run, known,
+    return [w if canonical_tones(w) == canonical_tones(k) else k for w, k in zip(run, known,
                                                                                    strict=True)]
 
 
@@ -261,6 +261,6 @@ def _single(token: str, single: dict[str, str]) -> str:
         shorter = {key[:k] + key[k + 1 :] for k in range(len(key))}
         hits = {single[s] for s in shorter if s in single}
         spelled = hits.pop() if len(hits) == 1 else None
-    if spelled is None or normalize_tones(spelled) == normalize_tones(token):
+    if spelled is None or canonical_tones(spelled) == canonical_tones(token):
         return token
     return spelled

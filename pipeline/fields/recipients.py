@@ -16,7 +16,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.rules import canonical_code, issuer_codes, recipients_vocabulary, regexes
-from pipeline.fields.text import compact, normalize_tones
+from pipeline.fields.text import compact
+from pipeline.text.vietnamese import canonical_tones
 
 _FUZZY_LETTERS = 10  # phrases this long (letters) may match with a letter or two wrong
 _FUZZY_MIN = 90.0  # rapidfuzz ratio on the folded letters
@@ -99,7 +100,7 @@ def _respell(token: str, word: str, upper: bool) -> str:
     punctuation, case (capitals when the whole phrase was) and tone placement ("uỷ"
     stays when the word says "ủy")."""
     lead, core, tail = _parts(token)
-    if normalize_tones(core).casefold() == normalize_tones(word).casefold():
+    if canonical_tones(core).casefold() == canonical_tones(word).casefold():
         return token
     if upper:
         word = word.upper()

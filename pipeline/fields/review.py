@@ -14,12 +14,11 @@ import unicodedata
 from collections.abc import Sequence
 from functools import cache
 
-from pipeline.encoding.tone import strip_tone
 from pipeline.fields.result import FieldsResult
 from pipeline.fields.rules import given_names
 from pipeline.fields.settings import REVIEW
-from pipeline.fields.text import fold
 from pipeline.record import Page, ReviewItem
+from pipeline.text.vietnamese import fold, strip_tone
 
 # Characters a register field may hold: Vietnamese letters, digits, spaces and the
 # punctuation of names, symbols and subjects. Anything else is OCR junk ("ngày⁄{Ệ", "ở§").

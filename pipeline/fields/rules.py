@@ -14,7 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pipeline.fields.text import compact, fold
+from pipeline.fields.text import compact
+from pipeline.text.vietnamese import fold
 
 _OCR_D = str.maketrans(
     {"B": "Đ", "P": "Đ", "D": "Đ", "0": "O", "1": "I", "l": "I", "7": "T", "8": "B", "Y": "T"}

@@ -17,8 +17,7 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
-from pipeline.encoding.tone import TONE_MARKS
-from pipeline.fields.text import fold, normalize_tones
+from pipeline.text.vietnamese import TONE_MARKS, canonical_tones, fold
 
 _BREVE = "\u0306"  # ă: small type's hook of ả is read as a breve ("đăng viên" for "đảng viên")
 _UNTONED_DROPS = frozenset(TONE_MARKS) | {_BREVE}
@@ -75,7 +74,7 @@ def respell(text: str) -> str:
             continue
         for w, k in run:
             out.append(text[pos : w.start()])
-            same = normalize_tones(w.group().lower()) == normalize_tones(k.lower())
+            same = canonical_tones(w.group().lower()) == canonical_tones(k.lower())
             out.append(w.group() if same else _cased(k, w.group()))
             pos = w.end()
         i += len(run)

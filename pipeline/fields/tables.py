@@ -12,9 +12,10 @@ from typing import Any
 
 from pipeline.fields.rules import regexes
 from pipeline.fields.spelling import respell
-from pipeline.fields.text import Seg, clean_markup, fold, is_upper_line, squash
+from pipeline.fields.text import Seg, clean_markup, is_upper_line, squash
 from pipeline.fields.values import parse_number
 from pipeline.record import Line, Page
+from pipeline.text.vietnamese import fold
 
 Json = dict[str, Any]
 Cell = str | int | float

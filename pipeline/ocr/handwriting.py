@@ -16,8 +16,8 @@ import logging
 import re
 from dataclasses import dataclass
 
-from pipeline.encoding.tone import strip_marks
 from pipeline.record import Line, Word
+from pipeline.text.vietnamese import strip_marks
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.encoding.tone import strip_marks
 from pipeline.ocr.tables import Crop, read_stack
 from pipeline.programs import tesseract
+from pipeline.text.vietnamese import strip_marks
 
 log = logging.getLogger(__name__)
 

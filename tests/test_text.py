@@ -1,0 +1,175 @@
+"""Vietnamese text primitives: the fold, the mark strippers and the one tone placement."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.encoding import syllable_counts
+from pipeline.text.vietnamese import (
+    TONE_MARKS,
+    canonical_tones,
+    fold,
+    set_tone_style,
+    strip_marks,
+    strip_tone,
+    tone_equal,
+)
+
+_SYLLABLES = sorted(syllable_counts())
+_word = st.builds(
+    lambda word, case: {0: word, 1: word.capitalize(), 2: word.upper()}[case],
+    st.sampled_from(_SYLLABLES),
+    st.integers(0, 2),
+)
+_vietnamese = st.lists(
+    st.one_of(_word, st.sampled_from([" ", ", ", "-", "\n", "5", "(", ")", "“", "…"])),
+    max_size=30,
+).map("".join)
+# Any text, Vietnamese-heavy: syllables, arbitrary code points and NFD pieces.
+_nfd = _vietnamese.map(lambda t: unicodedata.normalize("NFD", t))
+_text = st.one_of(_vietnamese, st.text(), _nfd)
+
+
+# --- tone placement --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("hòa", "hoà"),
+        ("Hòa", "Hoà"),
+        ("HÒA", "HOÀ"),
+        ("khỏe", "khoẻ"),
+        ("thúy", "thuý"),
+        ("ủy", "uỷ"),
+        ("Ủy", "Uỷ"),
+        ("tòa", "toà"),
+        ("xóa", "xoá"),
+        ("HỎA TỐC", "HOẢ TỐC"),
+        ("Thanh Hóa", "Thanh Hoá"),
+        ("òa", "oà"),
+        ("hànghóa", "hànghoá"),  # two words OCR ran together
+    ],
+)
+def test_tone_styles_differ_only_on_open_oa_oe_uy(old: str, new: str) -> None:
+    assert set_tone_style(new, "old") == old
+    assert set_tone_style(old, "new") == new
+    assert set_tone_style(old, "old") == old
+    assert set_tone_style(new, "new") == new
+    assert tone_equal(old, new)
+    assert canonical_tones(old) == canonical_tones(new) == old
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "quý",
+        "quả",
+        "hoàng",
+        "toán",
+        "khuyết",
+        "huỳnh",
+        "khuya",
+        "thuở",
+        "thuế",
+        "già",
+        "ngoài",
+        "xoáy",
+        "khuỷu",
+        "mùa",
+        "kìa",
+        "Hoà-Bình?",
+        "hoa",
+        "HUY",
+        "UBND",
+        "café",
+        "hoà1",  # a letter or digit after the rhyme: not the end of a syllable
+    ],
+)
+def test_tone_style_leaves_other_syllables_alone(word: str) -> None:
+    expected = {"Hoà-Bình?": "Hòa-Bình?"}.get(word, word)
+    assert set_tone_style(word, "old") == expected
+    assert set_tone_style(expected, "new") == word
+
+
+def test_qu_never_carries_the_tone() -> None:
+    """`qu`'s u is the onset: a mark OCR or a typist put on it belongs to the vowel after."""
+    for style in ("old", "new"):
+        assert set_tone_style("qúy Qũy QÙY", style) == "quý Quỹ QUỲ"  # type: ignore[arg-type]
+    assert tone_equal("qúy", "quý")
+
+
+def test_tone_equal_keeps_d_and_tones_distinct() -> None:
+    assert not tone_equal("đảng", "dảng")
+    assert not tone_equal("hòa", "hóa")
+    assert tone_equal("hoa\u0300", "hòa")
+
+
+def test_unknown_style_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown tone style"):
+        set_tone_style("hoà", "modern")  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text)
+def test_canonical_tones_is_nfc_idempotent_and_keeps_letters(text: str) -> None:
+    canonical = canonical_tones(text)
+    assert unicodedata.is_normalized("NFC", canonical)
+    assert canonical_tones(canonical) == canonical
+    assert canonical_tones(set_tone_style(text, "new")) == canonical
+    assert set_tone_style(canonical, "new") == set_tone_style(text, "new")
+    assert strip_tone(canonical) == strip_tone(text)  # only a tone moved
+    assert fold(canonical) == fold(unicodedata.normalize("NFC", text))
+
+
+# --- fold and mark strippers -----------------------------------------------------------------
+
+
+def test_fold() -> None:
+    assert fold("ĐẢNG ỦY Đồng Tháp") == "dang uy dong thap"
+    assert fold("Số 12–QĐ/UBND “Hoà”") == 'so 12-qd/ubnd "hoa"'
+    assert fold("Ðà Nẵng\u00a0ƯỚC") == "da nang uoc"  # an eth typed for Đ, a no-break space
+    long = "Ủy ban nhân dân tỉnh Khánh Hòa – " * 20  # the vectorised path
+    assert fold(long) == "".join(fold(c) for c in long)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text)
+def test_fold_keeps_length_and_is_idempotent(text: str) -> None:
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert fold(folded) == folded
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_word, max_size=12).map(" ".join))
+def test_fold_of_vietnamese_is_stripped_lower_case(text: str) -> None:
+    assert fold(text) == strip_marks(text).lower()
+    assert fold(text) == fold(strip_tone(text)) == fold(canonical_tones(text))
+    assert fold(text).isascii()
+
+
+def test_strip_marks() -> None:
+    assert strip_marks("Đảng viên kết nạp") == "Dang vien ket nap"
+    assert strip_marks("Đảng viên kết nạp", keep_d=True) == "Đang vien ket nap"
+    assert strip_marks("Hoà ƯỚC") == "Hoa UOC"
+
+
+def test_strip_tone_keeps_hats_and_d() -> None:
+    assert strip_tone("Đảng chuyển ƯỚC hoà") == "Đang chuyên ƯƠC hoa"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text)
+def test_strippers_are_idempotent_and_drop_what_they_say(text: str) -> None:
+    bare = strip_marks(text)
+    assert strip_marks(bare) == bare
+    assert not any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", bare))
+    toneless = strip_tone(text)
+    assert strip_tone(toneless) == toneless
+    assert not set(unicodedata.normalize("NFD", toneless)) & set(TONE_MARKS)
+    assert strip_marks(toneless) == bare
