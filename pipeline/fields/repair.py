@@ -20,9 +20,12 @@ Only scanned pages get this: typed text and text layers carry the marks as writt
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import TYPE_CHECKING, Protocol
 
-from pipeline.text.vietnamese import strip_marks, strip_tone
+from pipeline.fields.rules import year_names
+from pipeline.text.vietnamese import fold, strip_marks, strip_tone
 
 if TYPE_CHECKING:
     from pipeline.record import Record
@@ -60,8 +63,9 @@ class ModelRepair:
     def ocr_line(self, text: str) -> str:
         """OCR's line with the model's repairs, except a word the model changed without
         being sure of it: `Ất Ty` (Tỵ, its dot lost) became `Ất Ủy` at 0.36 (qn-07), a
-        wrong subject nothing flagged; a valid OCR word is the safer reading."""
-        result = self._restorer.restore(text, mode="ocr")
+        wrong subject nothing flagged; a valid OCR word is the safer reading. Year names
+        (`Ất Ty`) are set as the calendar writes them."""
+        result = self._restorer.restore(with_year_names(text), mode="ocr")
         ours, theirs = text.split(" "), result.text.split(" ")
         if not result.low_confidence_spans or len(ours) != len(theirs):
             return result.text
@@ -92,6 +96,31 @@ class ModelRepair:
         if len(ours) != len(theirs):
             return repaired
         return " ".join(_tone_choice(a, b) for a, b in zip(ours, theirs, strict=True))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def with_year_names(text: str) -> str:
+    """`text` with each can chi year name written as the calendar writes it: OCR drops the
+    dot of `Tỵ` and the restoration model, seeing a capitalised `Ty`, keeps it or guesses."""
+    words = list(_WORD.finditer(text))
+    pieces, done = [], 0
+    for first, second in itertools.pairwise(words):
+        if first.start() < done or not text[first.end():second.start()].isspace():
+            continue
+        if not (first.group()[0].isupper() and second.group()[0].isupper()):
+            continue  # year names are capitalised; "giáp thân" may be a border and a body
+        name = year_names().get(fold(f"{first.group()} {second.group()}"))
+        if name is None:
+            continue
+        stem, branch = name.split(" ")
+        if first.group().isupper() and len(first.group()) > 1:
+            stem, branch = stem.upper(), branch.upper()
+        gap = text[first.end():second.start()]
+        pieces += [text[done:first.start()], stem, gap, branch]
+        done = second.end()
+    return "".join(pieces) + text[done:]
 
 
 def _tone_choice(ocr: str, model: str) -> str:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
+from typing import NamedTuple
 
 from pipeline.fields.result import FieldsResult
 from pipeline.fields.rules import given_names
@@ -79,9 +80,12 @@ def review_items(r: FieldsResult, text: str, pages: Sequence[Page] | None) -> li
         span = r.evidence.get(key)
         if span is None or not lines:
             continue
-        weakest = _weakest_word(lines, int(span["start"]), int(span["end"]))
+        weakest = _weakest_word(lines, span.start, span.end)
         if weakest is not None and weakest[0] < REVIEW.min_word_confidence:
             flag(name, f"read from weak OCR ('{weakest[1]}' at confidence {weakest[0]:.0f})")
+        if name == "subject" and (ragged := _ragged_line(lines, span.start, span.end)):
+            flag(name, f"line {ragged} is neither centred nor aligned with the others: "
+                 "words may be missing (a seal or stamp over it?)")
     return items
 
 
@@ -123,7 +127,16 @@ def _looks_like_name(name: str) -> bool:
     )
 
 
-OcrLine = tuple[int, int, list[tuple[float, str]]]  # start, end in the text; word confidences
+class OcrLine(NamedTuple):
+    """One OCR line of the document text: where it is in the text, its words' confidences,
+    and where it is on its page."""
+
+    start: int
+    end: int
+    words: list[tuple[float, str]]
+    left: int
+    right: int
+    page_width: int
 
 
 def _ocr_lines(text: str, pages: Sequence[Page] | None) -> list[OcrLine]:
@@ -150,7 +163,8 @@ def _ocr_lines(text: str, pages: Sequence[Page] | None) -> list[OcrLine]:
                     if line is None:
                         break
                     words = [(w.confidence, w.text) for w in line.words]
-                    found.append((position, position + len(restored_line), words))
+                    found.append(OcrLine(position, position + len(restored_line), words,
+                                         line.bbox[0], line.bbox[2], page.width))
                 position += len(restored_line) + 1
         offset += len(page_text) + 2
     if offset - 2 != len(text):
@@ -159,5 +173,27 @@ def _ocr_lines(text: str, pages: Sequence[Page] | None) -> list[OcrLine]:
 
 
 def _weakest_word(lines: list[OcrLine], start: int, end: int) -> tuple[float, str] | None:
-    words = [w for a, b, ws in lines if a < end and b > start for w in ws if w[1].strip()]
+    words = [w for line in lines if line.start < end and line.end > start
+             for w in line.words if w[1].strip()]
     return min(words, default=None)
+
+
+def _ragged_line(lines: list[OcrLine], start: int, end: int) -> int | None:
+    """The first line (1-based) of a multi-line field that is neither left-aligned nor
+    centred with the field's widest line: words at its start or end were not read.
+
+    A subject is set centred (or, in a letter, flush left); on qn-15 a stamp hid "thực
+    hiện dự" at the start of the second line, which then sat 155 px right of the block's
+    centre and 205 px right of its left edge, a wrong subject nothing flagged.
+    """
+    block = [line for line in lines if line.start < end and line.end > start]
+    if len(block) < 2:
+        return None
+    widest = max(block, key=lambda line: line.right - line.left)
+    slack = REVIEW.line_alignment_slack * widest.page_width
+    for number, line in enumerate(block, 1):
+        left_off = abs(line.left - widest.left)
+        centre_off = abs(line.left + line.right - widest.left - widest.right) / 2
+        if left_off > slack and centre_off > slack:
+            return number
+    return None

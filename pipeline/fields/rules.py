@@ -46,6 +46,16 @@ def given_names() -> dict[str, int]:
     return {row[0]: int(row[1]) for row in _rows("given_names.tsv")}
 
 
+@cache
+def year_names() -> dict[str, str]:
+    """The sixty can chi year names, keyed by their letters without marks, lower case
+    (`at ty` → `Ất Tỵ`), from data/year_names.tsv."""
+    rows = {row[0]: row[1:] for row in _rows("year_names.tsv")}
+    stems, branches = rows["stems"], rows["branches"]
+    names = [f"{stems[k % 10]} {branches[k % 12]}" for k in range(60)]
+    return {fold(name): name for name in names}
+
+
 def _rows(name: str) -> list[list[str]]:
     text = _data(name)
     return [ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]

@@ -18,6 +18,10 @@ class ReviewSettings:
     # this often, and this many times as often (data/given_names.tsv: Hiền 105, Hiên 13).
     name_twin_min: int = 20
     name_twin_ratio: float = 5.0
+    # A line of a multi-line subject further than this share of the page width from both
+    # the left edge and the centre of its widest line has lost words (qn-15: 0.06-0.08;
+    # whole lines of the dev subjects sit within 0.01 of one or the other).
+    line_alignment_slack: float = 0.03
 
 
 REVIEW = ReviewSettings()
