@@ -95,6 +95,17 @@ def test_a_signature_stamp_is_not_the_text_of_a_scanned_page(tmp_path: Path) -> 
     assert "signature stamp" in content.reason
 
 
+def test_a_number_and_day_signed_into_their_slots_are_page_text(tmp_path: Path) -> None:
+    # qn-10: the e-office signs "542 /TB-UBND" and "06 thang" in as signature widgets
+    body = [(40, 200 + 24 * i, "Thuc hien Cong van so 2003/UBDT ve viec tham du Hoi nghi")
+            for i in range(5)]
+    path = _scan_pdf(tmp_path / "digital.pdf", Image.new("RGB", (40, 40), "white"),
+                     [(130, 120, "542 /TB-UBND"), *body], widget=(126, 710, 324, 739))
+    content = sources.pdf_page_content(path, 1)
+    assert content.text is not None and "542 /TB-UBND" in content.text
+    assert "signature stamp" not in content.reason
+
+
 def test_a_stamp_outside_a_widget_is_still_too_small_to_be_a_scanned_page(tmp_path: Path) -> None:
     path = _scan_pdf(tmp_path / "stamped.pdf", _page_image(), STAMP * 3)
     content = sources.pdf_page_content(path, 1)
@@ -215,3 +226,16 @@ def test_a_real_signed_scan_is_ocrd_and_keeps_its_signatures() -> None:
     ]
     assert all(s.intact for s in found)
     assert found[0].covers_whole_file is False  # the portal signed again after it
+
+
+def test_a_symbol_signed_in_after_its_number_joins_the_number_line() -> None:
+    from pipeline.programs.poppler import TextLayer, TextWord
+
+    def line(*words: tuple[str, float, float]) -> list[TextWord]:
+        return [TextWord(text, (x0, 117.1, x1, 131.5)) for text, x0, x1 in words]
+
+    header = [[line(("Số:", 112.8, 130.1), ("542", 131.3, 150.8))]]
+    symbol = [[line(("/TB-UBND", 165.8, 227.2))]]  # qn-10: 15 pt after the number
+    place = [[line(("Quảng", 289.0, 324.3), ("Ngãi,", 327.0, 352.0))]]  # the right column
+    layer = TextLayer(595.0, 842.0, [header, place, symbol])
+    assert layer.text().split("\n\n") == ["Số: 542 /TB-UBND", "Quảng Ngãi,"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from pipeline.errors import (
 )
 from pipeline.programs import poppler
 from pipeline.sources import pdf
+from pipeline.text.vietnamese import fold
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,11 @@ TEXT_LAYER_MIN_HEIGHT_SHARE = 0.25
 # About a quarter of the letters of Vietnamese text carry marks (real pages: 25-26%); an
 # earlier OCR run with an English model left none (a real scan's layer: 0%).
 TEXT_LAYER_MIN_MARKED_SHARE = 0.08
+# What a signing stamp prints and a document's text does not (real portal PDFs, corpus/real),
+# matched on folded text: "Ký bởi", "Thời gian ký", "Cơ quan:", an e-mail, a signing time.
+STAMP_MARKERS = re.compile(
+    r"ky boi|thoi gian ky|co quan:|ngay ky|nguoi ky|@|\b\d{1,2}:\d{2}:\d{2}\b|[+-]07:00"
+)
 CAMERA_DEFAULT_DPI = 72
 MIN_SCAN_PPI = 50  # real scans come at 70-300 dpi; a coarser full-page image is a background
 FULL_PAGE_SHARE = 0.9  # an image this share of the page's width and height is the page's scan
@@ -227,12 +234,11 @@ def pdf_page_content(path: Path, page: int) -> PdfPageContent:
     words = layer.words()
     if not words:
         return PdfPageContent(None, scan, "no text layer", size)
-    stamps = pdf.signature_boxes(path, page) if layer.width else []
+    widgets = pdf.signature_boxes(path, page) if layer.width else []
+    stamps = [box for box in widgets if _is_stamp([w for w in words if _inside(w, box)])]
 
     def on_page(word: poppler.TextWord) -> bool:
-        x0, y0, x1, y1 = word.box
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        return not any(a <= cx <= c and b <= cy <= d for a, b, c, d in stamps)
+        return not any(_inside(word, box) for box in stamps)
 
     kept = [w for w in words if on_page(w)]
     text = layer.text(on_page)
@@ -253,6 +259,19 @@ def pdf_page_content(path: Path, page: int) -> PdfPageContent:
         return PdfPageContent(None, scan, reason, size)
     reason = f"text layer spans {share:.0%} of the page{stamp_note}"
     return PdfPageContent(text, scan, reason, size)
+
+
+def _inside(word: poppler.TextWord, box: tuple[float, float, float, float]) -> bool:
+    x0, y0, x1, y1 = word.box
+    return box[0] <= (x0 + x1) / 2 <= box[2] and box[1] <= (y0 + y1) / 2 <= box[3]
+
+
+def _is_stamp(words: list[poppler.TextWord]) -> bool:
+    """Whether a signature widget's words are a signing stamp ("Ký bởi: ... Thời gian ký:
+    ...", an e-mail, a signing time) rather than document text. The provincial e-office
+    signs the number and the day into their slots as signature widgets too (qn-10:
+    "542 /TB-UBND", "06 tháng"): those words are the document's own."""
+    return bool(STAMP_MARKERS.search(fold(" ".join(w.text for w in words))))
 
 
 def _height_share(boxes: list[tuple[float, float, float, float]], height: float) -> float:
