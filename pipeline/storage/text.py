@@ -12,9 +12,9 @@ import re
 import unicodedata
 
 from pipeline.record import Record
+from pipeline.text.vietnamese import set_tone_style, strip_marks
 
 _TOKEN = re.compile(r"[^\W_]+")
-_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 
 # Bump when the functions below change what is indexed: the stores then rebuild their index.
 INDEX_VERSION = "1"
@@ -26,34 +26,18 @@ def fold_d(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower-case text with every Vietnamese mark removed, for comparing in Python."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
-def _old_tone_pairs() -> dict[str, str]:
-    """Old-style tone placement in open syllables (òa, òe, ùy) → new style (oà, oè, uỳ)."""
-    pairs: dict[str, str] = {}
-    for first, seconds in (("o", "ae"), ("u", "y")):
-        for vowel in (first, first.upper()):
-            for tone in _TONES:
-                toned = unicodedata.normalize("NFC", vowel + tone)
-                for second in seconds + seconds.upper():
-                    pairs[toned + second] = vowel + unicodedata.normalize("NFC", second + tone)
-    return pairs
-
-
-_OLD_TONE_PAIRS = _old_tone_pairs()
-_OLD_TONE = re.compile(
-    f"[{''.join(sorted({pair[0] for pair in _OLD_TONE_PAIRS}))}][aeyAEY](?![^\\W_])"
-)
+    """Lower-case text with every mark removed and đ→d, for comparing in Python and for the
+    folded facet rows; in NFD, as index version 1 stores it (a Hangul syllable as its jamo)."""
+    return unicodedata.normalize("NFD", strip_marks(text)).casefold()
 
 
 def canonical_tones(text: str) -> str:
-    """NFC text with one tone placement (hoà, not hòa; thuỷ, not thủy), so that both
-    spellings meet in the accent-exact index."""
-    nfc = unicodedata.normalize("NFC", text)
-    return _OLD_TONE.sub(lambda m: _OLD_TONE_PAIRS.get(m.group(), m.group()), nfc)
+    """NFC text in the accent-exact index's tone placement, so that both spellings meet there.
+
+    The index has stored the new style (hoà, thuỷ) since version 1; comparing in Python uses
+    `pipeline.text.vietnamese.canonical_tones` (old style) instead.
+    """
+    return set_tone_style(text, "new")
 
 
 def tokens(text: str) -> list[str]:
