@@ -57,3 +57,7 @@ def pdf_from_objects(objects: list[bytes]) -> bytes:
     body += b"".join(b"%010d 00000 n \n" % off for off in offsets)
     body += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return body
+
+
+# A throwaway PostgreSQL server for the tests that need one (tests/postgres.py).
+from postgres import postgres  # noqa: E402, F401

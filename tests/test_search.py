@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from postgres import BACKENDS, new_archive
 from test_store import REPORT, make_record, png
 
 import pipeline.storage.search as search_module
@@ -83,13 +84,15 @@ HOSTILE = make_record(
 RECORDS = [REPORT, NGHI_QUYET, KE_HOACH, DANG_DOAN, GARBLED, HOSTILE]
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path = tmp_path_factory.mktemp("search") / "s.db"
-    with open_store(str(path)) as writer:
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    db = new_archive(request, tmp_path_factory.mktemp("search"))
+    with open_store(db) as writer:
         for record in RECORDS:
             writer.add_document(record, {1: png()})
-    with open_store(str(path), readonly=True) as reader:
+    with open_store(db, readonly=True) as reader:
         yield reader
 
 

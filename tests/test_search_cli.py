@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from postgres import BACKENDS, new_archive
 from test_search import GARBLED, KE_HOACH, NGHI_QUYET, RECORDS
 from test_store import REPORT
 
@@ -15,9 +16,9 @@ from pipeline.record import Record
 from pipeline.storage import open_store
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = str(tmp_path_factory.mktemp("cli") / "s.db")
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = new_archive(request, tmp_path_factory.mktemp("cli"))
     with open_store(path) as store:
         for record in RECORDS:
             store.add_document(record, {})

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres import BACKENDS, new_archive
 from test_store import make_record
 from unidecode import unidecode
 
@@ -88,12 +89,14 @@ def corpus() -> tuple[list[Record], list[tuple[str, Record]]]:
     return base, pairs
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, list[Record], list]]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def built(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Store, list[Record], list]]:
     base, pairs = corpus()
     records = base + [doc for _, doc in pairs]
-    path = tmp_path_factory.mktemp("recall") / "s.db"
-    with open_store(str(path)) as store:
+    db = new_archive(request, tmp_path_factory.mktemp("recall"))
+    with open_store(db) as store:
         for record in records:
             store.add_document(record, {})
         yield store, records, pairs

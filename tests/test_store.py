@@ -1,4 +1,5 @@
-"""The SQLite store: one-transaction writes, replacement, round trips, images, versions.
+"""The stores, SQLite and PostgreSQL: one-transaction writes, replacement, idempotent
+writes, round trips, images, versions, a database restart, and that both fold alike.
 
 `make_record` and `png` are shared with the search and web tests.
 """
@@ -7,15 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
+import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
+from postgres import BACKENDS, PostgresCluster, new_archive
 
 from pipeline.errors import BadArgumentsError
 from pipeline.record import Page, Provenance, Quality, Record, Signer, Source, Span
 from pipeline.storage import image_media_type, open_store
+from pipeline.storage.search import search
+from pipeline.storage.text import canonical_tones, fold, fold_d, tokens
 
 
 def png(label: str = "", width: int = 120, height: int = 160) -> bytes:
@@ -91,6 +101,12 @@ REPORT = make_record(
 )
 
 
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty archive of each backend."""
+    return new_archive(request, tmp_path)
+
+
 def sql(db: str, statement: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
     """Run one statement on a SQLite store's file, beside the store (its tables by name)."""
     conn = sqlite3.connect(db, isolation_level=None)
@@ -106,13 +122,16 @@ def fts_count(db: str, table: str, match: str) -> int:
     return int(rows[0]["n"])
 
 
-def test_round_trip_pages_and_images(tmp_path: Path) -> None:
-    db = str(tmp_path / "s.db")
+def hits(store: object, query: str) -> int:
+    return search(store, query).total  # type: ignore[arg-type]
+
+
+def test_round_trip_pages_and_images(db: str) -> None:
     with open_store(db) as store:
         assert not store.has_document(REPORT.source.sha256)
         store.add_document(REPORT, {1: png("p1"), 2: png("p2")})
         assert store.has_document(REPORT.source.sha256)
-        assert store.count_documents() == 1
+        assert store.count_documents() == 1 and store.count_pages() == 2
         assert store.get_record(REPORT.id) == REPORT
         assert store.get_record("0" * 64) is None
         image = store.page_image(REPORT.id, 2)
@@ -122,42 +141,71 @@ def test_round_trip_pages_and_images(tmp_path: Path) -> None:
         assert [r.id for r in store.iter_records()] == [REPORT.id]
         assert store.find_ids(REPORT.id[:6]) == [REPORT.id]
         assert store.find_ids("not-hex") == []
-        row = sql(db, "SELECT * FROM documents")[0]
-        assert row["issuer"] == "ĐẢNG ỦY KHỐI CƠ QUAN VÀ DOANH NGHIỆP TỈNH"
-        assert row["year"] == 2023 and row["n_pages"] == 2
+        chunks = store.record_json_chunks(REPORT.id, batch=1)
+        assert chunks is not None
+        assert Record.from_dict(json.loads(b"".join(chunks))) == REPORT
+        hit = search(store, "").hits[0]
+        assert hit.issuer == "ĐẢNG ỦY KHỐI CƠ QUAN VÀ DOANH NGHIỆP TỈNH"
+        assert hit.date == "2023-07-06" and hit.n_pages == 2
     with open_store(db, readonly=True) as again:
         assert again.get_record(REPORT.id) == REPORT
-        with pytest.raises(sqlite3.OperationalError):
-            again.add_document(REPORT, {})
+        with pytest.raises((sqlite3.OperationalError, psycopg.errors.ReadOnlySqlTransaction)):
+            again.add_document(make_record("other", ["khác"]), {})
+        assert again.count_documents() == 1
 
 
-def test_replace_keeps_index_consistent(tmp_path: Path) -> None:
-    db = str(tmp_path / "s.db")
+def test_replace_keeps_index_consistent(db: str) -> None:
     with open_store(db) as store:
         store.add_document(REPORT, {1: png()})
-        assert fts_count(db, "fts", '"dang" "vien"') == 1
+        assert hits(store, "dang vien") == 1
         changed = make_record("report-196", ["Nghị quyết về công tác cán bộ."], subject="Khác")
         store.add_document(changed, {})
         assert store.count_documents() == 1
-        assert fts_count(db, "fts", '"dang" "vien"') == 0
-        assert fts_count(db, "fts", '"nghi" "quyet"') == 1
-        assert fts_count(db, "fts_exact", '"nghị"') == 1
+        assert hits(store, "dang vien") == 0
+        assert hits(store, "nghi quyet") == 1
+        assert search(store, "nghị").hits[0].exact
         assert store.page_image(changed.id, 1) is None
         assert store.count_pages() == 1
         assert store.delete_document(changed.id)
         assert not store.delete_document(changed.id)
-        assert fts_count(db, "fts", '"nghi"') == 0
+        assert hits(store, "nghi") == 0 and store.count_pages() == 0
 
 
-def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
+def test_failed_write_leaves_nothing(db: str) -> None:
     broken = make_record("broken", ["một", "hai"])
     broken.pages[1].number = 1  # duplicate page number violates the primary key
-    db = str(tmp_path / "s.db")
     with open_store(db) as store:
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
             store.add_document(broken, {})
         assert store.count_documents() == 0
-        assert fts_count(db, "fts", '"mot"') == 0
+        assert hits(store, "mot") == 0
+
+
+def test_a_document_written_twice_is_stored_once(db: str) -> None:
+    """Writes are idempotent by content hash: a job delivered twice, or two writers racing
+    with the same document, leave one copy."""
+    with open_store(db) as store:
+        store.add_document(REPORT, {1: png()})
+        store.add_document(REPORT, {1: png()})
+        assert store.count_documents() == 1 and store.count_pages() == 2
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with open_store(db) as writer:
+                writer.add_document(REPORT, {1: png(), 2: png("2")})
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    with open_store(db, readonly=True) as store:
+        assert store.count_documents() == 1 and store.page_image_numbers(REPORT.id) == [1, 2]
+        assert hits(store, "ket nap") == 1
 
 
 def test_index_rebuilt_when_version_changes(tmp_path: Path) -> None:
@@ -170,7 +218,39 @@ def test_index_rebuilt_when_version_changes(tmp_path: Path) -> None:
         assert fts_count(db, "fts", '"ket" "nap"') == 1
 
 
-def test_bad_databases(tmp_path: Path) -> None:
+def test_postgres_index_rebuilt_when_version_changes(postgres: PostgresCluster) -> None:
+    url = postgres.new_database()
+    with open_store(url) as store:
+        store.add_document(REPORT, {})
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE meta SET value = 'old' WHERE key = 'index_version'")
+        conn.execute("UPDATE documents SET tsv = '', tsv_head = '', tsv_exact = ''")
+    with open_store(url) as store:
+        assert hits(store, "ket nap") == 1 and search(store, "kết nạp").hits[0].exact
+
+
+def test_postgres_store_survives_a_restart(postgres: PostgresCluster) -> None:
+    """The server stopped for a few seconds: the next operations wait for it and reconnect."""
+    url = postgres.new_database()
+    with open_store(url) as store, open_store(url, readonly=True) as reader:
+        store.add_document(REPORT, {})
+        assert reader.count_documents() == 1
+        postgres.stop()
+        try:
+            with pytest.raises(psycopg.OperationalError):
+                psycopg.connect(url, connect_timeout=2).close()
+            restart = threading.Timer(3.0, postgres.start)
+            restart.start()
+            started = time.monotonic()
+            store.add_document(make_record("after", ["Sau khi khởi động lại."]), {})
+            assert time.monotonic() - started >= 2.5
+        finally:
+            restart.join()
+        assert reader.count_documents() == 2
+        assert hits(reader, "khoi dong lai") == 1
+
+
+def test_bad_databases(tmp_path: Path, postgres: PostgresCluster) -> None:
     with pytest.raises(BadArgumentsError, match="no such database"):
         open_store(str(tmp_path / "missing.db"), readonly=True)
     with pytest.raises(BadArgumentsError, match="cannot open database"):
@@ -179,3 +259,36 @@ def test_bad_databases(tmp_path: Path) -> None:
     junk.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(BadArgumentsError, match="not a sohoa database"):
         open_store(str(junk))
+    with pytest.raises(BadArgumentsError, match="cannot connect"):
+        open_store("postgresql://postgres:secret@127.0.0.1:1/sohoa")
+    empty = postgres.new_database()
+    with pytest.raises(BadArgumentsError, match="store schema none"):
+        open_store(empty, readonly=True)
+
+
+VIETNAMESE = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list(VIETNAMESE + VIETNAMESE.upper() + " 0123.-/\n")), max_size=60
+    )
+)
+def test_both_backends_fold_alike(text: str) -> None:
+    """The words SQLite's accent-free index holds (FTS5 unicode61 over `fold_d` text) are
+    the words the PostgreSQL backend indexes (`tokens(fold(text))`), and likewise for the
+    accent-exact index: one folding for both backends."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE f USING fts5(a, tokenize='unicode61 remove_diacritics 2')")
+    conn.execute("CREATE VIRTUAL TABLE e USING fts5(a, tokenize='unicode61 remove_diacritics 0')")
+    conn.execute("CREATE VIRTUAL TABLE fv USING fts5vocab(f, 'instance')")
+    conn.execute("CREATE VIRTUAL TABLE ev USING fts5vocab(e, 'instance')")
+    conn.execute("INSERT INTO f(a) VALUES (?)", (fold_d(text),))
+    conn.execute("INSERT INTO e(a) VALUES (?)", (canonical_tones(text),))
+    folded = [t for (t,) in conn.execute("SELECT term FROM fv ORDER BY offset")]
+    exact = [t for (t,) in conn.execute("SELECT term FROM ev ORDER BY offset")]
+    assert folded == tokens(fold(text))
+    assert exact == tokens(canonical_tones(text).lower())

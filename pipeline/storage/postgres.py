@@ -1,0 +1,763 @@
+"""The PostgreSQL backend: the same records, pages, page images and search as the SQLite
+store, for an archive that several machines write to (`--db postgresql://...`).
+
+Layout: `documents` (the filter and display columns, the record JSON without page texts, and
+three tsvectors), `pages`, `page_images` (bytea) and `terms` (every folded word ever indexed,
+for the fuzzy fallback). The tsvectors are built here, in Python, from the tokens of the
+same folding functions the SQLite index uses (`storage.text`), and handed over as tsvector
+literals, so PostgreSQL's parser, dictionaries and locale never touch a word: `tsv`
+(accent-free, đ folded; subject weight A, meta B, body D), `tsv_head` (subject and meta
+only, for the subject-first tier of broad queries) and `tsv_exact` (accents kept, one tone
+placement). Columns are one position apart, so a phrase never spans two of them. Ranking is
+`ts_rank_cd` with the SQLite BM25 column weights scaled to 1; the substring filters on the
+folded keys use `pg_trgm` indexes.
+
+Writes are idempotent: a document is keyed by its id (the content hash); adding one already
+stored with the same content (`content_sha256` of its JSON, texts and images) changes
+nothing, and concurrent writers of one document take turns on an advisory lock. Every
+operation reconnects when the server went away (a restart, a failover) and retries for up to
+`RECONNECT_S`, so a writer survives a database restart; an operation is one transaction, so
+a retried one never half-applies. PostgreSQL caps a tsvector at 16,383 positions and 256
+positions per word: in a document longer than about 16,000 words a phrase near its end may
+be missed (its words are still found).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg.rows import dict_row
+
+from pipeline.errors import BadArgumentsError
+from pipeline.record import Record
+from pipeline.storage.protocol import (
+    FacetCount,
+    Filters,
+    HitPage,
+    HitRow,
+    PageText,
+    Plan,
+    Term,
+)
+from pipeline.storage.rows import (
+    DOC_COLUMNS,
+    HIT_COLUMNS,
+    document_row,
+    image_media_type,
+    record_json,
+    splice_pages,
+    with_page_texts,
+)
+from pipeline.storage.text import (
+    BODY_WEIGHT,
+    INDEX_VERSION,
+    META_WEIGHT,
+    SUBJECT_WEIGHT,
+    canonical_tones,
+    fold,
+    has_marks,
+    index_columns,
+    tokens,
+)
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "pg1"
+RECONNECT_S = 60.0  # how long an operation waits for the database to come back
+CONNECT_TIMEOUT_S = 5
+MAX_POSITIONS = 256  # PostgreSQL keeps this many positions per word of a tsvector
+FREQUENCY_CAP = 10_000  # the fuzzy fallback counts a variant's documents this far
+# ts_rank_cd normalization 2: the rank divided by the document's length, as BM25 favours a
+# short document naming the words in its subject over a long body repeating them (on the
+# search recall set, 0 of 60 subject documents ranked below another with 2 or 8; 2 with 1
+# (log length), 11 with 0).
+RANK_NORMALIZATION = 2
+# ts_rank_cd weights {D, C, B, A}: body, (unused), meta, subject, as SQLite's BM25 weights.
+_RANK = (
+    "'{"
+    + ", ".join(str(w / SUBJECT_WEIGHT) for w in (BODY_WEIGHT, 0.0, META_WEIGHT, SUBJECT_WEIGHT))
+    + "}'"
+)
+_LOCK_KEY = 0x736F686F61  # "sohoa": the advisory lock taken while the schema is created
+
+_SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TABLE IF NOT EXISTS meta(key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS documents(
+    rid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text COLLATE "C" NOT NULL UNIQUE,
+    sha256 text COLLATE "C" NOT NULL,
+    path text NOT NULL,
+    media_type text NOT NULL,
+    n_pages integer NOT NULL,
+    doc_type text,
+    type_code text,
+    number integer,
+    symbol text,
+    doc_number text,
+    issuer_code text,
+    issuer text,
+    place text,
+    date text COLLATE "C",
+    year integer,
+    subject text,
+    draft text,
+    type_key text COLLATE "C" NOT NULL,
+    issuer_key text COLLATE "C" NOT NULL,
+    place_key text COLLATE "C" NOT NULL,
+    symbol_key text COLLATE "C" NOT NULL,
+    created text NOT NULL,
+    source_pages integer NOT NULL,
+    content_sha256 text NOT NULL,
+    record_json text NOT NULL,
+    tsv tsvector NOT NULL,
+    tsv_head tsvector NOT NULL,
+    tsv_exact tsvector NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);
+CREATE INDEX IF NOT EXISTS documents_date ON documents(date DESC NULLS LAST, rid DESC);
+CREATE INDEX IF NOT EXISTS documents_year ON documents(year);
+CREATE INDEX IF NOT EXISTS documents_tsv ON documents USING gin(tsv);
+CREATE INDEX IF NOT EXISTS documents_tsv_head ON documents USING gin(tsv_head);
+CREATE INDEX IF NOT EXISTS documents_tsv_exact ON documents USING gin(tsv_exact);
+CREATE INDEX IF NOT EXISTS documents_type_key ON documents USING gin(type_key gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS documents_issuer_key ON documents USING gin(issuer_key gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS documents_place_key ON documents USING gin(place_key gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS documents_symbol_key ON documents USING gin(symbol_key gin_trgm_ops);
+CREATE TABLE IF NOT EXISTS pages(
+    doc_id text COLLATE "C" NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number integer NOT NULL,
+    text text NOT NULL,
+    raw_text text NOT NULL,
+    confidence real,
+    PRIMARY KEY(doc_id, number)
+);
+CREATE TABLE IF NOT EXISTS page_images(
+    doc_id text COLLATE "C" NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number integer NOT NULL,
+    media_type text NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY(doc_id, number)
+);
+CREATE TABLE IF NOT EXISTS terms(term text COLLATE "C" PRIMARY KEY)
+"""
+
+T = TypeVar("T")
+
+
+# --- tsvector and tsquery literals -----------------------------------------------------------
+
+
+def _vector(columns: Sequence[tuple[list[str], str]]) -> str:
+    """A tsvector literal of (tokens, weight) columns, one position apart: every position of
+    each token (the first MAX_POSITIONS, positions capped at 16,383 as PostgreSQL does)."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for words, weight in columns:
+        for word in words:
+            position += 1
+            found = positions.setdefault(word, [])
+            if len(found) < MAX_POSITIONS:
+                found.append(f"{min(position, 16383)}{weight}")
+        position += 1
+    return " ".join(f"'{word}':{','.join(at)}" for word, at in positions.items())
+
+
+def index_vectors(record: Record) -> tuple[str, str, str]:
+    """The (tsv, tsv_head, tsv_exact) literals of a record."""
+    subject, meta, body = index_columns(record)
+    folded = [tokens(fold(c)) for c in (subject, meta, body)]
+    exact = [tokens(canonical_tones(c).lower()) for c in (subject, meta, body)]
+    return (
+        _vector([(folded[0], "A"), (folded[1], "B"), (folded[2], "D")]),
+        _vector([(folded[0], "A"), (folded[1], "B")]),
+        _vector([(exact[0], ""), (exact[1], ""), (exact[2], "")]),
+    )
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _words(words: Sequence[str]) -> str:
+    """One word, or a phrase of adjacent words."""
+    if len(words) == 1:
+        return _lexeme(words[0])
+    return "(" + " <-> ".join(_lexeme(w) for w in words) + ")"
+
+
+def _term_query(term: Term, normalize: Callable[[str], str]) -> str:
+    words = [normalize(w) for w in term.words]
+    if term.phrase:
+        return _words(words)
+    return " & ".join(_lexeme(w) for w in words)
+
+
+def _positive(plan: Plan) -> str | None:
+    """The required part: the positive terms, fuzzy alternatives in place of corrected words
+    (a phrase holding a corrected word loosened to its words)."""
+    parts: list[str] = []
+    for term in plan.positive:
+        folded = [fold(w) for w in term.words]
+        if not plan.corrections or (term.phrase and not any(w in plan.corrections for w in folded)):
+            parts.append(_term_query(term, fold))
+            continue
+        for word in folded:
+            options = [word, *plan.corrections.get(word, [])]
+            alternatives = " | ".join(_lexeme(o) for o in options)
+            parts.append(f"({alternatives})" if len(options) > 1 else alternatives)
+    return " & ".join(f"({p})" for p in parts) if parts else None
+
+
+def _exclusion(plan: Plan) -> str | None:
+    negative = [_term_query(t, fold) for t in plan.negative]
+    return " | ".join(f"({n})" for n in negative) if negative else None
+
+
+def _exact(plan: Plan) -> str | None:
+    """The positive words typed with marks, accents and all (see sqlite.exact_expression)."""
+    if plan.corrections:
+        return None
+    parts: list[str] = []
+    for term in plan.positive:
+        marked = [w for w in term.words if has_marks(w)]
+        if term.phrase and len(marked) == len(term.words):
+            parts.append(_term_query(term, _exact_token))
+        else:
+            parts.extend(_lexeme(_exact_token(w)) for w in marked)
+    return " & ".join(f"({p})" for p in parts) if parts else None
+
+
+def _exact_token(word: str) -> str:
+    return canonical_tones(word).lower()
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Query:
+    """The matching documents `d` of a plan: WHERE conditions and their parameters."""
+
+    where: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    positive: str | None = None
+    exact: str | None = None
+
+    def clause(self) -> str:
+        return f" WHERE {' AND '.join(self.where)}" if self.where else ""
+
+
+def _like(value: str) -> str:
+    """A LIKE pattern for `value` anywhere in the text (pg_trgm indexes it)."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matches(plan: Plan) -> _Query:
+    query = _Query()
+    positive, exclude = _positive(plan), _exclusion(plan)
+    if positive:
+        query.positive = positive
+        query.where.append("d.tsv @@ %(match)s::tsquery")
+        query.params["match"] = f"({positive}) & !({exclude})" if exclude else positive
+        query.exact = _exact(plan)
+    elif exclude:
+        query.where.append("NOT d.tsv @@ %(exclude)s::tsquery")
+        query.params["exclude"] = exclude
+    filters: Filters = plan.filters
+    if filters.type:
+        query.where.append("d.type_key LIKE %(type)s")
+        query.params["type"] = _like(f"|{filters.type}|")
+    for key in ("issuer", "place", "symbol"):
+        value = getattr(filters, key)
+        if value:
+            query.where.append(f"d.{key}_key LIKE %({key})s")
+            query.params[key] = _like(value)
+    if filters.year_from is not None:
+        query.where.append("d.year >= %(year_from)s")
+        query.params["year_from"] = filters.year_from
+    if filters.year_to is not None:
+        query.where.append("d.year <= %(year_to)s")
+        query.params["year_to"] = filters.year_to
+    # Partial dates ("2023-07") cover a span: keep them when the span meets the range.
+    if filters.date_from:
+        query.where.append("d.date || '~' >= %(date_from)s")
+        query.params["date_from"] = filters.date_from
+    if filters.date_to:
+        query.where.append("d.date <= %(date_to)s || '~'")
+        query.params["date_to"] = filters.date_to
+    if filters.draft is not None:
+        query.where.append("coalesce(d.draft, '') " + ("!= ''" if filters.draft else "= ''"))
+    return query
+
+
+class PostgresStore:
+    """An archive in a PostgreSQL database; any number of writers and readers, on any
+    machine. Each thread gets its own connection."""
+
+    def __init__(self, url: str, *, readonly: bool = False) -> None:
+        self.path = url
+        self.readonly = readonly
+        self._local = threading.local()
+        self._connections: list[psycopg.Connection[dict[str, Any]]] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @classmethod
+    def open(cls, url: str, *, readonly: bool = False) -> PostgresStore:
+        """Connect (creating the tables unless `readonly`) and check the schema version."""
+        store = cls(url, readonly=readonly)
+        try:
+            conn = store._connection()
+        except psycopg.Error as error:
+            raise BadArgumentsError(f"cannot connect to {_safe(url)}: {error}") from error
+        try:
+            if not readonly:
+                store._prepare(conn)
+            store._check_version(conn)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
+        options = "-c default_transaction_read_only=on" if self.readonly else ""
+        return psycopg.connect(
+            self.path,
+            autocommit=True,
+            row_factory=dict_row,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            options=options,
+            application_name="sohoa",
+        )
+
+    def _connection(self) -> psycopg.Connection[dict[str, Any]]:
+        """This thread's connection, made again when the last one broke."""
+        conn: psycopg.Connection[dict[str, Any]] | None = getattr(self._local, "conn", None)
+        if conn is not None and not conn.closed:
+            return conn
+        if self._closed:
+            raise psycopg.InterfaceError("the store is closed")
+        conn = self._connect()
+        with self._lock:
+            if self._closed:
+                conn.close()
+                raise psycopg.InterfaceError("the store is closed")
+            self._connections.append(conn)
+        self._local.conn = conn
+        return conn
+
+    def _run(self, work: Callable[[psycopg.Connection[dict[str, Any]]], T]) -> T:
+        """`work` in one transaction; when the connection is lost (server restarted or
+        unreachable), reconnect and run it again, for up to RECONNECT_S."""
+        deadline = time.monotonic() + RECONNECT_S
+        delay = 0.1
+        while True:
+            conn: psycopg.Connection[dict[str, Any]] | None = None
+            try:
+                conn = self._connection()
+                with conn.transaction():
+                    return work(conn)
+            except psycopg.OperationalError as error:
+                if conn is not None and not conn.closed and not conn.broken:
+                    raise  # the statement failed, the connection is fine
+                if conn is not None:
+                    self._forget(conn)
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("database connection lost (%s); retrying in %.1f s", error, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _forget(self, conn: psycopg.Connection[dict[str, Any]]) -> None:
+        conn.close()
+        with self._lock:
+            if conn in self._connections:
+                self._connections.remove(conn)
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
+
+    def _prepare(self, conn: psycopg.Connection[dict[str, Any]]) -> None:
+        """Create the tables (once, whichever writer comes first) and rebuild the search
+        columns when INDEX_VERSION changed."""
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            for statement in _SCHEMA.split(";\n"):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', %s) "
+                "ON CONFLICT (key) DO NOTHING",
+                (SCHEMA_VERSION,),
+            )
+            row = conn.execute("SELECT value FROM meta WHERE key = 'index_version'").fetchone()
+            if row is None or row["value"] != INDEX_VERSION:
+                self._rebuild_index(conn)
+
+    def _check_version(self, conn: psycopg.Connection[dict[str, Any]]) -> None:
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except psycopg.errors.UndefinedTable:
+            row = None
+        if row is None or row["value"] != SCHEMA_VERSION:
+            found = row["value"] if row else "none"
+            raise BadArgumentsError(
+                f"{_safe(self.path)}: store schema {found}, this sohoa reads {SCHEMA_VERSION}"
+            )
+
+    def _rebuild_index(self, conn: psycopg.Connection[dict[str, Any]]) -> None:
+        rows = conn.execute("SELECT rid, id, record_json FROM documents").fetchall()
+        for row in rows:
+            record = _load(conn, row["id"], row["record_json"])
+            tsv, head, exact = index_vectors(record)
+            conn.execute(
+                "UPDATE documents SET tsv = %s::tsvector, tsv_head = %s::tsvector, "
+                "tsv_exact = %s::tsvector WHERE rid = %s",
+                (tsv, head, exact, row["rid"]),
+            )
+            _add_terms(conn, tsv)
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('index_version', %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (INDEX_VERSION,),
+        )
+        if rows:
+            log.info("rebuilt the search index of %d documents", len(rows))
+
+    # --- writing -------------------------------------------------------------------------
+
+    def add_document(self, record: Record, page_images: dict[int, bytes]) -> None:
+        """Store a record, its pages, page images and index columns in one transaction,
+        replacing a document with the same id unless it holds the same content already."""
+        stored = record_json(record)
+        content = content_sha256(stored, record, page_images)
+        tsv, head, exact = index_vectors(record)
+        columns = ", ".join(DOC_COLUMNS)
+        values = ", ".join(["%s"] * len(DOC_COLUMNS))
+
+        def work(conn: psycopg.Connection[dict[str, Any]]) -> None:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (record.id,))
+            row = conn.execute(
+                "SELECT content_sha256 FROM documents WHERE id = %s", (record.id,)
+            ).fetchone()
+            if row is not None and row["content_sha256"] == content:
+                return
+            if row is not None:
+                conn.execute("DELETE FROM documents WHERE id = %s", (record.id,))
+            conn.execute(
+                f"INSERT INTO documents({columns}, source_pages, content_sha256, record_json, "
+                f"tsv, tsv_head, tsv_exact) VALUES ({values}, %s, %s, %s, "
+                "%s::tsvector, %s::tsvector, %s::tsvector)",
+                (
+                    *document_row(record),
+                    record.source.pages or 0,
+                    content,
+                    stored,
+                    tsv,
+                    head,
+                    exact,
+                ),
+            )
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO pages(doc_id, number, text, raw_text, confidence) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [(record.id, p.number, p.text, p.raw_text, p.confidence) for p in record.pages],
+                )
+                cursor.executemany(
+                    "INSERT INTO page_images(doc_id, number, media_type, data) "
+                    "VALUES (%s, %s, %s, %s)",
+                    [
+                        (record.id, number, image_media_type(data), data)
+                        for number, data in sorted(page_images.items())
+                    ],
+                )
+            _add_terms(conn, tsv)
+
+        self._run(work)
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document (its pages and images go with it); False when there was none."""
+
+        def work(conn: psycopg.Connection[dict[str, Any]]) -> bool:
+            cursor = conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,))
+            return cursor.rowcount > 0
+
+        return self._run(work)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _fetch(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        return self._run(lambda conn: conn.execute(sql, params).fetchall())
+
+    def has_document(self, sha256: str) -> bool:
+        """Whether a complete document with this content is stored (see DocumentStore)."""
+        rows = self._fetch(
+            "SELECT 1 FROM documents WHERE sha256 = %s AND n_pages >= source_pages LIMIT 1",
+            (sha256,),
+        )
+        return bool(rows)
+
+    def content_hash(self, doc_id: str) -> str | None:
+        """The stored content hash of a document (see `content_sha256`), None when absent."""
+        rows = self._fetch("SELECT content_sha256 FROM documents WHERE id = %s", (doc_id,))
+        return str(rows[0]["content_sha256"]) if rows else None
+
+    def get_record(self, doc_id: str) -> Record | None:
+        def work(conn: psycopg.Connection[dict[str, Any]]) -> Record | None:
+            row = conn.execute(
+                "SELECT record_json FROM documents WHERE id = %s", (doc_id,)
+            ).fetchone()
+            return None if row is None else _load(conn, doc_id, row["record_json"])
+
+        return self._run(work)
+
+    def record_json_chunks(self, doc_id: str, batch: int = 50) -> Iterator[bytes] | None:
+        """The stored record as UTF-8 JSON, in pieces, page texts spliced back a batch of
+        pages at a time (None when there is no such document)."""
+        rows = self._fetch("SELECT record_json FROM documents WHERE id = %s", (doc_id,))
+        if not rows:
+            return None
+
+        def read_texts(numbers: list[int]) -> dict[int, tuple[str, str]]:
+            found = self._fetch(
+                "SELECT number, text, raw_text FROM pages WHERE doc_id = %s AND number = ANY(%s)",
+                (doc_id, numbers),
+            )
+            return {r["number"]: (r["text"], r["raw_text"]) for r in found}
+
+        return splice_pages(rows[0]["record_json"].encode(), read_texts, batch)
+
+    def find_ids(self, prefix: str, limit: int = 2) -> list[str]:
+        """Ids starting with a (hex) prefix, so commands can accept a short id."""
+        if not prefix or len(prefix) > 64 or any(c not in "0123456789abcdefABCDEF" for c in prefix):
+            return []
+        low = prefix.lower()
+        rows = self._fetch(
+            "SELECT id FROM documents WHERE id >= %s AND id < %s ORDER BY id LIMIT %s",
+            (low, low + "g", limit),
+        )
+        return [row["id"] for row in rows]
+
+    def page_image(self, doc_id: str, page: int) -> bytes | None:
+        rows = self._fetch(
+            "SELECT data FROM page_images WHERE doc_id = %s AND number = %s", (doc_id, page)
+        )
+        return bytes(rows[0]["data"]) if rows else None
+
+    def page_image_numbers(self, doc_id: str) -> list[int]:
+        rows = self._fetch(
+            "SELECT number FROM page_images WHERE doc_id = %s ORDER BY number", (doc_id,)
+        )
+        return [row["number"] for row in rows]
+
+    def iter_records(self) -> Iterator[Record]:
+        """Every record in insertion order, read in batches so memory stays flat."""
+        last = 0
+        while True:
+
+            def work(
+                conn: psycopg.Connection[dict[str, Any]], after: int = last
+            ) -> tuple[int, list[Record]]:
+                rows = conn.execute(
+                    "SELECT rid, id, record_json FROM documents WHERE rid > %s "
+                    "ORDER BY rid LIMIT 200",
+                    (after,),
+                ).fetchall()
+                records = [_load(conn, row["id"], row["record_json"]) for row in rows]
+                return (rows[-1]["rid"] if rows else after), records
+
+            last, records = self._run(work)
+            if not records:
+                return
+            yield from records
+
+    def count_documents(self) -> int:
+        return int(self._fetch("SELECT count(*) AS n FROM documents")[0]["n"])
+
+    def count_pages(self) -> int:
+        return int(self._fetch("SELECT count(*) AS n FROM pages")[0]["n"])
+
+    # --- searching (SearchIndex) ---------------------------------------------------------
+
+    def run_plan(self, plan: Plan, sort: str, limit: int, offset: int) -> HitPage:
+        query = _matches(plan)
+        return self._run(lambda conn: _run_plan(conn, plan, query, sort, limit, offset))
+
+    def facet_counts(self, plan: Plan) -> list[FacetCount]:
+        query = _matches(plan)
+        rows = self._fetch(
+            "SELECT grouping(type_code, doc_type) AS t, grouping(issuer) AS i, "
+            "grouping(year) AS y, type_code, doc_type, issuer, year, place, count(*) AS n "
+            f"FROM documents AS d{query.clause()} "
+            "GROUP BY GROUPING SETS ((type_code, doc_type), (issuer), (year), (place))",
+            query.params,
+        )
+        counts: list[FacetCount] = []
+        for row in rows:
+            if row["t"] == 0:
+                counts.append(FacetCount("type", row["type_code"], row["doc_type"], row["n"]))
+            elif row["i"] == 0:
+                counts.append(FacetCount("issuer", row["issuer"], None, row["n"]))
+            elif row["y"] == 0:
+                year = None if row["year"] is None else str(row["year"])
+                counts.append(FacetCount("year", year, None, row["n"]))
+            else:
+                counts.append(FacetCount("place", row["place"], None, row["n"]))
+        return counts
+
+    def page_texts(self, ids: Sequence[str]) -> list[PageText]:
+        rows = self._fetch(
+            "SELECT doc_id, number, text FROM pages WHERE doc_id = ANY(%s)", (list(ids),)
+        )
+        return [PageText(row["doc_id"], row["number"], row["text"]) for row in rows]
+
+    def term_frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """Document frequency (counted up to FREQUENCY_CAP) of each indexed word of `words`:
+        the known ones are looked up in `terms`, then counted in the index."""
+
+        def work(conn: psycopg.Connection[dict[str, Any]]) -> dict[str, int]:
+            known = conn.execute(
+                "SELECT term FROM terms WHERE term = ANY(%s)", (list(words),)
+            ).fetchall()
+            counts: dict[str, int] = {}
+            for row in known:
+                n = conn.execute(
+                    "SELECT count(*) AS n FROM (SELECT 1 FROM documents "
+                    "WHERE tsv @@ %s::tsquery LIMIT %s) AS m",
+                    (_lexeme(row["term"]), FREQUENCY_CAP),
+                ).fetchone()
+                if n is not None and n["n"]:
+                    counts[row["term"]] = int(n["n"])
+            return counts
+
+        return self._run(work) if words else {}
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+_HIT_SELECT = ", ".join(f"d.{c}" for c in HIT_COLUMNS)
+
+
+def _run_plan(
+    conn: psycopg.Connection[dict[str, Any]],
+    plan: Plan,
+    query: _Query,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> HitPage:
+    """Relevance (ts_rank_cd) over every match while at most `rank_limit` match (counted
+    only that far); beyond, the subject/meta tier first, by rank, then the rest by date."""
+    source = f"FROM documents AS d{query.clause()}"
+    params = {**query.params, "limit": limit, "offset": offset}
+    ranking = "date"
+    total: int | None = None
+    if query.positive and sort != "date":
+        capped = conn.execute(
+            f"SELECT count(*) AS n FROM (SELECT 1 {source} LIMIT %(cap)s) AS m",
+            {**params, "cap": plan.rank_limit + 1},
+        ).fetchone()
+        assert capped is not None
+        if capped["n"] <= plan.rank_limit:
+            ranking, total = "relevance", int(capped["n"])
+        else:
+            ranking = "subject-then-date"
+    if total is None:
+        row = conn.execute(f"SELECT count(*) AS n {source}", params).fetchone()
+        assert row is not None
+        total = int(row["n"])
+    exact = "false"
+    if query.exact and ranking != "date":
+        exact = "d.tsv_exact @@ %(exact)s::tsquery"
+        params["exact"] = query.exact
+    if ranking == "relevance":
+        score = f"ts_rank_cd({_RANK}, d.tsv, %(positive)s::tsquery, {RANK_NORMALIZATION})"
+        order = "exact DESC, score DESC, d.rid DESC"
+        params["positive"] = query.positive
+    elif ranking == "subject-then-date":
+        score = (
+            "CASE WHEN d.tsv_head @@ %(positive)s::tsquery "
+            f"THEN ts_rank_cd({_RANK}, d.tsv_head, %(positive)s::tsquery, {RANK_NORMALIZATION}) "
+            "ELSE 0 END"
+        )
+        order = "exact DESC, score DESC, d.date DESC NULLS LAST, d.rid DESC"
+        params["positive"] = query.positive
+    else:
+        score = "0.0"
+        order = "d.date DESC NULLS LAST, d.rid DESC"
+    rows = conn.execute(
+        f"SELECT {_HIT_SELECT}, ({score})::float8 AS score, ({exact}) AS exact {source} "
+        f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
+        params,
+    ).fetchall()
+    hits = [
+        HitRow(
+            **{c: row[c] for c in HIT_COLUMNS},
+            score=float(row["score"]),
+            exact=bool(row["exact"]),
+        )
+        for row in rows
+    ]
+    return HitPage(total, ranking, hits)
+
+
+def _add_terms(conn: psycopg.Connection[dict[str, Any]], tsv: str) -> None:
+    """Remember the document's folded words (sorted, so concurrent writers lock alike)."""
+    words = sorted({entry.split("':", 1)[0][1:] for entry in tsv.split(" ") if entry})
+    conn.execute(
+        "INSERT INTO terms(term) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (words,)
+    )
+
+
+def _load(conn: psycopg.Connection[dict[str, Any]], doc_id: str, stored: str) -> Record:
+    """The stored record with its page texts put back from `pages`."""
+    rows = conn.execute(
+        "SELECT number, text, raw_text FROM pages WHERE doc_id = %s", (doc_id,)
+    ).fetchall()
+    return with_page_texts(stored, {r["number"]: (r["text"], r["raw_text"]) for r in rows})
+
+
+def content_sha256(stored: str, record: Record, page_images: dict[int, bytes]) -> str:
+    """What makes two writes of a document the same: its stored JSON, its page texts and
+    confidences, and its page images."""
+    digest = hashlib.sha256(stored.encode())
+    for page in record.pages:
+        digest.update(f"\0{page.number}\0{page.text}\0{page.raw_text}\0{page.confidence}".encode())
+    for number, data in sorted(page_images.items()):
+        digest.update(f"\0image {number}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    head, at, tail = url.rpartition("@")
+    if not at or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, user = head.partition("//")
+    return f"{scheme}//{user.split(':', 1)[0]}:***@{tail}"
