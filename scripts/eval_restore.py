@@ -1,11 +1,17 @@
 """Evaluate diacritic restoration and OCR correction against pyvi and a bigram baseline.
 
-One run prints one table (see docs/restore.md):
-  (a) syllable accuracy on held-out in-domain text with marks stripped
-      (every 50th line of the legal corpus, and the clean seeds 001, 002, 004);
-  (b) CER and WER on Tesseract `-l eng` OCR of rendered held-out text (raw OCR vs systems);
-  (c) share of syllables changed when the input is already correct;
-  (d) syllables per CPU-second, model load time, peak RSS.
+One run prints (see docs/restore.md):
+  1. the main table: (a) syllable accuracy with marks stripped on the held-out legal slice
+     (every 50th line of the legal corpus) and, apart, on the Party seeds 001, 002, 004;
+     (b) CER and WER on Tesseract `-l eng` OCR of rendered held-out text; (c) share of
+     syllables changed when the input is already correct; (d) syllables per CPU-second;
+  2. the Party domain on its own, each set a row: seed 001 (read while tuning), seeds 002
+     and 004 (held out: never read), and the real development set's transcriptions (state
+     administrative documents), marks stripped, with correct input left unchanged;
+  3. personal names and place names inside those sets;
+  4. the real development set's OCR text (`--real`, the texts.json of
+     `scripts/bench_real.py --split dev --systems sohoa,bare`): words OCR got right that
+     repair broke, words OCR got wrong that repair fixed, CER before and after.
 Models that are missing are trained first, leaving out the held-out lines and the seeds:
     nice -n 10 .venv/bin/python scripts/eval_restore.py
 """
@@ -16,6 +22,7 @@ import argparse
 import json
 import logging
 import resource
+import string
 import sys
 import time
 from collections.abc import Callable
@@ -37,7 +44,17 @@ log = logging.getLogger("eval_restore")
 REPO = Path(__file__).resolve().parent.parent
 
 PLACES = frozenset(name for names in load_places().values() for name in names)
-"""Gazetteer place names: (a) also reports the held-out syllables inside them."""
+"""Gazetteer place names: the names table reports the held-out syllables inside them."""
+SURNAMES = frozenset(
+    line.strip()
+    for line in (REPO / "pipeline/restore/data/surnames.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
+"""Family names: a capitalised run opening with one is a personal name (not a place)."""
+REAL = REPO / "corpus" / "real"
+UNSURE = "⟨?"
+"""A transcribed line holding this was not read with certainty: left out."""
+EDGE = string.punctuation + "“”‘’…–—•"
 
 System = Callable[[str, str], str]
 """(text, mode) -> repaired text."""
@@ -49,13 +66,11 @@ class Scores:
 
     legal: float
     seeds: float
-    combined: float
     cer: float
     wer: float
     cer_like_003: float
     changed: float
     speed: float
-    places: float
 
 
 def same(a: str, b: str) -> bool:
@@ -88,15 +103,41 @@ def place_positions(words: list[str], places: frozenset[str]) -> set[int]:
     return found
 
 
-def place_accuracy(
-    truth: list[str], output: list[str], places: frozenset[str]
-) -> tuple[float, int]:
-    """Share of the syllables of place names (as the gazetteer writes them) restored exactly."""
+def is_title(word: str) -> bool:
+    """Capitalised like a name: Lan, Định (not LAN, not lan)."""
+    return word[:1].isupper() and word[1:] == word[1:].lower()
+
+
+def name_positions(words: list[str], places: frozenset[str]) -> set[int]:
+    """Indices of the words of personal names: two to four capitalised words that open with a
+    family name (`Nguyễn Thị Lan`, `Tô Lâm`) and are not a gazetteer place (`Hà Nội`)."""
+    found: set[int] = set()
+    start = 0
+    while start < len(words):
+        end = start + 1
+        if words[start] in SURNAMES:
+            while end < len(words) and end - start < 4 and is_title(words[end]):
+                end += 1
+        if end - start >= 2 and " ".join(words[start:end]) not in places:
+            found.update(range(start, end))
+            start = end
+        else:
+            start += 1
+    return found
+
+
+Spans = Callable[[list[str], frozenset[str]], set[int]]
+"""Which word indices of a line belong to the spans measured (names, places)."""
+
+
+def span_accuracy(truth: list[str], output: list[str], spans: Spans) -> tuple[float, int]:
+    """Share of the syllables inside the spans (names, places) restored exactly, and their
+    number; a line whose word count changed counts them all wrong."""
     good = total = 0
     for t_line, o_line in zip(truth, output, strict=True):
         t_words = [t.text for t in tokenize(t_line) if t.kind == "word"]
         o_words = [t.text for t in tokenize(o_line) if t.kind == "word"]
-        positions = place_positions(t_words, places)
+        positions = spans(t_words, PLACES)
         total += len(positions)
         if len(t_words) == len(o_words):
             good += sum(same(t_words[i], o_words[i]) for i in positions)
@@ -216,9 +257,7 @@ def ocr_pages(path: Path) -> Pages:
     )
 
 
-def evaluate(
-    system: System, legal: list[str], seeds: list[str], pages: tuple[list[str], list[str]]
-) -> Scores:
+def evaluate(system: System, legal: list[str], seeds: list[str], pages: Pages) -> Scores:
     """All measures for one system."""
     stripped_legal = [skeleton(line) for line in legal]
     started = time.process_time()
@@ -231,18 +270,167 @@ def evaluate(
     kept = [i for i, flag in enumerate(pages.like_003) if flag]
     cer_003, _ = error_rates([pages.truth[i] for i in kept], [out_pages[i] for i in kept])
     out_clean = run_lines(system, legal + seeds, "auto")
-    places, _ = place_accuracy(legal + seeds, out_legal + out_seeds, PLACES)
     return Scores(
         legal=syllable_accuracy(legal, out_legal),
         seeds=syllable_accuracy(seeds, out_seeds),
-        combined=syllable_accuracy(legal + seeds, out_legal + out_seeds),
         cer=cer,
         wer=wer,
         cer_like_003=cer_003,
         changed=changed_share(legal + seeds, out_clean),
         speed=syllables / max(elapsed, 1e-9),
-        places=places,
     )
+
+
+@dataclass(frozen=True)
+class TextSet:
+    """Correct lines of one evaluation set; `held_out` sets are never read while tuning."""
+
+    name: str
+    lines: list[str]
+    held_out: bool
+
+
+def real_truths(split: str) -> dict[str, str]:
+    """Transcribed pages of one split of the real set ("doc-pN" -> text), unsure lines out."""
+    pages: dict[str, str] = {}
+    for label_file in sorted((REAL / "labels").glob("*.json")):
+        label = json.loads(label_file.read_text(encoding="utf-8"))
+        if label.get("split") != split:
+            continue
+        for page in sorted((REAL / "pages").glob(f"{label['doc']}-p*.txt")):
+            lines = page.read_text(encoding="utf-8").split("\n")
+            pages[page.stem] = "\n".join(line for line in lines if UNSURE not in line)
+    return pages
+
+
+def party_sets() -> list[TextSet]:
+    """Seed 001 (read while tuning), seeds 002 and 004 (held out), the real dev pages."""
+
+    def seed_lines(name: str) -> list[str]:
+        return [line for line in open_text(SHARED / name) if line.strip()]
+
+    tune, *held = CLEAN_SEEDS
+    real = [line for text in real_truths("dev").values() for line in text.split("\n")]
+    return [
+        TextSet("Party seed 001 (tuned on)", seed_lines(tune), False),
+        TextSet("Party seeds 002, 004 (held out)", [x for n in held for x in seed_lines(n)], True),
+        TextSet("real dev pages (state documents)", [x for x in real if x.strip()], False),
+    ]
+
+
+@dataclass(frozen=True)
+class SetScores:
+    """Marks stripped: syllables right; correct input: words left; names and places."""
+
+    syllables: int
+    stripped: float
+    unchanged: float
+    names: tuple[float, int]
+    places: tuple[float, int]
+
+
+def evaluate_set(system: System, lines: list[str]) -> SetScores:
+    """Restore the set stripped (and as it is) and score it."""
+    out = run_lines(system, [skeleton(line) for line in lines], "stripped")
+    clean = run_lines(system, lines, "auto")
+    return SetScores(
+        syllables=sum(1 for line in lines for t in tokenize(line) if t.kind == "word"),
+        stripped=syllable_accuracy(lines, out),
+        unchanged=1.0 - changed_share(lines, clean),
+        names=span_accuracy(lines, out, name_positions),
+        places=span_accuracy(lines, out, place_positions),
+    )
+
+
+@dataclass(frozen=True)
+class WordRepair:
+    """Words of real OCR pages before and after repair, against the transcription."""
+
+    pages: int
+    words: int
+    """Transcribed words that an OCR word aligns with."""
+    ocr_right: int
+    fixed: int
+    broken: int
+    cer_before: float
+    cer_after: float
+
+    @property
+    def broken_share(self) -> float:
+        return self.broken / max(self.ocr_right, 1)
+
+    @property
+    def ratio(self) -> float:
+        return self.fixed / self.broken if self.broken else float("inf")
+
+
+def page_words(text: str) -> list[str]:
+    """Whitespace words without edge punctuation, tone placement normalised, case kept."""
+    words = (word.strip(EDGE) for word in text.split())
+    return [canonical_case(word) for word in words if word]
+
+
+def aligned(source: list[str], target: list[str]) -> dict[int, int]:
+    """source index -> target index for words that align one to one (equal, or replaced in
+    a block of the same length)."""
+    pairs: dict[int, int] = {}
+    for op in Levenshtein.opcodes(source, target):
+        if op.tag == "equal" or (
+            op.tag == "replace" and op.src_end - op.src_start == op.dest_end - op.dest_start
+        ):
+            for k in range(op.src_end - op.src_start):
+                pairs[op.src_start + k] = op.dest_start + k
+    return pairs
+
+
+def word_repairs(
+    truth: dict[str, str], before: dict[str, str], after: dict[str, str]
+) -> WordRepair:
+    """Count, over the pages, OCR words that were right and that repair broke, and OCR
+    words that were wrong and that repair made right (each OCR word aligned to one
+    transcribed word, and to the repaired word at its place)."""
+    words = right = fixed = broken = 0
+    keys = [key for key in truth if key in before and key in after]
+    for key in keys:
+        t_words, o_words, r_words = (page_words(x[key]) for x in (truth, before, after))
+        to_truth, to_repaired = aligned(o_words, t_words), aligned(o_words, r_words)
+        for i, j in to_truth.items():
+            words += 1
+            ocr_ok = o_words[i] == t_words[j]
+            k = to_repaired.get(i)
+            repaired_ok = k is not None and r_words[k] == t_words[j]
+            right += ocr_ok
+            fixed += repaired_ok and not ocr_ok
+            broken += ocr_ok and not repaired_ok
+    cer_before = error_rates([truth[k] for k in keys], [before[k] for k in keys])[0]
+    cer_after = error_rates([truth[k] for k in keys], [after[k] for k in keys])[0]
+    return WordRepair(len(keys), words, right, fixed, broken, cer_before, cer_after)
+
+
+def real_ocr_rows(texts_json: Path, restorer: Restorer) -> dict[str, WordRepair]:
+    """The dev pages' OCR (bare Tesseract and sohoa's own OCR, from bench_real's texts.json)
+    repaired by `restorer` in `auto` mode, and sohoa ingest's own repair as shipped."""
+    truth = real_truths("dev")
+    texts = json.loads(texts_json.read_text(encoding="utf-8"))
+    rows: dict[str, WordRepair] = {}
+
+    def repaired(pages: dict[str, str]) -> dict[str, str]:
+        return {k: restorer.restore(v, mode="auto").text for k, v in pages.items() if k in truth}
+
+    if "bare" in texts:
+        bare = texts["bare"]["pages"]
+        rows["bare `tesseract -l vie`, this model (auto)"] = word_repairs(
+            truth, bare, repaired(bare)
+        )
+    if "sohoa" in texts:
+        pages = texts["sohoa"]["pages"]
+        raw = {k[4:]: v for k, v in pages.items() if k.startswith("raw:")}
+        shipped = {k: v for k, v in pages.items() if not k.startswith("raw:")}
+        rows["sohoa ingest OCR, this model (auto)"] = word_repairs(truth, raw, repaired(raw))
+        rows["sohoa ingest OCR, its own repair (models/restore)"] = word_repairs(
+            truth, raw, shipped
+        )
+    return rows
 
 
 def main() -> int:
@@ -257,6 +445,12 @@ def main() -> int:
         default=pairs / "heldout-vie.jsonl",
         help="held-out `-l vie` pages of degraded scans (one extra line)",
     )
+    parser.add_argument(
+        "--real",
+        type=Path,
+        default=REPO / "build" / "bench-real" / "texts.json",
+        help="texts.json of `scripts/bench_real.py --split dev --systems sohoa,bare`",
+    )
     parser.add_argument("--limit", type=int, default=100000, help="at most this many legal lines")
     parser.add_argument("--no-pyvi", action="store_true")
     parser.add_argument("--no-bigram", action="store_true", help="leave out the bigram row")
@@ -267,7 +461,7 @@ def main() -> int:
     if not args.no_bigram:
         ensure_model(args.baseline, 2)
     legal, seeds = heldout_sets(args.limit)
-    pages = ocr_pages(args.pairs)
+    pages = ocr_pages(args.pairs) if args.pairs.exists() else Pages([], [], [])
     rows: dict[str, Scores] = {}
     started = time.monotonic()
     ours = Restorer.load(args.model, Settings(names=not args.no_names))
@@ -276,6 +470,9 @@ def main() -> int:
         restorer_system(ours), legal, seeds, pages
     )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sets = party_sets()
+    set_rows = {s.name: evaluate_set(restorer_system(ours), s.lines) for s in sets}
+    real_rows = real_ocr_rows(args.real, ours) if args.real.exists() else {}
     vie = ocr_pages(args.vie_pairs) if args.vie_pairs.exists() else None
     vie_line = ""
     if vie is not None:
@@ -290,6 +487,22 @@ def main() -> int:
         )
     if not args.no_pyvi:
         rows["pyvi 0.1.1 add_accents"] = evaluate(pyvi_system(), legal, seeds, pages)
+    print_tables(legal, seeds, pages, rows, set_rows, real_rows)
+    print(f"\nsohoa model load {load_s:.2f}s; peak RSS after evaluating it {rss:.0f} MB")
+    if vie_line:
+        print(vie_line)
+    return 0
+
+
+def print_tables(
+    legal: list[str],
+    seeds: list[str],
+    pages: Pages,
+    rows: dict[str, Scores],
+    set_rows: dict[str, SetScores],
+    real_rows: dict[str, WordRepair],
+) -> None:
+    """The four tables of the module docstring, in Markdown."""
     raw_cer, raw_wer = error_rates(pages.truth, pages.ocr)
     raw_003, _ = error_rates(*pages.subset())
     syllables = sum(1 for line in legal for t in tokenize(line) if t.kind == "word")
@@ -300,23 +513,44 @@ def main() -> int:
         f"({sum(pages.like_003)} not in Nimbus Roman)\n"
     )
     print(
-        "| system | (a) legal | (a) Party seeds | (a) both | (a) places | (b) CER | "
-        "(b) CER, 003-like | (b) WER | (c) changed | (d) syl/s |"
+        "| system | (a) legal | (a) Party seeds | (b) CER | (b) CER, 003-like | (b) WER | "
+        "(c) changed | (d) syl/s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| raw OCR (`-l eng`) | | | | | {raw_cer:.2%} | {raw_003:.2%} | {raw_wer:.2%} | | |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| raw OCR (`-l eng`) | | | {raw_cer:.2%} | {raw_003:.2%} | {raw_wer:.2%} | | |")
     for name, s in rows.items():
         print(
-            f"| {name} | {s.legal:.2%} | {s.seeds:.2%} | {s.combined:.2%} | {s.places:.2%} | "
-            f"{s.cer:.2%} | {s.cer_like_003:.2%} | {s.wer:.2%} | {s.changed:.3%} | "
-            f"{s.speed:,.0f} |"
+            f"| {name} | {s.legal:.2%} | {s.seeds:.2%} | {s.cer:.2%} | {s.cer_like_003:.2%} | "
+            f"{s.wer:.2%} | {s.changed:.3%} | {s.speed:,.0f} |"
         )
-    _, place_syllables = place_accuracy(legal + seeds, legal + seeds, PLACES)
-    print(f"(a) places: {place_syllables} held-out syllables inside gazetteer names")
-    print(f"\nsohoa model load {load_s:.2f}s; peak RSS after evaluating it {rss:.0f} MB")
-    if vie_line:
-        print(vie_line)
-    return 0
+    print("\nParty domain and real pages, each set alone (sohoa, this model):\n")
+    print(
+        "| set | syllables | marks stripped: right | correct input: unchanged | "
+        "personal names: right (syllables) | places: right (syllables) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name, r in set_rows.items():
+        print(
+            f"| {name} | {r.syllables:,} | {r.stripped:.2%} | {r.unchanged:.3%} | "
+            f"{r.names[0]:.2%} ({r.names[1]}) | {r.places[0]:.2%} ({r.places[1]}) |"
+        )
+    _, legal_places = span_accuracy(legal, legal, place_positions)
+    _, legal_names = span_accuracy(legal, legal, name_positions)
+    print(f"(legal slice: {legal_names} syllables in personal names, {legal_places} in places)")
+    if not real_rows:
+        return
+    print("\nReal development pages: OCR words before and after repair (dev split only):\n")
+    print(
+        "| OCR, repair | pages | aligned words | OCR right | fixed | broken | "
+        "broken per OCR-right word | fixed : broken | CER before | CER after |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, w in real_rows.items():
+        print(
+            f"| {name} | {w.pages} | {w.words:,} | {w.ocr_right:,} | {w.fixed} | {w.broken} | "
+            f"1 in {1 / max(w.broken_share, 1e-9):,.0f} | {w.ratio:.1f} : 1 | "
+            f"{w.cer_before:.2%} | {w.cer_after:.2%} |"
+        )
 
 
 if __name__ == "__main__":

@@ -41,10 +41,12 @@ class Lattice:
 
 @dataclass(frozen=True)
 class Decoded:
-    """Chosen candidate (index within its position) and its posterior, per position."""
+    """Chosen candidate (index within its position) and its posterior, per position, and
+    every candidate's posterior (flattened like the lattice's ids)."""
 
     choice: NDArray[np.int64]
     posterior: Floats
+    marginals: NDArray[np.float64]
 
 
 def _framed(
@@ -144,9 +146,12 @@ def decode(lm: NgramLM, lattice: Lattice, history: tuple[int, int] | None = None
     betas.reverse()
     choice = np.zeros(n - 3, dtype=np.int64)
     posterior = np.zeros(n - 3, dtype=np.float32)
+    marginals = []
     for i in range(n - 3):
         marginal = (alphas[i] * betas[i]).sum(axis=0)
+        marginal /= marginal.sum()
         best = int(marginal.argmax())
         choice[i] = best
-        posterior[i] = marginal[best] / marginal.sum()
-    return Decoded(choice, posterior)
+        posterior[i] = marginal[best]
+        marginals.append(marginal)
+    return Decoded(choice, posterior, np.concatenate(marginals) if marginals else np.zeros(0))

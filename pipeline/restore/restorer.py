@@ -21,8 +21,9 @@ import numpy as np
 
 from pipeline.errors import BadArgumentsError, ModelError
 from pipeline.restore.build import CHANNEL_FILE, LM_FILE, META_FILE, SYMBOLS_FILE, VOCAB_FILE
+from pipeline.restore.cache import CacheWord, DocumentCache
 from pipeline.restore.channel import Channel
-from pipeline.restore.decoder import BOS_ID, Lattice, decode
+from pipeline.restore.decoder import BOS_ID, Decoded, Lattice, decode
 from pipeline.restore.lexicon import Lexicon
 from pipeline.restore.lm import PAD, NgramLM
 from pipeline.restore.modes import LineMode, caps_line, classify_lines
@@ -87,6 +88,13 @@ class Settings:
     """Tokens decoded together at least (see `Restorer._windows`); memory grows with this."""
     max_window_slots: int = 2000
     """A window is cut here even without an exact boundary (issue 14: bounded memory)."""
+    cache_weight: float = 1.0
+    """Weight of the document's own word pairs in re-choosing a stripped word (cache.py);
+    0 turns the cache off."""
+    cache_smoothing: float = 1.0
+    """Pseudo-occurrences of a word's own posterior in the cache's shares."""
+    cache_slots: int = 20_000
+    """Decoded tokens held back for the cache before they are written (bounded memory)."""
 
 
 class Restorer:
@@ -136,24 +144,76 @@ class Restorer:
         self, text: str, lines: list[tuple[int, int, LineMode]], collect: bool
     ) -> tuple[RestoreResult, Counter[tuple[str, str]]]:
         """Decode the text window by window; with `collect`, also the confident OCR repairs
-        (repaired, as read) that adaptation learns from."""
+        (repaired, as read) that adaptation learns from. With the document cache on, windows
+        are held back (up to `cache_slots` tokens) until the cache has counted them."""
         output = _Output()
         pairs: Counter[tuple[str, str]] = Counter()
         history: tuple[int, int] | None = None
+        settings = self.settings
+        cache = (
+            DocumentCache(settings.cache_weight, settings.cache_smoothing)
+            if settings.cache_weight > 0
+            else None
+        )
+        held: list[tuple[list[_Slot], Decoded]] = []
+        held_slots = 0
         for window in self._windows(text, lines):
             lattice = Lattice.from_lists([s.ids for s in window], [s.local for s in window])
             decoded = decode(self.lm, lattice, history)
-            choices = decoded.choice.tolist()
-            written = [self._written(s, c) for s, c in zip(window, choices, strict=True)]
             if collect:
-                for slot, form, posterior in zip(window, written, decoded.posterior, strict=True):
+                choices = decoded.choice.tolist()
+                for slot, choice, posterior in zip(window, choices, decoded.posterior, strict=True):
                     if slot.ocr and posterior >= ADAPT_CONFIDENCE:
-                        pairs[(form, slot.token.text)] += 1
-            output.add(text, window, written, decoded.posterior, self.settings.threshold)
+                        pairs[(self._written(slot, choice), slot.token.text)] += 1
             chosen = [s.ids[int(c)] for s, c in zip(window[-2:], decoded.choice[-2:], strict=True)]
             last = [*(history or (PAD, BOS_ID)), *chosen][-2:]
             history = (last[0], last[1])
+            if cache is None:
+                choices = decoded.choice.tolist()
+                written = [self._written(s, c) for s, c in zip(window, choices, strict=True)]
+                output.add(text, window, written, decoded.posterior, settings.threshold)
+                continue
+            held.append((window, decoded))
+            held_slots += len(window)
+            if held_slots >= settings.cache_slots:
+                self._write_cached(text, held, cache, output)
+                held, held_slots = [], 0
+        if cache is not None and held:
+            self._write_cached(text, held, cache, output)
         return output.result(text), pairs
+
+    def _write_cached(
+        self,
+        text: str,
+        held: list[tuple[list[_Slot], Decoded]],
+        cache: DocumentCache,
+        output: _Output,
+    ) -> None:
+        """Count the held windows into the cache, re-choose their stripped words, write them."""
+        runs: list[list[CacheWord]] = []
+        for window, decoded in held:
+            flat = decoded.marginals.tolist()
+            words: list[CacheWord] = []
+            at = 0
+            for slot in window:
+                size = len(slot.ids)
+                key = (
+                    _stripped_key(slot.token.text)
+                    if slot.syllable and not slot.ocr and slot.token.kind == "word"
+                    else None
+                )
+                words.append(CacheWord(key, slot.ids, flat[at : at + size], slot.stripped))
+                at += size
+            runs.append(words)
+        cache.add(runs)
+        for (window, _), words in zip(held, runs, strict=True):
+            choices = [cache.choose(words, at) for at in range(len(words))]
+            posterior = np.array(
+                [word.marginals[c] for word, c in zip(words, choices, strict=True)],
+                dtype=np.float32,
+            )
+            written = [self._written(s, c) for s, c in zip(window, choices, strict=True)]
+            output.add(text, window, written, posterior, self.settings.threshold)
 
     def _windows(self, text: str, lines: list[tuple[int, int, LineMode]]) -> Iterator[list[_Slot]]:
         """The text's slots in windows of bounded size (memory grows with the window, not the
@@ -329,7 +389,7 @@ class Restorer:
         if mode is LineMode.CLEAN:
             penalty = self.settings.caps_keep_penalty if caps else self.settings.keep_penalty
         local = [0.0 if i == own_id else -penalty for i in ids]
-        return _Slot(token, ids, local, None, True, own_id)
+        return _Slot(token, ids, local, None, True, own_id, stripped=mode is LineMode.STRIPPED)
 
     def _kept(self, text: str, token: Token, mode: LineMode, caps: bool) -> _Slot | None:
         """Abbreviations (HS, ĐT, GD&ĐT, UBND), short letters glued to `/` (t/h, V/v) and
@@ -413,6 +473,7 @@ UTF8_ERRORS = "surrogatepass"
 """Lone surrogates (text decoded with surrogateescape) survive the UTF-8 buffer unchanged."""
 
 
+@lru_cache(maxsize=65_536)
 def _stripped_key(word: str) -> str:
     return skeleton(word).lower()
 
@@ -483,6 +544,8 @@ class _Slot:
     own_id: int = -1
     ocr: bool = False
     """Candidates came from the OCR channel."""
+    stripped: bool = False
+    """A word of a stripped line: the document cache may re-choose it."""
 
 
 DIGIT_LOOKALIKES = {"I": "1", "l": "1", "O": "0", "o": "0"}
