@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "show",
     "serve",
     "export",
+    "migrate",
     "train_lm",
 ]
 

@@ -292,3 +292,47 @@ def test_both_backends_fold_alike(text: str) -> None:
     exact = [t for (t,) in conn.execute("SELECT term FROM ev ORDER BY offset")]
     assert folded == tokens(fold(text))
     assert exact == tokens(canonical_tones(text).lower())
+
+
+def test_migrate_copies_a_sqlite_archive_and_resumes(
+    tmp_path: Path, postgres: PostgresCluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from test_search import RECORDS
+
+    from pipeline.cli import main
+    from pipeline.storage.migrate import CopyReport, copy_archive
+    from pipeline.storage.postgres import PostgresStore
+
+    db, url = str(tmp_path / "a.db"), postgres.new_database()
+    with open_store(db) as store:
+        for n, record in enumerate(RECORDS):
+            store.add_document(record, {1: png(str(n))})
+
+    def stop_after_two(report: CopyReport) -> None:
+        if report.copied == 2:
+            raise KeyboardInterrupt
+
+    with open_store(db, readonly=True) as source, PostgresStore.open(url) as target:
+        with pytest.raises(KeyboardInterrupt):
+            copy_archive(source, target, stop_after_two)
+        assert target.count_documents() == 2
+    assert main(["migrate", "--from", db, "--to", url]) == 0
+    assert f"copied {len(RECORDS) - 2} documents" in capsys.readouterr().out
+    assert main(["migrate", "--from", db, "--to", url]) == 0
+    assert "copied 0 documents" in capsys.readouterr().out
+    with open_store(db) as store:
+        store.add_document(make_record("report-196", ["Bản sửa đổi."]), {})
+    assert main(["migrate", "--from", db, "--to", url]) == 0
+    assert "copied 1 documents" in capsys.readouterr().out
+    with open_store(db, readonly=True) as source, open_store(url, readonly=True) as target:
+        assert target.count_documents() == source.count_documents() == len(RECORDS)
+        for record in source.iter_records():
+            assert target.get_record(record.id) == record
+            assert target.page_image(record.id, 1) == source.page_image(record.id, 1)
+        for query in ("dang vien", "Đảng", "sua doi", "-dang", "type:BC", "kct nap"):
+            # the same documents (ranked by BM25 in SQLite, ts_rank_cd in PostgreSQL)
+            found, expected = search(target, query), search(source, query)
+            assert {h.id for h in found.hits} == {h.id for h in expected.hits}, query
+            assert (found.total, found.fuzzy) == (expected.total, expected.fuzzy), query
+    assert main(["migrate", "--from", db]) == 2
+    assert main(["migrate", "--from", db, "--to", str(tmp_path / "b.db")]) == 2
