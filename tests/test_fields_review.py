@@ -66,3 +66,18 @@ def test_the_repair_keeps_a_valid_ocr_word_the_model_is_unsure_to_change() -> No
     repair = ModelRepair.load()
     assert repair.ocr_line("nhân dịp Tết nguyên đán Ty - năm 2025").split()[5] == "Ty"
     assert repair.ocr_line("Tết Nguyên đán Ất Ty") == "Tết Nguyên đán Ất Tỵ"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("TỈNH [ QUẢNG GNGÃI", "TỈNH QUẢNG NGÃI"),  # qn-29: a seal's edge read as "[" and "G"
+        ("UÝỶ BAN NHÂN DÂN", "ỦY BAN NHÂN DÂN"),
+        ("TỈNH ỦY ĐẮK LẮK", "TỈNH ỦY ĐẮK LẮK"),  # no Vietnamese syllable, but a place name
+        ("ĐẢNG ỦY KHỐI CƠ QUAN - DOANH NGHIỆP", "ĐẢNG ỦY KHỐI CƠ QUAN - DOANH NGHIỆP"),
+    ],
+)
+def test_an_issuer_line_loses_what_a_seal_adds(line: str, expected: str) -> None:
+    from pipeline.fields.names import canonical_issuer
+
+    assert canonical_issuer(line) == expected

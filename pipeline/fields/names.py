@@ -26,6 +26,7 @@ A word already written like the known one, in either tone placement ("UỶ"/"Ủ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 
@@ -140,21 +141,41 @@ def continues_phrase(above: str, line: str) -> bool:
 
 def canonical_issuer(line: str) -> str:
     """An issuer line with glued words split and known words written the known way."""
-    tokens = [_drop_stray(t) for raw in line.strip(" ,.;:").split() for t in _split_glued(raw)]
+    tokens = [_drop_stray(t) for raw in line.strip(" ,.;:").split() for t in _split_glued(raw)
+              if not _BRACKET_JUNK.fullmatch(raw)]
     return " ".join(_known_words(tokens))
 
 
+# A token of brackets and bars alone is a seal's or a border's edge read as text
+# ("TỈNH [ QUẢNG NGÃI", qn-29); an issuer line prints no such token.
+_BRACKET_JUNK = re.compile(r"[\[\]{}|()<>_~]+")
+
+
 def _drop_stray(token: str) -> str:
-    """A capitals word that is no syllable but a known word with one letter doubled, that
-    word as written ("UÝỶ" → "UỶ"): OCR reads a marked vowel twice."""
+    """A capitals word that is no syllable but a known word with one letter doubled, or
+    with a stray consonant before an onset no Vietnamese word starts with, that word as
+    written: OCR reads a marked vowel twice ("UÝỶ" → "UỶ") or a seal's edge as a letter
+    ("GNGÃI" → "NGÃI", qn-29). Place names of other languages ("ĐẮK LẮK") stay."""
     folded = fold(token)
     if not token.isalpha() or not token.isupper() or len(folded) < 3 or folded in syllables():
         return token
     known = _vocabulary()[2]
+    if _stray_onset(folded) and folded[1:] in known:
+        return token[1:]
     for k in range(1, len(token)):
         if folded[k] == folded[k - 1] and folded[:k] + folded[k + 1 :] in known:
             return token[:k] + token[k + 1 :]
     return token
+
+
+_VOWELS = set("aeiouy")
+_ONSET_PAIRS = {"ch", "gh", "gi", "kh", "ng", "nh", "ph", "qu", "th", "tr"}
+
+
+def _stray_onset(folded: str) -> bool:
+    """Two consonants start the word and no Vietnamese onset is spelled so ("gn", "rt")."""
+    return (len(folded) >= 4 and folded[0] not in _VOWELS and folded[1] not in _VOWELS
+            and folded[:2] not in _ONSET_PAIRS)
 
 
 def _split_glued(token: str) -> list[str]:
