@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import unicodedata
+from importlib import resources
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.encoding import syllable_counts
+from pipeline.fields.tables import ocr_number
+from pipeline.fields.values import iso_date
+from pipeline.storage.search import edit_variants
+from pipeline.text.confusions import confusions, translation
 from pipeline.text.vietnamese import (
     TONE_MARKS,
     canonical_tones,
@@ -173,3 +178,58 @@ def test_strippers_are_idempotent_and_drop_what_they_say(text: str) -> None:
     assert strip_tone(toneless) == toneless
     assert not set(unicodedata.normalize("NFD", toneless)) & set(TONE_MARKS)
     assert strip_marks(toneless) == bare
+
+
+# --- OCR confusion tables --------------------------------------------------------------------
+
+# The tables as they stood in code before they became data files (fields/header, values,
+# tables, body, rules; ocr; storage/search): loading must give exactly these.
+_TABLES_IN_CODE: dict[str, dict[str, str]] = {
+    "initial-d": {"p": "d", "b": "d"},
+    "initial-b": {"r": "b"},
+    "number-line-digits": {
+        "Z": "2", "z": "2", "§": "8", "I": "1", "l": "1", "|": "1", "!": "1", "O": "0", "o": "0"
+    },
+    "digits": {"i": "1", "l": "1", "|": "1", "!": "1", "o": "0"},
+    "date-digits": {
+        "i": "1", "l": "1", "|": "1", "!": "1", "]": "1", "o": "0", "q": "0", "u": "0", "s": "8",
+        "t": "1", "+": "1",
+    },
+    "cell-digits": dict.fromkeys("Il|!][Jjíì", "1") | dict.fromkeys("OoÔô", "0"),
+    "stt-strokes": dict.fromkeys("Il1|!][íìỉịÍÌỈỊJj", "i") | {"H": "ii", "U": "ii"},
+    "roman-strokes": {"1": "i", "|": "i", "l": "i", "h": "ii"},
+    "footnote-marker": {"!": "1", "|": "1", "'": "1"},
+    "code-letters": {
+        "B": "Đ", "P": "Đ", "D": "Đ", "0": "O", "1": "I", "l": "I", "7": "T", "8": "B", "Y": "T"
+    },
+    "eth": {"Ð": "Đ", "ð": "đ", "Ɖ": "Đ"},
+    "header-star": dict.fromkeys("*+×xX¥#%※", "*"),
+    "letter-pairs": {"rn": "m", "cl": "d", "li": "h", "vv": "w", "ii": "u", "in": "m"},
+}  # fmt: skip
+
+
+def test_every_confusion_table_says_what_it_is_for() -> None:
+    folder = resources.files("pipeline.text") / "data" / "confusions"
+    names = sorted(p.name.removesuffix(".tsv") for p in folder.iterdir() if p.name.endswith(".tsv"))
+    assert names == sorted(_TABLES_IN_CODE)
+    for name in names:
+        lines = (folder / f"{name}.tsv").read_text(encoding="utf-8").splitlines()
+        note = [line for line in lines if line.startswith("# ")]
+        assert len(note) >= 2, name  # what it is for, where it was measured
+        assert all(line.count("\t") == 1 for line in lines if line not in note), name
+
+
+@pytest.mark.parametrize("name", sorted(_TABLES_IN_CODE))
+def test_confusion_tables_load_as_they_stood_in_code(name: str) -> None:
+    rows = confusions(name)
+    assert dict(rows) == _TABLES_IN_CODE[name]
+    assert len(rows) == len(_TABLES_IN_CODE[name])  # no row given twice
+    if all(len(read) == 1 for read, _ in rows):
+        assert translation(name) == str.maketrans(_TABLES_IN_CODE[name])
+
+
+def test_confusion_tables_at_work() -> None:
+    assert iso_date("2O2I", "I2", "O5") is None  # raw letters are read only once folded
+    assert iso_date("2o2i", "i2", "o5") == "2021-12-05"
+    assert ocr_number("I8I") == 181
+    assert "m" in edit_variants("rn") and "rn" in edit_variants("m")

@@ -19,12 +19,13 @@ from pipeline.fields.values import (
     parse_number,
     parse_symbol,
 )
+from pipeline.text.confusions import translation
 from pipeline.text.vietnamese import canonical_tones, fold
 
 Json = dict[str, Any]
 
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
-_ROMAN_OCR = str.maketrans({"1": "i", "|": "i", "l": "i", "h": "ii"})  # "HI." is III
+_ROMAN_OCR = translation("roman-strokes")  # "HI." is III
 _TITLE_MAX = 200
 _LEVELS = {"roman": 1, "arabic": 2, "letter": 5}
 
@@ -408,7 +409,7 @@ _ONE_AS_LETTER = re.compile(  # "i50", "l7/3", "I.111"
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Có.biểu"
 _PERIOD_FOR_COMMA = re.compile(r"(?<=[^\W_])\.(?= [^\W\d_A-ZĐ])")
 _MARKER_SPECKS = "”“\"'’‘`^ˆ*°†? "  # what OCR leaves of a raised number it could not read
-_MARKER_OCR = str.maketrans({"!": "1", "|": "1", "'": "1"})  # a raised 1 as OCR reads it
+_MARKER_OCR = translation("footnote-marker")  # a raised 1 as OCR reads it
 _MARKER_LOST = ("?", "`", ":")  # a raised number OCR read as a speck
 _DAGGER = "† "  # a raised 1 OCR read as a dagger (or a dagger used as the marker)
 _UNKNOWN = "0"  # the marker of a note whose number is not known yet (see `footnotes`)

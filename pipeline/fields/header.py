@@ -36,16 +36,14 @@ from pipeline.fields.text import (
 )
 from pipeline.fields.values import OCR_DIGITS, Evidence, Symbol, iso_date, parse_symbol
 from pipeline.record import Page, Word
+from pipeline.text.confusions import translation
 from pipeline.text.vietnamese import canonical_tones, fold
 
 _HEADER_SCAN = 45  # lines searched for the document type
 _TYPE_MIN = 88.0  # rapidfuzz ratio for a document-type line ("BAOCAO", "BẢO CÁO")
 _HEADING_MIN = 85.0
 _PLACE_MIN = 90.0
-_OCR_INITIALS = (  # word-initial letters Tesseract confuses: Đ read as P or B, B as R
-    str.maketrans({"p": "d", "b": "d"}),
-    str.maketrans({"r": "b"}),
-)
+_OCR_INITIALS = (translation("initial-d"), translation("initial-b"))  # Đ read as P or B, B as R
 _YEAR_LOOKAHEAD = 3  # lines after "ngày .. tháng .. năm" searched for a wrapped year
 _DAY_MONTH = re.compile(r"\bng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b")
 # "Dự thảo" with a stray mark inside ("Dự' thảo") or the Ự read twice ("DỰ ỰT THẢO")
@@ -86,8 +84,7 @@ _LOOSE_NUMBER = re.compile(  # folded; "§" folds to "s", and "s" is no digit: c
     r"(?:[-.\s]\s*(?P<ptype>[a-z]{1,4})\s*[/\s]\s*(?P<piss>[a-z]{1,8})"
     r"|/\s*(?P<stype>[a-z]{1,4})\s*[-\s]\s*(?P<siss>[a-z]{1,8}))[\s.,]*$"
 )
-_NUMBER_LOOKS = str.maketrans(  # what a number line's digits are read as: "Z161", "§44"
-    {"Z": "2", "z": "2", "§": "8", "I": "1", "l": "1", "|": "1", "!": "1", "O": "0", "o": "0"})
+_NUMBER_LOOKS = translation("number-line-digits")  # a number line's digits: "Z161", "§44"
 
 
 @dataclass

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from pipeline.fields.text import compact
-from pipeline.text.vietnamese import fold
+from pipeline.text.confusions import translation
+from pipeline.text.vietnamese import fold, strip_marks
 
-_OCR_D = str.maketrans(
-    {"B": "Đ", "P": "Đ", "D": "Đ", "0": "O", "1": "I", "l": "I", "7": "T", "8": "B", "Y": "T"}
-)
+_OCR_D = translation("code-letters")
 
 
 @dataclass(frozen=True)
@@ -216,16 +214,14 @@ def canonical_code(raw: str, known: set[str]) -> tuple[str, float]:
     one known code can have lost ("W" → "TW", confidence 0.65) makes it a known one. Other
     unknown codes are kept as written: tables never list every body.
     """
-    raw = raw.replace("Ð", "Đ").replace("ð", "đ")  # Icelandic eth, as OCR often reads Đ
+    raw = raw.translate(translation("eth"))  # Icelandic eth, as OCR often reads Đ
     if raw in known:
         return raw, 1.0
     upper = {k.upper(): k for k in known}
     for variant, conf in ((raw.upper(), 0.95), (raw.upper().replace("D", "Đ"), 0.9)):
         if variant in upper:
             return upper[variant], conf
-    bare = "".join(c for c in unicodedata.normalize("NFD", raw.upper())
-                   if not unicodedata.combining(c))  # "BDVTỤ": a stray mark, not a letter
-    bare = unicodedata.normalize("NFC", bare)
+    bare = strip_marks(raw.upper(), keep_d=True)  # "BDVTỤ": a stray mark, not a letter
     if bare in upper:
         return upper[bare], 0.85
     for k, ch in enumerate(bare):

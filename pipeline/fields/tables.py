@@ -15,6 +15,7 @@ from pipeline.fields.spelling import respell
 from pipeline.fields.text import Seg, clean_markup, is_upper_line, squash
 from pipeline.fields.values import parse_number
 from pipeline.record import Line, Page
+from pipeline.text.confusions import translation
 from pipeline.text.vietnamese import fold
 
 Json = dict[str, Any]
@@ -28,7 +29,7 @@ def cell_value(text: str) -> Cell:
 
 
 # Letters OCR reads for digits in a number cell: a 1's stem (`I`, `l`, `|`, `]`), 0 as O.
-_DIGIT_LOOKALIKES = str.maketrans(dict.fromkeys("Il|!][Jjíì", "1") | dict.fromkeys("OoÔô", "0"))
+_DIGIT_LOOKALIKES = translation("cell-digits")
 _CELL_SPECKS = " .,~)`'\"”’:;"  # specks beside a cell's number, read after it
 
 
@@ -64,7 +65,7 @@ def _cells_repaired(rows: list[list[Cell]]) -> list[list[Cell]]:
     return out
 
 
-_STROKES = str.maketrans(dict.fromkeys("Il1|!][íìỉịÍÌỈỊJj", "i") | {"H": "ii", "U": "ii"})
+_STROKES = translation("stt-strokes")
 ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.rules import canonical_code, doc_type_by_code, doc_types, issuer_codes
+from pipeline.text.confusions import translation
 
 _YEARS = range(1930, date.today().year + 1)  # no document is dated after it is read
 
@@ -31,10 +32,8 @@ class Evidence:
         }
 
 
-OCR_DIGITS = str.maketrans({"i": "1", "l": "1", "|": "1", "!": "1", "o": "0"})
-DATE_DIGITS = str.maketrans(  # italic "Š" is 8; "¡" folds to "!"; "Q6", "Ú1": a 0; "TÌ": 11
-    {"i": "1", "l": "1", "|": "1", "!": "1", "]": "1", "o": "0", "q": "0", "u": "0", "s": "8",
-     "t": "1", "+": "1"})  # "†0": a 10 ("†" folds to "+")
+OCR_DIGITS = translation("digits")  # a 1's stem read as i, l, | or !; 0 as o
+DATE_DIGITS = translation("date-digits")  # italic "Š" is 8; "Q6", "Ú1": a 0; "TÌ": 11; "†0": 10
 
 
 def iso_date(year: str | None, month: str | None, day: str | None) -> str | None:

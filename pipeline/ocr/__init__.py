@@ -15,6 +15,7 @@ import numpy as np
 from pipeline.ocr import handwriting, missed_ink, tables
 from pipeline.programs import tesseract
 from pipeline.record import Line, Word
+from pipeline.text.confusions import confusions, translation
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,8 @@ NOISE_LINE_CONF = 25.0  # below this on average, a "line" is a signature scribbl
 
 
 # Letters Tesseract's `vie` model emits that Vietnamese never uses, mapped to the ones meant.
-LOOKALIKES = str.maketrans({"Ð": "Đ", "ð": "đ", "Ɖ": "Đ"})
-STAR_READINGS = frozenset("*+×xX¥#%※")  # how Tesseract reads the header's lone "*"
+LOOKALIKES = translation("eth")
+STAR_READINGS = frozenset(read for read, _ in confusions("header-star"))  # the header's "*"
 
 
 def _is_noise(word: tesseract.TsvWord) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 
 from pipeline.storage.protocol import FacetCount, Filters, Plan, SearchIndex, Term
 from pipeline.storage.text import canonical_tones, fold, fold_d, has_marks, index_columns, tokens
+from pipeline.text.confusions import confusions
 
 __all__ = [
     "Filters",
@@ -233,7 +234,7 @@ SORTS = ("relevance", "date")
 FUZZY_MIN_CHARS = 3
 FUZZY_VARIANTS = 4
 # OCR confusions longer than one character (one-character ones are plain edits).
-_OCR_CONFUSIONS = (("rn", "m"), ("cl", "d"), ("li", "h"), ("vv", "w"), ("ii", "u"), ("in", "m"))
+_OCR_CONFUSIONS = confusions("letter-pairs")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
