@@ -9,11 +9,19 @@ with httpx). Nothing generated is kept unless --db is given.
 
     nice -n 10 .venv/bin/python scripts/bench_search.py --docs 20000   # ~100,000 pages
     .venv/bin/python scripts/bench_search.py --docs 500                 # a quick run
+
+With `--backend postgresql` (or `both`) the same documents also go into PostgreSQL, in
+batches of BATCH documents per transaction (pages by COPY), into `--pg-url` or, without one,
+a throwaway server started from the Debian binaries (as tests/postgres.py does); the table
+then has a column pair per backend, and the hit counts of every query are compared.
+
+    nice -n 10 .venv/bin/python scripts/bench_search.py --docs 20000 --backend both --no-http
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import lzma
@@ -37,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.record import Page, Provenance, Quality, Record, Signer, Source  # noqa: E402
 from pipeline.storage import open_store  # noqa: E402
+from pipeline.storage.postgres import PostgresStore  # noqa: E402
 from pipeline.storage.search import make_filters, search  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -229,24 +238,38 @@ def make_document(i: int, corpus: Corpus, rng: random.Random, page_chars: int) -
     )
 
 
+BATCH = 200  # documents per PostgreSQL transaction
+
+
 def build(
     db: str, docs: int, corpus: Corpus, page_chars: int, seed: int
 ) -> tuple[int, float, float]:
-    """Store `docs` generated documents; return (pages, wall and CPU seconds spent in
-    add_document)."""
+    """Store `docs` generated documents; return (pages, wall and CPU seconds spent writing:
+    add_document for SQLite, add_documents batches for PostgreSQL, then `optimize`)."""
     rng = random.Random(seed)
     pages = 0
     spent = cpu = 0.0
     with open_store(db) as store:
+        batch: list[tuple[Record, dict[int, bytes]]] = []
         for i in range(docs):
             record = make_document(i, corpus, rng, page_chars)
+            pages += len(record.pages)
             started, started_cpu = time.perf_counter(), time.process_time()
-            store.add_document(record, {})
+            if isinstance(store, PostgresStore):
+                batch.append((record, {}))
+                if len(batch) == BATCH or i == docs - 1:
+                    store.add_documents(batch)
+                    batch.clear()
+            else:
+                store.add_document(record, {})
             spent += time.perf_counter() - started
             cpu += time.process_time() - started_cpu
-            pages += len(record.pages)
             if (i + 1) % max(1, docs // 10) == 0:
                 print(f"  {i + 1}/{docs} documents, {pages / spent:.0f} pages/s", flush=True)
+        started, started_cpu = time.perf_counter(), time.process_time()
+        store.optimize()
+        spent += time.perf_counter() - started
+        cpu += time.process_time() - started_cpu
     return pages, spent, cpu
 
 
@@ -257,10 +280,14 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return p50, p95
 
 
-def time_library(db: str, runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Wall and CPU milliseconds per query, by category, through pipeline.search (warm)."""
+def time_library(
+    db: str, runs: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]], list[int]]:
+    """Wall and CPU milliseconds per query, by category, through pipeline.search (warm), and
+    each query's number of hits."""
     wall: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
+    totals: list[int] = []
     with open_store(db, readonly=True) as store:
         for category, query, filters, sort, facets in QUERIES:
             options = make_filters(**filters)
@@ -272,7 +299,8 @@ def time_library(db: str, runs: int) -> tuple[dict[str, list[float]], dict[str, 
                 cpu.setdefault(category, []).append((time.process_time() - started_cpu) * 1000)
             flag = " (fuzzy)" if result.fuzzy else ""
             print(f"  {category:8} {query!r}: {result.total} hits, ranking {result.ranking}{flag}")
-    return wall, cpu
+            totals.append(result.total)
+    return wall, cpu, totals
 
 
 def free_port() -> int:
@@ -337,55 +365,111 @@ def table(columns: dict[str, dict[str, list[float]]]) -> str:
     return "\n".join(rows)
 
 
+@contextmanager
+def postgres_database(url: str | None) -> Iterator[str]:
+    """`url`, or a database of a throwaway server started for the run."""
+    if url:
+        yield url
+        return
+    from tests.postgres import PostgresCluster, server_bin
+
+    bin_dir = server_bin()
+    if bin_dir is None:
+        raise SystemExit("PostgreSQL is not installed; give --pg-url")
+    cluster = PostgresCluster(bin_dir, settings=BENCH_SETTINGS)
+    try:
+        yield cluster.new_database()
+    finally:
+        cluster.remove()
+
+
+# The throwaway server: durable writes (the tests' server is not), memory for a large index.
+BENCH_SETTINGS = (
+    "fsync = on\nfull_page_writes = on\n"
+    "shared_buffers = 2GB\nwork_mem = 64MB\nmaintenance_work_mem = 512MB\n"
+    "effective_cache_size = 8GB\nmax_wal_size = 8GB\njit = off\n"
+)
+
+
+def store_size(db: str) -> float:
+    """MiB on disk: the SQLite file and its WAL."""
+    return (
+        sum(
+            Path(db + suffix).stat().st_size
+            for suffix in ("", "-wal")
+            if Path(db + suffix).exists()
+        )
+        / 2**20
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=20_000, help="documents (mean 5 pages)")
     parser.add_argument("--page-chars", type=int, default=1800, help="characters per page")
     parser.add_argument("--runs", type=int, default=20, help="timed runs of each query")
-    parser.add_argument("--db", help="build (or reuse, with --reuse) this store and keep it")
-    parser.add_argument("--reuse", action="store_true", help="time queries on an existing --db")
+    parser.add_argument("--db", help="build (or reuse, with --reuse) this SQLite store and keep it")
+    parser.add_argument(
+        "--pg-url", help="PostgreSQL database to build into (default: a new server)"
+    )
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    parser.add_argument("--reuse", action="store_true", help="time queries on existing stores")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP timings")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    if args.reuse and not args.db:
-        parser.error("--reuse needs --db")
+    if args.reuse and not (args.db or args.pg_url):
+        parser.error("--reuse needs --db or --pg-url")
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
 
+    columns: dict[str, dict[str, list[float]]] = {}
+    lines: list[str] = []
+    hits: dict[str, list[int]] = {}
     with tempfile.TemporaryDirectory(prefix="sohoa-bench-") as scratch:
-        db = args.db or os.path.join(scratch, "bench.db")
-        indexing = ""
+        corpus: Corpus | None = None
         if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(db + suffix).unlink(missing_ok=True)
             started = time.perf_counter()
             corpus = read_corpus(max_chars=min(60_000_000, args.docs * 5 * args.page_chars))
             print(
                 f"corpus: {len(corpus.paragraphs)} paragraphs + {len(corpus.party)} seed "
                 f"paragraphs ({time.perf_counter() - started:.0f} s)"
             )
-            pages, spent, cpu = build(db, args.docs, corpus, args.page_chars, args.seed)
-            del corpus
-            indexing = (
-                f"indexing: {pages / spent:.0f} pages/s wall, {pages / cpu:.0f} pages/s CPU "
-                f"({spent:.0f} s wall, {cpu:.0f} s CPU in add_document)"
-            )
-        with open_store(db, readonly=True) as store:
-            docs = store.count_documents()
-            pages = store.count_pages()
-        size = sum(
-            Path(db + suffix).stat().st_size
-            for suffix in ("", "-wal")
-            if Path(db + suffix).exists()
-        )
-        print("library queries:")
-        wall, cpu_times = time_library(db, args.runs)
-        columns = {"library": wall, "library CPU": cpu_times}
-        if not args.no_http:
-            columns["HTTP"] = time_http(db, args.runs)
+        for backend in backends:
+            with contextlib.ExitStack() as stack:
+                if backend == "sqlite":
+                    db = args.db or os.path.join(scratch, "bench.db")
+                    if not args.reuse:
+                        for suffix in ("", "-wal", "-shm"):
+                            Path(db + suffix).unlink(missing_ok=True)
+                else:
+                    db = stack.enter_context(postgres_database(args.pg_url))
+                name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[backend]
+                if corpus is not None:
+                    print(f"{name}: indexing")
+                    pages, spent, cpu = build(db, args.docs, corpus, args.page_chars, args.seed)
+                    lines.append(
+                        f"{name} indexing: {pages / spent:.0f} pages/s wall, {pages / cpu:.0f} "
+                        f"pages/s CPU in this process ({spent:.0f} s wall, {cpu:.0f} s CPU)"
+                    )
+                with open_store(db, readonly=True) as store:
+                    docs, pages = store.count_documents(), store.count_pages()
+                size = store_size(db) if backend == "sqlite" else None
+                lines.append(
+                    f"{name}: {docs} documents, {pages} pages"
+                    + (f", store size {size:.0f} MiB" if size is not None else "")
+                )
+                print(f"{name}: library queries")
+                wall, cpu_times, hits[name] = time_library(db, args.runs)
+                columns[f"{name} library"] = wall
+                columns[f"{name} CPU"] = cpu_times
+                if not args.no_http:
+                    columns[f"{name} HTTP"] = time_http(db, args.runs)
 
     print(f"\ncommand: {' '.join(sys.argv)}")
-    print(f"documents: {docs}, pages: {pages}, store size: {size / 2**20:.0f} MiB")
-    if indexing:
-        print(indexing)
+    print("\n".join(lines))
+    if len(hits) == 2:
+        sqlite_hits, postgres_hits = hits.values()
+        same = sqlite_hits == postgres_hits
+        print(f"hits per query, SQLite vs PostgreSQL: {'identical' if same else hits}")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average at the end: {load} on {os.cpu_count()} CPUs")
     print(f"latency over {args.runs} runs of each query (after one warm-up):\n")

@@ -36,7 +36,8 @@ def _free_port() -> int:
 
 
 class PostgresCluster:
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, settings: str = "") -> None:
+        """`settings`: postgresql.conf lines added after the test settings (they win)."""
         self.bin = bin_dir
         self.root = Path(tempfile.mkdtemp(prefix="sohoa-pg-"))
         self.data = self.root / "data"
@@ -53,7 +54,7 @@ class PostgresCluster:
                 f"port = {self.port}\nlisten_addresses = '127.0.0.1'\n"
                 f"unix_socket_directories = '{self.root}'\n"
                 "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-                "max_connections = 200\n"
+                "max_connections = 200\n" + settings
             )
         self.start()
 

@@ -314,7 +314,7 @@ def test_migrate_copies_a_sqlite_archive_and_resumes(
 
     with open_store(db, readonly=True) as source, PostgresStore.open(url) as target:
         with pytest.raises(KeyboardInterrupt):
-            copy_archive(source, target, stop_after_two)
+            copy_archive(source, target, stop_after_two, batch_size=1)
         assert target.count_documents() == 2
     assert main(["migrate", "--from", db, "--to", url]) == 0
     assert f"copied {len(RECORDS) - 2} documents" in capsys.readouterr().out

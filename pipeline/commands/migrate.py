@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
             def progress(report: CopyReport) -> None:
                 done = report.copied + report.unchanged
-                if sys.stderr.isatty() or done == total or done % 1000 == 0:
+                if sys.stderr.isatty():
                     print(f"\r{done}/{total} documents", end="", file=sys.stderr, flush=True)
 
             report = copy_archive(source, target, progress)

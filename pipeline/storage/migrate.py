@@ -1,6 +1,6 @@
 """Copy an archive into a PostgreSQL one (`sohoa migrate`): every record with its pages and
-page images, one document per transaction, skipping documents the target already holds with
-the same content, so an interrupted copy is resumed by running it again."""
+page images, BATCH documents per transaction, skipping documents the target already holds
+with the same content, so an interrupted copy is resumed by running it again."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pipeline.record import Record
 from pipeline.storage.postgres import PostgresStore, content_sha256
 from pipeline.storage.protocol import Store
 from pipeline.storage.rows import record_json
 
 log = logging.getLogger(__name__)
+
+BATCH = 100
 
 
 @dataclass
@@ -26,11 +29,23 @@ class CopyReport:
 def copy_archive(
     source: Store,
     target: PostgresStore,
-    on_document: Callable[[CopyReport], None] | None = None,
+    on_batch: Callable[[CopyReport], None] | None = None,
+    batch_size: int = BATCH,
 ) -> CopyReport:
     """Copy every document of `source` missing from `target` or stored there with other
-    content (an older version of it); `on_document` is called after each document."""
+    content (an older version of it); `on_batch` is called after each batch written."""
     report = CopyReport()
+    batch: list[tuple[Record, dict[int, bytes]]] = []
+
+    def flush() -> None:
+        target.add_documents(batch)
+        report.copied += len(batch)
+        report.pages += sum(len(record.pages) for record, _ in batch)
+        report.images += sum(len(images) for _, images in batch)
+        batch.clear()
+        if on_batch is not None:
+            on_batch(report)
+
     for record in source.iter_records():
         images = {}
         for number in source.page_image_numbers(record.id):
@@ -40,12 +55,13 @@ def copy_archive(
         if target.content_hash(record.id) == content_sha256(record_json(record), record, images):
             report.unchanged += 1
         else:
-            target.add_document(record, images)
-            report.copied += 1
-            report.pages += len(record.pages)
-            report.images += len(images)
-        if on_document is not None:
-            on_document(report)
+            batch.append((record, images))
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    if report.copied:
+        target.optimize()
     log.info(
         "copied %d documents (%d pages, %d images); %d were there already",
         report.copied,

@@ -423,7 +423,7 @@ class PostgresStore:
                 "tsv_exact = %s::tsvector WHERE rid = %s",
                 (tsv, head, exact, row["rid"]),
             )
-            _add_terms(conn, tsv)
+            _add_terms(conn, [tsv])
         conn.execute(
             "INSERT INTO meta(key, value) VALUES ('index_version', %s) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -437,52 +437,13 @@ class PostgresStore:
     def add_document(self, record: Record, page_images: dict[int, bytes]) -> None:
         """Store a record, its pages, page images and index columns in one transaction,
         replacing a document with the same id unless it holds the same content already."""
-        stored = record_json(record)
-        content = content_sha256(stored, record, page_images)
-        tsv, head, exact = index_vectors(record)
-        columns = ", ".join(DOC_COLUMNS)
-        values = ", ".join(["%s"] * len(DOC_COLUMNS))
+        self.add_documents([(record, page_images)])
 
-        def work(conn: psycopg.Connection[dict[str, Any]]) -> None:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (record.id,))
-            row = conn.execute(
-                "SELECT content_sha256 FROM documents WHERE id = %s", (record.id,)
-            ).fetchone()
-            if row is not None and row["content_sha256"] == content:
-                return
-            if row is not None:
-                conn.execute("DELETE FROM documents WHERE id = %s", (record.id,))
-            conn.execute(
-                f"INSERT INTO documents({columns}, source_pages, content_sha256, record_json, "
-                f"tsv, tsv_head, tsv_exact) VALUES ({values}, %s, %s, %s, "
-                "%s::tsvector, %s::tsvector, %s::tsvector)",
-                (
-                    *document_row(record),
-                    record.source.pages or 0,
-                    content,
-                    stored,
-                    tsv,
-                    head,
-                    exact,
-                ),
-            )
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO pages(doc_id, number, text, raw_text, confidence) "
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    [(record.id, p.number, p.text, p.raw_text, p.confidence) for p in record.pages],
-                )
-                cursor.executemany(
-                    "INSERT INTO page_images(doc_id, number, media_type, data) "
-                    "VALUES (%s, %s, %s, %s)",
-                    [
-                        (record.id, number, image_media_type(data), data)
-                        for number, data in sorted(page_images.items())
-                    ],
-                )
-            _add_terms(conn, tsv)
-
-        self._run(work)
+    def add_documents(self, documents: Sequence[tuple[Record, dict[int, bytes]]]) -> int:
+        """`add_document` for a batch in one transaction (pages sent by COPY), for bulk
+        copies; returns how many documents were written (not there with that content)."""
+        prepared = [_Write.of(record, images) for record, images in documents]
+        return self._run(lambda conn: _write(conn, prepared))
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document (its pages and images go with it); False when there was none."""
@@ -585,6 +546,13 @@ class PostgresStore:
 
     def count_pages(self) -> int:
         return int(self._fetch("SELECT count(*) AS n FROM pages")[0]["n"])
+
+    def optimize(self) -> None:
+        """VACUUM ANALYZE: fresh statistics for the planner, and a visibility map so counts
+        of many matches need not read the rows."""
+        conn = self._connection()
+        for table in ("documents", "pages", "terms"):
+            conn.execute(f"VACUUM ANALYZE {table}")
 
     # --- searching (SearchIndex) ---------------------------------------------------------
 
@@ -726,12 +694,85 @@ def _run_plan(
     return HitPage(total, ranking, hits)
 
 
-def _add_terms(conn: psycopg.Connection[dict[str, Any]], tsv: str) -> None:
-    """Remember the document's folded words (sorted, so concurrent writers lock alike)."""
-    words = sorted({entry.split("':", 1)[0][1:] for entry in tsv.split(" ") if entry})
-    conn.execute(
-        "INSERT INTO terms(term) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (words,)
+@dataclass(frozen=True)
+class _Write:
+    """A document ready to write: its row, JSON, content hash and index columns."""
+
+    record: Record
+    images: dict[int, bytes]
+    stored: str
+    content: str
+    vectors: tuple[str, str, str]
+
+    @classmethod
+    def of(cls, record: Record, images: dict[int, bytes]) -> _Write:
+        stored = record_json(record)
+        content = content_sha256(stored, record, images)
+        return cls(record, images, stored, content, index_vectors(record))
+
+
+_INSERT_DOCUMENT = (
+    f"INSERT INTO documents({', '.join(DOC_COLUMNS)}, source_pages, content_sha256, "
+    f"record_json, tsv, tsv_head, tsv_exact) VALUES ({', '.join(['%s'] * len(DOC_COLUMNS))}, "
+    "%s, %s, %s, %s::tsvector, %s::tsvector, %s::tsvector)"
+)
+
+
+def _write(conn: psycopg.Connection[dict[str, Any]], documents: Sequence[_Write]) -> int:
+    """Write the documents not stored with the same content, replacing older versions;
+    writers of the same document take turns on an advisory lock keyed by its id."""
+    written: list[_Write] = []
+    for doc in sorted(documents, key=lambda d: d.record.id):  # one lock order for all writers
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (doc.record.id,))
+        row = conn.execute(
+            "SELECT content_sha256 FROM documents WHERE id = %s", (doc.record.id,)
+        ).fetchone()
+        if row is not None and row["content_sha256"] == doc.content:
+            continue
+        if row is not None:
+            conn.execute("DELETE FROM documents WHERE id = %s", (doc.record.id,))
+        record = doc.record
+        conn.execute(
+            _INSERT_DOCUMENT,
+            (
+                *document_row(record),
+                record.source.pages or 0,
+                doc.content,
+                doc.stored,
+                *doc.vectors,
+            ),
+        )
+        written.append(doc)
+    with conn.cursor() as cursor:
+        with cursor.copy(
+            "COPY pages(doc_id, number, text, raw_text, confidence) FROM STDIN"
+        ) as copy:
+            for doc in written:
+                for page in doc.record.pages:
+                    copy.write_row(
+                        (doc.record.id, page.number, page.text, page.raw_text, page.confidence)
+                    )
+        cursor.executemany(
+            "INSERT INTO page_images(doc_id, number, media_type, data) VALUES (%s, %s, %s, %s)",
+            [
+                (doc.record.id, number, image_media_type(data), data)
+                for doc in written
+                for number, data in sorted(doc.images.items())
+            ],
+        )
+    _add_terms(conn, [doc.vectors[0] for doc in written])
+    return len(written)
+
+
+def _add_terms(conn: psycopg.Connection[dict[str, Any]], vectors: Sequence[str]) -> None:
+    """Remember the documents' folded words (sorted, so concurrent writers lock alike)."""
+    words = sorted(
+        {entry.split("':", 1)[0][1:] for tsv in vectors for entry in tsv.split(" ") if entry}
     )
+    if words:
+        conn.execute(
+            "INSERT INTO terms(term) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (words,)
+        )
 
 
 def _load(conn: psycopg.Connection[dict[str, Any]], doc_id: str, stored: str) -> Record:

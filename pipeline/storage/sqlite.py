@@ -417,6 +417,11 @@ class SqliteStore:
             row = conn.execute("SELECT count(*) AS n FROM pages").fetchone()
         return int(row["n"])
 
+    def optimize(self) -> None:
+        with self._lock:
+            self._conn.execute("PRAGMA optimize")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     # --- searching (SearchIndex) ---------------------------------------------------------
 
     def _query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
