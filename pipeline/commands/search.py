@@ -36,7 +36,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "first; when nothing matches, an approximate search for OCR errors is tried and marked.",
     )
     parser.add_argument("query", nargs="?", default="", help="query text (empty: all documents)")
-    parser.add_argument("--db", default="archive.sqlite", help="SQLite file (default: %(default)s)")
+    parser.add_argument(
+        "--db",
+        default="archive.sqlite",
+        help="SQLite file or postgresql:// URL (default: %(default)s)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--type", help="type symbol or name (BC, NQ, 'báo cáo')")
     parser.add_argument("--issuer", help="part of the issuer name or its symbol")

@@ -30,7 +30,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Serve the search UI and a read-only JSON API (OpenAPI at /openapi.json). "
         "Listens on 127.0.0.1 unless --host says otherwise.",
     )
-    parser.add_argument("--db", default="archive.sqlite", help="SQLite file (default: %(default)s)")
+    parser.add_argument(
+        "--db",
+        default="archive.sqlite",
+        help="SQLite file or postgresql:// URL (default: %(default)s)",
+    )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
     )

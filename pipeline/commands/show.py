@@ -19,7 +19,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Print a stored document's fields and restored text; ID may be a prefix.",
     )
     parser.add_argument("id", metavar="ID", help="document id (sha256) or a unique prefix")
-    parser.add_argument("--db", default="archive.sqlite", help="SQLite file (default: %(default)s)")
+    parser.add_argument(
+        "--db",
+        default="archive.sqlite",
+        help="SQLite file or postgresql:// URL (default: %(default)s)",
+    )
     parser.add_argument("--json", action="store_true", help="print the whole record as JSON")
     parser.add_argument("--raw", action="store_true", help="print the raw OCR text instead")
     parser.set_defaults(run=run)
