@@ -10,6 +10,7 @@ from itertools import accumulate
 from typing import Any
 
 from pipeline.fields.rules import doc_type_by_name, regexes, syllables, words
+from pipeline.fields.settings import SETTINGS
 from pipeline.fields.spelling import respell
 from pipeline.fields.text import Seg, is_upper_line, squash
 from pipeline.fields.values import (
@@ -24,9 +25,9 @@ from pipeline.text.vietnamese import canonical_tones, fold
 
 Json = dict[str, Any]
 
+_BODY = SETTINGS.body
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
 _ROMAN_OCR = translation("roman-strokes")  # "HI." is III
-_TITLE_MAX = 200
 _LEVELS = {"roman": 1, "arabic": 2, "letter": 5}
 
 
@@ -49,9 +50,9 @@ def _roman_value(numeral: str) -> int | None:
 
 def _title(text: str) -> str:
     text = squash(text)
-    if len(text) <= _TITLE_MAX:
+    if len(text) <= _BODY.title_chars:
         return text
-    return text[: text.rfind(" ", 0, _TITLE_MAX)] + "…"
+    return text[: text.rfind(" ", 0, _BODY.title_chars)] + "…"
 
 
 def sections(segs: Sequence[Seg], first_line: int, last_line: int) -> list[Json]:
@@ -194,7 +195,7 @@ def _symbol_without_separators(text: str, pos: int, number: str, expected: str
     state = m.group("year") is not None or "-" in m.group("sep")
     sym = parse_symbol(number, m.group("year"), m.group("type"), m.group("issuer"), not state,
                        expected_type=expected)
-    if sym.type_code != expected or sym.confidence < _KNOWN_CODE:
+    if sym.type_code != expected or sym.confidence < SETTINGS.known_code_confidence:
         return None
     return sym.symbol, m.end()
 
@@ -297,7 +298,7 @@ def footnotes(
             for k, note in enumerate(run):
                 note["marker"] = str(expected + k)
         first = int(run[0]["marker"])
-        gap = _MARKER_GAP if expected > 1 else 0  # the first run starts at 1
+        gap = _BODY.footnote_gap if expected > 1 else 0  # the first run starts at 1
         signed_above = signed is not None and run[0]["start"] > signed
         if expected <= first <= expected + gap and (signed_above or _at_page_foot(text, run)):
             out.extend(run)
@@ -398,8 +399,6 @@ def _marker_in(body: str, number: int) -> bool:
     return re.search(rf"[^\W\d_](?:{marks})(?=[.,;:])", body) is not None
 
 
-_KNOWN_CODE = 0.7  # canonical_code's confidence at which a damaged code is a known one
-_MARKER_GAP = 8
 _LOST_SLASH = re.compile(  # "ngày 3112.2013", "ngày 31 12 2014": slashes the small type lost
     r"(?<=ngày )(?:(?P<d>\d\d)(?P<m>\d\d)[./,]|(?P<d2>\d\d?) (?P<m2>\d\d?) )"
     r"(?P<y>(?:19|20)\d\d)\b")

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 from pipeline.fields.match import Match
 from pipeline.fields.recipients import clean_item, split_merged
 from pipeline.fields.rules import authority_forms, keyword_ids, regexes, words
+from pipeline.fields.settings import SETTINGS
 from pipeline.fields.text import (
     Seg,
     compact,
@@ -22,14 +23,10 @@ from pipeline.fields.values import Evidence
 from pipeline.record import Signer
 from pipeline.text.vietnamese import canonical_tones, fold
 
+_CLOSING = SETTINGS.closing
 _DASH = ("-", "–", "—", "+", "•", "·", "~", "ˆ")  # "~", "ˆ": a dash as OCR may read it
 _QUOTES = re.compile(r"['‘’\"“”]")  # stray marks OCR puts into a name ("Trương 'Thụ Hạnh")
-_PHRASE_MIN = 90.0  # rapidfuzz ratio for a signature phrase read with a wrong letter
 _TAIL = re.compile(r"[\s,;.]+$")
-_NAME_WINDOW = 12  # lines searched for the signer's name after the title
-_SKIP_LINES = 8  # signature and seal lines that may interrupt the recipients list
-_JUNK_CHARS = 12
-_ITEM_CHARS = 60  # a recipients item's line: the list fills half the page width
 
 
 @dataclass
@@ -110,7 +107,7 @@ def _archive_item(text: str) -> bool:
     """The archive copy, the list's last item, whose dash OCR lost ("Lưu: VT.", "Lưu VP");
     not "Lưu ý: ..." (a note)."""
     word, _, rest = text.partition(" ")
-    return (compact(word) == "luu" and len(text) <= _ITEM_CHARS
+    return (compact(word) == "luu" and len(text) <= _CLOSING.item_chars
             and (word.endswith(":") or rest[:1].isupper()))
 
 
@@ -120,7 +117,7 @@ def _dash_lost(segs: Sequence[Seg], i: int) -> bool:
     Đảng" / "- Lưu ...")."""
     text = segs[i].text
     nxt = segs[i + 1].text if i + 1 < len(segs) else ""
-    return (text[:1].isupper() and len(text) <= _ITEM_CHARS and reads_as_words(text)
+    return (text[:1].isupper() and len(text) <= _CLOSING.item_chars and reads_as_words(text)
             and not is_upper_line(text) and (nxt.startswith(_DASH) or _archive_item(nxt)))
 
 
@@ -139,14 +136,14 @@ def _unlabelled_list(segs: Sequence[Seg], body_line: int) -> int | None:
     if end is None:
         return None
     start = end
-    for j in range(end - 1, max(-1, end - _SKIP_LINES), -1):
+    for j in range(end - 1, max(-1, end - _CLOSING.list_break_lines), -1):
         seg = segs[j]
         if seg.line < body_line or seg.col != segs[end].col or seg.text.rstrip().endswith(
                 ("./.", ":")) or is_upper_line(seg.text):
             break
         if _short_item(seg.text):
             start = j
-        elif len(seg.text) > _ITEM_CHARS or seg.text.endswith("."):
+        elif len(seg.text) > _CLOSING.item_chars or seg.text.endswith("."):
             break
     run = [item_text(s.text) for s in segs[start : end + 1]
            if s.text.startswith(_DASH) or _archive_item(s.text)]
@@ -156,7 +153,7 @@ def _unlabelled_list(segs: Sequence[Seg], body_line: int) -> int | None:
 
 
 def _short_item(text: str) -> bool:
-    return text.startswith(_DASH) and len(text) <= _ITEM_CHARS
+    return text.startswith(_DASH) and len(text) <= _CLOSING.item_chars
 
 
 def _continues(text: str, raw_end: str) -> bool:
@@ -183,11 +180,11 @@ def _resume(segs: Sequence[Seg], at: int) -> int | None:
     OCR may put the signature block (authority, title, a stamp's letters) in the middle
     of the `Nơi nhận` list; short or capitals lines are skipped when dash items follow.
     """
-    for j in range(at, min(len(segs), at + _SKIP_LINES)):
+    for j in range(at, min(len(segs), at + _CLOSING.list_break_lines)):
         text = segs[j].text.lstrip()
         if text.startswith(_DASH):
             return j
-        if not (is_upper_line(text) or len(text) <= _JUNK_CHARS) or (
+        if not (is_upper_line(text) or len(text) <= _CLOSING.list_break_chars) or (
             _is_name(text) and not text.isupper()
         ):
             return None
@@ -306,7 +303,7 @@ def canonical_phrase(written: str) -> tuple[str, float]:
         score = 100.0 if compact(phrase) == key else fuzz.ratio(compact(phrase), key)
         if score > best_score:
             best, best_score = phrase, score
-    if best is None or best_score < _PHRASE_MIN:
+    if best is None or best_score < _CLOSING.phrase_min_ratio:
         return written, 1.0
     if canonical_tones(best) == canonical_tones(written):
         return written, 1.0
@@ -378,7 +375,7 @@ def _title(
 def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | None:
     """The signer's name: the first name-like line below the anchor, mixed case first."""
     skip = words("name_skip")
-    limit = segs[anchor].line + _NAME_WINDOW
+    limit = segs[anchor].line + _CLOSING.name_window_lines
     found: list[int] = []
     for i in range(anchor + 1, len(segs)):
         seg = segs[i]

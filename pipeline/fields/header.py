@@ -26,6 +26,7 @@ from pipeline.fields.rules import (
     syllables,
     words,
 )
+from pipeline.fields.settings import SETTINGS
 from pipeline.fields.spelling import respell
 from pipeline.fields.text import (
     Seg,
@@ -39,12 +40,8 @@ from pipeline.record import Page, Word
 from pipeline.text.confusions import translation
 from pipeline.text.vietnamese import canonical_tones, fold
 
-_HEADER_SCAN = 45  # lines searched for the document type
-_TYPE_MIN = 88.0  # rapidfuzz ratio for a document-type line ("BAOCAO", "BẢO CÁO")
-_HEADING_MIN = 85.0
-_PLACE_MIN = 90.0
+_HEADER = SETTINGS.header
 _OCR_INITIALS = (translation("initial-d"), translation("initial-b"))  # Đ read as P or B, B as R
-_YEAR_LOOKAHEAD = 3  # lines after "ngày .. tháng .. năm" searched for a wrapped year
 _DAY_MONTH = re.compile(r"\bng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b")
 # "Dự thảo" with a stray mark inside ("Dự' thảo") or the Ự read twice ("DỰ ỰT THẢO")
 _DRAFT_BARE = re.compile(
@@ -54,8 +51,6 @@ _DRAFT_WORD = re.compile(r"^t[hb][ai][oec]$")  # "thảo", "thio", "tbao": no mo
 _DRAFT_ROUND = re.compile(r"^\W*l[a-z0-9]{1,2}n\s*(?:thu\s*)?([\dil|]{1,2})\b")
 _DAY_WORD = re.compile(r"ng[a-z]{0,2}y\W*$")
 _NUMBER = re.compile(r"^\d{1,4}[,.]?$")
-_HEADER_PART = 0.3  # the place and date line lies in this top part of the first page
-_KNOWN = 0.9  # canonical_place confidence of a known place (or one OCR damaged)
 _PLACE_DAY = re.compile(r"[^\d,]{2,30},\s*ng[a-z]{0,2}y\b")  # "Bắc Giang, ngày 15 tháng 01 năm"
 _DAY_AT_END = re.compile(r",\s*ng[a-z]{0,2}y\s*$")  # "Kiên Giang, ngày" / "13 tháng 9 năm 2020"
 _HEADINGS = {
@@ -66,7 +61,6 @@ _MOTTO = "doclaptudohanhphuc"
 _VV = re.compile(  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%"; older letters: "Về việc : ..."
     r"^(?:v\s*[/|]?\s*[vyx%/]{1,2}|ve\s+viec\s*:)(?=\s|$)"
 )
-_VV_LINES = 5  # lines a V/v subject may wrap onto
 _NUMBER_LABEL = re.compile(r"^s[o0][^\w\s]")  # folded "Số„2⁄Í6 TB-ĐHĐL": a number line OCR broke
 # "66-CT/QU, ngày ...", also with a letter of the code read as a digit ("399-C1/BTCTW")
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z][a-z0-9]{0,5}\s*[/-]\s*[a-z]")
@@ -77,7 +71,6 @@ _SEMICOLON_DATE = re.compile(r"(?<=[A-ZĐa-z])[;:](?= ngày \d)")  # "...-CT/TW;
 _SPECK_IN_SYMBOL = re.compile(r"(?<=[A-ZĐ])['’`](?=[A-ZĐ]+\b)")  # "KH/UBKT'TU"
 _ROMAN_AFTER = re.compile(r"((?i:\bkh(?:óa|oá|oa))\s+)([IVXLH1l|]{2,6})\b")  # "khóa XIH" (XIII)
 _ROMAN_NUMBER = re.compile(r"(?=[IVXL])X{0,3}(?:IX|IV|V?I{0,3})")
-_KNOWN_CODE = 0.7  # canonical_code's confidence at which a damaged code is a known one
 _NUMBERS_ONLY = re.compile(r"[\d\s\-–./,;:()IVXLivxl]+")
 _LOOSE_NUMBER = re.compile(  # folded; "§" folds to "s", and "s" is no digit: checked after
     r"^(?:\S{1,3}\s+)?(?P<num>[\dzsil|!o]{1,5})\s*"
@@ -135,7 +128,7 @@ def _type_name(tokens: Sequence[str]) -> tuple[str, float] | None:
     if key in names:
         return names[key], 1.0
     best = process.extractOne(key, list(names), scorer=fuzz.ratio)
-    if best and best[1] >= _TYPE_MIN:
+    if best and best[1] >= _HEADER.type_min_ratio:
         return names[best[0]], best[1] / 100
     return None
 
@@ -147,7 +140,7 @@ def _heading(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
     key = compact(seg.text)
     for heading in _HEADINGS:
         score = fuzz.ratio(key, compact(heading))
-        if score >= _HEADING_MIN:
+        if score >= _HEADER.heading_min_ratio:
             return heading, score / 100
     return None
 
@@ -155,7 +148,6 @@ def _heading(seg: Seg, keywords: Sequence[Match]) -> tuple[str, float] | None:
 _PLACE_DATE = re.compile(
     r"^(?P<place>[^\W\d][^,\n]{1,40}?)\s*,\s*ng[a-z]{0,2}y\b.*\bth[a-z]{1,3}ng\b"
 )
-_PLACE_FROM_ISSUER = 80.0  # rapidfuzz ratio of a damaged place to a name in the issuer lines
 
 
 def _place_only(seg: Seg) -> tuple[str, Evidence] | None:
@@ -189,7 +181,7 @@ def _place_from_issuer(h: Header) -> None:
             score = fuzz.ratio(key, compact(name))
             if score > best_score and name.isupper() and compact(name) != key:
                 best, best_score = name, score
-    if best is not None and best_score >= _PLACE_FROM_ISSUER:
+    if best is not None and best_score >= _HEADER.place_from_issuer_ratio:
         h.place = " ".join(w[:1] + w[1:].lower() for w in best.split())
         if "place" in h.evidence:
             ev = h.evidence["place"]
@@ -200,7 +192,7 @@ def _raw_date(h: Header, head: Sequence[Seg], raw: str) -> None:
     """Place and date from the header of the first page as OCR read it (down to the
     document type: dates below it are the body's); the evidence is the repaired header
     line that holds "ngày ... tháng", if one does."""
-    raw_lines = [ln for ln in raw.split("\n") if ln.strip()][:_HEADER_SCAN]
+    raw_lines = [ln for ln in raw.split("\n") if ln.strip()][:_HEADER.type_scan_lines]
     raw_segs = [Seg(0, len(ln), ln, fold(ln), k) for k, ln in enumerate(raw_lines)]
     for k, seg in enumerate(raw_segs):
         if doc_type_line(seg):
@@ -236,7 +228,7 @@ def _header_row(h: Header, head: Sequence[Seg], page: Page) -> None:
     Only the header is searched: above the document type line, in the top 30% of the page.
     """
     found = [w for ln in page.lines for w in ln.words if len(w.bbox) == 4]
-    top = page.height * _HEADER_PART if page.height else float("inf")
+    top = page.height * _HEADER.place_date_top if page.height else float("inf")
     type_line = next((ln for ln in page.lines if len(ln.bbox) == 4
                       and doc_type_line(Seg(0, len(ln.text), ln.text, fold(ln.text), 0))), None)
     if type_line is not None:  # the date is above the document type; body dates are below
@@ -255,7 +247,8 @@ def _header_row(h: Header, head: Sequence[Seg], page: Page) -> None:
                 h.evidence["date"] = _ev(ev, 0.5)
         place, known = canonical_place(_place_before(anchor, row))
         if (h.place and place != h.place and fold(place).endswith(" " + fold(h.place))
-                and (known >= _KNOWN or (" " not in h.place and place.count(" ") <= 2))):
+                and (known >= _HEADER.known_place_confidence
+                     or (" " not in h.place and place.count(" ") <= 2))):
             h.place = place
         if value or h.place:
             return
@@ -325,9 +318,9 @@ def _split_heading(head: Sequence[Seg], i: int) -> tuple[tuple[str, float], int]
             whole = compact(heading)
             score = fuzz.ratio(first + second, whole)
             if (
-                score >= _HEADING_MIN
-                and fuzz.ratio(first, whole[: len(first)]) >= _HEADING_MIN
-                and fuzz.ratio(second, whole[-len(second) :]) >= _HEADING_MIN
+                score >= _HEADER.heading_min_ratio
+                and fuzz.ratio(first, whole[: len(first)]) >= _HEADER.heading_min_ratio
+                and fuzz.ratio(second, whole[-len(second) :]) >= _HEADER.heading_min_ratio
             ):
                 return (heading, score / 100), j
     return None
@@ -351,7 +344,7 @@ def canonical_place(raw: str) -> tuple[str, float]:
     keys = list(known)
     for variant in variants:
         hit = process.extractOne(variant, keys, scorer=fuzz.ratio)
-        if hit and hit[1] >= _PLACE_MIN and (best is None or hit[1] > best[1]):
+        if hit and hit[1] >= _HEADER.place_min_ratio and (best is None or hit[1] > best[1]):
             best = (_closest(known[hit[0]], written), hit[1] / 100)
     return best if best else (written, 0.6)
 
@@ -476,7 +469,7 @@ def _date(
         digits = ""
         for k, cand in enumerate(following):
             long_line = len(cand.text) > 8 and not (wraps_day and k == 0)
-            if cand.line > seg.line + _YEAR_LOOKAHEAD or long_line:
+            if cand.line > seg.line + _HEADER.year_lookahead_lines or long_line:
                 break
             piece = cand.folded.strip()
             digits = digits + piece if piece.isdigit() else ""
@@ -678,7 +671,7 @@ def build_header(
     h = Header()
     type_at = None
     for i, seg in enumerate(segs):
-        if seg.line >= _HEADER_SCAN or (len(seg.text) > 160 and i > 0):
+        if seg.line >= _HEADER.type_scan_lines or (len(seg.text) > 160 and i > 0):
             break
         found = doc_type_line(seg)
         if found:
@@ -833,7 +826,8 @@ def _canonical_symbols(subject: str) -> str:
         sym = parse_symbol(m.group("num"), m.group("year"), type_raw, issuer_raw, party,
                            dtype.code if dtype else None)
         written = re.sub(r"\s", "", subject[a:b])
-        if sym.type_code and sym.symbol != written and sym.confidence >= _KNOWN_CODE:
+        known = sym.confidence >= SETTINGS.known_code_confidence
+        if sym.type_code and sym.symbol != written and known:
             out.append(subject[pos:a] + sym.symbol)
             pos = b
     return "".join(out) + subject[pos:]
@@ -885,7 +879,7 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
     opener ("Kính gửi") or a line that is not words (a stamp or rule read as letters)."""
     taken = [head[at]]
     openers = words("body_openers")
-    for seg in head[at + 1 : at + _VV_LINES]:
+    for seg in head[at + 1 : at + _HEADER.vv_subject_lines]:
         if (
             seg.line != taken[-1].line + 1
             or seg.col != head[at].col

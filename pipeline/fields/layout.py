@@ -18,16 +18,15 @@ from rapidfuzz import fuzz
 
 from pipeline.fields.match import Match
 from pipeline.fields.rules import regexes
+from pipeline.fields.settings import SETTINGS
 from pipeline.fields.text import Seg, compact, is_upper_line, make_seg, split_lines
 from pipeline.record import Line, Page
 
 log = logging.getLogger(__name__)
 
+_LAYOUT = SETTINGS.layout
 _CUT_BEFORE = {"HEADING_PARTY", "HEADING_STATE", "MOTTO", "AUTHORITY"}
 _PLACE_JOINERS = {"phố", "thị", "xã", "trấn", "Tp.", "TP.", "TP", "Tp"}
-_HEADER_LINES = 20
-_GAP_FRACTION = 0.05  # a gap wider than this share of the page width separates columns
-_RIGHT_COLUMN = 0.45  # a header line starting right of this share of the width is the right column
 
 
 def segments(
@@ -87,12 +86,12 @@ def _content_cuts(
             if not tail and head.endswith((",", ";", ".")) and text[m.start : m.end].isupper():
                 cuts.append((index, m.start))
     number = regexes()["number_in_line"]
-    for index, (start, end) in enumerate(lines[:_HEADER_LINES]):
+    for index, (start, end) in enumerate(lines[:_LAYOUT.header_lines]):
         hit = number.search(folded, start, end)
         if hit is not None and is_upper_line(text[start : hit.start()]):
             cuts.append((index, hit.end()))  # "SỞ NỘI VỤ Số: 12/KH-SNV"
     date = regexes()["date_words"]
-    for index, (start, end) in enumerate(lines[:_HEADER_LINES]):
+    for index, (start, end) in enumerate(lines[:_LAYOUT.header_lines]):
         hit = date.search(folded, start, end) if start < end else None
         if hit is None:
             continue
@@ -177,11 +176,11 @@ def _right_column_lines(
     if begin < 0:
         return set()
     first = _line_of(lines, begin)
-    candidates = list(range(first, min(len(lines), first + _HEADER_LINES)))
+    candidates = list(range(first, min(len(lines), first + _LAYOUT.header_lines)))
     out: set[int] = set()
-    top = sorted(page.lines, key=lambda ln: ln.bbox[1])[: _HEADER_LINES]
+    top = sorted(page.lines, key=lambda ln: ln.bbox[1])[: _LAYOUT.header_lines]
     for ocr in sorted(top, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
-        if ocr.bbox[0] <= width * _RIGHT_COLUMN or _gap_splits(ocr, width):
+        if ocr.bbox[0] <= width * _LAYOUT.right_column or _gap_splits(ocr, width):
             continue
         found = _find_line(text, lines, candidates, ocr)
         if found is not None and is_upper_line(text[slice(*lines[found])]):
@@ -196,7 +195,7 @@ def _gap_splits(ocr: Line, width: int) -> list[int]:
         return []
     gaps = [b.bbox[0] - a.bbox[2] for a, b in itertools.pairwise(words)]
     typical = statistics.median(gaps)
-    limit = max(width * _GAP_FRACTION, 4 * max(typical, 1))
+    limit = max(width * _LAYOUT.column_gap, 4 * max(typical, 1))
     return [i + 1 for i, g in enumerate(gaps) if g > limit]
 
 

@@ -16,11 +16,11 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.rules import canonical_code, issuer_codes, recipients_vocabulary, regexes
+from pipeline.fields.settings import SETTINGS
 from pipeline.fields.text import compact
 from pipeline.text.vietnamese import canonical_tones
 
-_FUZZY_LETTERS = 10  # phrases this long (letters) may match with a letter or two wrong
-_FUZZY_MIN = 90.0  # rapidfuzz ratio on the folded letters
+_CLOSING = SETTINGS.closing
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_A-ZĐ])")  # "Thường.trực"
 _INNER_STOP = re.compile(r"\.(?= +[^\W\d_A-ZĐ])|;(?= +\w)")  # "thành ủy. đảng ủy", "TT; TC"
 _STRAY = re.compile(r"\s[^\W\d_](?=\(b/c\)$)")  # "Tỉnh uỷ t(b/c)": a speck read as a letter
@@ -86,8 +86,8 @@ def _phrase_at(tokens: list[str], i: int) -> _Phrase | None:
         if window == phrase.key:
             return phrase
         if (
-            len(phrase.key) >= _FUZZY_LETTERS
-            and fuzz.ratio(window, phrase.key) >= _FUZZY_MIN
+            len(phrase.key) >= _CLOSING.fuzzy_letters
+            and fuzz.ratio(window, phrase.key) >= _CLOSING.fuzzy_min_ratio
             and all(Levenshtein.distance(compact(t), compact(w)) <= 1
                     for t, w in zip(tokens[i : i + n], phrase.words, strict=True))
         ):  # a letter wrong in a word or two; "Trung ương Đoàn" is no "Trung ương Đảng"

@@ -24,4 +24,69 @@ class ReviewSettings:
     line_alignment_slack: float = 0.03
 
 
-REVIEW = ReviewSettings()
+
+@dataclass(frozen=True)
+class HeaderSettings:
+    """How far down and how loosely the header is read (`pipeline.fields.header`)."""
+
+    type_scan_lines: int = 45  # lines searched for the document type
+    # rapidfuzz ratios (0-100) at which an OCR-damaged line still counts as what it resembles
+    type_min_ratio: float = 88.0  # a document-type line ("BAOCAO", "BẢO CÁO")
+    heading_min_ratio: float = 85.0  # the national heading, and each of its two halves
+    place_min_ratio: float = 90.0  # a place against the known places
+    place_from_issuer_ratio: float = 80.0  # a damaged place against a name in the issuer lines
+    known_place_confidence: float = 0.9  # canonical_place's confidence of a known place
+    place_date_top: float = 0.3  # the place and date line lies in this top share of page 1
+    year_lookahead_lines: int = 3  # lines after "ngày .. tháng .. năm" searched for the year
+    vv_subject_lines: int = 5  # lines a V/v subject may wrap onto
+
+
+@dataclass(frozen=True)
+class ClosingSettings:
+    """The signature block and the recipients list (`closing`, `recipients`)."""
+
+    phrase_min_ratio: float = 90.0  # a signature phrase read with a wrong letter
+    name_window_lines: int = 12  # lines searched for the signer's name after the title
+    # OCR may put the signature block (authority, title, a stamp's letters) inside the
+    # recipients list: this many lines of it, each in capitals or this short, are skipped
+    list_break_lines: int = 8
+    list_break_chars: int = 12
+    item_chars: int = 60  # a recipients item's line: the list fills half the page width
+    fuzzy_letters: int = 10  # known recipients this long (letters) may have a letter or two wrong
+    fuzzy_min_ratio: float = 90.0  # rapidfuzz ratio on the folded letters
+
+
+@dataclass(frozen=True)
+class BodySettings:
+    """Sections and footnotes (`pipeline.fields.body`)."""
+
+    title_chars: int = 200  # a section title longer than this is cut at a word
+    # a run of footnotes may start this many numbers after the one expected (notes OCR lost)
+    footnote_gap: int = 8
+
+
+@dataclass(frozen=True)
+class LayoutSettings:
+    """Two-column header lines that OCR or a text layer merged (`pipeline.fields.layout`)."""
+
+    header_lines: int = 20  # lines at the top of a page looked at
+    column_gap: float = 0.05  # a gap wider than this share of the page width parts columns
+    right_column: float = 0.45  # a line starting right of this share of the width is right
+
+
+@dataclass(frozen=True)
+class FieldSettings:
+    """Every threshold of the field stage, by the part that reads it."""
+
+    review: ReviewSettings = ReviewSettings()
+    header: HeaderSettings = HeaderSettings()
+    closing: ClosingSettings = ClosingSettings()
+    body: BodySettings = BodySettings()
+    layout: LayoutSettings = LayoutSettings()
+    # canonical_code's confidence from which an OCR-damaged code is taken for the known code
+    # it resembles (a symbol's type code, a reference's, a state symbol's first code)
+    known_code_confidence: float = 0.7
+
+
+SETTINGS = FieldSettings()
+REVIEW = SETTINGS.review

@@ -10,6 +10,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.rules import canonical_code, doc_type_by_code, doc_types, issuer_codes
 from pipeline.text.confusions import translation
+from pipeline.fields.settings import SETTINGS
 
 _YEARS = range(1930, date.today().year + 1)  # no document is dated after it is read
 
@@ -80,7 +81,6 @@ class Symbol:
     confidence: float
 
 
-_KNOWN_TYPE = 0.7  # canonical_code's confidence under which a state symbol's first code is a unit
 
 
 def parse_symbol(
@@ -119,7 +119,7 @@ def parse_symbol(
         doc_number = f"{num:02d}-{symbol}" if num is not None else None
     else:
         if doc_type_by_code(type_code) is None and (
-            type_code in issuer_known or t_conf < _KNOWN_TYPE
+            type_code in issuer_known or t_conf < SETTINGS.known_code_confidence
         ):  # Công văn: "123/UBND-VP", "1906/SGDĐT-CTrTT" have no type code, only units
             symbol = f"{type_code}-{issuer_code}"
             issuer_code, type_code = symbol, None
