@@ -22,9 +22,9 @@ from pipeline.encoding import (
     is_nfc_vietnamese_line,
     mojibake,
     repair_text,
-    syllable_counts,
 )
 from pipeline.text.vietnamese import set_tone_style, strip_marks
+from tests.test_text import syllable_words
 
 SAMPLE = (
     "ĐẢNG CỘNG SẢN VIỆT NAM\n"
@@ -237,17 +237,11 @@ def test_correct_seed_lines_are_a_fixed_point(seeds_dir: Path) -> None:
     assert set(result.kinds) == {"ok"}
 
 
-_SYLLABLES = sorted(syllable_counts())
-_word = st.builds(
-    lambda word, case: {0: word, 1: word.capitalize(), 2: word.upper()}[case],
-    st.sampled_from(_SYLLABLES),
-    st.integers(0, 2),
-)
 _bare = st.one_of(
-    _word,
-    _word,
-    _word,
-    _word.map(strip_marks),  # typed without marks
+    syllable_words,
+    syllable_words,
+    syllable_words,
+    syllable_words.map(strip_marks),  # typed without marks
     st.from_regex(r"[A-Za-z]{1,9}", fullmatch=True),  # ASCII words and names
 )
 _token = st.one_of(

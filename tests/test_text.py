@@ -24,14 +24,13 @@ from pipeline.text.vietnamese import (
     tone_equal,
 )
 
-_SYLLABLES = sorted(syllable_counts())
-_word = st.builds(
+syllable_words = st.builds(  # a Vietnamese syllable in lower, title or upper case
     lambda word, case: {0: word, 1: word.capitalize(), 2: word.upper()}[case],
-    st.sampled_from(_SYLLABLES),
+    st.sampled_from(sorted(syllable_counts())),
     st.integers(0, 2),
 )
 _vietnamese = st.lists(
-    st.one_of(_word, st.sampled_from([" ", ", ", "-", "\n", "5", "(", ")", "“", "…"])),
+    st.one_of(syllable_words, st.sampled_from([" ", ", ", "-", "\n", "5", "(", ")", "“", "…"])),
     max_size=30,
 ).map("".join)
 # Any text, Vietnamese-heavy: syllables, arbitrary code points and NFD pieces.
@@ -151,7 +150,7 @@ def test_fold_keeps_length_and_is_idempotent(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_word, max_size=12).map(" ".join))
+@given(st.lists(syllable_words, max_size=12).map(" ".join))
 def test_fold_of_vietnamese_is_stripped_lower_case(text: str) -> None:
     assert fold(text) == strip_marks(text).lower()
     assert fold(text) == fold(strip_tone(text)) == fold(canonical_tones(text))
