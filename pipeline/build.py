@@ -17,8 +17,8 @@ import cv2
 
 from pipeline import __version__, sources
 from pipeline.programs import poppler, tesseract
-from pipeline.record import Page, Provenance, Quality, Record, Source, Span
-from pipeline.run.page import PageOutcome
+from pipeline.record import Page, Provenance, Quality, Record, Source, Span, with_fields
+from pipeline.run.jobs import PageOutcome
 from pipeline.sources import pdf
 
 
@@ -77,15 +77,17 @@ def build_record(info: sources.SourceInfo, outcomes: list[PageOutcome]) -> Recor
         signatures=pdf.signatures(info.path) if info.media_type == "application/pdf" else [],
     )
     t0 = time.perf_counter()
-    _fill_fields(record)
+    record = _with_fields(record)
     record.provenance.timings["fields"] = round(time.perf_counter() - t0, 4)
     return record
 
 
-def _fill_fields(record: Record) -> None:
-    from pipeline.fields import extract_fields, repair
+def _with_fields(record: Record) -> Record:
+    """The record with the fields extracted from its text and pages."""
+    from pipeline.fields import extract_fields, repair  # workers load it, the parent never
 
-    extract_fields(record.text, record.pages, repair.for_record(record)).apply(record)
+    fields = extract_fields(record.text, record.pages, repair.for_record(record))
+    return with_fields(record, fields)
 
 
 def _engine_versions() -> dict[str, str]:

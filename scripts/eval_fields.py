@@ -52,7 +52,7 @@ if __package__ in (None, ""):  # run as a file: make the `scripts` package impor
 from pipeline.fields import extract_fields, repair
 from pipeline.fields.evaluate import Counts, Unlisted, item_text, score, unmatched_truth
 from pipeline.fields.text import compact
-from pipeline.record import Record
+from pipeline.record import Record, plain
 from pipeline.text.vietnamese import canonical_tones
 
 log = logging.getLogger("eval_fields")
@@ -112,7 +112,7 @@ def seed_cases(labels: Path, shared: Path) -> Iterator[tuple[Groups, Case]]:
         if not source.exists():
             log.warning("skipping %s: %s not found", path.name, source)
             continue
-        pred = dataclasses.asdict(extract_fields(source.read_text(encoding="utf-8")))
+        pred = plain(extract_fields(source.read_text(encoding="utf-8")))
         loose = label.get("input", "clean") != "clean"
         group = "seeds, OCR (loose)" if loose else "seeds, clean"
         yield (group,), Case(path.stem, pred, label["fields"], loose)
@@ -188,7 +188,7 @@ def generated_text(seed: int, pages: int | None = None) -> tuple[str, Json, Any]
 def generated_cases(count: int, first: int) -> Iterator[tuple[Groups, Case]]:
     for seed in range(first, first + count):
         text, truth, doc = generated_text(seed)
-        pred = dataclasses.asdict(extract_fields(text))
+        pred = plain(extract_fields(text))
         yield ("generated, text",), Case(
             f"gen-{seed}", pred, truth, unlisted=unlisted_in(filler_text(doc))
         )
@@ -280,7 +280,7 @@ def scan_cases(
         else:
             record = Record.from_dict(data)
             fields = extract_fields(record.text, record.pages, repair.for_record(record))
-            pred = dataclasses.asdict(fields)
+            pred = plain(fields)
             if any(pred[k] != data.get(k) for k in ("doc_number", "subject", "recipients",
                                                      "issuer", "signer", "references")):
                 stale.append(d.stem)

@@ -32,6 +32,7 @@ from pipeline.record import (
     Record,
     ReviewItem,
     Source,
+    with_fields,
 )
 
 TEXT = """ĐẢNG BỘ TỈNH THANH HÓA
@@ -67,7 +68,7 @@ def _record(method: str = "ocr", confidence: float | None = 91.0) -> Record:
         provenance=Provenance("0.1.0", "2026-01-01T00:00:00+00:00"),
         quality=Quality(ocr_confidence=confidence),
     )
-    return extract_fields(TEXT).apply(record)
+    return with_fields(record, extract_fields(TEXT))
 
 
 def test_tt02_has_bom_vietnamese_headers_and_one_row_per_record() -> None:

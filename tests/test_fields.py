@@ -112,7 +112,7 @@ def test_number_and_symbol(line: str, number: int | None, symbol: str, doc_numbe
     r = extract_fields(f"ỦY BAN NHÂN DÂN TỈNH\n{line}\n\nBÁO CÁO\nvề việc X\n\nNội dung.")
     assert (r.number, r.symbol, r.doc_number) == (number, symbol, doc_number)
     assert (r.type_code, r.issuer_code, r.family) == (type_code, issuer_code, family)
-    assert r.evidence["doc_number"]["text"].strip().startswith(line.split()[0])
+    assert r.evidence["doc_number"].text.strip().startswith(line.split()[0])
 
 
 def test_party_document_fields_and_evidence() -> None:
@@ -129,19 +129,19 @@ def test_party_document_fields_and_evidence() -> None:
     assert (r.signer.authority, r.signer.title, r.signer.name) == ("T/M ĐẢNG ỦY", "BÍ THƯ",
                                                                    "Trần Văn Hải")
     for name, ev in r.evidence.items():
-        assert 0 <= ev["start"] < ev["end"] <= len(text), name
-        assert 0 < ev["confidence"] <= 1
-    assert text[r.evidence["date"]["start"] : r.evidence["date"]["end"]].startswith("ngày 06")
+        assert 0 <= ev.start < ev.end <= len(text), name
+        assert 0 < ev.confidence <= 1
+    assert text[r.evidence["date"].start : r.evidence["date"].end].startswith("ngày 06")
 
 
 def test_reference_date_formats_and_issuer() -> None:
-    refs = {(x["type"], x["number"]): x for x in extract_fields(_party()).references}
-    assert refs[("Chương trình", 13)]["date"] == "2021-04-07"
-    assert refs[("Chương trình", 13)]["issuer"] == "Ban Chấp hành Đảng bộ Khối"
-    assert refs[("Kết luận", 18)]["date"] == "2017-09-22"
-    assert refs[("Quyết định", 30)]["date"] == "2025-03-03"  # ngày .. tháng .. năm, wrapped
-    assert refs[("Nghị quyết", 7)]["date"] == "1997-10-01"  # 01-10-1997
-    assert refs[("Nghị quyết", 7)]["symbol"] == "NQ/TU"
+    refs = {(x.type, x.number): x for x in extract_fields(_party()).references}
+    assert refs[("Chương trình", 13)].date == "2021-04-07"
+    assert refs[("Chương trình", 13)].issuer == "Ban Chấp hành Đảng bộ Khối"
+    assert refs[("Kết luận", 18)].date == "2017-09-22"
+    assert refs[("Quyết định", 30)].date == "2025-03-03"  # ngày .. tháng .. năm, wrapped
+    assert refs[("Nghị quyết", 7)].date == "1997-10-01"  # 01-10-1997
+    assert refs[("Nghị quyết", 7)].symbol == "NQ/TU"
 
 
 def test_blank_day_gives_a_partial_date() -> None:
@@ -170,16 +170,16 @@ def test_title_without_authority() -> None:
 def test_marks_and_figures() -> None:
     r = extract_fields(_party(marks="MẬT\nHỎA TỐC"))
     assert r.marks == ["MẬT", "HỎA TỐC"]
-    figures = {f["text"]: f for f in r.figures}
-    assert figures["14.103 đảng viên"]["value"] == 14103
-    assert figures["trên 80% chi bộ"]["unit"] == "%"
-    assert figures["14.103 đảng viên"]["unit"] == "đảng viên"
-    assert figures["trên 80% chi bộ"]["qualifier"] == "trên"
+    figures = {f.text: f for f in r.figures}
+    assert figures["14.103 đảng viên"].value == 14103
+    assert figures["trên 80% chi bộ"].unit == "%"
+    assert figures["14.103 đảng viên"].unit == "đảng viên"
+    assert figures["trên 80% chi bộ"].qualifier == "trên"
 
 
 def test_sections_outline() -> None:
     r = extract_fields(_party())
-    assert [(s["level"], s["number"], s["title"]) for s in r.sections] == [
+    assert [(s.level, s.number, s.title) for s in r.sections] == [
         (1, "I", "TÌNH HÌNH CHUNG"), (2, "1", "Công tác lãnh đạo"), (3, "1.1", "Kết quả"),
         (5, "a", "Về tổ chức"),
     ]
@@ -219,7 +219,7 @@ def test_footnotes_are_separated_from_the_body() -> None:
             "2 đồng chí được khen thưởng.\n\n1 Số liệu đến 30/6/2023.\n2 Không tính chi bộ\n"
             "đã giải thể.\n\n2\nTrang sau.\n")
     r = extract_fields(text)
-    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+    assert [(n.marker, n.text) for n in r.footnotes] == [
         ("1", "Số liệu đến 30/6/2023."), ("2", "Không tính chi bộ đã giải thể."),
     ]
 
@@ -234,7 +234,7 @@ def test_typed_footnotes_at_a_page_break_and_under_the_signature() -> None:
             "2 Số liệu tính đến ngày 30/6/2011.\n\nPHỤ LỤC\nSỐ LIỆU TỔNG HỢP\n"
             "STT\tNỘI DUNG\tNăm 2014\n1\t- Nữ\t13\n")
     r = extract_fields(text)
-    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+    assert [(n.marker, n.text) for n in r.footnotes] == [
         ("1", "Theo số liệu thống kê của Ban Tổ chức."),
         ("2", "Số liệu tính đến ngày 30/6/2011."),
     ]
@@ -245,12 +245,12 @@ def test_appendix_table_from_tsv() -> None:
             "STT\tNỘI DUNG\tKẾT QUẢ\t\n\t\tNăm 2021\tNăm 2022\n"
             "I\tTổng số\t1.117\t56,3\n1\t- Nữ\t03\t\n")
     (table,) = extract_fields(text).tables
-    assert (table["title"], table["number"], table["caption"]) == ("PHỤ LỤC 2", "2",
+    assert (table.title, table.number, table.caption) == ("PHỤ LỤC 2", "2",
                                                                    "KẾT NẠP ĐẢNG VIÊN")
-    assert table["header_rows"] == [["STT", "NỘI DUNG", "KẾT QUẢ", ""],
+    assert table.header_rows == [["STT", "NỘI DUNG", "KẾT QUẢ", ""],
                                     ["", "", "Năm 2021", "Năm 2022"]]
-    assert table["header"] == ["STT", "NỘI DUNG", "KẾT QUẢ Năm 2021", "Năm 2022"]
-    assert table["rows"] == [["I", "Tổng số", 1117, 56.3], ["1", "- Nữ", 3, ""]]
+    assert table.header == ["STT", "NỘI DUNG", "KẾT QUẢ Năm 2021", "Năm 2022"]
+    assert table.rows == [["I", "Tổng số", 1117, 56.3], ["1", "- Nữ", 3, ""]]
 
 
 def test_state_document() -> None:
@@ -266,7 +266,7 @@ def test_state_document() -> None:
                                                      "Về việc kiện toàn Ban Chỉ đạo")
     assert r.recipients == ["Như Điều 3", "Lưu: VT"]
     law = r.references[0]
-    assert (law["type"], law["name"], law["date"]) == ("Luật", "Tổ chức chính quyền địa phương",
+    assert (law.type, law.name, law.date) == ("Luật", "Tổ chức chính quyền địa phương",
                                                        "2015-06-19")
 
 
@@ -279,7 +279,7 @@ def test_record_validates_after_apply(tmp_path: Path) -> None:
     record = record_for(path)
     validate(record.to_dict())
     assert record.doc_number == "196-BC/ĐUK" and record.marks == ["KHẨN"]
-    assert record.evidence["doc_number"]["confidence"] > 0.5
+    assert record.evidence["doc_number"].confidence > 0.5
 
 
 @pytest.mark.parametrize("path", LABELS, ids=lambda p: p.stem[:3])

@@ -51,9 +51,9 @@ def test_ruled_table_from_ocr_boxes() -> None:
     text = "\n".join(ln.text for ln in lines)
     page = Page(1, text, text, 90.0, width=2480, height=3508, lines=lines)
     (table,) = extract_fields(text, [page]).tables
-    assert (table["title"], table["number"], table["caption"]) == ("PHỤ LỤC 1", "1",
+    assert (table.title, table.number, table.caption) == ("PHỤ LỤC 1", "1",
                                                                    "KIỂM TRA, GIÁM SÁT")
-    assert table["header"] == ["STT", "NỘI DUNG", "Năm 2012", "Năm 2013"]
-    assert table["rows"] == [["I", "Kiểm tra, giám sát", 827, 390],
+    assert table.header == ["STT", "NỘI DUNG", "Năm 2012", "Năm 2013"]
+    assert table.rows == [["I", "Kiểm tra, giám sát", 827, 390],
                              ["1", "- Kiểm tra đảng viên", 1174, 60]]
-    assert table["page"] == 1 and text[table["start"] :].startswith("PHỤ LỤC 1")
+    assert table.page == 1 and text[table.start :].startswith("PHỤ LỤC 1")

@@ -176,7 +176,7 @@ def test_date_read_from_the_raw_ocr_when_repair_damaged_it() -> None:
     page = Page(1, text, raw, 80.0)
     r = extract_fields(text, [page])
     assert (r.place, r.date) == ("Ninh Thuận", "2023-08-16")
-    assert r.evidence["date"]["confidence"] < 1
+    assert r.evidence["date"].confidence < 1
 
 
 @pytest.mark.parametrize(("line", "want"), [
@@ -508,21 +508,21 @@ def test_roman_headings_as_ocr_reads_them() -> None:
     body = ("I- MỤC ĐÍCH\nNội dung.\nI- NHIỆM VỤ VÀ GIẢI PHÁP\nNội dung.\n"
             "HI. TỔ CHỨC THỰC HIỆN\nNội dung.\nIV KINH PHÍ THỰC HIỆN\nNội dung.\n")
     r = extract_fields(_doc(body=body))
-    assert [(s["level"], s["number"]) for s in r.sections] == [
+    assert [(s.level, s.number) for s in r.sections] == [
         (1, "I"), (1, "II"), (1, "III"), (1, "IV")]
 
 
 def test_roman_numbers_start_again_in_a_new_part() -> None:
     body = "PHẦN THỨ NHẤT\nI. KẾT QUẢ\nNội dung.\nPHẦN THỨ HAI\nI. NHIỆM VỤ\nNội dung.\n"
     r = extract_fields(_doc(body=body))
-    assert [s["number"] for s in r.sections] == ["I", "I"]
+    assert [s.number for s in r.sections] == ["I", "I"]
 
 
 def test_footnote_markers_read_as_quote_or_lost() -> None:
     body = ("Đảng bộ có 14.103 đảng viên.\n\n' Số liệu tính đến ngày 31/12/2019.\n"
             "” Có biểu tổng hợp chi tiết kèm theo báo cáo này.\n\n2\n")
     r = extract_fields(_doc(body=body))
-    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+    assert [(n.marker, n.text) for n in r.footnotes] == [
         ("1", "Số liệu tính đến ngày 31/12/2019."),
         ("2", "Có biểu tổng hợp chi tiết kèm theo báo cáo này."),
     ]
@@ -538,7 +538,7 @@ def test_footnote_whose_number_ocr_lost_found_by_its_marker() -> None:
     page2 = "chỉ tiêu đề ra.\n\nNơi nhận:\n- Lưu VP.\nT/M ĐẢNG ỦY\nBÍ THƯ\n\nTrần Văn Hải"
     pages = [Page(1, page1, page1, 80.0), Page(2, page2, page2, 80.0)]
     r = extract_fields(page1 + "\n\n" + page2, pages)
-    assert [(n["marker"], n["text"][:12]) for n in r.footnotes] == [("1", "Theo số liệu")]
+    assert [(n.marker, n.text[:12]) for n in r.footnotes] == [("1", "Theo số liệu")]
     page1 = page1.replace("tỉnh!.", "tỉnh.")  # no marker in the body: a plain paragraph
     r = extract_fields(page1 + "\n\n" + page2, [Page(1, page1, page1, 80.0), pages[1]])
     assert r.footnotes == []
@@ -558,7 +558,7 @@ def test_footnote_whose_number_ocr_lost_found_by_its_marker() -> None:
 ])
 def test_footnote_text_tidied(notes: tuple[str, str], tidied: list[str]) -> None:
     body = "Đảng bộ có 14.103 đảng viên.\n\n" + "\n".join(notes) + "\n\n2\n"
-    assert [n["text"] for n in extract_fields(_doc(body=body)).footnotes] == tidied
+    assert [n.text for n in extract_fields(_doc(body=body)).footnotes] == tidied
 
 
 @pytest.mark.parametrize(("line", "number", "symbol", "date"), [
@@ -576,15 +576,15 @@ def test_footnote_text_tidied(notes: tuple[str, str], tidied: list[str]) -> None
 def test_reference_separators_lost(line: str, number: int, symbol: str | None,
                                    date: str | None) -> None:
     r = extract_fields(_doc(body=line))
-    cited = [ref for ref in r.references if ref["number"] == number]
-    assert [(ref["symbol"], ref["date"]) for ref in cited] == [(symbol, date)]
+    cited = [ref for ref in r.references if ref.number == number]
+    assert [(ref.symbol, ref.date) for ref in cited] == [(symbol, date)]
 
 
 def test_named_law_with_a_day_read_as_letters() -> None:
     r = extract_fields(_doc(body="Thực hiện Luật Tổ chức chính quyền địa phương ngày I9 tháng 6 "
                                  "năm 2015, Ủy ban nhân dân tỉnh ban hành."))
-    laws = [ref for ref in r.references if ref["type"] == "Luật"]
-    assert [(ref["name"], ref["date"]) for ref in laws] == [
+    laws = [ref for ref in r.references if ref.type == "Luật"]
+    assert [(ref.name, ref.date) for ref in laws] == [
         ("Tổ chức chính quyền địa phương", "2015-06-19")]
 
 
@@ -623,10 +623,10 @@ def test_appendix_table_rows_are_no_footnotes() -> None:
 def test_figure_units_and_page_numbers() -> None:
     body = ("Toàn Đảng bộ kết nạp 377 đảng viên mới; có 58 chỉ bộ cơ sở và 4.873 cán bộ, "
             "đảng viên tham dự\n2\nđảng viên được khen thưởng.\n")
-    figures = {f["value"]: f for f in extract_fields(_doc(body=body)).figures}
-    assert figures[377]["unit"] == "đảng viên" and figures[377]["noun"] == "đảng viên mới"
-    assert figures[58]["unit"] == "chi bộ cơ sở"  # OCR'd "chỉ bộ": a known unit
-    assert figures[4873]["unit"] == "cán bộ, đảng viên"
+    figures = {f.value: f for f in extract_fields(_doc(body=body)).figures}
+    assert figures[377].unit == "đảng viên" and figures[377].noun == "đảng viên mới"
+    assert figures[58].unit == "chi bộ cơ sở"  # OCR'd "chỉ bộ": a known unit
+    assert figures[4873].unit == "cán bộ, đảng viên"
     assert 2 not in figures  # a page number alone on its line
 
 
@@ -634,7 +634,7 @@ def test_show_through_read_as_mirrored_letters_holds_no_figures() -> None:
     """Seed 4067 (bleed): page 2's show-through, read as text."""
     body = "Đã kết nạp 56 đảng viên.\n262 tòv iöG ,pno11 82 iödÙ.\n"
     figures = extract_fields(_doc(body=body)).figures
-    assert [(f["value"], f["unit"]) for f in figures] == [(56, "đảng viên")]
+    assert [(f.value, f.unit) for f in figures] == [(56, "đảng viên")]
 
 
 def test_cong_van_header_ends_where_the_body_starts() -> None:
@@ -643,7 +643,7 @@ def test_cong_van_header_ends_where_the_body_starts() -> None:
             "Thực hiện Chương trình số 339-CTr/TU, đề nghị như sau:\n"
             "Đã kiểm tra 44 tổ chức đảng và 318 đảng viên.\n")
     r = extract_fields(text)
-    assert {f["value"] for f in r.figures} == {44, 318}
+    assert {f.value for f in r.figures} == {44, 318}
 
 
 @pytest.mark.parametrize(("label", "title", "number"), [
@@ -657,8 +657,8 @@ def test_appendix_label_read_by_ocr(label: str, title: str, number: str | None) 
             "STT\tNỘI DUNG\tNăm 2018\tNăm 2019\nI\tXếp loại tổ chức cơ sở đảng\t809\t73\n"
             "1\t- Hoàn thành tốt nhiệm vụ\t339\t28\n")
     (table,) = extract_fields(_doc(body=body)).tables
-    assert (table["title"], table["number"]) == (title, number)
-    assert table["caption"] == "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU"
+    assert (table.title, table.number) == (title, number)
+    assert table.caption == "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU"
     assert extract_fields(_doc(body=body)).footnotes == []
 
 
@@ -671,8 +671,8 @@ def test_table_rows_with_specks_between_them() -> None:
             "1\t- Kiểm tra tổ chức đảng\t195\t203\n\n*\n\n2\t- Kiểm tra đảng viên\t196\t41\n"
             "\n&\n\n")
     (table,) = extract_fields(_doc(body=body)).tables
-    assert (table["title"], table["caption"]) == ("PHỤ LỤC", "KIỂM TRA, GIÁM SÁT")
-    assert [row[0] for row in table["rows"]] == ["I", "1", "2"]
+    assert (table.title, table.caption) == ("PHỤ LỤC", "KIỂM TRA, GIÁM SÁT")
+    assert [row[0] for row in table.rows] == ["I", "1", "2"]
 
 
 def test_tables_parted_by_a_blank_line_stay_two() -> None:
@@ -692,7 +692,7 @@ def test_table_cells_as_ocr_damages_them() -> None:
             "H\tKết nạp đảng viên\t51.\t10 ~\n"
             "]\t- Nữ\tII\t1.117\n")
     (table,) = extract_fields(_doc(body=body)).tables
-    assert table["rows"] == [
+    assert table.rows == [
         ["I", "Dự sinh hoạt chi bộ", 21, 191],
         ["1", "- Sinh hoạt định kỳ", 181, 101],
         ["2", "- Chi ủy viên", 62, 147],
@@ -705,7 +705,7 @@ def test_table_cells_read_right_stay() -> None:
     body = ("Nội dung.\n\nSTT\tĐƠN VỊ\tXẾP LOẠI\tSố\n1\tChi bộ I\tII\t3\n"
             "2\tChi bộ II\tI\t56,3\n3\tChi bộ III\t\t-\n")
     (table,) = extract_fields(_doc(body=body)).tables
-    assert table["rows"] == [["1", "Chi bộ I", "II", 3], ["2", "Chi bộ II", "I", 56.3],
+    assert table.rows == [["1", "Chi bộ I", "II", 3], ["2", "Chi bộ II", "I", 56.3],
                              ["3", "Chi bộ III", "", "-"]]
 
 
@@ -726,9 +726,9 @@ def test_table_whose_stt_cell_was_lost() -> None:
     text = "\n".join(ln.text for ln in lines)
     page = Page(1, text, text, 90.0, width=2480, height=3508, lines=lines)
     (table,) = extract_fields(text, [page]).tables
-    assert (table["title"], table["caption"]) == ("PHỤ LỤC", "DỰ SINH HOẠT CHI BỘ")
-    assert table["header"] == ["", "NỘI DUNG", "Năm 2019", "Năm 2020"]
-    assert table["rows"] == [["I", "Dự sinh hoạt chi bộ", 790, 566], ["1", "- Định kỳ", 315, 272]]
+    assert (table.title, table.caption) == ("PHỤ LỤC", "DỰ SINH HOẠT CHI BỘ")
+    assert table.header == ["", "NỘI DUNG", "Năm 2019", "Năm 2020"]
+    assert table.rows == [["I", "Dự sinh hoạt chi bộ", 790, 566], ["1", "- Định kỳ", 315, 272]]
 
 
 # -- scoring --------------------------------------------------------------------------------

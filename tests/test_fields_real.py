@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.fields import extract_fields
-from pipeline.fields.result import FieldsResult
+from pipeline.record import Fields
 
 
 def _state(number_line: str, date_line: str, after: str) -> str:
@@ -22,7 +22,7 @@ def _state(number_line: str, date_line: str, after: str) -> str:
 DECISION = "QUYẾT ĐỊNH\nVề việc bổ nhiệm vào ngạch Thanh tra viên\nĐiều 1. Bổ nhiệm."
 
 
-def _reviewed(result: FieldsResult) -> dict[str, str]:
+def _reviewed(result: Fields) -> dict[str, str]:
     return {item.field: item.reason for item in result.review}
 
 

@@ -123,17 +123,17 @@ def test_footnote_markers_read_as_question_mark_or_backquote() -> None:
     body = ("Đảng bộ có 14.103 đảng viên1.\n\n1 Không tính các chi bộ đã giải thể.\n"
             "? Số liệu tính đến ngày 31/12/2016.\n\n2\n")
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
-    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+    assert [(n.marker, n.text) for n in r.footnotes] == [
         ("1", "Không tính các chi bộ đã giải thể."), ("2", "Số liệu tính đến ngày 31/12/2016.")]
     body = ("Đảng bộ có 14.103 đảng viên1.\n\n1 Có biểu tổng hợp chi tiết kèm theo báo cáo.\n\n"
             "2\n\nCác chi bộ hoàn thành tốt nhiệm vụ2.\n\n"
             "` Theo số liệu thống kê của Ban Tổ chức, có điều chỉnh so với lần\ntrước.\n\n3\n")
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
-    assert [(n["marker"], n["text"][:20]) for n in r.footnotes] == [
+    assert [(n.marker, n.text[:20]) for n in r.footnotes] == [
         ("1", "Có biểu tổng hợp chi"), ("2", "Theo số liệu thống k")]
     body = "Đảng bộ có 14.103 đảng viên.\n\n1 Số liệu tính đến ngày 30/6/2022.\n2? Số liệu năm.\n"
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
-    assert [n["text"] for n in r.footnotes][1] == "Số liệu năm."
+    assert [n.text for n in r.footnotes][1] == "Số liệu năm."
 
 
 def test_note_number_whose_leading_1_ocr_read_as_a_letter() -> None:
@@ -142,7 +142,7 @@ def test_note_number_whose_leading_1_ocr_read_as_a_letter() -> None:
     body = ("Đảng bộ có 14.103 đảng viên1.\n\n1 Trong đó có I.895 đảng viên nữ và i50 đảng "
             "viên là người dân tộc thiểu số, ngày l7/3/2015 tại xã Ia Lâu.\n")
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
-    assert [n["text"] for n in r.footnotes] == [
+    assert [n.text for n in r.footnotes] == [
         "Trong đó có 1.895 đảng viên nữ và 150 đảng viên là người dân tộc thiểu số, ngày "
         "17/3/2015 tại xã Ia Lâu."]
 
@@ -153,11 +153,11 @@ def test_footnote_marker_read_as_a_dagger() -> None:
     body = ("Đảng bộ có 14.103 đảng viên1.\n+ Theo kế hoạch của Ban Tổ chức, chi bộ họp.\n\n"
             "† Theo số liệu thống kê của Ban Tổ chức, có điều chỉnh so với báo cáo.\n")
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
-    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+    assert [(n.marker, n.text) for n in r.footnotes] == [
         ("1", "Theo số liệu thống kê của Ban Tổ chức, có điều chỉnh so với báo cáo.")]
     signed = _report("BÁO CÁO\nkết quả công tác") + "\n† Số liệu tính đến ngày 31/12/2015.\n"
     r = extract_fields(signed, _scan(signed))
-    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+    assert [(n.marker, n.text) for n in r.footnotes] == [
         ("1", "Số liệu tính đến ngày 31/12/2015.")]
 
 
@@ -171,7 +171,7 @@ def test_note_marker_lost_takes_the_number_expected_not_a_body_lines() -> None:
             "52 đảng viên mới.\n")
     closing = "\n\n: Số liệu tính đến ngày 30/6/2016.\n"
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body) + closing)
-    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+    assert [(n.marker, n.text) for n in r.footnotes] == [
         ("1", "Có biểu tổng hợp chi tiết kèm theo báo cáo."),
         ("2", "Số liệu tính đến ngày 30/6/2016.")]
 
@@ -198,7 +198,7 @@ def test_footnote_date_whose_slashes_ocr_lost() -> None:
             "3 Số liệu tính đến ngày 31 12 2014, theo báo cáo.\n"  # seed 17122 (bleed)
             "4 Số liệu tính đến ngày 31/12/2022. theo báo cáo.\n\n2\n")  # seed 19082 (phone)
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
-    assert [n["text"][:36] for n in r.footnotes] == [
+    assert [n.text[:36] for n in r.footnotes] == [
         "Số liệu tính đến ngày 31/12/2013, th", "Số liệu tính đến ngày 4513.2013 theo",
         "Số liệu tính đến ngày 31/12/2014, th", "Số liệu tính đến ngày 31/12/2022, th"]
 
@@ -214,7 +214,7 @@ def test_appendix_label_and_caption_ocr_damaged(label: str, title: str) -> None:
     body = (f"Nội dung.\n\n{label}\nBỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG\n"
             f"(Kèm theo Báo cáo số 734-BC/TU, ngày 18 tháng 9 năm 2018)\n\n{TABLE}")
     (table,) = extract_fields(_report("BÁO CÁO\nkết quả công tác", body)).tables
-    assert (table["title"], table["caption"]) == (title, "BỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG")
+    assert (table.title, table.caption) == (title, "BỒI DƯỠNG NGHIỆP VỤ CÔNG TÁC ĐẢNG")
 
 
 # -- re-reading with the restoration model --------------------------------------------------
@@ -247,8 +247,8 @@ def test_repair_reads_a_scans_subject_and_capitals_captions_only() -> None:
     repair = _Recorder()
     r = extract_fields(text, _scan(text), repair)
     assert r.subject == "<Về việc thành lập Tố công tác>"
-    assert [n["text"] for n in r.footnotes] == ["<Không tình các chi bộ đã giải thể.>"]
-    assert r.tables[0]["caption"] == "[BÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG]"
+    assert [n.text for n in r.footnotes] == ["<Không tình các chi bộ đã giải thể.>"]
+    assert r.tables[0].caption == "[BÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG]"
     typed = _Recorder()  # typed text (a text page) carries its marks as written
     r = extract_fields(text, [Page(1, text, text, None, method="text")], typed)
     assert typed.calls == [] and r.subject == "Về việc thành lập Tố công tác"
@@ -283,7 +283,7 @@ def test_section_title_wrapped_onto_the_next_line() -> None:
             "cư\nCác cấp ủy đã xây dựng kế hoạch.\n3. Công tác dân vận\nĐảng bộ đã tổ chức "
             "hội nghị.\n")
     r = extract_fields(_report("BÁO CÁO\nkết quả công tác", body))
-    assert [s["title"] for s in r.sections] == [
+    assert [s.title for s in r.sections] == [
         "NHẬN XÉT, ĐÁNH GIÁ",
         "Những kiến nghị, đề xuất của các Tổ huyện (tổng hợp từ báo cáo hoạt động của Tổ "
         "năm 2023)",
@@ -302,7 +302,7 @@ def test_note_after_the_signature_whose_number_ocr_lost() -> None:
              "người dân tộc thiểu số.")
     text = f"{page1}\n\n{page2}"
     r = extract_fields(text, [Page(1, page1, page1, 80.0), Page(2, page2, page2, 80.0)])
-    assert [(n["marker"], n["text"][:12]) for n in r.footnotes] == [
+    assert [(n.marker, n.text[:12]) for n in r.footnotes] == [
         ("1", "Số liệu tính"), ("2", "Trong đó có ")]
     # seed 15111 (seal): its number read as "*"; seed 15289 (phone): its period as a comma;
     # seed 17268 (jpeg): its period lost; seed 25333 (skew): its number read as "ˆ"
@@ -311,10 +311,10 @@ def test_note_after_the_signature_whose_number_ocr_lost() -> None:
         last = page2.split("\n\nTrong đó")[0] + "\n\n" + foot
         text = f"{page1}\n\n{last}"
         r = extract_fields(text, [Page(1, page1, page1, 80.0), Page(2, last, last, 80.0)])
-        assert [(n["marker"], n["text"]) for n in r.footnotes][1] == ("2", foot.lstrip("*ˆ "))
+        assert [(n.marker, n.text) for n in r.footnotes][1] == ("2", foot.lstrip("*ˆ "))
     one = _report("BÁO CÁO\nkết quả công tác") + "\nSố liệu tính đến ngày 31/12/2010."
     r = extract_fields(one, [Page(1, one, one, 80.0)])  # the first note: number 1
-    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+    assert [(n.marker, n.text) for n in r.footnotes] == [
         ("1", "Số liệu tính đến ngày 31/12/2010.")]
     r = extract_fields(one)  # typed text: no pages to tell a page foot
     assert r.footnotes == []
@@ -322,7 +322,7 @@ def test_note_after_the_signature_whose_number_ocr_lost() -> None:
     appendix = "PHỤ LỤC 1\nKẾT QUẢ THỰC HIỆN\nSTT\tNỘI DUNG\tNăm 2014\n1\t- Nữ\t13"
     text = f"{one}\n\n{appendix}"
     r = extract_fields(text, [Page(1, one, one, 80.0), Page(2, appendix, appendix, 80.0)])
-    assert [(n["marker"], n["text"]) for n in r.footnotes] == [
+    assert [(n.marker, n.text) for n in r.footnotes] == [
         ("1", "Số liệu tính đến ngày 31/12/2010.")]
 
 

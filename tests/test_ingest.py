@@ -270,22 +270,21 @@ def test_a_record_that_fails_to_build_is_reported_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An unforeseen error while one document's fields are extracted fails that file only."""
-    from pipeline.run.ingest import IngestOptions, ingest
-
     from pipeline import build
+    from pipeline.run.ingest import IngestOptions, ingest
 
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("a.txt", "b.txt"):
         (folder / name).write_text(f"Báo cáo {name}\n\n{BODY}\n", encoding="utf-8")
-    fill = build._fill_fields
+    fill = build._with_fields
 
-    def flaky_fill(record: Record) -> None:
+    def flaky_fill(record: Record) -> Record:
         if record.source.path.endswith("a.txt"):
             raise IndexError("list index out of range")
-        fill(record)
+        return fill(record)
 
-    monkeypatch.setattr(build, "_fill_fields", flaky_fill)
+    monkeypatch.setattr(build, "_with_fields", flaky_fill)
     store = open_store(str(tmp_path / "db.sqlite"))
     try:
         report = ingest([folder], store, IngestOptions(jobs=1))

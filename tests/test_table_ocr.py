@@ -92,9 +92,9 @@ def test_tables_field_from_a_generated_scan(
     assert [r.count("\t") for r in rows] == [t.count("\t") for t in truth]
     (table,) = extract_fields(page.text, [page]).tables
     (want,) = doc.fields["tables"]
-    assert (table["title"], table["caption"]) == (want["title"], want["caption"])
-    assert len(table["rows"]) == len(want["rows"])
-    numbers = [c for row in table["rows"] for c in row[2:]]
+    assert (table.title, table.caption) == (want["title"], want["caption"])
+    assert len(table.rows) == len(want["rows"])
+    numbers = [c for row in table.rows for c in row[2:]]
     assert sum(isinstance(c, int) for c in numbers) >= 0.9 * len(numbers)
 
 

@@ -464,7 +464,7 @@ def csv_row(record: Record) -> list[str]:
         record.subject, record.draft, "; ".join(record.marks), record.term,
         record.signer.authority, record.signer.title, record.signer.name,
         "; ".join(record.recipients),
-        "; ".join(str(r.get("text") or r.get("symbol") or "") for r in record.references),
+        "; ".join(r.text or r.symbol or "" for r in record.references),
     ]
     return ["" if v is None else str(v) for v in values]
 

@@ -1,4 +1,8 @@
-"""extract_fields: text (and OCR pages) in, FieldsResult out. Pure; no I/O."""
+"""extract_fields: text (and OCR pages) in, the record's typed `Fields` out. Pure; no I/O.
+
+The builders (header, closing, body, tables) work on plain dicts; here they become the
+record's dataclasses, strictly: a key a dataclass lacks is an error, not dropped.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,30 @@ import logging
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from pipeline.fields import body, closing, header, tables
 from pipeline.fields.layout import segments
 from pipeline.fields.match import keyword_matches
 from pipeline.fields.repair import FieldRepair
-from pipeline.fields.result import FieldsResult
 from pipeline.fields.review import review_items
 from pipeline.fields.text import fold, is_upper_line, split_lines, squash
-from pipeline.fields.values import Evidence
-from pipeline.record import Page
+from pipeline.record import (
+    Evidence,
+    Fields,
+    Figure,
+    Footnote,
+    Page,
+    Reference,
+    Section,
+    Signer,
+    Table,
+)
 
 log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
 
 _SHORT_LINE = 64  # keyword matching skips longer (body) lines
 _ALWAYS_MATCHED = 12  # ... except in the first lines, where columns are often merged
@@ -34,7 +50,7 @@ def _keyword_spans(text: str, lines: Sequence[tuple[int, int]]) -> list[tuple[in
 
 def extract_fields(
     text: str, pages: Sequence[Page] | None = None, repair: FieldRepair | None = None
-) -> FieldsResult:
+) -> Fields:
     """Read header, body and closing fields of one document.
 
     `text` is the restored text of all pages; `pages` (from a scan) add layout: columns of
@@ -58,52 +74,68 @@ def extract_fields(
     body_end = lines[body_end_line - 1][1] if 0 < body_end_line <= len(lines) else len(text)
     body_start = lines[head.end_line][0] if head.end_line < len(lines) else len(text)
 
-    r = FieldsResult()
-    r.family, r.doc_type, r.type_code = head.family, head.doc_type, head.type_code
-    r.issuer, r.national_heading = head.issuer, head.national_heading
-    r.place, r.date, r.subject, r.draft, r.marks = (
-        head.place, head.date, head.subject, head.draft, head.marks,
-    )
-    if head.symbol:
-        s = head.symbol
-        r.number, r.symbol, r.doc_number, r.issuer_code = (
-            s.number, s.symbol, s.doc_number, s.issuer_code,
-        )
-    r.recipients, r.cc, r.signer = end.recipients, end.cc, end.signer
-    if r.family is None:
-        r.family = _family_from_signer(r.signer.authority)
-    r.sections = body.sections(segs, head.end_line, body_end_line)
-    r.references = [  # the document's own number ("Kèm theo Báo cáo số ...") is no citation
-        ref for ref in body.references(text, folded)
-        if r.symbol is None or (ref["number"], ref["symbol"]) != (r.number, r.symbol)
+    symbol = head.symbol
+    number, symbol_text = (symbol.number, symbol.symbol) if symbol else (None, None)
+    references = [  # the document's own number ("Kèm theo Báo cáo số ...") is no citation
+        ref
+        for ref in body.references(text, folded)
+        if symbol_text is None or (ref["number"], ref["symbol"]) != (number, symbol_text)
     ]
+    sections = body.sections(segs, head.end_line, body_end_line)
     signed = end.evidence["signer.name"].end if "signer.name" in end.evidence else None
-    r.footnotes = body.footnotes(text, segs, head.end_line, _page_ends(text, pages), signed)
-    r.tables = found
+    notes = body.footnotes(text, segs, head.end_line, _page_ends(text, pages), signed)
+    subject = head.subject
     if repair is not None and first is not None:
-        _repaired(r, repair)
+        subject = _repaired(subject, notes, found, repair)
     term = body.term(text, folded, body_start)
     evidence: dict[str, Evidence] = {**head.evidence, **end.evidence}
     if term:
-        r.term, evidence["term"] = term
-    taken = _taken_spans(r)
-    r.figures = body.figures(text, folded, body_start, body_end, taken)
-    r.evidence = _evidence(evidence)
+        evidence["term"] = term[1]
+    taken = _taken_spans(references, sections, notes)
+    r = Fields(
+        family=(
+            head.family if head.family is not None else _family_from_signer(end.signer.authority)
+        ),
+        doc_type=head.doc_type,
+        type_code=head.type_code,
+        number=number,
+        symbol=symbol_text,
+        doc_number=symbol.doc_number if symbol else None,
+        issuer_code=symbol.issuer_code if symbol else None,
+        issuer=list(head.issuer),
+        national_heading=head.national_heading,
+        place=head.place,
+        date=head.date,
+        subject=subject,
+        draft=head.draft,
+        marks=list(head.marks),
+        term=term[0] if term else None,
+        signer=Signer(end.signer.authority, end.signer.title, end.signer.name),
+        recipients=list(end.recipients),
+        cc=list(end.cc),
+        references=[Reference(**ref) for ref in references],
+        sections=[Section(**s) for s in sections],
+        tables=[Table(**t) for t in found],
+        footnotes=[Footnote(**n) for n in notes],
+        figures=[Figure(**f) for f in body.figures(text, folded, body_start, body_end, taken)],
+        evidence=_evidence(evidence),
+    )
     r.review = review_items(r, text, pages)
     return r
 
 
-def _repaired(r: FieldsResult, repair: FieldRepair) -> None:
+def _repaired(
+    subject: str | None, notes: list[Json], found: list[Json], repair: FieldRepair
+) -> str | None:
     """The subject, the footnotes and the capitals table captions of a scan re-read by
-    `repair`."""
-    if r.subject:
-        r.subject = repair.bold_line(r.subject)
-    for note in r.footnotes:
+    `repair`; the subject is returned, notes and captions are changed in place."""
+    for note in notes:
         note["text"] = repair.ocr_line(note["text"])
-    for table in r.tables:
+    for table in found:
         caption = table.get("caption")
         if isinstance(caption, str) and is_upper_line(caption):
             table["caption"] = repair.capitals(caption)
+    return repair.bold_line(subject) if subject else subject
 
 
 def _body_end(
@@ -143,20 +175,22 @@ def _family_from_signer(authority: str | None) -> str | None:
     return None
 
 
-def _taken_spans(r: FieldsResult) -> list[tuple[int, int]]:
+def _taken_spans(
+    references: list[Json], sections: list[Json], notes: list[Json]
+) -> list[tuple[int, int]]:
     """Text whose numbers are not figures: references, section numbers, footnotes.
 
     Dates and terms need no list: the figure pattern refuses numbers next to "/" or "-"
     and numbers after "ngày", "tháng", "năm", "nhiệm kỳ" (data/patterns/words.json).
     """
-    taken = [(ref["start"], ref["end"]) for ref in r.references]
-    taken.extend((s["start"], s["start"] + len(str(s["number"])) + 2) for s in r.sections)
-    taken.extend((n["start"], n["end"]) for n in r.footnotes)
+    taken = [(ref["start"], ref["end"]) for ref in references]
+    taken.extend((s["start"], s["start"] + len(str(s["number"])) + 2) for s in sections)
+    taken.extend((n["start"], n["end"]) for n in notes)
     return taken
 
 
-def _evidence(found: dict[str, Evidence]) -> dict[str, dict[str, object]]:
-    out = {k: v.to_json() for k, v in found.items()}
+def _evidence(found: dict[str, Evidence]) -> dict[str, Evidence]:
+    out = {k: replace(v, confidence=round(v.confidence, 3)) for k, v in found.items()}
     if "doc_number" in out:
         for key in ("number", "symbol", "type_code", "issuer_code"):
             out.setdefault(key, out["doc_number"])

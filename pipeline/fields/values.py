@@ -9,28 +9,11 @@ from datetime import date
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.rules import canonical_code, doc_type_by_code, doc_types, issuer_codes
-from pipeline.text.confusions import translation
 from pipeline.fields.settings import SETTINGS
+from pipeline.record import Evidence as Evidence  # the builders import it from here
+from pipeline.text.confusions import translation
 
 _YEARS = range(1930, date.today().year + 1)  # no document is dated after it is read
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Where a value came from in the document text, and how sure the rule is."""
-
-    start: int
-    end: int
-    text: str
-    confidence: float
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "confidence": round(self.confidence, 3),
-        }
 
 
 OCR_DIGITS = translation("digits")  # a 1's stem read as i, l, | or !; 0 as o
