@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from unidecode import unidecode
-
 from pipeline.record import Line, Page, Word
+from pipeline.text.vietnamese import fold
 
 Box = tuple[float, float, float, float]
 
@@ -40,10 +39,6 @@ class _OcrWord:
     line_box: Box
 
 
-def _key(token: str) -> str:
-    return unidecode(token).lower()
-
-
 def _tokens(text: str) -> list[tuple[str, int]]:
     return [(tok, n) for n, line in enumerate(text.split("\n")) for tok in line.split()]
 
@@ -60,7 +55,7 @@ def place_words(page: Page) -> list[PlacedWord]:
     tokens = _tokens(page.text)
     if not ocr or not tokens:
         return []
-    matcher = SequenceMatcher(None, [_key(t) for t, _ in tokens], [_key(o.word.text) for o in ocr],
+    matcher = SequenceMatcher(None, [fold(t) for t, _ in tokens], [fold(o.word.text) for o in ocr],
                               autojunk=False)
     placed: list[PlacedWord] = []
     for i1, i2, j1, j2 in _groups(matcher.get_opcodes(), len(ocr)):
