@@ -286,3 +286,23 @@ def test_a_printed_line_beside_handwriting_is_kept() -> None:
     signature = Line("[)WW", [0, 1100, 300, 1250], 30.0, 1, [word("[)WW", 30.0, 1100, 1250, 0)])
     kept = drop_noise([*body, scribble, signature])
     assert [line.text for line in kept][-1] == "Số: /QĐ-UBND"
+
+
+def test_form_fields_cut_by_the_column_splitter_go_back_on_their_line() -> None:
+    # qn-16: two form rows with a tab-wide gap, read as two columns
+    rows = [line("Người đại diện hộ kinh doanh: Võ Tấn Hùng.", 488, 3065, 1539, 3131, 10),
+            line("Sinh ngày: 23/4/1973.", 490, 3169, 994, 3225, 10),
+            line("Giới tính: Nam.", 1680, 3077, 2044, 3120, 10),
+            line("Dân tộc: Kinh.", 1678, 3170, 2019, 3222, 10)]
+    assert [ln.text for ln in ocr.join_form_rows(rows)] == [
+        "Người đại diện hộ kinh doanh: Võ Tấn Hùng. Giới tính: Nam.",
+        "Sinh ngày: 23/4/1973. Dân tộc: Kinh.",
+    ]
+
+
+def test_the_closing_columns_are_no_form() -> None:
+    closing = [line("Nơi nhận:", 300, 3000, 520, 3050),
+               line("KT. CHỦ TỊCH", 1500, 3000, 1900, 3050),
+               line("- Như Điều 3;", 300, 3060, 600, 3110),
+               line("PHÓ CHỦ TỊCH", 1500, 3060, 1900, 3110)]
+    assert ocr.join_form_rows(closing) == closing

@@ -38,7 +38,8 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
     block = max((w.block for w in words), default=0)
     rows = [_table_line(r, block + k) for k, t in enumerate(ruled, 1) for r in t.rows]
     rows = [row for row in rows if row.words]
-    lines = footnote_markers(handwriting.without_handwriting(reading_order(pieces + rows)))
+    ordered = join_form_rows(reading_order(pieces + rows))
+    lines = footnote_markers(handwriting.without_handwriting(ordered))
     table_words = [w for t in ruled for r in t.rows for cell in r.cells for w in cell]
     return page_text(lines), lines, mean_confidence(words + table_words)
 
@@ -438,6 +439,32 @@ def reading_order(lines: list[Line]) -> list[Line]:
         stretch.append(line)
     flush()
     return ordered
+
+
+# "Giới tính: Nam." — a form field: a short label, a colon, a value.
+FORM_FIELD = re.compile(r"^[^\W\d][^:]{1,40}:\s*\w")
+
+
+def join_form_rows(lines: list[Line]) -> list[Line]:
+    """Put a form field that the column splitter cut off back on its printed line.
+
+    A decision's form rows ("Người đại diện hộ kinh doanh: Võ Tấn Hùng.   Giới tính:
+    Nam.", qn-16) have a tab-wide gap that `split_columns` takes for a column gap; read as
+    two columns, the right fields came after the whole left column. Both pieces of a row
+    being fields ("label: value") is what tells a form from the header's or the closing's
+    columns ("Nơi nhận:" has no value, "PHÓ CHỦ TỊCH" no label).
+    """
+    joined: list[Line] = []
+    for line in lines:
+        host = next((k for k, left in enumerate(joined)
+                     if left.block == line.block and _same_row(left, line)
+                     and left.bbox[2] < line.bbox[0]
+                     and FORM_FIELD.match(left.text) and FORM_FIELD.match(line.text)), None)
+        if host is None:
+            joined.append(line)
+        else:
+            joined[host] = _line_of(joined[host].words + line.words, joined[host].block)
+    return joined
 
 
 def _starts_below(
