@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "export",
     "migrate",
     "train_lm",
+    "worker",
 ]
 
 

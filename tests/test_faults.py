@@ -531,30 +531,31 @@ def test_make_scans_help(tmp_path: Path) -> None:
 
 def test_after_a_break_only_the_killers_task_fails() -> None:
     """Which tasks of a broken pool fail and which run again (no processes needed)."""
-    from pipeline.run.ingest import _after_break, _Tasks
-    from pipeline.run.page import PageJob
+    from pipeline.run.executor import PoolExecutor
+    from pipeline.run.ingest import failed_task, run_task
+    from pipeline.run.jobs import ErrorKind, PageJob
     from pipeline.run.workers import Death
 
-    jobs = [PageJob(doc_index=0, path="a.pdf", media_type="application/pdf", page=n)
+    jobs = [PageJob(doc="ab" * 32, path="a.pdf", media_type="application/pdf", page=n)
             for n in (1, 2, 3)]  # fmt: skip
     lost = list(enumerate(jobs))
     # the OOM killer took the worker running task 1; the executor then SIGTERMed the other
-    tasks = _Tasks([])
+    executor = PoolExecutor(2, run_task, failed_task)
     deaths = [Death(101, -9, 1), Death(102, -15, 2)]
-    failed = list(_after_break(lost, deaths, tasks, {}))
+    failed = list(executor.after_break(lost, deaths))
     assert [(o.page_number, o.error) for o in failed] == [
         (2, "page 2: worker died: signal 9 (SIGKILL)")
     ]
-    assert [t.page for t in iter(tasks.pop, None)] == [1, 3]  # run again, in order
+    assert failed[0].failure.kind == ErrorKind.WORKER_DIED
+    assert [t.page for t in executor.cancel()] == [1, 3]  # run again, in order
     # a worker killed by SIGTERM by hand: no killer known; the running tasks are suspects,
     # run again once, and fail at their second break
-    suspected: dict[int, int] = {}
-    tasks = _Tasks([])
+    executor = PoolExecutor(2, run_task, failed_task)
     both = [Death(101, -15, 1), Death(102, -15, 2)]
-    assert list(_after_break(lost, both, tasks, suspected)) == []
-    assert [t.page for t in iter(tasks.pop, None)] == [1, 2, 3]
-    again = list(_after_break(lost, [Death(103, -15, 1)], tasks, suspected))
+    assert list(executor.after_break(lost, both)) == []
+    assert [t.page for t in executor.cancel()] == [1, 2, 3]
+    again = list(executor.after_break(lost, [Death(103, -15, 1)]))
     assert [(o.page_number, o.error) for o in again] == [
         (2, "page 2: worker died: signal 15 (SIGTERM)")
     ]
-    assert [t.page for t in iter(tasks.pop, None)] == [1, 3]
+    assert [t.page for t in executor.cancel()] == [1, 3]

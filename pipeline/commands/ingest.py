@@ -1,4 +1,5 @@
-"""`sohoa ingest PATH... --db DB [--out DIR] [-j N]`: bulk import with resume and a run report."""
+"""`sohoa ingest PATH... --db DB [--out DIR] [-j N | --queue URL]`: bulk import with resume
+and a run report; with `--queue` the documents go to `sohoa worker`s (docs/scale.md)."""
 
 from __future__ import annotations
 
@@ -35,11 +36,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("--db", default="archive.sqlite", help="SQLite file (default: %(default)s)")
     parser.add_argument("--out", type=Path, help="also write one JSON record per document here")
-    parser.add_argument("--pdfa", type=Path, metavar="DIR",
-                        help="also write each scanned document as PDF/A-2b (restored text "
-                        "under the page images) here")
+    parser.add_argument(
+        "--pdfa",
+        type=Path,
+        metavar="DIR",
+        help="also write each scanned document as PDF/A-2b (restored text "
+        "under the page images) here",
+    )
     parser.add_argument(
         "-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--queue",
+        metavar="URL",
+        help="send the documents to the `sohoa worker`s on this Redis (redis://host:6379/0) "
+        "instead of running them here; the workers write to their own --db",
     )
     parser.add_argument(
         "--include",
@@ -101,7 +112,9 @@ def run(args: argparse.Namespace) -> int:
         raise BadArgumentsError(f"no such file or folder: {', '.join(missing)}")
     if args.jobs < 0:
         raise BadArgumentsError("--jobs must be 0 (all cores) or more")
-    if args.jobs != 1:
+    if args.queue and not args.queue.startswith(("redis://", "rediss://", "unix://")):
+        raise BadArgumentsError(f"--queue {args.queue}: not a Redis URL (redis://host:6379/0)")
+    if args.jobs != 1 and not args.queue:
         workers.fork_server()  # first: its start overlaps the imports below (~0.2 s a run)
     from pipeline.run.ingest import (
         IngestOptions,
@@ -151,7 +164,12 @@ def run(args: argparse.Namespace) -> int:
     total: int | None = None
     with ingest_lock(args.db), open_store(args.db) as store:
         try:
-            ingest(args.paths, store, options, progress, on_file=on_file, report=report)
+            if args.queue:
+                from pipeline.queue.executor import ingest_on_queue
+
+                ingest_on_queue(args.paths, store, options, args.queue, progress, on_file, report)
+            else:
+                ingest(args.paths, store, options, progress, on_file=on_file, report=report)
         except KeyboardInterrupt:
             interrupted = True
         except Exception as error:  # whatever stopped the run, the report and summary come
@@ -186,6 +204,8 @@ def default_report_path(db: str, out: Path | None, started: datetime) -> Path:
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     if out is not None:
         base = out / f"report-{stamp}"
+    elif _is_postgres_url(db):
+        base = Path(f"report-{stamp}")
     else:
         db_path = Path(db)
         base = db_path.with_name(f"{db_path.name}.report-{stamp}")
@@ -200,9 +220,12 @@ def check_writable(db: str, out: Path | None, report: Path, pdfa: Path | None = 
     """Before any OCR: the database, the --out and --pdfa folders and the report's folder
     can be written (exit 2 naming the one that cannot)."""
     db_path = Path(db)
-    if db_path.exists() and (db_path.is_dir() or not os.access(db_path, os.W_OK)):
+    if _is_postgres_url(db):
+        pass  # opening the store says whether it can be reached
+    elif db_path.exists() and (db_path.is_dir() or not os.access(db_path, os.W_OK)):
         raise UnwritableOutputError(f"--db {db}: cannot write the database (no write permission)")
-    _probe_folder(db_path.parent if str(db_path.parent) else Path("."), f"--db {db}")
+    else:
+        _probe_folder(db_path.parent if str(db_path.parent) else Path("."), f"--db {db}")
     for flag, folder in (("--out", out), ("--pdfa", pdfa)):
         if folder is None:
             continue
@@ -216,6 +239,12 @@ def check_writable(db: str, out: Path | None, report: Path, pdfa: Path | None = 
             ) from error
         _probe_folder(folder, f"{flag} {folder}")
     _probe_folder(report.parent, f"report {report}")
+
+
+def _is_postgres_url(db: str) -> bool:
+    from pipeline.storage import is_postgres_url  # imported late: the fork server starts first
+
+    return is_postgres_url(db)
 
 
 def _probe_folder(folder: Path, what: str) -> None:

@@ -105,6 +105,13 @@ class FileOutcome:
     seconds: float = 0.0  # from its first page handed to a worker to its record written
     review: list[ReviewItem] = field(default_factory=list)  # fields a person should check
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileOutcome:
+        """The outcome from its report entry (as a queue's worker sends it back)."""
+        values = {**data, "status": Status(data["status"])}
+        values["review"] = [ReviewItem(**item) for item in data.get("review", [])]
+        return cls(**values)
+
 
 @dataclass
 class RunReport:
@@ -305,7 +312,7 @@ def ingest(
     bar = progress or NoProgress()
     started = time.perf_counter()
     if report is None:
-        report = RunReport(started=_now())
+        report = RunReport(started=now())
     report.workers = options.worker_count()
     run = report
 
@@ -352,7 +359,7 @@ def ingest(
                 if any(o.page is not None for o in document.outcomes.values()):
                     executor.submit(_record_job(document))
                 else:
-                    finish(_unreadable(document))
+                    finish(unreadable(document))
                     del documents[outcome.doc]
     except KeyboardInterrupt:
         report.interrupted = True
@@ -361,7 +368,7 @@ def ingest(
     finally:
         bar.close()
         report.worker_peak_mb = round(executor.peak_kib / 1024, 1)
-        report.finished = _now()
+        report.finished = now()
         report.elapsed_s = round(time.perf_counter() - started, 3)
         minutes = report.elapsed_s / 60
         report.pages_per_minute = round(report.pages_processed / minutes, 1) if minutes else 0.0
@@ -455,18 +462,23 @@ def _record_job(document: _Document) -> RecordJob:
     )
 
 
-def run_document(job: DocumentJob) -> tuple[_Document, RecordOutcome | None]:
+def run_document(
+    job: DocumentJob, on_page: Callable[[PageOutcome], None] | None = None
+) -> tuple[_Document, RecordOutcome | None]:
     """One whole document in this process, pages in order, then its record (None when no
     page could be read): what a queue's worker runs before it writes."""
     document = _Document(job, time.perf_counter())
     for page_job in job.page_jobs():
-        document.outcomes[page_job.page] = process_page(page_job)
+        outcome = process_page(page_job)
+        document.outcomes[page_job.page] = outcome
+        if on_page is not None:
+            on_page(outcome)
     if not any(o.page is not None for o in document.outcomes.values()):
         return document, None
     return document, assemble_record(_record_job(document))
 
 
-def _unreadable(document: _Document) -> FileOutcome:
+def unreadable(document: _Document) -> FileOutcome:
     """The outcome of a document none of whose pages could be read."""
     return FileOutcome(
         str(document.info.path),
@@ -625,5 +637,5 @@ def remove_stale_temp_files(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,215 @@
+"""The submitting side of distributed ingest: document jobs onto the queue, their outcomes
+and progress read back from the queue's result store (`pipeline.run.executor`'s seam).
+
+`ingest_on_queue` is `sohoa ingest --queue URL`: it plans the run as the local ingest does
+(files inspected and hashed here, documents already stored skipped), sends one task per
+document, and builds the run report from what the workers put in the result store. The
+workers write the records; this process writes only the report.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from pipeline.queue.app import QUEUE_NAME, SETTINGS, TASK_NAME, QueueSettings, make_app
+from pipeline.run.ingest import (
+    FileOutcome,
+    IngestOptions,
+    NoProgress,
+    Progress,
+    RunReport,
+    WritesRecords,
+    check_dependencies,
+    now,
+    one_line,
+    plan,
+)
+from pipeline.run.jobs import DocumentJob, Status
+
+log = logging.getLogger(__name__)
+
+POLL_BATCH = 500  # task states read in one round trip
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class QueueExecutor:
+    """Runs document jobs on the queue's workers; outcomes come from the result store."""
+
+    def __init__(
+        self,
+        app: Celery,
+        options: IngestOptions,
+        settings: QueueSettings = SETTINGS,
+        on_pages: Callable[[int], None] | None = None,
+    ) -> None:
+        self._app = app
+        self._settings = settings
+        self._common = {
+            "force": options.force,
+            "out_dir": str(options.out_dir.resolve()) if options.out_dir else None,
+            "pdfa_dir": str(options.pdfa_dir.resolve()) if options.pdfa_dir else None,
+        }
+        self._on_pages = on_pages
+        self._pending: dict[str, DocumentJob] = {}  # task id -> its job
+        self._pages: dict[str, int] = {}  # task id -> pages it reported done
+
+    def submit(self, job: DocumentJob) -> None:
+        path = str(Path(job.path).resolve())  # the workers' own folder is another
+        job = replace(job, path=path, page=replace(job.page, path=path))
+        result = self._app.send_task(
+            TASK_NAME,
+            args=[{"job": asdict(job), **self._common}],
+            queue=QUEUE_NAME,
+            time_limit=self._settings.time_limit(job.pages),
+        )
+        self._pending[result.id] = job
+
+    def cancel(self) -> list[DocumentJob]:
+        """Revoke the tasks not finished (a task already running finishes and is stored)."""
+        dropped = list(self._pending.values())
+        if self._pending:
+            try:
+                self._app.control.revoke(list(self._pending))
+            except UNREACHABLE as error:
+                log.warning("tasks not revoked (the queue is unreachable): %s", error)
+        self._pending.clear()
+        return dropped
+
+    def outcomes(self) -> Generator[FileOutcome, None, None]:
+        unreachable_since: float | None = None
+        while self._pending:
+            try:
+                finished = self._poll()
+            except UNREACHABLE as error:
+                if unreachable_since is None:
+                    unreachable_since = time.monotonic()
+                    log.warning("the queue is unreachable (%s); waiting for it", error)
+                time.sleep(self._settings.poll_s * 2)
+                continue
+            if unreachable_since is not None:
+                log.warning("the queue is back after %.0f s", time.monotonic() - unreachable_since)
+                unreachable_since = None
+            yield from finished
+            if self._pending:
+                time.sleep(self._settings.poll_s)
+
+    def _poll(self) -> list[FileOutcome]:
+        """The outcomes of the tasks that finished since the last poll (and their pages)."""
+        backend = self._app.backend
+        finished: list[FileOutcome] = []
+        ids = list(self._pending)
+        for start in range(0, len(ids), POLL_BATCH):
+            batch = ids[start : start + POLL_BATCH]
+            values = backend.client.mget([backend.get_key_for_task(i) for i in batch])
+            for task_id, value in zip(batch, values, strict=True):
+                if value is None:
+                    continue  # not started yet
+                meta = backend.decode_result(value)
+                outcome = self._read(task_id, meta["status"], meta.get("result"))
+                if outcome is not None:
+                    finished.append(outcome)
+        return finished
+
+    def _read(self, task_id: str, state: str, result: Any) -> FileOutcome | None:
+        job = self._pending[task_id]
+        if state == "PROGRESS" and isinstance(result, dict):
+            self._advance(task_id, int(result.get("pages", 0)))
+            return None
+        if state == "SUCCESS":
+            outcome = FileOutcome.from_dict(result)
+        elif state in ("FAILURE", "REVOKED"):
+            outcome = FileOutcome(job.path, Status.FAILED, _failure(result), id=job.sha256)
+        else:  # PENDING, STARTED, RETRY: still to come
+            return None
+        del self._pending[task_id]
+        self._advance(task_id, job.pages)
+        return outcome
+
+    def _advance(self, task_id: str, pages: int) -> None:
+        done = self._pages.get(task_id, 0)
+        if pages > done:
+            self._pages[task_id] = pages
+            if self._on_pages is not None:
+                self._on_pages(pages - done)
+
+
+def _failure(result: Any) -> str:
+    """A failed task's reason on one line."""
+    if isinstance(result, dict) and "exc_type" in result:
+        kind = result["exc_type"]
+        message = result.get("exc_message")
+        text = " ".join(map(str, message)) if isinstance(message, list | tuple) else message
+        if kind == "TimeLimitExceeded":
+            return one_line(f"time limit exceeded ({text} s)")
+        return one_line(f"{kind}: {text}" if text else kind)
+    return one_line(f"task failed: {result}")
+
+
+def workers_listening(app: Celery) -> int:
+    """The worker processes listening on the queue now (0 when none answers within 1 s)."""
+    try:
+        stats = app.control.inspect(timeout=1.0).stats() or {}
+    except UNREACHABLE:
+        return 0
+    return sum(int(s.get("pool", {}).get("max-concurrency", 0)) for s in stats.values())
+
+
+def ingest_on_queue(
+    paths: Iterable[Path],
+    store: WritesRecords,
+    options: IngestOptions,
+    queue: str,
+    progress: Progress | None = None,
+    on_file: Callable[[FileOutcome], None] | None = None,
+    report: RunReport | None = None,
+) -> RunReport:
+    """`ingest` with the documents run by the queue's workers; the same report."""
+    check_dependencies(options.lang)
+    bar = progress or NoProgress()
+    started = time.perf_counter()
+    run = report if report is not None else RunReport(started=now())
+    app = make_app(queue)
+
+    def finish(outcome: FileOutcome) -> None:
+        run.files.append(outcome)
+        if on_file is not None:
+            on_file(outcome)
+
+    def pages_done(pages: int) -> None:
+        run.pages_processed += pages
+        bar.advance(pages)
+
+    executor = QueueExecutor(app, options, on_pages=pages_done)
+    submitted: dict[str, DocumentJob] = {}
+    try:
+        for job in plan(paths, store, options, finish):
+            executor.submit(job)
+            submitted[job.sha256] = job
+        bar.start(sum(job.pages for job in submitted.values()))
+        run.workers = workers_listening(app)
+        if submitted and not run.workers:
+            log.warning("no worker listens on %s yet; the jobs wait for one", queue)
+        for outcome in executor.outcomes():
+            submitted.pop(outcome.id or "", None)
+            finish(outcome)
+    except KeyboardInterrupt:
+        run.interrupted = True
+        executor.cancel()
+        run.unfinished = [job.path for job in submitted.values()]
+        raise
+    finally:
+        bar.close()
+        run.finished = now()
+        run.elapsed_s = round(time.perf_counter() - started, 3)
+        minutes = run.elapsed_s / 60
+        run.pages_per_minute = round(run.pages_processed / minutes, 1) if minutes else 0.0
+    return run
