@@ -370,3 +370,29 @@ def test_summary_names_review_fields_and_escapes_file_names() -> None:
     assert "  PARTIAL a\\nb.pdf: pages 2-3 of 3: worker died: signal 9 (SIGKILL)" in lines
     assert "  needs review: number, date: c.pdf" in lines
     assert len(report.failures) == 1 and report.saved == 3
+
+
+def test_worker_log_lines_reach_the_parent_with_any_jobs(tmp_path: Path) -> None:
+    """`sohoa -v ingest -j 2`: pages run only in the workers, and each page's log line
+    comes through their queue handler to the parent's stderr."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pages = [render_lines(paragraph_lines(f"Trang {p}. {BODY}")) for p in (1, 2)]
+    pages[0].save(folder / "scan.pdf", save_all=True, append_images=pages[1:], resolution=200)
+    (folder / "notes.txt").write_text(f"BÁO CÁO\n\n{BODY}\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "-v", "ingest", str(folder),
+         "--db", str(tmp_path / "db.sqlite"), "-j", "2", "--progress", "never"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = [
+        line.split(" in ")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("INFO pipeline.run.page: page ")
+    ]
+    assert sorted(lines) == [
+        "INFO pipeline.run.page: page 1 of notes.txt: text",
+        "INFO pipeline.run.page: page 1 of scan.pdf: ocr",
+        "INFO pipeline.run.page: page 2 of scan.pdf: ocr",
+    ]
