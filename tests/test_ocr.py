@@ -306,3 +306,21 @@ def test_the_closing_columns_are_no_form() -> None:
                line("- Như Điều 3;", 300, 3060, 600, 3110),
                line("PHÓ CHỦ TỊCH", 1500, 3060, 1900, 3110)]
     assert ocr.join_form_rows(closing) == closing
+
+
+def test_a_fraction_slash_is_read_as_the_slash_it_is() -> None:
+    # epu-01: "22⁄82025"; qn-05: "3 1⁄2024QH15" (U+2044, which no document prints)
+    word = tesseract.TsvWord("22⁄8/2025", 10, 10, 200, 40, 91.0, 1, 1, 1)
+    assert ocr._word(word).text == "22/8/2025"
+
+
+def test_a_legal_basis_item_followed_by_another_ends_with_its_semicolon() -> None:
+    # qn-02: the semicolon at the end of a "Căn cứ" line was read as a comma
+    lines = [line("Căn cứ Luật Tài nguyên, môi trường biển ngày 25/6/2015,", 300, 100, 2000, 150),
+             line("Căn cứ Nghị định số 40/2016/NĐ-CP ngày 15/5/2016 của Chính phủ,", 300, 160,
+                  2000, 210),
+             line("Theo đề nghị của Giám đốc Sở Tài nguyên và Môi trường,", 300, 220, 2000, 270),
+             line("QUYẾT ĐỊNH:", 1000, 280, 1400, 330)]
+    fixed = [ln.text for ln in ocr.legal_basis_semicolons(lines)]
+    assert fixed[0].endswith("2015;") and fixed[1].endswith("Chính phủ;")
+    assert fixed[2].endswith("Môi trường,")  # the last item is no "Căn cứ": left as read

@@ -202,6 +202,7 @@ _TABLES_IN_CODE: dict[str, dict[str, str]] = {
         "B": "Đ", "P": "Đ", "D": "Đ", "0": "O", "1": "I", "l": "I", "7": "T", "8": "B", "Y": "T"
     },
     "eth": {"Ð": "Đ", "ð": "đ", "Ɖ": "Đ"},
+    "fraction-slash": {"⁄": "/", "∕": "/"},
     "header-star": dict.fromkeys("*+×xX¥#%※", "*"),
     "letter-pairs": {"rn": "m", "cl": "d", "li": "h", "vv": "w", "ii": "u", "in": "m"},
 }  # fmt: skip

@@ -39,7 +39,7 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
     rows = [_table_line(r, block + k) for k, t in enumerate(ruled, 1) for r in t.rows]
     rows = [row for row in rows if row.words]
     ordered = join_form_rows(reading_order(pieces + rows))
-    lines = footnote_markers(handwriting.without_handwriting(ordered))
+    lines = legal_basis_semicolons(footnote_markers(handwriting.without_handwriting(ordered)))
     table_words = [w for t in ruled for r in t.rows for cell in r.cells for w in cell]
     return page_text(lines), lines, mean_confidence(words + table_words)
 
@@ -93,7 +93,7 @@ NOISE_LINE_CONF = 25.0  # below this on average, a "line" is a signature scribbl
 
 
 # Letters Tesseract's `vie` model emits that Vietnamese never uses, mapped to the ones meant.
-LOOKALIKES = translation("eth")
+LOOKALIKES = translation("eth") | translation("fraction-slash")
 STAR_READINGS = frozenset(read for read, _ in confusions("header-star"))  # the header's "*"
 
 
@@ -494,6 +494,32 @@ def _footnote_marked(line: Line) -> bool:
 
 
 MARKED_WORD = re.compile(r"^(.*\w)[!'’]([.,;:]*)$")  # "nước!." : a superscript 1 read as "!"
+
+
+# The openers of a decision's preamble items (Nghị định 30/2020/NĐ-CP, Phụ lục I: each
+# "Căn cứ ..." on its own line, ending with a semicolon).
+BASIS_OPENERS = ("Căn cứ", "Xét", "Theo đề nghị")
+BASIS_LINES = 4  # an item runs over at most this many lines
+
+
+def legal_basis_semicolons(lines: list[Line]) -> list[Line]:
+    """End each "Căn cứ ..." item that another item follows with its semicolon.
+
+    Tesseract reads the small semicolon at the end of a line as a comma ("ngày 25/6/2015,"
+    on qn-02, qn-05, qn-07), while the drafting rules end every legal-basis item but the
+    last with ";". Only a final comma is changed, only inside the preamble's run of items.
+    """
+    out = list(lines)
+    for k in range(len(out) - 1):
+        last = out[k].words[-1] if out[k].words else None
+        if last is None or not last.text.endswith(",") or not out[k + 1].text.startswith(
+            BASIS_OPENERS
+        ):
+            continue
+        item = out[max(0, k - BASIS_LINES + 1) : k + 1]
+        if any(line.text.startswith("Căn cứ") for line in item):
+            out[k] = _with_word(out[k], len(out[k].words) - 1, last.text[:-1] + ";")
+    return out
 
 
 def footnote_markers(lines: list[Line]) -> list[Line]:
