@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -172,8 +173,9 @@ def test_replace_keeps_index_consistent(db: str) -> None:
 
 
 def test_failed_write_leaves_nothing(db: str) -> None:
-    broken = make_record("broken", ["một", "hai"])
-    broken.pages[1].number = 1  # duplicate page number violates the primary key
+    record = make_record("broken", ["một", "hai"])
+    # a duplicate page number violates the primary key
+    broken = replace(record, pages=[record.pages[0], replace(record.pages[1], number=1)])
     with open_store(db) as store:
         with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
             store.add_document(broken, {})

@@ -74,6 +74,7 @@ SCHEMA_VERSION = "pg1"
 RECONNECT_S = 60.0  # how long an operation waits for the database to come back
 CONNECT_TIMEOUT_S = 5
 MAX_POSITIONS = 256  # PostgreSQL keeps this many positions per word of a tsvector
+MAX_POSITION = 16383  # and positions up to this one
 FREQUENCY_CAP = 10_000  # the fuzzy fallback counts a variant's documents this far
 # ts_rank_cd normalization 2: the rank divided by the document's length, as BM25 favours a
 # short document naming the words in its subject over a long body repeating them (on the
@@ -159,16 +160,24 @@ T = TypeVar("T")
 def _vector(columns: Sequence[tuple[list[str], str]]) -> str:
     """A tsvector literal of (tokens, weight) columns, one position apart: every position of
     each token (the first MAX_POSITIONS, positions capped at 16,383 as PostgreSQL does)."""
-    positions: dict[str, list[str]] = {}
-    position = 0
+    found: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    start = 1
     for words, weight in columns:
-        for word in words:
-            position += 1
-            found = positions.setdefault(word, [])
-            if len(found) < MAX_POSITIONS:
-                found.append(f"{min(position, 16383)}{weight}")
-        position += 1
-    return " ".join(f"'{word}':{','.join(at)}" for word, at in positions.items())
+        positions: dict[str, list[int]] = {}
+        for position, word in enumerate(words, start):
+            positions.setdefault(word, []).append(position)
+        for word, at in positions.items():
+            room = MAX_POSITIONS - counts.get(word, 0)
+            if room <= 0:
+                continue
+            at = at[:room]
+            counts[word] = counts.get(word, 0) + len(at)
+            if at[-1] > MAX_POSITION:
+                at = [min(p, MAX_POSITION) for p in at]
+            found.setdefault(word, []).append(f"{weight},".join(map(str, at)) + weight)
+        start += len(words) + 1
+    return " ".join(f"'{word}':{','.join(parts)}" for word, parts in found.items())
 
 
 def index_vectors(record: Record) -> tuple[str, str, str]:
