@@ -29,6 +29,8 @@ REAL_LINES = [
     "Thanh tra, Sở Xây dựng, từ ngạch Chuyên viên, mã số 01.003, bậc 5/9, hệ số 3,66;",
     "Tổng hợp t/h các chỉ tiêu; HĐND tỉnh; SGDĐT",
     "Gửi UBND, HĐND huyện, Sở GD&ĐT, VPUB: PCVP (NC) thực hiện kỳ thi",
+    # A table row of the real set (epu-01): `|` between cells is no misread letter.
+    "1 | D12 + D13 | 7h30 ngày 30/6/2021 đến 23h ngày 01/7/2021",
 ]
 
 

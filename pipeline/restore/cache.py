@@ -7,7 +7,8 @@ stripped, the trigram reads `sinh hoat chi bo` as `sinh hoạt chỉ bộ`: two 
 decoder has given every candidate its posterior, each word's posteriors are counted by the
 mark-free pair it forms with the next word and with the word before; a stripped word is then
 re-chosen by its posterior times, for each side, the share its spelling has among the other
-occurrences of that pair in the document (a cache model over word pairs).
+occurrences of that pair in the document (a cache model over word pairs), and, with a
+smaller weight, the share it has among all occurrences of the word (`ủy` in a Party report).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 Key = tuple[str, str, bool]
-"""(this word's key, the neighbour's key, neighbour is the next word)."""
+"""(this word's key, the neighbour's key, neighbour is the next word); the neighbour's key
+is "" for the word alone."""
 SURE = 0.999
 """A word whose best posterior reaches this is not re-chosen (it saves the time of most
 words; flipping one would need a pair seen hundreds of times the other way)."""
@@ -46,6 +48,8 @@ class DocumentCache:
     smoothing: float
     """Pseudo-occurrences of the word's own posterior in each share (little evidence, little
     change)."""
+    unigram_weight: float = 0.0
+    """Exponent of the word's share among all its occurrences (0: pairs only)."""
     counts: dict[Key, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
     totals: dict[Key, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -87,19 +91,19 @@ class DocumentCache:
             others = self.totals.get(key, 0.0) - 1.0  # this word's own count left out
             if others < 0.5:
                 continue
+            weight = self.unigram_weight if key[1] == "" else self.weight
             table = self.counts[key]
             for index, (word_id, mass) in enumerate(zip(word.ids, marginals, strict=True)):
                 elsewhere = max(table.get(word_id, 0.0) - mass, 0.0)
                 share = (elsewhere + self.smoothing * mass) / (others + self.smoothing)
-                scores[index] += self.weight * math.log(max(share, 1e-12))
+                scores[index] += weight * math.log(max(share, 1e-12))
         return max(range(len(scores)), key=scores.__getitem__)
 
-    @staticmethod
-    def _keys(words: Sequence[CacheWord], at: int) -> list[Key]:
+    def _keys(self, words: Sequence[CacheWord], at: int) -> list[Key]:
         key = words[at].key
         if key is None:
             return []
-        keys: list[Key] = []
+        keys: list[Key] = [(key, "", False)] if self.unigram_weight else []
         if at > 0 and (before := words[at - 1].key) is not None:
             keys.append((key, before, False))
         if at + 1 < len(words) and (after := words[at + 1].key) is not None:
