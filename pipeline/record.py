@@ -81,7 +81,7 @@ class Line:
     words: Annotated[list[Word], doc("its words, left to right")] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class PageImage:
     """The cleaned page image the store keeps (PNG)."""
 
@@ -92,9 +92,10 @@ class PageImage:
     dpi: Annotated[int, doc("its resolution")] = 300
 
 
-@dataclass
+@dataclass(frozen=True)
 class Page:
-    """One page as read: its text and, for a scan, its lines and image."""
+    """One page as read: its text and, for a scan, its lines and image. Immutable once
+    built: a later stage makes a changed copy (`dataclasses.replace`)."""
 
     number: Annotated[int, doc("1-based", minimum=1)]
     text: Annotated[str, doc("restored text")]

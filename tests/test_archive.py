@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -162,10 +163,11 @@ def test_restored_words_that_merge_are_spread_over_their_boxes(
     scans: dict[str, tuple[Path, Record]], tmp_path: Path
 ) -> None:
     source, record = scans["jpeg"]
-    page = record.pages[0]
-    words = page.text.split()
+    words = record.pages[0].text.split()
     # restoration joining two words ("kết nạp" -> "kếtnạp"), dropping one, adding one
-    page.text = page.text.replace("kết nạp", "kếtnạp", 1).replace("năm", "năm mới nay", 1)
+    text = record.pages[0].text.replace("kết nạp", "kếtnạp", 1).replace("năm", "năm mới nay", 1)
+    page = replace(record.pages[0], text=text)
+    record = replace(record, pages=[page, *record.pages[1:]])
     placed = place_words(page)
     assert [w.text for w in placed] == page.text.split()
     assert len(placed) != len(words) and not all(w.exact for w in placed)
@@ -183,7 +185,7 @@ def test_align_spreads_a_line_over_its_box() -> None:
     assert [(w.text, w.box, w.exact) for w in placed] == [
         ("Đảng", (100, 50, 180, 80), True), ("viên", (200, 50, 280, 80), True),
         ("mới", (300, 50, 400, 80), True)]
-    page.text = "Đảng viên mới kết nạp"  # two words more than OCR read
+    page = replace(page, text="Đảng viên mới kết nạp")  # two words more than OCR read
     placed = place_words(page)
     assert [w.text for w in placed] == page.text.split()
     assert placed[0].exact and placed[-1].box[2] <= 400 and placed[2].box[0] >= 300

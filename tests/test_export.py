@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_register_helpers() -> None:
     record = _record()
     record.issuer = []
     assert issuing_body(record) == "Đảng ủy Khối"  # from the issuer code table
-    record.pages[1].method = "text"
+    record.pages[1] = replace(record.pages[1], method="text")
     assert reliability(record) == "Hỗn hợp"
 
 

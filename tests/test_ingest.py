@@ -270,7 +270,7 @@ def test_a_record_that_fails_to_build_is_reported_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An unforeseen error while one document's fields are extracted fails that file only."""
-    from pipeline import build
+    from pipeline.run import build
     from pipeline.run.ingest import IngestOptions, ingest
 
     folder = tmp_path / "in"

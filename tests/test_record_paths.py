@@ -1,5 +1,5 @@
 """One record builder: `sohoa extract FILE` prints the record `sohoa ingest` writes for the
-same file, for every input kind (pipeline/build.py, pipeline/commands/extract.py).
+same file, for every input kind (pipeline/run/build.py, pipeline/commands/extract.py).
 
 The only keys allowed to differ are the run's own clock: `provenance.created` (when the
 record was built) and `provenance.timings` (how long each stage took on this run). Every

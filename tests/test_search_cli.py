@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ def test_show_lists_review_items_and_blank_pages() -> None:
     from pipeline.record import ReviewItem
 
     record = make_record("review", ["trang một", "", "trang ba"])
-    record.pages[1].blank = True
+    record.pages[1] = replace(record.pages[1], blank=True)
     record.review = [ReviewItem("number", "số viết tay"), ReviewItem("date", "ngày trống")]
     lines = format_record(record).splitlines()
     assert any(x.split() == ["needs", "review", "number:", "số", "viết", "tay;", "date:",

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,8 @@ TRICKY = 'Trích: {"number":1,"text":"","raw_text":""} và "ngoặc" \\ cuối'
 
 def _large(pages: int) -> Record:
     record = make_record("large", [f"trang {n}: báo cáo kết quả {TRICKY}" for n in range(pages)])
-    for page in record.pages:
-        page.lines = [Line("báo cáo", [1, 2, 3, 4], 90.0, 1, [Word("báo", [1, 2, 3, 4], 91.0)])]
-    record.pages[3].blank = True
+    lines = [Line("báo cáo", [1, 2, 3, 4], 90.0, 1, [Word("báo", [1, 2, 3, 4], 91.0)])]
+    record.pages = [replace(p, lines=lines, blank=n == 3) for n, p in enumerate(record.pages)]
     record.review = [
         ReviewItem("date", "ngày viết tay: <script>alert(1)</script>"),
         ReviewItem("number", "số đọc không chắc"),

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
 def record_for(path: Path) -> Record:
     """The record of one file, built as `sohoa ingest` builds it (the same page jobs and
-    `pipeline.build.build_record`, in this process), so both commands give the same record."""
+    `pipeline.run.build.build_record`, in this process), so both commands give the same record."""
     from pipeline.run import ingest  # imported here: building the CLI's parser stays light
 
     collector = _Collector()

@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline import sources
-from pipeline.build import build_record
 from pipeline.cleanup.options import CleanupOptions
 from pipeline.errors import DiskFullError, InputFileError, SohoaError
 from pipeline.programs import poppler, tesseract
 from pipeline.record import Record, ReviewItem
 from pipeline.run import workers
+from pipeline.run.build import build_record
 from pipeline.run.executor import InlineExecutor, PoolExecutor
 from pipeline.run.jobs import DocumentJob, ErrorKind, JobError, PageJob, PageOutcome, Status
 from pipeline.run.page import init_worker, process_page
