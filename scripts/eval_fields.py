@@ -8,6 +8,11 @@ Inputs (any combination, one table each, then one F1 summary beside each other):
     (`sohoa ingest`, as a subprocess: cleanup, OCR, text repair, fields); scored per
     field and per profile. `--split heldout` (default: seed % 5 == 0) for reporting,
     `--split train` for development;
+  * `--stripped N`: N generated documents typed without tone or vowel marks (text files),
+    each made into a record by `sohoa ingest` (subprocess) and by `sohoa extract` (its
+    `record_for`, in this process), scored apart: the two must agree (one record builder);
+    a third column scores the fields read from the stripped text as it is (no restoration,
+    what `extract` gave for a text file before it went through the ingest pipeline);
   * `--records DIR --truth DIR`: JSON records (e.g. `sohoa ingest --out DIR`) against truth
     files of the same name or <stem>.fields.json (a label file with "fields", or the scan
     generator's fields JSON).
@@ -239,12 +244,13 @@ def make_scan_set(
     return out
 
 
-def run_ingest(folder: Path, work: Path, jobs: int) -> tuple[float, str]:
-    """`sohoa ingest` on the PDFs of `folder` (niced, as a subprocess): wall seconds and its
-    summary line (documents already in the store are skipped, their records kept)."""
+def run_ingest(folder: Path, work: Path, jobs: int, include: str = "*.pdf") -> tuple[float, str]:
+    """`sohoa ingest` on the `include` files of `folder` (niced, as a subprocess): wall
+    seconds and its summary line (documents already in the store are skipped, their records
+    kept)."""
     sohoa = shutil.which("sohoa", path=str(Path(sys.executable).parent)) or "sohoa"
     cmd = [
-        "nice", "-n", "10", sohoa, "ingest", str(folder), "--include", "*.pdf",
+        "nice", "-n", "10", sohoa, "ingest", str(folder), "--include", include,
         "--db", str(work / "archive.sqlite"), "--out", str(work / "records"),
         "-j", str(jobs), "--progress", "never",
     ]  # fmt: skip
@@ -287,6 +293,45 @@ def scan_cases(
         groups = ("scans, all profiles", f"scans: {d.profile}")
         text = data["text"] if data else ""
         yield groups, Case(d.stem, pred, d.truth, unlisted=unlisted_in(d.filler), text=text)
+
+
+STRIPPED_GROUPS = ("stripped, ingest", "stripped, extract", "stripped, no restoration")
+
+
+def stripped_cases(count: int, first: int, work: Path, jobs: int
+                   ) -> Iterator[tuple[Groups, Case]]:  # fmt: skip
+    """Generated documents typed without marks, made into records by `sohoa ingest` and by
+    `sohoa extract`, and read without restoration; the records' own fields are scored."""
+    from pipeline.commands.extract import record_for
+    from pipeline.text.vietnamese import strip_marks
+
+    folder = work / "stripped"
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = []
+    for seed in range(first, first + count):
+        text, truth, doc = generated_text(seed)
+        path = folder / f"gen-{seed}.txt"
+        path.write_text(strip_marks(text), encoding="utf-8")
+        docs.append((path, truth, unlisted_in(filler_text(doc))))
+    (work / "stripped-ingest").mkdir(exist_ok=True)
+    _, summary = run_ingest(folder, work / "stripped-ingest", jobs, include="*.txt")
+    log.info("stripped: %s", summary)
+    ingested: dict[str, Json] = {}
+    for path in (work / "stripped-ingest" / "records").glob("[0-9a-f]*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        ingested[Path(data["source"]["path"]).name] = data
+    for path, truth, unlisted in docs:
+        extracted = record_for(path).to_dict()
+        bare = plain(extract_fields(path.read_text(encoding="utf-8")))
+        for group, pred in zip(STRIPPED_GROUPS, (ingested.get(path.name, {}), extracted, bare),
+                               strict=True):
+            yield (group,), Case(path.stem, pred, truth, unlisted=unlisted)
+
+
+def macro_f1(fields: Mapping[str, Counts]) -> float:
+    """The mean F1 of the fields that have any item (truth or found) in the group."""
+    scores = [c.f1 for c in fields.values() if c.tp + c.fp + c.fn]
+    return sum(scores) / len(scores) if scores else 0.0
 
 
 def record_cases(records: Path, truth: Path) -> Iterator[tuple[Groups, Case]]:
@@ -379,6 +424,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep scans, store and records here and reuse them on the next "
                              "run (default: a temporary folder, removed)")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="ingest worker processes")
+    parser.add_argument("--stripped", type=int, default=0,
+                        help="generated documents typed without marks, through ingest and "
+                        "extract (default: none)")
     parser.add_argument("--records", type=Path, help="folder of JSON records")
     parser.add_argument("--truth", type=Path, help="folder of truth files for --records")
     parser.add_argument("--no-seeds", action="store_true")
@@ -389,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     sources: list[Iterator[tuple[Groups, Case]]] = []
+    work = args.scan_dir or Path(tempfile.mkdtemp(prefix="sohoa-eval-fields-"))
+    if args.stripped:
+        sources.append(stripped_cases(args.stripped, args.first_seed, work, args.jobs))
     if not args.no_seeds:
         sources.append(seed_cases(args.labels, args.shared))
     if args.generated:
@@ -396,7 +447,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.records and args.truth:
         sources.append(record_cases(args.records, args.truth))
     profiles = list(PROFILES) if args.profiles == "all" else args.profiles.split(",")
-    work = args.scan_dir or Path(tempfile.mkdtemp(prefix="sohoa-eval-fields-"))
     stale: list[str] = []
     scan_note = ""
     if args.scans:
@@ -436,12 +486,18 @@ def main(argv: list[str] | None = None) -> int:
                     if c.fp or c.fn:
                         print(f"{case.name} {field}: {_show(case.pred, field)!r} != "
                               f"{_show(case.truth, field)!r}")  # fmt: skip
-    if args.scans and args.scan_dir is None:
+    if (args.scans or args.stripped) and args.scan_dir is None:
         shutil.rmtree(work, ignore_errors=True)
-    main_groups = [g for g in groups if not g.startswith("scans: ")]
+    main_groups = [g for g in groups if not g.startswith("scans: ") and g not in STRIPPED_GROUPS]
     print(table({g: groups[g] for g in main_groups}, docs_in, missed))
     print(f1_table(groups, main_groups, "F1 side by side",
                    [g.split(",")[0] if g.startswith("scans") else g for g in main_groups]))
+    if args.stripped:
+        stripped = [g for g in STRIPPED_GROUPS if g in groups]
+        print(f1_table(groups, stripped, f"F1, {args.stripped} generated documents typed "
+                       "without marks", [g.split(", ")[1] for g in stripped]))
+        print("macro F1           " + " ".join(f"{macro_f1(groups[g]):>14.3f}"
+                                               for g in stripped))
     per_profile = [f"scans: {p}" for p in profiles]
     print(f1_table(groups, per_profile, "F1 per profile (scans)", profiles))
     if scan_note:
