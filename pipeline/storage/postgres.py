@@ -81,6 +81,10 @@ FREQUENCY_CAP = 10_000  # the fuzzy fallback counts a variant's documents this f
 # search recall set, 0 of 60 subject documents ranked below another with 2 or 8; 2 with 1
 # (log length), 11 with 0).
 RANK_NORMALIZATION = 2
+# ts_rank_cd reads each match's whole tsvector (about 28 µs a document of five pages,
+# against 2 µs for BM25 in SQLite): relevance over at most this many matches (and at most
+# search.RANK_LIMIT); beyond, the subject-first tier order, as SQLite beyond RANK_LIMIT.
+RELEVANCE_LIMIT = 1000
 # ts_rank_cd weights {D, C, B, A}: body, (unused), meta, subject, as SQLite's BM25 weights.
 _RANK = (
     "'{"
@@ -571,13 +575,18 @@ class PostgresStore:
 
     def facet_counts(self, plan: Plan) -> list[FacetCount]:
         query = _matches(plan)
-        rows = self._fetch(
+        sql = (
             "SELECT grouping(type_code, doc_type) AS t, grouping(issuer) AS i, "
             "grouping(year) AS y, type_code, doc_type, issuer, year, place, count(*) AS n "
             f"FROM documents AS d{query.clause()} "
-            "GROUP BY GROUPING SETS ((type_code, doc_type), (issuer), (year), (place))",
-            query.params,
+            "GROUP BY GROUPING SETS ((type_code, doc_type), (issuer), (year), (place))"
         )
+
+        def work(conn: psycopg.Connection[dict[str, Any]]) -> list[dict[str, Any]]:
+            _use_index(conn, query)
+            return conn.execute(sql, query.params).fetchall()
+
+        rows = self._run(work)
         counts: list[FacetCount] = []
         for row in rows:
             if row["t"] == 0:
@@ -602,6 +611,7 @@ class PostgresStore:
         the known ones are looked up in `terms`, then counted in the index."""
 
         def work(conn: psycopg.Connection[dict[str, Any]]) -> dict[str, int]:
+            conn.execute("SET LOCAL enable_seqscan = off")
             known = conn.execute(
                 "SELECT term FROM terms WHERE term = ANY(%s)", (list(words),)
             ).fetchall()
@@ -648,26 +658,21 @@ def _run_plan(
     limit: int,
     offset: int,
 ) -> HitPage:
-    """Relevance (ts_rank_cd) over every match while at most `rank_limit` match (counted
-    only that far); beyond, the subject/meta tier first, by rank, then the rest by date."""
+    """Relevance (ts_rank_cd) over every match while at most `rank_limit` match; beyond,
+    the subject/meta tier first, by rank, then the rest by date. The matches are counted
+    first, in full (one pass: PostgreSQL has no cheaper bounded count than SQLite's)."""
     source = f"FROM documents AS d{query.clause()}"
     params = {**query.params, "limit": limit, "offset": offset}
+    _use_index(conn, query)
+    row = conn.execute(f"SELECT count(*) AS n {source}", params).fetchone()
+    assert row is not None
+    total = int(row["n"])
     ranking = "date"
-    total: int | None = None
     if query.positive and sort != "date":
-        capped = conn.execute(
-            f"SELECT count(*) AS n FROM (SELECT 1 {source} LIMIT %(cap)s) AS m",
-            {**params, "cap": plan.rank_limit + 1},
-        ).fetchone()
-        assert capped is not None
-        if capped["n"] <= plan.rank_limit:
-            ranking, total = "relevance", int(capped["n"])
-        else:
-            ranking = "subject-then-date"
-    if total is None:
-        row = conn.execute(f"SELECT count(*) AS n {source}", params).fetchone()
-        assert row is not None
-        total = int(row["n"])
+        limit_ranked = min(plan.rank_limit, RELEVANCE_LIMIT)
+        ranking = "relevance" if total <= limit_ranked else "subject-then-date"
+    if offset >= total:
+        return HitPage(total, ranking, [])
     exact = "false"
     if query.exact and ranking != "date":
         exact = "d.tsv_exact @@ %(exact)s::tsquery"
@@ -771,6 +776,14 @@ def _write(conn: psycopg.Connection[dict[str, Any]], documents: Sequence[_Write]
         )
     _add_terms(conn, [doc.vectors[0] for doc in written])
     return len(written)
+
+
+def _use_index(conn: psycopg.Connection[dict[str, Any]], query: _Query) -> None:
+    """Match through the GIN index, never by reading every row: the planner does not count
+    what reading a tsvector out of TOAST costs, and picks a sequential scan when most
+    documents match (476 ms against 31 ms for `dang vien` over 12,000 documents)."""
+    if "match" in query.params:
+        conn.execute("SET LOCAL enable_seqscan = off")
 
 
 def _add_terms(conn: psycopg.Connection[dict[str, Any]], vectors: Sequence[str]) -> None:
