@@ -98,3 +98,25 @@ def test_words_with_b_stay_b(restorer: Restorer) -> None:
     # The Đ -> B prior is as strong as Đ -> P, not more: real B words keep their B.
     line = "Ban Chấp hành, Bộ Nội vụ, Bí thư, Ban Thường vụ, bằng văn bản, bảng tổng hợp"
     assert restorer.restore(line, mode="ocr").text == line
+
+
+# A signer's name on its own line, marks stripped: the language model alone reads common
+# words (`Trường Xuân Năm`, `Nguyễn Trong Năm`); the family name and the counts of middle
+# and given names (data/person_names.tsv) read a name.
+@pytest.mark.parametrize(
+    "name", ["Trương Xuân Nam", "Nguyễn Trọng Nam", "Đặng Văn Thọ", "Phạm Văn Chuẩn"]
+)
+def test_a_line_that_is_a_name_reads_as_a_personal_name(
+    restorer: Restorer, without_names: Restorer, name: str
+) -> None:
+    text = f"Noi nhan:\n- Luu VP.\nTM. BAN THUONG VU\nBI THU\n{skeleton(name)}"
+    assert restorer.restore(text, mode="stripped").text.split("\n")[-1] == name
+
+
+def test_personal_names_need_their_place(restorer: Restorer) -> None:
+    # Without the name line or a word like `đồng chí`, words stay words; places stay places.
+    line = "Truong phong giao nhiem vu"
+    assert restorer.restore(line, mode="stripped").text == "Trưởng phòng giao nhiệm vụ"
+    assert restorer.restore("Ha Noi", mode="stripped").text == "Hà Nội"
+    text = "Thong bao den dong chi Nguyen Trong Nam"
+    assert restorer.restore(text, mode="stripped").text.endswith("đồng chí Nguyễn Trọng Nam")

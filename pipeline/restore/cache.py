@@ -31,7 +31,8 @@ MIN_MASS = 1e-3
 @dataclass(frozen=True)
 class CacheWord:
     """One word of the document: its mark-free key, its candidates' ids and posteriors, and
-    whether it may be re-chosen (stripped words; correct and OCR words only give evidence)."""
+    whether it may be re-chosen (`open`: a stripped word with several candidates whose best
+    posterior is under SURE; correct and OCR words only give evidence)."""
 
     key: str | None
     ids: Sequence[int]
@@ -61,11 +62,14 @@ class DocumentCache:
             key
             for words in runs
             for at, word in enumerate(words)
-            if self._uncertain(word)
+            if word.open
             for key in self._keys(words, at)
         }
+        asked = {key[0] for key in wanted}
         for words in runs:
             for at, word in enumerate(words):
+                if word.key not in asked:
+                    continue
                 for key in self._keys(words, at):
                     if key not in wanted:
                         continue
@@ -75,17 +79,12 @@ class DocumentCache:
                             table[word_id] = table.get(word_id, 0.0) + mass
                     self.totals[key] += 1.0
 
-    @staticmethod
-    def _uncertain(word: CacheWord) -> bool:
-        return word.open and len(word.ids) > 1 and max(word.marginals) < SURE
-
     def choose(self, words: Sequence[CacheWord], at: int) -> int:
         """Index of the candidate to write for words[at] (its best posterior, re-weighed)."""
         word = words[at]
         marginals = word.marginals
-        best = max(range(len(marginals)), key=marginals.__getitem__)
-        if not self._uncertain(word) or self.weight == 0.0:
-            return best
+        if not word.open or self.weight == 0.0:
+            return max(range(len(marginals)), key=marginals.__getitem__)
         scores = [math.log(max(mass, 1e-12)) for mass in marginals]
         for key in self._keys(words, at):
             others = self.totals.get(key, 0.0) - 1.0  # this word's own count left out

@@ -16,6 +16,8 @@ from pipeline.restore.lm import _SEED as _SEED_KEY
 from pipeline.restore.lm import PAD, Floats, Ids, NgramLM, extend_keys
 
 BOS_ID, EOS_ID = 1, 2
+ONE = np.ones((1, 1))
+ONE_MARGINAL = np.ones(1)
 
 
 @dataclass(frozen=True)
@@ -134,20 +136,29 @@ def decode(lm: NgramLM, lattice: Lattice, history: tuple[int, int] | None = None
     alphas: list[NDArray[np.float64]] = []
     alpha = np.ones((1, 1))
     for block in blocks:
-        alpha = (alpha[:, :, None] * block).sum(axis=0)
-        alpha /= alpha.sum()
+        if block.size == 1:  # three single-candidate positions: nothing to sum
+            alpha = ONE
+        else:
+            alpha = (alpha[:, :, None] * block).sum(axis=0)
+            alpha /= alpha.sum()
         alphas.append(alpha)
     beta = np.ones_like(alphas[-1])
     betas = [beta]
     for block in reversed(blocks[1:]):
-        beta = (block * beta[None, :, :]).sum(axis=2)
-        beta /= beta.sum()
+        if block.size == 1:
+            beta = ONE
+        else:
+            beta = (block * beta[None, :, :]).sum(axis=2)
+            beta /= beta.sum()
         betas.append(beta)
     betas.reverse()
     choice = np.zeros(n - 3, dtype=np.int64)
-    posterior = np.zeros(n - 3, dtype=np.float32)
+    posterior = np.ones(n - 3, dtype=np.float32)
     marginals = []
     for i in range(n - 3):
+        if sizes[i + 2] == 1:  # one candidate: chosen, posterior 1
+            marginals.append(ONE_MARGINAL)
+            continue
         marginal = (alphas[i] * betas[i]).sum(axis=0)
         marginal /= marginal.sum()
         best = int(marginal.argmax())

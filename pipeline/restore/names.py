@@ -1,5 +1,9 @@
-"""Proper names as evidence: administrative units from the gazetteer, and the address and rank
-words before names (phường, quận, ấp, thị xã, đồng chí) or inside them (Nguyễn Thị Lan).
+"""Proper names as evidence: administrative units from the gazetteer, the address and rank
+words before names (phường, quận, ấp, thị xã, đồng chí) or inside them (Nguyễn Thị Lan), and
+personal names: a family name (data/surnames.txt) then middle and given names, whose common
+spellings come from their counts in Wikipedia (data/person_names.tsv): `Nguyen Trong Nam` is
+`Nguyễn Trọng Nam`, not `Trong Năm`. A personal name is only looked for where one is
+expected: a line that is nothing but a name (the signer's) and after đồng chí, ông, bà.
 
 Given a word token and the text after it, `NameHints.find` says which written form each word
 of a recognised name (or name word) should prefer; the restorer gives that form NAME_BONUS
@@ -8,22 +12,51 @@ nats on top of its other scores, so the language model still has the last word.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.restore.gazetteer import PLACES_FILE, load_places
+from pipeline.restore.syllable import skeleton
 
 NAME_WORDS_FILE = Path(__file__).with_name("data") / "name_words.tsv"
+SURNAMES_FILE = Path(__file__).with_name("data") / "surnames.txt"
+PERSON_NAMES_FILE = Path(__file__).with_name("data") / "person_names.tsv"
+NAME_SHARE = 0.05
+"""A middle or given name's spelling is hinted when it is this common against the commonest
+spelling of the same letters in that role; each hinted spelling gets PERSON_BONUS plus the log
+of that ratio (Nam 640, Năm 9 as given names: Năm gets nothing)."""
+PERSON_WORDS = frozenset({"đồng chí", "ông", "bà"})
+"""Words before a personal name, not a place."""
+MAX_PERSON_WORDS = 4
 NAME_BONUS = 3.0
 """Log-score added to the form a name hint prefers (nats)."""
+PERSON_BONUS = 5.0
+"""Log-score of the commonest spelling of a middle or given name in a personal name (tried
+3, 5, 8 on 40 generated train-split documents, marks stripped: signer names 30, 30, 31 right;
+26 without personal names)."""
+SURNAME_BONUS = 6.0
+"""The same for the family name that opens a personal name where one is expected (`Trương`
+over `Trường`, which the language model prefers by far)."""
 MAX_NAME_WORDS = 5
 """Longest place name matched, in syllables."""
 _NEXT_WORD = re.compile(r"[ ]+([^\W\d_]+)")
 
 Key = Callable[[str], str]
 """A token's mark-free lower-case spelling (skeleton, or the OCR channel's reading)."""
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Preferred spellings of one word and the log-score each gets; with `only`, the word is
+    written as one of them (a middle or given name, a family name: a name line's `Nam` is
+    not `năm`, whatever the language model says)."""
+
+    forms: dict[str, float]
+    only: bool = False
 
 
 def title(word: str) -> bool:
@@ -38,21 +71,35 @@ class NameHints:
     places: dict[str, list[str]]
     before: dict[str, str]
     inside: dict[str, str]
+    surnames: dict[str, list[str]] = field(default_factory=dict)
+    """Family names by key."""
+    roles: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    """"middle" and "given": the common spellings of each key in that role, with bonuses."""
 
     @classmethod
     def load(cls, places: Path = PLACES_FILE, words: Path = NAME_WORDS_FILE) -> NameHints:
-        """Read the gazetteer and the name-word table."""
+        """Read the gazetteer, the name-word table and the personal-name tables."""
         before: dict[str, str] = {}
         inside: dict[str, str] = {}
-        for line in words.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                key, form, where = line.split("\t")[:3]
-                (before if where == "before" else inside)[key] = form
-        return cls(load_places(places), before, inside)
+        for line in _rows(words):
+            key, form, where = line.split("\t")[:3]
+            (before if where == "before" else inside)[key] = form
+        surnames: dict[str, list[str]] = defaultdict(list)
+        for line in _rows(SURNAMES_FILE):
+            surnames[skeleton(line.strip()).lower()].append(line.strip())
+        counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        for line in _rows(PERSON_NAMES_FILE):
+            role, form, count = line.split("\t")
+            counts[role][skeleton(form).lower()][form] = int(count)
+        roles = {
+            role: {key: _bonuses(forms) for key, forms in by_key.items()}
+            for role, by_key in counts.items()
+        }
+        return cls(load_places(places), before, inside, dict(surnames), roles)
 
     def find(
         self, text: str, start: int, end: int, line_end: int, key_of: Key, after_title: bool
-    ) -> dict[int, list[str]]:
+    ) -> dict[int, Hint]:
         """Preferred forms, by token start, for the word at text[start:end] and the words
         that follow it on its line; empty when it opens no name or name word."""
         words = [(start, text[start:end])]
@@ -64,24 +111,52 @@ class NameHints:
             words.append((match.start(1), match.group(1)))
             position = match.end()
         keys = [key_of(word) for _, word in words]
-        hints: dict[int, list[str]] = {}
+        hints: dict[int, Hint] = {}
         for n in (3, 2, 1):  # an address or rank word, then a capitalised name
             form = self.before.get(" ".join(keys[:n]))
             if form is not None and len(words) > n and title(words[n][1]):
                 for (at, _), part in zip(words[:n], form.split(), strict=True):
-                    hints[at] = [part]
-                hints.update(self._place(words[n:], keys[n:], 1))
+                    hints[at] = Hint({part: NAME_BONUS})
+                if form in PERSON_WORDS:
+                    hints.update(self._person(words[n:], keys[n:]))
+                else:
+                    hints.update(self._place(words[n:], keys[n:], 1))
                 return hints
         if not title(words[0][1]):
             return hints
+        line_start = text.rfind("\n", 0, start) + 1
+        if (
+            len(words) <= MAX_PERSON_WORDS
+            and not text[line_start:start].strip()
+            and not text[position:line_end].strip()
+        ):  # a line that is only capitalised words: a name (the signer's), or a place
+            person = self._person(words, keys)
+            if person:
+                return person
         form = self.inside.get(keys[0])
         if form is not None and after_title and len(words) > 1 and title(words[1][1]):
-            return {start: [form]}
+            return {start: Hint({form: NAME_BONUS})}
         return self._place(words, keys, 2)
+
+    def _person(self, words: list[tuple[int, str]], keys: list[str]) -> dict[int, Hint]:
+        """Spellings for a personal name: a family name, then up to three capitalised words
+        (middle names, and the given name last); empty when the words are no such name."""
+        count = 0
+        while count < min(len(words), MAX_PERSON_WORDS) and title(words[count][1]):
+            count += 1
+        if count < 2 or keys[0] not in self.surnames or " ".join(keys[:count]) in self.places:
+            return {}
+        hints = {words[0][0]: Hint(dict.fromkeys(self.surnames[keys[0]], SURNAME_BONUS), True)}
+        for i in range(1, count):
+            role = "given" if i == count - 1 else "middle"
+            forms = self.roles.get(role, {}).get(keys[i])
+            if forms:
+                hints[words[i][0]] = Hint(forms, True)
+        return hints
 
     def _place(
         self, words: list[tuple[int, str]], keys: list[str], shortest: int
-    ) -> dict[int, list[str]]:
+    ) -> dict[int, Hint]:
         """The longest gazetteer name the capitalised words open (at least `shortest` long)."""
         count = 0
         while count < min(len(words), MAX_NAME_WORDS) and title(words[count][1]):
@@ -90,7 +165,30 @@ class NameHints:
             names = self.places.get(" ".join(keys[:n]))
             if names:
                 return {
-                    at: sorted({name.split()[i] for name in names if len(name.split()) == n})
+                    at: Hint(
+                        dict.fromkeys(
+                            sorted({name.split()[i] for name in names if len(name.split()) == n}),
+                            NAME_BONUS,
+                        )
+                    )
                     for i, (at, _) in enumerate(words[:n])
                 }
         return {}
+
+
+def _bonuses(counts: dict[str, int]) -> dict[str, float]:
+    """NAME_BONUS plus the log share against the commonest spelling, for the common ones."""
+    top = max(counts.values())
+    return {
+        form: PERSON_BONUS + math.log(n / top)
+        for form, n in counts.items()
+        if n >= NAME_SHARE * top
+    }
+
+
+def _rows(path: Path) -> list[str]:
+    """The non-comment, non-empty lines of a data file (none when it is absent)."""
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]

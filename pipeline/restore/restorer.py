@@ -21,13 +21,13 @@ import numpy as np
 
 from pipeline.errors import BadArgumentsError, ModelError
 from pipeline.restore.build import CHANNEL_FILE, LM_FILE, META_FILE, SYMBOLS_FILE, VOCAB_FILE
-from pipeline.restore.cache import CacheWord, DocumentCache
+from pipeline.restore.cache import SURE, CacheWord, DocumentCache
 from pipeline.restore.channel import Channel
 from pipeline.restore.decoder import BOS_ID, Decoded, Lattice, decode
 from pipeline.restore.lexicon import Lexicon
 from pipeline.restore.lm import PAD, NgramLM
 from pipeline.restore.modes import LineMode, caps_line, classify_lines
-from pipeline.restore.names import NAME_BONUS, NameHints, title
+from pipeline.restore.names import Hint, NameHints, title
 from pipeline.restore.syllable import apply_case, canonical, compose, parse, skeleton
 from pipeline.restore.symbols import (
     KNOWN,
@@ -198,25 +198,28 @@ class Restorer:
         runs: list[list[CacheWord]] = []
         for window, decoded in held:
             flat = decoded.marginals.tolist()
+            sure = (decoded.posterior >= SURE).tolist()
             words: list[CacheWord] = []
             at = 0
-            for slot in window:
+            for slot, known in zip(window, sure, strict=True):
                 size = len(slot.ids)
                 key = (
                     _stripped_key(slot.token.text)
                     if slot.syllable and not slot.ocr and slot.token.kind == "word"
                     else None
                 )
-                words.append(CacheWord(key, slot.ids, flat[at : at + size], slot.stripped))
+                open_ = slot.stripped and size > 1 and not known
+                words.append(CacheWord(key, slot.ids, flat[at : at + size], open_))
                 at += size
             runs.append(words)
         cache.add(runs)
-        for (window, _), words in zip(held, runs, strict=True):
-            choices = [cache.choose(words, at) for at in range(len(words))]
-            posterior = np.array(
-                [word.marginals[c] for word, c in zip(words, choices, strict=True)],
-                dtype=np.float32,
-            )
+        for (window, decoded), words in zip(held, runs, strict=True):
+            choices = decoded.choice.tolist()
+            posterior = decoded.posterior.copy()
+            for at, word in enumerate(words):
+                if word.open:
+                    choices[at] = cache.choose(words, at)
+                    posterior[at] = word.marginals[choices[at]]
             written = [self._written(s, c) for s, c in zip(window, choices, strict=True)]
             output.add(text, window, written, posterior, self.settings.threshold)
 
@@ -250,7 +253,7 @@ class Restorer:
             if ocr:
                 tokens = self._join_fragments(text, tokens)
             hinted = self.names is not None and line_mode is not LineMode.CLEAN and not caps
-            pending: dict[int, list[str]] = {}
+            pending: dict[int, Hint] = {}
             after_title = False
             for token in tokens:
                 if token.kind == "note":  # a footnote marker (viên¹) is copied through
@@ -267,7 +270,7 @@ class Restorer:
 
     def _name_hints(
         self, text: str, token: Token, line_end: int, ocr: bool, after_title: bool
-    ) -> dict[int, list[str]]:
+    ) -> dict[int, Hint]:
         """Forms a name the token opens prefers (see `names.py`); checked only for tokens
         that can open one: capitalised words and the first words of address words."""
         assert self.names is not None
@@ -328,18 +331,20 @@ class Restorer:
         token: Token,
         mode: LineMode,
         caps: bool = False,
-        hint: list[str] | None = None,
+        hint: Hint | None = None,
     ) -> _Slot:
         """The candidates of one token: LM ids, local log scores, how to write each; the
-        forms in `hint` (a recognised name) get NAME_BONUS."""
+        forms in `hint` (a recognised name) get its bonus."""
         slot = self._candidates(text, token, mode, caps)
         return slot if not hint else self._hinted(slot, hint)
 
-    def _hinted(self, slot: _Slot, hint: list[str]) -> _Slot:
-        """A slot whose candidates written as a hinted form get NAME_BONUS (added if absent)."""
+    def _hinted(self, slot: _Slot, hint: Hint) -> _Slot:
+        """A slot whose candidates written as a hinted form get the hint's bonus (added if
+        absent); the document cache leaves it alone (a name is not the word it spells)."""
         ids, local = list(slot.ids), list(slot.local)
         texts = None if slot.texts is None else list(slot.texts)
-        for form in hint:
+        wanted = {canonical(form) for form in hint.forms}
+        for form, bonus in hint.forms.items():
             word_id = self.lexicon.id_of(canonical(form))
             if word_id == 0:
                 continue
@@ -352,8 +357,13 @@ class Restorer:
                 if texts is not None:
                     texts.append(apply_case(slot.token.text, form.lower()))
             at = ids.index(word_id)
-            local[at] += NAME_BONUS
-        return replace(slot, ids=ids, local=local, texts=texts)
+            local[at] += bonus
+        if hint.only:
+            keep = [i for i, word_id in enumerate(ids) if self.lexicon.words[word_id] in wanted]
+            if keep:
+                ids, local = [ids[i] for i in keep], [local[i] for i in keep]
+                texts = None if texts is None else [texts[i] for i in keep]
+        return replace(slot, ids=ids, local=local, texts=texts, stripped=False)
 
     def _candidates(self, text: str, token: Token, mode: LineMode, caps: bool) -> _Slot:
         """The candidates of one token: LM ids, local log scores, how to write each."""
