@@ -38,6 +38,7 @@ from pipeline.run.jobs import DocumentJob, Status
 log = logging.getLogger(__name__)
 
 POLL_BATCH = 500  # task states read in one round trip
+POLL_KEYS_PER_S = 20_000  # at most this many task states read a second (a long backlog)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
@@ -100,7 +101,7 @@ class QueueExecutor:
                 unreachable_since = None
             yield from finished
             if self._pending:
-                time.sleep(self._settings.poll_s)
+                time.sleep(max(self._settings.poll_s, len(self._pending) / POLL_KEYS_PER_S))
 
     def _poll(self) -> list[FileOutcome]:
         """The outcomes of the tasks that finished since the last poll (and their pages)."""
@@ -109,14 +110,18 @@ class QueueExecutor:
         ids = list(self._pending)
         for start in range(0, len(ids), POLL_BATCH):
             batch = ids[start : start + POLL_BATCH]
-            values = backend.client.mget([backend.get_key_for_task(i) for i in batch])
-            for task_id, value in zip(batch, values, strict=True):
+            keys = [backend.get_key_for_task(i) for i in batch]
+            read = []
+            for task_id, key, value in zip(batch, keys, backend.client.mget(keys), strict=True):
                 if value is None:
                     continue  # not started yet
                 meta = backend.decode_result(value)
                 outcome = self._read(task_id, meta["status"], meta.get("result"))
                 if outcome is not None:
                     finished.append(outcome)
+                    read.append(key)
+            if read:  # in the report now: the result store keeps no copy
+                backend.client.delete(*read)
         return finished
 
     def _read(self, task_id: str, state: str, result: Any) -> FileOutcome | None:

@@ -1,0 +1,375 @@
+"""Throughput of distributed ingest beside the local pool, on this machine, in one run.
+
+    .venv/bin/python scripts/bench_scale.py [--count 8] [--workers 1,2,4] [--repeat 1]
+
+Makes a corpus of generated scans (scripts/make_scans.py; or --corpus DIR), starts its own
+redis-server on loopback in a temp folder, and ingests the corpus into a fresh SQLite store:
+with the local pool (`sohoa ingest -j 1`, `-j 2`), then through the queue with 1, 2 and 4
+`sohoa worker` processes (`-c N`, started and ready before the timed run). Each run's
+pages/min come from its own run report. Printed: a markdown table, the queue's overhead per
+page (queue with 1 worker process against `-j 1`, both one process, pages in sequence), the
+2-process ratio (queue against `-j 2`), and what a page task would send back through Redis
+if tasks were pages (the granularity question, docs/scale.md). --json writes it all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sohoa(*args: str, log: Path | None = None) -> subprocess.Popen[str]:
+    out = log.open("w") if log is not None else subprocess.DEVNULL
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def make_corpus(folder: Path, count: int) -> Path:
+    subprocess.run(
+        [sys.executable, "scripts/make_scans.py", "--out", str(folder), "--count", str(count),
+         "--profiles", "clean,photocopy,skew", "--max-pages", "2", "--seed", "301",
+         "--formats", "pdf"],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    scans = folder / "scans"  # the truth files (.txt, .json) stay out of the run
+    scans.mkdir()
+    for pdf in folder.glob("*.pdf"):
+        pdf.rename(scans / pdf.name)
+    return scans
+
+
+def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    redis = subprocess.Popen(
+        [shutil.which("redis-server") or "redis-server", "--port", str(port),
+         "--bind", "127.0.0.1", "--dir", str(folder), "--appendonly", "yes",
+         "--appendfsync", "everysec", "--save", "", "--logfile", str(folder / "redis.log")],
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return redis, f"redis://127.0.0.1:{port}/0"
+
+
+def run_ingest(args: list[str], report: Path) -> dict[str, Any]:
+    process = sohoa("ingest", *args, "--progress", "never", "--report", str(report))
+    process.wait()
+    data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return data
+
+
+def local_run(corpus: Path, tmp: Path, jobs: int, tag: str) -> dict[str, Any]:
+    db = tmp / f"local-{tag}.sqlite"
+    return run_ingest([str(corpus), "--db", str(db), "-j", str(jobs)], tmp / f"local-{tag}.json")
+
+
+def queue_run(corpus: Path, tmp: Path, queue: str, processes: int, tag: str) -> dict[str, Any]:
+    db = tmp / f"queue-{tag}.sqlite"
+    log = tmp / f"worker-{tag}.log"
+    worker = sohoa("-v", "worker", "--queue", queue, "--db", str(db), "-c", str(processes),
+                   log=log)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while " ready." not in log.read_text(errors="replace"):
+            if time.monotonic() > deadline or worker.poll() is not None:
+                raise SystemExit(f"worker did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.1)
+        args = [str(corpus), "--queue", queue, "--db", str(db)]
+        return run_ingest(args, tmp / f"queue-{tag}.json")
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(60)
+
+
+def make_texts(folder: Path, count: int) -> Path:
+    """`count` distinct one-page text files: a task whose own work is a few milliseconds,
+    so what a run costs beyond it is the executor's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"note-{n:03d}.txt").write_text(
+            f"THÔNG BÁO số {n}\n\nHội nghị Ban Chấp hành Đảng bộ lần thứ {n} đã họp.\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+SUCCEEDED = re.compile(
+    r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): INFO/ForkPoolWorker-\d+\] "
+    r"Task sohoa\.ingest_document\[[^\]]+\] succeeded in ([0-9.e-]+)s"
+)
+
+
+def task_overhead(tmp: Path, queue: str, count: int) -> dict[str, float]:
+    """The queue's cost a task, on `count` tiny documents queued before one worker process
+    starts: the gap between one task's end and the next one's, less the next one's own
+    run time (fetching, acknowledging, storing the result), plus what the task does beyond
+    the local path (its run time against a local document's time: the stored-already
+    check, the delivery count, progress to the result store)."""
+    import redis
+
+    corpus = make_texts(tmp / "texts", count)
+    local = local_run(corpus, tmp, 1, "texts")
+    local_doc = statistics.median(f["seconds"] for f in local["files"])
+    db, log = tmp / "queue-texts.sqlite", tmp / "worker-texts.log"
+    submitter = sohoa("ingest", str(corpus), "--queue", queue, "--db", str(db),
+                      "--progress", "never", "--report", str(tmp / "queue-texts.json"))  # fmt: skip
+    client = redis.Redis.from_url(queue)
+    deadline = time.monotonic() + 120
+    while client.llen("sohoa") < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker = sohoa("-v", "worker", "--queue", queue, "--db", str(db), "-c", "1", log=log)
+    try:
+        submitter.wait(600)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(60)
+    done = []
+    for line in log.read_text(errors="replace").splitlines():
+        if found := SUCCEEDED.match(line):
+            stamp = datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            done.append((stamp, float(found[2])))
+    done.sort()
+    gaps = [(b[0] - a[0]) - b[1] for a, b in itertools.pairwise(done)]
+    runtime = statistics.median(r for _, r in done)
+    dispatch = statistics.median(gaps)
+    return {
+        "tasks": len(done),
+        "dispatch_s_per_task": round(dispatch, 4),
+        "task_run_s": round(runtime, 4),
+        "local_document_s": round(local_doc, 4),
+        "overhead_s_per_task": round(dispatch + max(0.0, runtime - local_doc), 4),
+    }
+
+
+def page_payload(db: Path, queue: str) -> dict[str, float]:
+    """What one page task would send back if tasks were pages: its cleaned image and its
+    page JSON (lines with word boxes), and a Redis SET + GET of that many bytes."""
+    import redis
+
+    with sqlite3.connect(db) as conn:
+        images = [n for (n,) in conn.execute("SELECT length(data) FROM page_images")]
+        records = conn.execute("SELECT length(record_json), n_pages FROM records "
+                               "JOIN documents USING (rid)").fetchall()  # fmt: skip
+    image = statistics.mean(images) if images else 0.0
+    page_json = sum(r[0] for r in records) / max(1, sum(r[1] for r in records))
+    size = int(image + page_json)
+    client = redis.Redis.from_url(queue)
+    blob = os.urandom(size)
+    times = []
+    for n in range(50):
+        t0 = time.perf_counter()
+        client.set(f"bench:{n}", blob)
+        client.get(f"bench:{n}")
+        times.append(time.perf_counter() - t0)
+    client.delete(*[f"bench:{n}" for n in range(50)])
+    return {
+        "page_image_kb": round(image / 1024, 1),
+        "page_json_kb": round(page_json / 1024, 1),
+        "redis_set_get_ms": round(statistics.median(times) * 1000, 2),
+    }
+
+
+def store_writes(source: Path, target: str, copies: int) -> dict[str, float]:
+    """Seconds a page of writing this run's documents to the store at `target` (a SQLite
+    path or a PostgreSQL URL): each document written `copies` times under new ids, one
+    `add_document` (one transaction) each, as a worker writes them."""
+    import hashlib
+    from dataclasses import replace
+
+    from pipeline.storage import open_store
+
+    with open_store(str(source), readonly=True) as store:
+        documents = [
+            (record, {n: store.page_image(record.id, n) or b"" for n in
+                      store.page_image_numbers(record.id)})
+            for record in store.iter_records()
+        ]  # fmt: skip
+    pages = sum(len(r.pages) for r, _ in documents) * copies
+    size = sum(sum(map(len, images.values())) for _, images in documents) * copies
+    with open_store(target) as store:
+        t0 = time.perf_counter()
+        for n in range(copies):
+            for record, images in documents:
+                new_id = hashlib.sha256(f"{record.id}-{n}".encode()).hexdigest()
+                copy = replace(record, id=new_id, source=replace(record.source, sha256=new_id))
+                store.add_document(copy, images)
+        seconds = time.perf_counter() - t0
+    return {
+        "documents": len(documents) * copies,
+        "pages": pages,
+        "ms_per_page": round(seconds / pages * 1000, 2),
+        "image_mb": round(size / 2**20, 1),
+    }
+
+
+def plan_rate(corpus: Path) -> dict[str, float]:
+    """The submitting machine's own work a document (hash, inspect, job), in one process:
+    `sohoa ingest --queue` plans documents one after another while the workers run them."""
+    from pipeline.run.ingest import IngestOptions, plan
+
+    class Empty:
+        def has_document(self, sha256: str) -> bool:
+            return False
+
+        def add_document(self, record: object, page_images: object) -> None:
+            raise AssertionError("planning writes nothing")
+
+    t0 = time.perf_counter()
+    jobs = list(plan([corpus], Empty(), IngestOptions(), lambda outcome: None))
+    seconds = time.perf_counter() - t0
+    pages = sum(job.pages for job in jobs)
+    return {
+        "documents": len(jobs),
+        "ms_per_document": round(seconds / len(jobs) * 1000, 1),
+        "ms_per_page": round(seconds / pages * 1000, 1),
+        "mb_per_page": round(sum(j.size_bytes for j in jobs) / pages / 2**20, 3),
+    }
+
+
+def _median_run(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round with the median pages/min (the upper one of an even count)."""
+    ordered = sorted(reports, key=lambda r: float(r["pages_per_minute"]))
+    return ordered[len(ordered) // 2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, help="ingest this folder (default: generated)")
+    parser.add_argument("--count", type=int, default=8, help="generated documents")
+    parser.add_argument("--workers", default="1,2,4", help="queue worker processes to try")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds (best round reported)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--texts", type=int, default=40, help="tiny documents for a task's cost")
+    parser.add_argument(
+        "--pg", metavar="URL", help="also time store writes into this (empty) PostgreSQL database"
+    )
+    parser.add_argument("--copies", type=int, default=20, help="store writes: copies of the run")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="sohoa-bench-scale-"))
+    corpus = args.corpus or make_corpus(tmp / "corpus", args.count)
+    redis, queue = start_redis(tmp)
+    runs: dict[str, list[dict[str, Any]]] = {}
+    loads: list[float] = []
+    try:
+        local_run(make_texts(tmp / "warm-up", 1), tmp, 1, "warm-up")  # imports off the disk
+        for round_ in range(args.repeat):
+            for jobs in (1, 2):
+                runs.setdefault(f"local -j {jobs}", []).append(
+                    local_run(corpus, tmp, jobs, f"{jobs}-{round_}")
+                )
+                loads.append(os.getloadavg()[0])
+            for processes in (int(w) for w in args.workers.split(",")):
+                runs.setdefault(f"queue, {processes} worker processes", []).append(
+                    queue_run(corpus, tmp, queue, processes, f"{processes}-{round_}")
+                )
+                loads.append(os.getloadavg()[0])
+        payload = page_payload(tmp / "local-1-0.sqlite", queue)
+        per_task = task_overhead(tmp, queue, args.texts)
+        planning = plan_rate(corpus)
+        writes = {
+            "sqlite": store_writes(tmp / "local-1-0.sqlite", str(tmp / "w.sqlite"), args.copies)
+        }
+        if args.pg:
+            writes["postgresql"] = store_writes(tmp / "local-1-0.sqlite", args.pg, args.copies)
+    finally:
+        redis.terminate()
+        redis.wait(10)
+    best = {name: _median_run(rs) for name, rs in runs.items()}
+    print(f"corpus: {corpus} ({best['local -j 1']['pages_processed']} pages); "
+          f"{os.cpu_count()} cores; load average during the runs "
+          f"{min(loads):.1f}-{max(loads):.1f}")  # fmt: skip
+    print("\n| run | pages | seconds | pages/min | s a page a process |")
+    print("|---|---:|---:|---:|---:|")
+    results: dict[str, Any] = {
+        "runs": {},
+        "page_payload": payload,
+        "task_overhead": per_task,
+        "store_writes": writes,
+        "planning": planning,
+        "loads": loads,
+    }
+    for name, report in best.items():
+        pages, seconds = report["pages_processed"], report["elapsed_s"]
+        processes = report["workers"] or 1
+        per_page = seconds * processes / pages if pages else 0.0
+        print(f"| {name} | {pages} | {seconds:.1f} | {report['pages_per_minute']:.1f} | "
+              f"{per_page:.2f} |")  # fmt: skip
+        results["runs"][name] = {
+            "pages": pages,
+            "seconds": seconds,
+            "pages_per_minute": report["pages_per_minute"],
+            "processes": processes,
+            "all_pages_per_minute": [r["pages_per_minute"] for r in runs[name]],
+        }
+    one = best["local -j 1"]
+    documents = sum(1 for f in one["files"] if f["pages"])
+    pages_a_document = one["pages_processed"] / max(1, documents)
+    local_page = one["elapsed_s"] / max(1, one["pages_processed"])
+    overhead = per_task["overhead_s_per_task"] / pages_a_document
+    results["queue_overhead_s_per_page"] = round(overhead, 4)
+    results["queue_overhead_share"] = round(overhead / local_page, 4)
+    ms = {k: v * 1000 for k, v in per_task.items()}
+    print(f"\nqueue cost a task: {ms['overhead_s_per_task']:.1f} ms (dispatch "
+          f"{ms['dispatch_s_per_task']:.1f} ms; a tiny document's task {ms['task_run_s']:.1f} ms, "
+          f"locally {ms['local_document_s']:.1f} ms); "
+          f"{pages_a_document:.1f} pages a document: {overhead * 1000:+.0f} ms a page on "
+          f"{local_page:.2f} s ({overhead / local_page:+.1%}; target <= +5%)")  # fmt: skip
+    two, q2 = best["local -j 2"], best.get("queue, 2 worker processes")
+    if q2 is not None:
+        ratio = q2["pages_per_minute"] / two["pages_per_minute"]
+        results["two_process_ratio"] = round(ratio, 4)
+        print(f"2 processes: queue {q2['pages_per_minute']:.1f} pages/min, local pool "
+              f"{two['pages_per_minute']:.1f} ({ratio - 1:+.1%}; target within 5%)")  # fmt: skip
+    print(
+        f"a page task's result through Redis: image {payload['page_image_kb']} KB + page "
+        f"JSON {payload['page_json_kb']} KB, SET+GET {payload['redis_set_get_ms']} ms"
+    )
+    print(
+        f"planning (submitter): {planning['ms_per_document']} ms a document, "
+        f"{planning['ms_per_page']} ms a page; sources {planning['mb_per_page']} MB a page"
+    )
+    for backend, measured in writes.items():
+        print(
+            f"store writes, {backend}: {measured['ms_per_page']} ms a page "
+            f"({measured['documents']} documents, {measured['pages']} pages, one writer)"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
