@@ -124,10 +124,9 @@ class NameHints:
                 return hints
         if not title(words[0][1]):
             return hints
-        line_start = text.rfind("\n", 0, start) + 1
         if (
             len(words) <= MAX_PERSON_WORDS
-            and not text[line_start:start].strip()
+            and _opens_line(text, start)
             and not text[position:line_end].strip()
         ):  # a line that is only capitalised words: a name (the signer's), or a place
             person = self._person(words, keys)
@@ -174,6 +173,15 @@ class NameHints:
                     for i, (at, _) in enumerate(words[:n])
                 }
         return {}
+
+
+def _opens_line(text: str, start: int) -> bool:
+    """Only spaces between the line's start and `start` (looked at back to the first other
+    character, not the whole line: a long line would make this quadratic)."""
+    at = start - 1
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    return at < 0 or text[at] == "\n"
 
 
 def _bonuses(counts: dict[str, int]) -> dict[str, float]:

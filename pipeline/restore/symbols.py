@@ -94,11 +94,15 @@ def _differs_in_d_stroke(token: str, form: str) -> bool:
 
 def _symbol_like(word: str) -> bool:
     """Two or more capitals (TU, CTr, QĐi): an abbreviation, not a hyphenated name."""
+    if word[1:].islower():  # most words: at most one capital (fast path)
+        return False
     return sum(char.isupper() for char in word) >= 2
 
 
 def capitals(word: str) -> bool:
     """Letters in capitals (HS, UBND, GD&ĐT) or a symbol's mixed case (CTr, QĐi, ThU)."""
+    if word[1:].islower():  # most words: at most one capital (fast path)
+        return False
     letters = [char for char in word if char.isalpha()]
     if len(letters) < 2 or any(char.isdigit() for char in word):
         return False
