@@ -75,7 +75,7 @@ RECONNECT_S = 60.0  # how long an operation waits for the database to come back
 CONNECT_TIMEOUT_S = 5
 MAX_POSITIONS = 256  # PostgreSQL keeps this many positions per word of a tsvector
 MAX_POSITION = 16383  # and positions up to this one
-FREQUENCY_CAP = 10_000  # the fuzzy fallback counts a variant's documents this far
+FREQUENCY_CAP = 1_000  # the fuzzy fallback counts a variant's documents this far
 # ts_rank_cd normalization 2: the rank divided by the document's length, as BM25 favours a
 # short document naming the words in its subject over a long body repeating them (on the
 # search recall set, 0 of 60 subject documents ranked below another with 2 or 8; 2 with 1
@@ -660,7 +660,8 @@ def _run_plan(
 ) -> HitPage:
     """Relevance (ts_rank_cd) over every match while at most `rank_limit` match; beyond,
     the subject/meta tier first, by rank, then the rest by date. The matches are counted
-    first, in full (one pass: PostgreSQL has no cheaper bounded count than SQLite's)."""
+    first, in full, then one page is read in that order (counting them alongside the page,
+    `count(*) OVER ()`, made a broad query slower: every match's row was kept to sort)."""
     source = f"FROM documents AS d{query.clause()}"
     params = {**query.params, "limit": limit, "offset": offset}
     _use_index(conn, query)
@@ -675,7 +676,10 @@ def _run_plan(
         return HitPage(total, ranking, [])
     exact = "false"
     if query.exact and ranking != "date":
-        exact = "d.tsv_exact @@ %(exact)s::tsquery"
+        # through the index, as SQLite does: testing each match's tsv_exact would read it
+        exact = (
+            "d.rid IN (SELECT e.rid FROM documents AS e WHERE e.tsv_exact @@ %(exact)s::tsquery)"
+        )
         params["exact"] = query.exact
     if ranking == "relevance":
         score = f"ts_rank_cd({_RANK}, d.tsv, %(positive)s::tsquery, {RANK_NORMALIZATION})"
