@@ -81,3 +81,13 @@ def test_an_issuer_line_loses_what_a_seal_adds(line: str, expected: str) -> None
     from pipeline.fields.names import canonical_issuer
 
     assert canonical_issuer(line) == expected
+
+
+def test_a_name_whose_surname_the_signature_ran_into_is_read() -> None:
+    # epu-03: "E%1rịnh Văn Toàn" under the signature; the title's "ĐÀO TẠO" is no name
+    text = ("BỘ CÔNG THƯƠNG\nTRƯỜNG ĐẠI HỌC ĐIỆN LỰC\nSố: 934/TB-ĐHĐL\n"
+            "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Hà Nội, ngày 25 tháng 6 năm 2021\nTHÔNG BÁO\nVề việc tổ chức đăng ký môn học\n"
+            "Nhà trường thông báo.\nNơi nhận:\n- Lưu: VT, ĐT.\nTL.HIỆU TRƯỞNG\n"
+            "TRƯỞNG PHÒNG\nĐÀO TẠO\nE%1rịnh Văn Toàn")
+    assert extract_fields(text).signer.name == "Trịnh Văn Toàn"

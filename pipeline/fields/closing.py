@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.match import Match
 from pipeline.fields.recipients import clean_item, split_merged
@@ -286,7 +287,8 @@ def _signer(
     name_at = _name(segs, keywords, anchor)
     if name_at is not None:
         seg = segs[name_at]
-        c.signer.name = canonical_name(squash(_QUOTES.sub("", seg.text)).strip("() "))
+        written = squash(_QUOTES.sub("", seg.text)).strip("() ")
+        c.signer.name = canonical_name(_surname_behind_ink(written) or written)
         c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, 0.9)
 
 
@@ -390,4 +392,19 @@ def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | 
             if not candidate.isupper():
                 return i
             found.append(i)
+        elif _surname_behind_ink(candidate):
+            return i
     return found[0] if found else None
+
+
+def _surname_behind_ink(text: str) -> str | None:
+    """A name whose surname the signature's ink ran into ("E%1rịnh Văn Toàn", epu-03):
+    the surname's letters one edit from exactly one known surname, marks included, and
+    the rest a name. The name with that surname; None for anything else."""
+    first, _, rest = text.partition(" ")
+    if first.isalpha() or not _is_name(rest) or rest.isupper():
+        return None
+    letters = "".join(ch for ch in first if ch.isalpha())
+    near = {s for s in words("surnames", folded=False)
+            if len(letters) >= 3 and Levenshtein.distance(letters, s) <= 1}
+    return f"{near.pop()} {rest}" if len(near) == 1 else None
