@@ -17,6 +17,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 Key = tuple[str, str, bool]
 """(this word's key, the neighbour's key, neighbour is the next word); the neighbour's key
@@ -28,8 +29,7 @@ MIN_MASS = 1e-3
 """Posterior mass below this is not counted."""
 
 
-@dataclass(frozen=True)
-class CacheWord:
+class CacheWord(NamedTuple):
     """One word of the document: its mark-free key, its candidates' ids and posteriors, and
     whether it may be re-chosen (`open`: a stripped word with several candidates whose best
     posterior is under SURE; correct and OCR words only give evidence)."""
