@@ -91,3 +91,32 @@ def test_a_name_whose_surname_the_signature_ran_into_is_read() -> None:
             "Nhà trường thông báo.\nNơi nhận:\n- Lưu: VT, ĐT.\nTL.HIỆU TRƯỞNG\n"
             "TRƯỞNG PHÒNG\nĐÀO TẠO\nE%1rịnh Văn Toàn")
     assert extract_fields(text).signer.name == "Trịnh Văn Toàn"
+
+
+def test_a_signer_name_without_a_family_name_is_flagged() -> None:
+    # ex-11: "Lê Anh Đức" read "Anh Đức", the family name lost under the signature
+    text = ("BỘ GIÁO DỤC VÀ ĐÀO TẠO\nTRƯỜNG ĐẠI HỌC ĐỒNG NAI\nSố: 572/QĐ-ĐHĐN\n"
+            "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Đồng Nai, ngày 20 tháng 04 năm 2022\nQUYẾT ĐỊNH\nVề việc miễn giảm học phí\n"
+            "Điều 1. Miễn giảm.\nNơi nhận:\n- Lưu: VT.\nHIỆU TRƯỞNG\n")
+    reasons = {i.field: i.reason for i in extract_fields(text + "Anh Đức").review}
+    assert "family name" in reasons["signer"]
+    assert "signer" not in {i.field for i in extract_fields(text + "Lê Anh Đức").review}
+
+
+def test_the_name_is_found_below_a_recipient_list_read_between_it_and_the_title() -> None:
+    # ex-06: the right column's authority and title, then the left column's list, then the name
+    recipients = "".join(f"- Đơn vị số {k};\n" for k in range(12))
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH HẢI DƯƠNG\nSố: 69/QĐ-UBND\n"
+            "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Hải Dương, ngày 10 tháng 01 năm 2011\nQUYẾT ĐỊNH\nVề việc khen thưởng\n"
+            "Điều 1. Khen thưởng.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH THƯỜNG TRỰC\nNơi nhận:\n"
+            + recipients + "Lê Hồng Văn")
+    assert extract_fields(text).signer.name == "Lê Hồng Văn"
+
+
+def test_a_subject_opening_read_as_va_viec_is_ve_viec() -> None:
+    from pipeline.fields.header import tidy_subject
+
+    assert tidy_subject("và việc công bố thủ tục") == "Về việc công bố thủ tục"
+    assert tidy_subject("Vụ việc tranh chấp đất đai") == "Vụ việc tranh chấp đất đai"

@@ -384,9 +384,12 @@ def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | 
         if seg.line > limit:
             break
         candidate = seg.text.strip("() ")
-        if seg.text.startswith(_DASH) or fold(candidate) in skip or _keyword_in(
-            seg, keywords, {"TITLE", "AUTHORITY", "RECIPIENTS", "CC"}
-        ):
+        if seg.text.startswith(_DASH) or _keyword_in(seg, keywords, {"RECIPIENTS", "CC"}):
+            # the "Nơi nhận" list read between the title and the name (the left column
+            # after the right one, ex-06): it does not use up the window
+            limit += 1
+            continue
+        if fold(candidate) in skip or _keyword_in(seg, keywords, {"TITLE", "AUTHORITY"}):
             continue
         if _is_name(candidate):
             if not candidate.isupper():

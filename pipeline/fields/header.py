@@ -786,12 +786,24 @@ def tidy_subject(subject: str) -> str:
     speck (",:"), the codes of a cited symbol ("340-CTr/ĐĐUK"), a term's roman number
     ("khóa XIH"), known phrases read with other tone marks ("chuyến đối số"), a comma read
     as ";" before a cited date ("180-CT/TW; ngày 02/8/2008") and a speck inside a symbol
-    ("79-KH/UBKT'TU")."""
-    subject = respell(_DOUBLED_PUNCT.sub(r"\1", subject))
+    ("79-KH/UBKT'TU") and the opening "Về việc" read "và việc" (ex-12)."""
+    subject = _VE_VIEC.sub(_ve_viec, respell(_DOUBLED_PUNCT.sub(r"\1", subject)))
     subject = _SPECK_IN_SYMBOL.sub("", _SEMICOLON_DATE.sub(",", subject))
     subject = _SPLIT_CODE.sub(_joined_code, subject)
     subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
     return _canonical_symbols(subject)
+
+
+_VE_VIEC = re.compile(r"^(\w{2})(?=\s+việc\b)")
+
+
+def _ve_viec(m: re.Match[str]) -> str:
+    """A subject's first word before "việc" that folds as "về" or "và" does is "Về": no
+    subject opens with "và việc"."""
+    word = m.group(1)
+    if fold(word) not in ("ve", "va"):
+        return word
+    return "Về" if word[0].isupper() or fold(word) == "va" else "về"
 
 
 def _joined_code(m: re.Match[str]) -> str:

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import NamedTuple
 
-from pipeline.fields.rules import given_names
+from pipeline.fields.rules import given_names, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
+from pipeline.restore.names import SURNAMES_FILE
 from pipeline.text.vietnamese import fold, strip_tone
 
 # Characters a register field may hold: Vietnamese letters, digits, spaces and the
@@ -67,6 +68,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         flag("subject", "subject reads as a place and date line")
     if r.signer.name and not _looks_like_name(r.signer.name):
         flag("signer", f"signer's name does not read as a name ({r.signer.name})")
+    elif r.signer.name and r.signer.name.split()[0] not in _surnames():
+        flag("signer", f"signer's name does not start with a known family name "
+             f"({r.signer.name}): a word lost under the signature?")
     elif r.signer.name and (common := _commoner_given_name(r.signer.name.split()[-1])):
         flag("signer", f"given name '{r.signer.name.split()[-1]}' is rare with this tone; "
              f"'{common}' is common: check the tone mark")
@@ -112,6 +116,15 @@ def _commoner_given_name(given: str) -> str | None:
     if best and best[0] >= REVIEW.name_twin_min and best[0] >= REVIEW.name_twin_ratio * seen:
         return best[1]
     return None
+
+
+@cache
+def _surnames() -> frozenset[str]:
+    """Family names as names spell them: the field stage's and the restoration's lists."""
+    listed = SURNAMES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(words("surnames", folded=False)) | {
+        line.strip() for line in listed if line.strip() and not line.startswith("#")
+    }
 
 
 def _looks_like_date_line(subject: str) -> bool:
