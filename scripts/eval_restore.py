@@ -366,6 +366,11 @@ class WordRepair:
         return self.fixed / self.broken if self.broken else float("inf")
 
 
+def broken_rate(repair: WordRepair) -> str:
+    """`1 in N` of the words OCR got right that repair broke."""
+    return f"1 in {1 / repair.broken_share:,.0f}" if repair.broken else "none"
+
+
 def page_words(text: str) -> list[str]:
     """Whitespace words without edge punctuation, tone placement normalised, case kept."""
     words = (word.strip(EDGE) for word in text.split())
@@ -633,7 +638,7 @@ def print_tables(
     for name, w in real_rows.items():
         print(
             f"| {name} | {w.pages} | {w.words:,} | {w.ocr_right:,} | {w.fixed} | {w.broken} | "
-            f"1 in {1 / max(w.broken_share, 1e-9):,.0f} | {w.ratio:.1f} : 1 | "
+            f"{broken_rate(w)} | {w.ratio:.1f} : 1 | "
             f"{w.cer_before:.2%} | {w.cer_after:.2%} |"
         )
 
