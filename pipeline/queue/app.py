@@ -11,8 +11,10 @@ and a prefetched one would wait behind a long one while another worker idles.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from celery import Celery
+from celery.backends.redis import RedisBackend
 
 TASK_NAME = "sohoa.ingest_document"
 QUEUE_NAME = "sohoa"
@@ -37,6 +39,7 @@ class QueueSettings:
     store_write_attempts: int = 6  # within a task, before it is retried as a whole
     result_expires_s: int = 7 * 24 * 3600
     poll_s: float = 0.5  # how often the submitting ingest reads the tasks' states
+    stranded_check_s: float = 10.0  # how often it looks for tasks a worker lost (twice: lost)
 
     def time_limit(self, pages: int) -> int:
         """The hard time limit of one document's task."""
@@ -46,12 +49,21 @@ class QueueSettings:
 SETTINGS = QueueSettings()
 
 
+class ResultStore(RedisBackend):
+    """Celery's Redis result store, its reads retried as its writes are: storing a task's
+    state reads the key first, and a Redis restarting at that moment failed the task."""
+
+    def get(self, key: Any) -> Any:
+        return self.ensure(super().get, (key,))
+
+
 def make_app(broker: str, settings: QueueSettings = SETTINGS) -> Celery:
     """The Celery app on the Redis at `broker`, which is also the result store (the queue's
     state: each task's progress and outcome, read by the submitting ingest)."""
     if settings.visibility_timeout_s <= settings.max_task_s:
         raise ValueError("the visibility timeout must be longer than the longest task")
-    app = Celery("sohoa", broker=broker, backend=broker, set_as_current=False)
+    backend = f"{ResultStore.__module__}:{ResultStore.__name__}+{broker}"
+    app = Celery("sohoa", broker=broker, backend=backend, set_as_current=False)
     app.conf.update(
         task_default_queue=QUEUE_NAME,
         task_serializer="json",
@@ -73,8 +85,8 @@ def make_app(broker: str, settings: QueueSettings = SETTINGS) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,  # a restarting Redis is waited for
         broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
-        result_backend_transport_options={"retry_policy": {"timeout": 60.0}},
+        # a result stored while Redis restarts is tried again for up to a minute
+        result_backend_transport_options={"retry_policy": {"max_retries": 60, "timeout": 60.0}},
         result_expires=settings.result_expires_s,
-        result_extended=True,
     )
     return app

@@ -21,6 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from pipeline.queue.app import QUEUE_NAME, SETTINGS, TASK_NAME, QueueSettings, make_app
+from pipeline.run.executor import Executor
 from pipeline.run.ingest import (
     FileOutcome,
     IngestOptions,
@@ -48,11 +49,14 @@ class QueueExecutor:
     def __init__(
         self,
         app: Celery,
+        store: WritesRecords,
         options: IngestOptions,
         settings: QueueSettings = SETTINGS,
         on_pages: Callable[[int], None] | None = None,
     ) -> None:
         self._app = app
+        self._store = store
+        self._force = options.force
         self._settings = settings
         self._common = {
             "force": options.force,
@@ -61,6 +65,9 @@ class QueueExecutor:
         }
         self._on_pages = on_pages
         self._pending: dict[str, DocumentJob] = {}  # task id -> its job
+        self._unstarted: set[str] = set()  # pending tasks with no state yet (last poll)
+        self._suspects: set[str] = set()  # unstarted and held by no worker at the last check
+        self._checked = time.monotonic()
         self._pages: dict[str, int] = {}  # task id -> pages it reported done
 
     def submit(self, job: DocumentJob) -> None:
@@ -100,8 +107,46 @@ class QueueExecutor:
                 log.warning("the queue is back after %.0f s", time.monotonic() - unreachable_since)
                 unreachable_since = None
             yield from finished
+            if time.monotonic() - self._checked > self._settings.stranded_check_s:
+                self._checked = time.monotonic()
+                try:
+                    self._send_stranded_again()
+                except UNREACHABLE as error:
+                    log.debug("stranded tasks not checked: %s", error)
             if self._pending:
                 time.sleep(max(self._settings.poll_s, len(self._pending) / POLL_KEYS_PER_S))
+
+    def _send_stranded_again(self) -> None:
+        """Send again the jobs whose message no worker holds and the queue no longer has.
+
+        A worker that loses Redis while it holds a message it has not started drops it, and
+        the message stays among Redis's unacknowledged ones until the visibility timeout
+        (8 h) puts it back. A task not started, with the queue empty and no worker holding
+        it (active or reserved) at two checks in a row, is stranded: its job is sent again
+        as a new task (the old one, if it ever runs, finds the document stored)."""
+        if not self._unstarted:
+            self._suspects = set()
+            return
+        if self._app.backend.client.llen(QUEUE_NAME) > 0:
+            self._suspects = set()  # a worker will get to it; nothing to judge yet
+            return
+        replies = self._app.control.inspect(timeout=1.0)
+        active, reserved = replies.active(), replies.reserved()
+        if not active and not reserved:
+            return  # no worker answered: nobody could hold it, nor run it if sent again
+        held = {
+            task["id"]
+            for found in (active or {}, reserved or {})
+            for tasks in found.values()
+            for task in tasks
+        }
+        stranded = (self._unstarted - held) & self._suspects
+        self._suspects = self._unstarted - held - stranded
+        for task_id in stranded:
+            job = self._pending.pop(task_id)
+            self._unstarted.discard(task_id)
+            log.warning("%s: its task was lost by a worker that lost Redis; sent again", job.path)
+            self.submit(job)
 
     def _poll(self) -> list[FileOutcome]:
         """The outcomes of the tasks that finished since the last poll (and their pages)."""
@@ -114,7 +159,9 @@ class QueueExecutor:
             read = []
             for task_id, key, value in zip(batch, keys, backend.client.mget(keys), strict=True):
                 if value is None:
-                    continue  # not started yet
+                    self._unstarted.add(task_id)
+                    continue
+                self._unstarted.discard(task_id)
                 meta = backend.decode_result(value)
                 outcome = self._read(task_id, meta["status"], meta.get("result"))
                 if outcome is not None:
@@ -131,6 +178,11 @@ class QueueExecutor:
             return None
         if state == "SUCCESS":
             outcome = FileOutcome.from_dict(result)
+        elif state in ("FAILURE", "REVOKED") and not self._force and self._stored(job):
+            # written, then its bookkeeping failed (Redis restarting as the task ended):
+            # the store is the truth
+            log.warning("%s: stored, though its task failed: %s", job.path, _failure(result))
+            outcome = FileOutcome(job.path, Status.INGESTED, id=job.sha256, pages=job.pages)
         elif state in ("FAILURE", "REVOKED"):
             outcome = FileOutcome(job.path, Status.FAILED, _failure(result), id=job.sha256)
         else:  # PENDING, STARTED, RETRY: still to come
@@ -138,6 +190,13 @@ class QueueExecutor:
         del self._pending[task_id]
         self._advance(task_id, job.pages)
         return outcome
+
+    def _stored(self, job: DocumentJob) -> bool:
+        try:
+            return self._store.has_document(job.sha256)
+        except Exception as error:  # the store unreachable too: the task's failure stands
+            log.warning("%s: cannot ask the store (%s)", job.path, error)
+            return False
 
     def _advance(self, task_id: str, pages: int) -> None:
         done = self._pages.get(task_id, 0)
@@ -193,7 +252,9 @@ def ingest_on_queue(
         run.pages_processed += pages
         bar.advance(pages)
 
-    executor = QueueExecutor(app, options, on_pages=pages_done)
+    executor: Executor[DocumentJob, FileOutcome] = QueueExecutor(
+        app, store, options, on_pages=pages_done
+    )
     submitted: dict[str, DocumentJob] = {}
     try:
         for job in plan(paths, store, options, finish):
