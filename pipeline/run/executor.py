@@ -39,8 +39,8 @@ class Executor(Protocol[T, O_co]):
         ...
 
     def outcomes(self) -> Generator[O_co, None, None]:
-        """Outcomes as tasks finish, until none is queued or running (closing it early
-        stops the tasks still running)."""
+        """Outcomes as tasks finish, until none is queued or running (closing it early:
+        a local executor also stops the tasks still running)."""
         ...
 
     def cancel(self) -> list[T]:
