@@ -3,8 +3,8 @@
 Starts a Celery worker with N processes (default: one per core), each running one document
 at a time with one single-threaded Tesseract, writing to the store at --db (a PostgreSQL
 URL shared by every machine, or a SQLite file when all workers share this machine). Stop it
-with SIGTERM (or Ctrl-C): it finishes the documents it is running; a second signal ends it
-at once, and the unfinished documents go back to the queue for another worker.
+with SIGTERM (or Ctrl-C): it finishes the documents it is running; SIGQUIT (or a second
+Ctrl-C) ends it at once, and the unfinished documents go back to the queue for another worker.
 """
 
 from __future__ import annotations
