@@ -120,3 +120,16 @@ def test_a_subject_opening_read_as_va_viec_is_ve_viec() -> None:
 
     assert tidy_subject("và việc công bố thủ tục") == "Về việc công bố thủ tục"
     assert tidy_subject("Vụ việc tranh chấp đất đai") == "Vụ việc tranh chấp đất đai"
+
+
+def test_a_date_line_that_lost_its_month_word_gives_the_year_not_a_cited_date() -> None:
+    # ex-08: "..., ngày 25 tháng 02 năm 2021" by hand came back "..., ngày năm 2021"
+    text = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSỞ TƯ PHÁP\nSố: /STP-VB\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "V/v Chương trình hỗ trợ pháp lý\nThành phố Hồ Chí Minh, ngày năm 2021\n"
+            "Kính gửi: Các Sở, ban ngành\nSở Tư pháp nhận được Quyết định số 81/QĐ-TTg ngày "
+            "19 tháng 01 năm 2021 của Thủ tướng Chính phủ.\nNơi nhận:\n- Lưu: VT.\n"
+            "GIÁM ĐỐC\nNguyễn Thị Hồng Hạnh")
+    result = extract_fields(text)
+    assert result.date == "2021"
+    assert "date" in {item.field for item in result.review}

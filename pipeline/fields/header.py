@@ -462,6 +462,10 @@ def _date(
         m = regexes()["date_words"].search(_blank_ink(seg.folded))
         m = m or _PRINTED_YEAR.search(_blank_ink(seg.folded))
         by_hand = m is not None
+    if m is None and (year_only := _MONTH_WORD_LOST.search(seg.folded)):
+        # the ink of the day and month took "tháng" with it ("Thành phố Hồ Chí Minh, ngày
+        # năm 2021", ex-08): the printed year is all there is, and a body date is no answer
+        m, by_hand = year_only, True
     used: int | None = None
     nxt: Seg | None = None
     wraps_day = m is None and _DAY_AT_END.search(seg.folded) is not None
@@ -501,6 +505,9 @@ def _date(
 _PRINTED_YEAR = re.compile(  # folded, ink blanked: "ngay   thang   nam 2025"
     r"\bng[a-z]{0,2}y\s*(?P<d>)\s*th[a-z]{1,3}ng\s*(?P<m>)\s*n[a-z]{1,2}m\s*[:.]?\s*"
     r"(?P<y>\d{4})(?!\d)"
+)
+_MONTH_WORD_LOST = re.compile(  # folded: "..., ngay nam 2021" after a place and a comma
+    r",\s*ng[a-z]{0,2}y\b(?P<d>)(?P<m>)[^,]{0,16}?\bn[a-z]{1,2}m\s*[:.]?\s*(?P<y>\d{4})(?!\d)"
 )
 _DATE_SLOTS = re.compile(r"(ng[a-z]{0,2}y)(.{0,12}?)(th[a-z]{1,3}ng)(.{0,12}?)(n[a-z]{1,2}m\b)")
 _SLOT_DIGITS = re.compile(r"\s*[\dil|!osqu\]]{1,2}[!']?\s*")
