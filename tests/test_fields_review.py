@@ -133,3 +133,19 @@ def test_a_date_line_that_lost_its_month_word_gives_the_year_not_a_cited_date() 
     result = extract_fields(text)
     assert result.date == "2021"
     assert "date" in {item.field for item in result.review}
+
+
+def test_a_number_read_beside_a_handwritten_day_is_flagged() -> None:
+    # ex-11: number 572 and day 20 by hand; the day came back as ink, the number as "542"
+    base = ("BỘ GIÁO DỤC VÀ ĐÀO TẠO\nTRƯỜNG ĐẠI HỌC ĐỒNG NAI\nSố: 542 /QĐ-ĐHĐN\n"
+            "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n{date}\n"
+            "QUYẾT ĐỊNH\nVề việc miễn giảm học phí\nĐiều 1. Miễn giảm.\nNơi nhận:\n"
+            "- Lưu: VT.\nHIỆU TRƯỞNG\nLê Anh Đức")
+
+    def flagged(date: str) -> set[str]:
+        text = base.format(date=date)
+        page = Page(1, text, text, 90.0, "ocr")
+        return {item.field for item in extract_fields(text, [page]).review}
+
+    assert "number" in flagged("Đồng Nai, ngày tháng 04 năm 2022")
+    assert "number" not in flagged("Đồng Nai, ngày 20 tháng 04 năm 2022")

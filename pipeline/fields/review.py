@@ -40,6 +40,11 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         flag("number", "number not read" + (" (written by hand?)" if r.symbol else ""))
     if r.symbol is None:
         flag("symbol", "symbol (ký hiệu) not found")
+    if r.number is not None and r.date is not None and len(r.date) < 10 and pages:
+        # the number and the day are filled in by hand together when the document is
+        # issued: a read number beside an unread day may be a misread hand (ex-11: 572 read
+        # "542" at confidence 85)
+        flag("number", "the day was written by hand; the number may be too: check it")
     if r.date is None:
         flag("date", "date not found")
     elif len(r.date) == 7:
