@@ -1,5 +1,5 @@
-"""Build pipeline/restore/data/person_names.tsv: how often each syllable stands as a middle
-name and as a given name after a Vietnamese family name in Vietnamese Wikipedia
+"""Build pipeline/restore/data/person_names.tsv: how often each syllable stands as a family
+name, a middle name and a given name in Vietnamese Wikipedia
 (`../shared/corpus/viwiki.txt.xz`, CC BY-SA; counts only, no text).
 
     nice -n 10 .venv/bin/python scripts/build_person_names.py
@@ -7,7 +7,9 @@ name and as a given name after a Vietnamese family name in Vietnamese Wikipedia
 A personal name is a family name of pipeline/restore/data/surnames.txt followed by one to
 three capitalised syllables, with no capitalised word right before or after it, and no
 place of the gazetteer (`Hà Nội`); its last syllable is the given name, the ones between
-are middle names. Forms seen fewer than MIN_COUNT times in a role are left out.
+are middle names. Each distinct full name counts once, however often the text names that
+person: mention counts favoured the famous (given `Ánh` 607 against `Anh` 391, after Nguyễn
+Ánh). Forms seen in fewer than MIN_COUNT names in a role are left out.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ DATA = ROOT / "pipeline" / "restore" / "data"
 MIN_COUNT = 3
 SYLLABLE = r"[A-ZĐÀ-Ỹ][a-zà-ỹđ]{0,6}"
 HEADER = """\
-# Middle and given names: how often each syllable stands in that role after a family name
-# (data/surnames.txt) in Vietnamese Wikipedia (2017 extract, ../shared/corpus/viwiki.txt.xz,
-# CC BY-SA; counts only, no text), built by scripts/build_person_names.py; forms seen fewer
-# than 3 times in a role left out. role<TAB>form<TAB>count
+# Family, middle and given names: in how many distinct personal names each syllable stands
+# in that role (family names from (data/surnames.txt) in Vietnamese Wikipedia (2017 extract,
+# ../shared/corpus/viwiki.txt.xz, CC BY-SA; counts only, no text), built by
+# scripts/build_person_names.py; forms seen in fewer than 3 names in a role left out.
+# role<TAB>form<TAB>count
 """
 
 
@@ -49,10 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     places = {name for names in load_places().values() for name in names}
     alternatives = "|".join(sorted(surnames, key=len, reverse=True))
-    name = re.compile(
-        rf"(?<![\wÀ-ỹ])(?:{alternatives})((?: {SYLLABLE}){{1,3}})(?! [A-ZĐÀ-Ỹ])\b"
-    )
-    counts: Counter[tuple[str, str]] = Counter()
+    name = re.compile(rf"(?<![\wÀ-ỹ])(?:{alternatives})((?: {SYLLABLE}){{1,3}})(?! [A-ZĐÀ-Ỹ])\b")
+    names: set[str] = set()
     with lzma.open(args.corpus, "rt", encoding="utf-8") as corpus:
         for line in corpus:
             for match in name.finditer(unicodedata.normalize("NFC", line)):
@@ -61,10 +62,14 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 if match.group(0) in places:
                     continue
-                parts = match.group(1).split()
-                for middle in parts[:-1]:
-                    counts[("middle", middle)] += 1
-                counts[("given", parts[-1])] += 1
+                names.add(match.group(0))
+    counts: Counter[tuple[str, str]] = Counter()
+    for full in names:  # each person once: famous names (Nguyễn Ánh) are not weighted up
+        counts[("family", full.split()[0])] += 1
+        parts = full.split()[1:]
+        for middle in parts[:-1]:
+            counts[("middle", middle)] += 1
+        counts[("given", parts[-1])] += 1
     rows = sorted((role, form, n) for (role, form), n in counts.items() if n >= MIN_COUNT)
     body = "".join(f"{role}\t{form}\t{n}\n" for role, form, n in rows)
     args.out.write_text(HEADER + body, encoding="utf-8")
