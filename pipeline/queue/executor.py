@@ -65,8 +65,7 @@ class QueueExecutor:
         }
         self._on_pages = on_pages
         self._pending: dict[str, DocumentJob] = {}  # task id -> its job
-        self._unstarted: set[str] = set()  # pending tasks with no state yet (last poll)
-        self._suspects: set[str] = set()  # unstarted and held by no worker at the last check
+        self._suspects: set[str] = set()  # pending tasks no worker held at the last check
         self._checked = time.monotonic()
         self._pages: dict[str, int] = {}  # task id -> pages it reported done
 
@@ -119,33 +118,34 @@ class QueueExecutor:
     def _send_stranded_again(self) -> None:
         """Send again the jobs whose message no worker holds and the queue no longer has.
 
-        A worker that loses Redis while it holds a message it has not started drops it, and
-        the message stays among Redis's unacknowledged ones until the visibility timeout
-        (8 h) puts it back. A task not started, with the queue empty and no worker holding
-        it (active or reserved) at two checks in a row, is stranded: its job is sent again
-        as a new task (the old one, if it ever runs, finds the document stored)."""
-        if not self._unstarted:
-            self._suspects = set()
-            return
-        if self._app.backend.client.llen(QUEUE_NAME) > 0:
-            self._suspects = set()  # a worker will get to it; nothing to judge yet
+        Redis keeps a delivered message among its unacknowledged ones until it is
+        acknowledged or the visibility timeout (8 h) puts it back in the queue. A worker
+        that loses Redis drops the message it holds but has not started, and a worker
+        machine that dies takes its running tasks' messages with it: either would wait 8 h.
+        A pending task that no live worker holds (active, reserved or scheduled for a
+        retry) while the queue is empty, at two checks in a row, is stranded: its job is
+        sent again as a new task (the old one, if it ever runs, finds the document stored).
+        """
+        if not self._pending or self._app.backend.client.llen(QUEUE_NAME) > 0:
+            self._suspects = set()  # a worker will get to what is queued; nothing to judge
             return
         replies = self._app.control.inspect(timeout=1.0)
-        active, reserved = replies.active(), replies.reserved()
-        if not active and not reserved:
+        found = [replies.active(), replies.reserved(), replies.scheduled()]
+        if not any(found):
             return  # no worker answered: nobody could hold it, nor run it if sent again
         held = {
-            task["id"]
-            for found in (active or {}, reserved or {})
-            for tasks in found.values()
+            task.get("request", task).get("id")
+            for per_worker in found
+            for tasks in (per_worker or {}).values()
             for task in tasks
         }
-        stranded = (self._unstarted - held) & self._suspects
-        self._suspects = self._unstarted - held - stranded
+        loose = set(self._pending) - held
+        stranded = loose & self._suspects
+        self._suspects = loose - stranded
         for task_id in stranded:
             job = self._pending.pop(task_id)
-            self._unstarted.discard(task_id)
-            log.warning("%s: its task was lost by a worker that lost Redis; sent again", job.path)
+            log.warning("%s: no worker holds its task (a worker lost Redis or died); sent "
+                        "again", job.path)  # fmt: skip
             self.submit(job)
 
     def _poll(self) -> list[FileOutcome]:
@@ -159,9 +159,7 @@ class QueueExecutor:
             read = []
             for task_id, key, value in zip(batch, keys, backend.client.mget(keys), strict=True):
                 if value is None:
-                    self._unstarted.add(task_id)
-                    continue
-                self._unstarted.discard(task_id)
+                    continue  # not started yet
                 meta = backend.decode_result(value)
                 outcome = self._read(task_id, meta["status"], meta.get("result"))
                 if outcome is not None:
