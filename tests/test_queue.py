@@ -365,3 +365,35 @@ def test_a_postgres_stop_mid_run_loses_and_duplicates_nothing(
         assert store.count_documents() == 5 and store.count_pages() == 4 * 2 + 1
         ids = {r.id for r in store.iter_records()}
     assert ids == {f["id"] for f in report(tmp_path / "r.json")["files"]}
+
+
+@needs_redis
+def test_a_document_whose_worker_dies_every_time_fails_after_three_deliveries(
+    tmp_path: Path, redis_server: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    """A file that kills its worker process whenever it runs (a native crash) fails with a
+    reason instead of going round the queue for ever; the other documents are stored."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_pdf(folder / "poison.pdf", 3)
+    db = tmp_path / "archive.sqlite"
+    start_worker(redis_server.url, str(db), processes=1)
+    run = submit(tmp_path, folder, redis_server.url, str(db), "r.json")
+    killed: set[int] = set()
+
+    def on_page_2() -> bool:
+        for state in task_states(redis_server):
+            result = state.get("result") or {}
+            if state["status"] == "PROGRESS" and result.get("pid") not in killed:
+                killed.add(result["pid"])
+                os.kill(result["pid"], signal.SIGKILL)
+                return True
+        return False
+
+    for _ in range(3):
+        wait_for("a delivery past its first page", on_page_2, 90)
+    code, out = finish(run)
+    assert code == 1, out
+    (entry,) = report(tmp_path / "r.json")["files"]
+    assert (entry["status"], entry["reason"]) == ("failed", "worker died while running it 3 times")
+    assert stored(db) == []
