@@ -120,6 +120,8 @@ def test_a_subject_opening_read_as_va_viec_is_ve_viec() -> None:
 
     assert tidy_subject("và việc công bố thủ tục") == "Về việc công bố thủ tục"
     assert tidy_subject("Vụ việc tranh chấp đất đai") == "Vụ việc tranh chấp đất đai"
+    assert tidy_subject("quy chuẩn quốc gia— do Bộ ban hành") == "quy chuẩn quốc gia do Bộ ban hành"
+    assert tidy_subject("giai đoạn 2021 – 2030") == "giai đoạn 2021 – 2030"
 
 
 def test_a_date_line_that_lost_its_month_word_gives_the_year_not_a_cited_date() -> None:

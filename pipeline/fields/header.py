@@ -793,14 +793,17 @@ def tidy_subject(subject: str) -> str:
     speck (",:"), the codes of a cited symbol ("340-CTr/ĐĐUK"), a term's roman number
     ("khóa XIH"), known phrases read with other tone marks ("chuyến đối số"), a comma read
     as ";" before a cited date ("180-CT/TW; ngày 02/8/2008") and a speck inside a symbol
-    ("79-KH/UBKT'TU") and the opening "Về việc" read "và việc" (ex-12)."""
+    ("79-KH/UBKT'TU"), the opening "Về việc" read "và việc" (ex-12) and a speck read as a
+    dash glued to a word before a lower-case one ("quốc gia— do", ex-13)."""
     subject = _VE_VIEC.sub(_ve_viec, respell(_DOUBLED_PUNCT.sub(r"\1", subject)))
+    subject = _GLUED_DASH.sub("", subject)
     subject = _SPECK_IN_SYMBOL.sub("", _SEMICOLON_DATE.sub(",", subject))
     subject = _SPLIT_CODE.sub(_joined_code, subject)
     subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
     return _canonical_symbols(subject)
 
 
+_GLUED_DASH = re.compile(r"(?<=\w)[—–](?=\s+[a-zà-ỹđ])")
 _VE_VIEC = re.compile(r"^(\w{2})(?=\s+việc\b)")
 
 
