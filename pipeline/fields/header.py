@@ -506,8 +506,9 @@ _PRINTED_YEAR = re.compile(  # folded, ink blanked: "ngay   thang   nam 2025"
     r"\bng[a-z]{0,2}y\s*(?P<d>)\s*th[a-z]{1,3}ng\s*(?P<m>)\s*n[a-z]{1,2}m\s*[:.]?\s*"
     r"(?P<y>\d{4})(?!\d)"
 )
-_MONTH_WORD_LOST = re.compile(  # folded: "..., ngay nam 2021" after a place and a comma
-    r",\s*ng[a-z]{0,2}y\b(?P<d>)(?P<m>)[^,]{0,16}?\bn[a-z]{1,2}m\s*[:.]?\s*(?P<y>\d{4})(?!\d)"
+_MONTH_WORD_LOST = re.compile(  # folded: "..., ngay nam 2021": no "thang" between (ex-08)
+    r",\s*ng[a-z]{0,2}y\b(?P<d>)(?P<m>)(?:(?!th[a-z]{1,3}ng)[^,]){0,16}?"
+    r"\bn[a-z]{1,2}m\s*[:.]?\s*(?P<y>\d{4})(?!\d)"
 )
 _DATE_SLOTS = re.compile(r"(ng[a-z]{0,2}y)(.{0,12}?)(th[a-z]{1,3}ng)(.{0,12}?)(n[a-z]{1,2}m\b)")
 _SLOT_DIGITS = re.compile(r"\s*[\dil|!osqu\]]{1,2}[!']?\s*")
