@@ -90,17 +90,11 @@ class _Queue(Generic[Task]):
         return None
 
 
-class InlineExecutor(Generic[Task, Outcome]):
-    """Tasks run one at a time in this process (`-j 1`: no workers to start or feed)."""
+class _Queued(Generic[Task, Outcome]):
+    """What both local executors share: the tasks waiting, urgent ones first, and when each
+    document's first task was handed out; `peak_kib`, the largest peak memory seen."""
 
-    def __init__(
-        self,
-        function: Callable[[Task], Outcome],
-        initializer: Callable[[], None] | None = None,
-        urgent: Callable[[Task], bool] = lambda task: False,
-    ) -> None:
-        self._function = function
-        self._initializer = initializer
+    def __init__(self, urgent: Callable[[Task], bool]) -> None:
         self._queue: _Queue[Task] = _Queue(urgent)
         self.peak_kib = 0
 
@@ -113,6 +107,20 @@ class InlineExecutor(Generic[Task, Outcome]):
     def cancel(self) -> list[Task]:
         return self._queue.clear()
 
+
+class InlineExecutor(_Queued[Task, Outcome]):
+    """Tasks run one at a time in this process (`-j 1`: no workers to start or feed)."""
+
+    def __init__(
+        self,
+        function: Callable[[Task], Outcome],
+        initializer: Callable[[], None] | None = None,
+        urgent: Callable[[Task], bool] = lambda task: False,
+    ) -> None:
+        super().__init__(urgent)
+        self._function = function
+        self._initializer = initializer
+
     def outcomes(self) -> Generator[Outcome, None, None]:
         if self._initializer is not None:
             self._initializer()
@@ -123,7 +131,7 @@ class InlineExecutor(Generic[Task, Outcome]):
             self.peak_kib = max(self.peak_kib, workers.peak_memory_kib())
 
 
-class PoolExecutor(Generic[Task, Outcome]):
+class PoolExecutor(_Queued[Task, Outcome]):
     """Tasks over `processes` fork-server workers (`workers.WorkerPool`), surviving deaths.
 
     When a worker dies the pool is broken: the task that worker was running fails (its
@@ -141,23 +149,13 @@ class PoolExecutor(Generic[Task, Outcome]):
         urgent: Callable[[Task], bool] = lambda task: False,
         describe: Callable[[Task], str] = repr,
     ) -> None:
+        super().__init__(urgent)
         self._processes = processes
         self._function = function
         self._on_death = on_death
         self._initializer = initializer
         self._describe = describe
-        self._queue: _Queue[Task] = _Queue(urgent)
         self._suspected: dict[int, int] = {}  # id(task) -> breaks it was running in
-        self.peak_kib = 0
-
-    def submit(self, task: Task) -> None:
-        self._queue.add(task)
-
-    def started(self, doc: str) -> float | None:
-        return self._queue.started.get(doc)
-
-    def cancel(self) -> list[Task]:
-        return self._queue.clear()
 
     def outcomes(self) -> Generator[Outcome, None, None]:
         window = self._processes * 2

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Self, cast
 
 from pipeline import sources
 from pipeline.cleanup.options import CleanupOptions
@@ -78,8 +78,24 @@ class JobError:
         return cls(ErrorKind(data["kind"]), str(data["message"]))
 
 
+class _JsonJob:
+    """A job written to and read back from JSON (what a queue message carries): each job
+    class says how its nested parts are rebuilt in `from_dict`."""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(cast(Any, self)), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Self:
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class PageJob:
+class PageJob(_JsonJob):
     """One page of one document: what a worker needs to clean, recognise and repair it."""
 
     doc: str  # the document's sha256
@@ -98,13 +114,6 @@ class PageJob:
     def key(self) -> tuple[str, int]:
         return (self.doc, self.page)
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> PageJob:
-        return cls.from_dict(json.loads(text))
-
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PageJob:
         values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
@@ -113,7 +122,7 @@ class PageJob:
 
 
 @dataclass(frozen=True)
-class DocumentJob:
+class DocumentJob(_JsonJob):
     """One document to ingest: its source (as `sources.inspect` found it) and the settings
     of its pages. A queue's worker runs it whole; the local pool runs its pages."""
 
@@ -174,13 +183,6 @@ class DocumentJob:
 
     def page_jobs(self) -> list[PageJob]:
         return [replace(self.page, page=n) for n in range(1, self.pages + 1)]
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> DocumentJob:
-        return cls.from_dict(json.loads(text))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DocumentJob:

@@ -27,6 +27,20 @@ class Term:
     negate: bool = False
 
 
+class Terms:
+    """The positive and the negated terms of a query (`terms`, set by the dataclass)."""
+
+    terms: tuple[Term, ...]
+
+    @property
+    def positive(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if not t.negate)
+
+    @property
+    def negative(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.negate)
+
+
 @dataclass(frozen=True)
 class Filters:
     """Field filters; None means "any". Text values are folded (`text.fold`)."""
@@ -48,7 +62,7 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(Terms):
     """A parsed query as a backend runs it.
 
     Without `corrections`, the positive terms are required as typed (folded), the negated
@@ -64,14 +78,6 @@ class Plan:
     words: frozenset[str]  # folded words to highlight
     rank_limit: int
     corrections: Mapping[str, Sequence[str]] = field(default_factory=dict)
-
-    @property
-    def positive(self) -> tuple[Term, ...]:
-        return tuple(t for t in self.terms if not t.negate)
-
-    @property
-    def negative(self) -> tuple[Term, ...]:
-        return tuple(t for t in self.terms if t.negate)
 
 
 @dataclass(frozen=True)

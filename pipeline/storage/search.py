@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pipeline.storage.protocol import FacetCount, Filters, Plan, SearchIndex, Term
+from pipeline.storage.protocol import FacetCount, Filters, Plan, SearchIndex, Term, Terms
 from pipeline.storage.text import canonical_tones, fold, fold_d, has_marks, index_columns, tokens
 from pipeline.text.confusions import confusions
 
@@ -71,19 +71,11 @@ _NO = {"no", "n", "false", "0", "khong", "k"}
 
 
 @dataclass(frozen=True)
-class ParsedQuery:
+class ParsedQuery(Terms):
     terms: tuple[Term, ...]
     filters: Filters
     notes: tuple[str, ...] = ()
     error: str | None = None
-
-    @property
-    def positive(self) -> tuple[Term, ...]:
-        return tuple(t for t in self.terms if not t.negate)
-
-    @property
-    def negative(self) -> tuple[Term, ...]:
-        return tuple(t for t in self.terms if t.negate)
 
 
 def make_filters(
