@@ -151,3 +151,16 @@ def test_a_number_read_beside_a_handwritten_day_is_flagged() -> None:
 
     assert "number" in flagged("Đồng Nai, ngày tháng 04 năm 2022")
     assert "number" not in flagged("Đồng Nai, ngày 20 tháng 04 năm 2022")
+
+
+def test_a_family_name_whose_first_letter_the_signature_hid_is_read_and_flagged() -> None:
+    # ex-09: "Nguyễn Hoài Nam" came back "guyến Hoài Nam"; "ông ..." is a word, not a surname
+    text = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSỞ Y TẾ\nSố: 852/KH-SYT\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Thành phố Hồ Chí Minh, ngày 09 tháng 02 năm 2021\nKẾ HOẠCH\n"
+            "Công tác kiểm tra văn bản năm 2021\nI. MỤC ĐÍCH\nNội dung.\nNơi nhận:\n"
+            "- Lưu: VT.\nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n")
+    result = extract_fields(text + "guyến Hoài Nam")
+    assert result.signer.name == "Nguyễn Hoài Nam"
+    assert "under the signature" in {i.field: i.reason for i in result.review}["signer"]
+    assert extract_fields(text + "ông Nguyễn Văn An").signer.name != "Nông Nguyễn Văn An"

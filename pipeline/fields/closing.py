@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.match import Match
 from pipeline.fields.recipients import clean_item, split_merged
-from pipeline.fields.rules import authority_forms, keyword_ids, regexes, words
+from pipeline.fields.rules import authority_forms, keyword_ids, regexes, syllables, words
 from pipeline.fields.settings import SETTINGS
 from pipeline.fields.text import (
     Seg,
@@ -22,7 +22,7 @@ from pipeline.fields.text import (
 )
 from pipeline.fields.values import Evidence
 from pipeline.record import Signer
-from pipeline.text.vietnamese import canonical_tones, fold
+from pipeline.text.vietnamese import canonical_tones, fold, strip_tone
 
 _CLOSING = SETTINGS.closing
 _DASH = ("-", "–", "—", "+", "•", "·", "~", "ˆ")  # "~", "ˆ": a dash as OCR may read it
@@ -401,13 +401,21 @@ def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | 
 
 
 def _surname_behind_ink(text: str) -> str | None:
-    """A name whose surname the signature's ink ran into ("E%1rịnh Văn Toàn", epu-03):
-    the surname's letters one edit from exactly one known surname, marks included, and
-    the rest a name. The name with that surname; None for anything else."""
+    """A name whose surname the signature's ink ran into, the rest a name: junk in the
+    surname one edit, marks included, from exactly one known surname ("E%1rịnh Văn Toàn",
+    epu-03), or the surname's first letter lost under the stroke, its tone misread
+    ("guyến Hoài Nam", ex-09; the surnames are listed commonest first). The name with that
+    surname; None for anything else."""
     first, _, rest = text.partition(" ")
-    if first.isalpha() or not _is_name(rest) or rest.isupper():
+    if not first or not _is_name(rest) or rest.isupper():
         return None
+    surnames = words("surnames", folded=False)
+    if first.isalpha():
+        if not first[0].islower() or len(first) < 3 or fold(first) in syllables():
+            return None  # a word ("ông Nguyễn Văn A") is no surname cut short
+        beheaded = [s for s in surnames if strip_tone(s)[1:].lower() == strip_tone(first)]
+        return f"{beheaded[0]} {rest}" if beheaded else None
     letters = "".join(ch for ch in first if ch.isalpha())
-    near = {s for s in words("surnames", folded=False)
+    near = {s for s in surnames
             if len(letters) >= 3 and Levenshtein.distance(letters, s) <= 1}
     return f"{near.pop()} {rest}" if len(near) == 1 else None

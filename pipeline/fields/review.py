@@ -73,6 +73,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         flag("subject", "subject reads as a place and date line")
     if r.signer.name and not _looks_like_name(r.signer.name):
         flag("signer", f"signer's name does not read as a name ({r.signer.name})")
+    elif r.signer.name and (read := _surname_as_read(r)):
+        flag("signer", f"family name read '{read}' under the signature's ink and taken as "
+             f"'{r.signer.name.split()[0]}': check it")
     elif r.signer.name and r.signer.name.split()[0] not in _surnames():
         flag("signer", f"signer's name does not start with a known family name "
              f"({r.signer.name}): a word lost under the signature?")
@@ -120,6 +123,16 @@ def _commoner_given_name(given: str) -> str | None:
     best = max(twins, default=None)
     if best and best[0] >= REVIEW.name_twin_min and best[0] >= REVIEW.name_twin_ratio * seen:
         return best[1]
+    return None
+
+
+def _surname_as_read(r: Fields) -> str | None:
+    """The signer's first word as the page reads it, when the extractor put a family name
+    in its place (`fields.closing`: "guyến" → "Nguyễn")."""
+    span = r.evidence.get("signer.name")
+    read = span.text.strip("() ").split()[:1] if span is not None else []
+    if read and r.signer.name and fold(read[0]) != fold(r.signer.name.split()[0]):
+        return read[0]  # not a mark put right ("Định" → "Đinh"), letters the ink hid
     return None
 
 
