@@ -173,3 +173,16 @@ def test_footnote_small_print_is_repaired_as_ocr_output() -> None:
     assert text.split("\n")[0] == auto.text.split("\n")[0]
     assert "tổng hợp chi tiết" in text.split("\n")[2]
     assert all(0 <= start < end <= len(text) for start, end, _, _ in spans)
+
+
+def test_the_shipped_model_is_found_in_a_checkout_an_install_or_where_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.restore.restorer import SOURCE_TREE, default_model
+
+    monkeypatch.delenv("SOHOA_MODEL", raising=False)
+    assert default_model() == SOURCE_TREE / "models" / "restore"  # this checkout
+    installed = default_model(tmp_path)  # a wheel: no models/ beside the package
+    assert installed.parts[-4:] == ("share", "sohoa", "models", "restore")
+    monkeypatch.setenv("SOHOA_MODEL", str(tmp_path))
+    assert default_model() == tmp_path

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 import time
 import unicodedata
 from collections import Counter
@@ -41,7 +43,23 @@ from pipeline.restore.tokens import NUM, Token, is_code, iter_tokens
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "restore"
+SOURCE_TREE = Path(__file__).resolve().parents[2]
+
+
+def default_model(source_tree: Path = SOURCE_TREE) -> Path:
+    """Where the shipped model is: $SOHOA_MODEL when set; `models/restore` of the source
+    tree in a checkout or an editable install; else where a wheel puts it
+    (`share/sohoa/models/restore` under the environment's prefix: pyproject's data-files)."""
+    if chosen := os.environ.get("SOHOA_MODEL"):
+        return Path(chosen)
+    checkout = source_tree / "models" / "restore"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "sohoa" / "models" / "restore"
+
+
+DEFAULT_MODEL = default_model()
+
 MODES = ("auto", "stripped", "ocr")
 SWAPPED_PUNCTUATION = (",", ".", ";", ":")
 OCR_CACHE_SIZE = 20_000
