@@ -42,7 +42,6 @@ from pipeline.storage.protocol import (
     FacetCount,
     Filters,
     HitPage,
-    HitRow,
     PageText,
     Plan,
     Term,
@@ -51,6 +50,7 @@ from pipeline.storage.rows import (
     DOC_COLUMNS,
     HIT_COLUMNS,
     document_row,
+    hit_rows,
     image_media_type,
     record_json,
     splice_pages,
@@ -701,14 +701,7 @@ def _run_plan(
         f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
         params,
     ).fetchall()
-    hits = [
-        HitRow(
-            **{c: row[c] for c in HIT_COLUMNS},
-            score=float(row["score"]),
-            exact=bool(row["exact"]),
-        )
-        for row in rows
-    ]
+    hits = hit_rows(rows)
     return HitPage(total, ranking, hits)
 
 

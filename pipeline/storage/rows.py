@@ -7,9 +7,10 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.record import Record
+from pipeline.storage.protocol import HitRow
 from pipeline.storage.text import fold
 
 # The columns of a document row, in `document_row` order (both backends' `documents`).
@@ -58,6 +59,24 @@ _MAGIC = (
     (b"MM\x00*", "image/tiff"),
 )
 EMPTY_PAGE = re.compile(rb'\{"number":(\d+),"text":"","raw_text":""')
+
+
+class ResultRow(Protocol):
+    """A result row by column name: `sqlite3.Row` or psycopg's dict row."""
+
+    def __getitem__(self, column: str) -> Any: ...
+
+
+def hit_rows(rows: Sequence[ResultRow]) -> list[HitRow]:
+    """A backend's result rows (the hit columns, `score`, `exact`) as hits."""
+    return [
+        HitRow(
+            **{c: row[c] for c in HIT_COLUMNS},
+            score=float(row["score"]),
+            exact=bool(row["exact"]),
+        )
+        for row in rows
+    ]
 
 
 def image_media_type(data: bytes) -> str:

@@ -31,7 +31,6 @@ from pipeline.storage.protocol import (
     FacetCount,
     Filters,
     HitPage,
-    HitRow,
     PageText,
     Plan,
     Term,
@@ -40,6 +39,7 @@ from pipeline.storage.rows import (
     DOC_COLUMNS,
     HIT_COLUMNS,
     document_row,
+    hit_rows,
     image_media_type,
     record_json,
     splice_pages,
@@ -728,14 +728,7 @@ def _run(store: SqliteStore, plan: _Plan, sort: str, limit: int, offset: int) ->
         total = int(rows[0]["total"])
     else:
         total = int(store._query(f"{sql.with_}{count}", params)[0]["n"])
-    hits = [
-        HitRow(
-            **{c: row[c] for c in HIT_COLUMNS},
-            score=float(row["score"]),
-            exact=bool(row["exact"]),
-        )
-        for row in rows
-    ]
+    hits = hit_rows(rows)
     return HitPage(total, _RANKING[ranking], hits)
 
 
