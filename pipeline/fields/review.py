@@ -18,7 +18,7 @@ from typing import NamedTuple
 from pipeline.fields.rules import given_names, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
-from pipeline.restore.names import SURNAMES_FILE
+from pipeline.restore.names import surnames
 from pipeline.text.vietnamese import fold, strip_tone
 
 # Characters a register field may hold: Vietnamese letters, digits, spaces and the
@@ -139,10 +139,7 @@ def _surname_as_read(r: Fields) -> str | None:
 @cache
 def _surnames() -> frozenset[str]:
     """Family names as names spell them: the field stage's and the restoration's lists."""
-    listed = SURNAMES_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(words("surnames", folded=False)) | {
-        line.strip() for line in listed if line.strip() and not line.startswith("#")
-    }
+    return frozenset(words("surnames", folded=False)) | frozenset(surnames())
 
 
 def _looks_like_date_line(subject: str) -> bool:

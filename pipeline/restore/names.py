@@ -88,9 +88,9 @@ class NameHints:
         for line in _rows(words):
             key, form, where = line.split("\t")[:3]
             (before if where == "before" else inside)[key] = form
-        surnames: dict[str, list[str]] = defaultdict(list)
-        for line in _rows(SURNAMES_FILE):
-            surnames[skeleton(line.strip()).lower()].append(line.strip())
+        by_letters: dict[str, list[str]] = defaultdict(list)
+        for name in surnames():
+            by_letters[skeleton(name).lower()].append(name)
         counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
         for line in _rows(PERSON_NAMES_FILE):
             role, form, count = line.split("\t")
@@ -99,7 +99,7 @@ class NameHints:
             role: {key: _bonuses(forms, role) for key, forms in by_key.items()}
             for role, by_key in counts.items()
         }
-        return cls(load_places(places), before, inside, dict(surnames), roles)
+        return cls(load_places(places), before, inside, dict(by_letters), roles)
 
     def find(
         self, text: str, start: int, end: int, line_end: int, key_of: Key, after_title: bool
@@ -150,8 +150,8 @@ class NameHints:
         if count < 2 or keys[0] not in self.surnames or " ".join(keys[:count]) in self.places:
             return {}
         family = self.roles.get("family", {}).get(keys[0])
-        surnames = family or dict.fromkeys(self.surnames[keys[0]], SURNAME_BONUS)
-        hints = {words[0][0]: Hint(surnames, True)}
+        family_forms = family or dict.fromkeys(self.surnames[keys[0]], SURNAME_BONUS)
+        hints = {words[0][0]: Hint(family_forms, True)}
         for i in range(1, count):
             role = "given" if i == count - 1 else "middle"
             forms = self.roles.get(role, {}).get(keys[i])
@@ -200,6 +200,11 @@ def _bonuses(counts: dict[str, int], role: str) -> dict[str, float]:
         for form, n in counts.items()
         if n >= NAME_SHARE * top
     }
+
+
+def surnames() -> list[str]:
+    """The family names of data/surnames.txt, as names spell them, commonest first."""
+    return [line.strip() for line in _rows(SURNAMES_FILE)]
 
 
 def _rows(path: Path) -> list[str]:
