@@ -392,3 +392,30 @@ def test_broad_queries_rank_subject_tier_then_date(
     second = search(store, "dang", limit=2, page=2)
     assert [hit.id for hit in second.hits] == [KE_HOACH.id, DANG_DOAN.id]
     assert search(store, "dang", filters=make_filters(type="BC")).ranking == "relevance"
+
+
+@pytest.mark.parametrize("query", ["dang", "đảng", "Đảng viên", "chi bộ", '"chi bo" -hinh'])
+def test_broad_query_pages_follow_one_order(
+    store: Store, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    """Broad queries (PostgreSQL reads them a tier at a time): any page size gives the same
+    sequence as one long page, in the order exact first, then the subject/meta tier by
+    score, then the rest newest first."""
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 1)
+    whole = search(store, query, limit=100)
+    if whole.total <= 1:
+        pytest.skip("needs more than one match")
+    assert whole.ranking == "subject-then-date" and len(whole.hits) == whole.total
+    for size in (1, 2, 3):
+        pages = [search(store, query, limit=size, page=n) for n in range(1, whole.total + 1)]
+        assert [h.id for p in pages for h in p.hits][: whole.total] == [h.id for h in whole.hits]
+    keys = [(not h.exact, h.score == 0) for h in whole.hits]
+    assert keys == sorted(keys)
+    for group in ((e, z) for e in (False, True) for z in (False, True)):
+        hits = [h for h, key in zip(whole.hits, keys, strict=True) if key == group]
+        if group[1]:
+            dates = [h.date or "" for h in hits]
+            assert dates == sorted(dates, reverse=True)
+        else:
+            scores = [h.score for h in hits]
+            assert scores == sorted(scores, reverse=True)

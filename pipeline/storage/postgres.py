@@ -42,6 +42,7 @@ from pipeline.storage.protocol import (
     FacetCount,
     Filters,
     HitPage,
+    HitRow,
     PageText,
     Plan,
     Term,
@@ -93,6 +94,7 @@ _RANK = (
 )
 _LOCK_KEY = 0x736F686F61  # "sohoa": the advisory lock taken while the schema is created
 
+_GIN_INDEXES = ("documents_tsv", "documents_tsv_exact")  # replaced by RUM ones (pg1 stores)
 _SCHEMA = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE TABLE IF NOT EXISTS meta(key text PRIMARY KEY, value text NOT NULL);
@@ -127,16 +129,6 @@ CREATE TABLE IF NOT EXISTS documents(
     tsv_head tsvector NOT NULL,
     tsv_exact tsvector NOT NULL
 );
-CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);
-CREATE INDEX IF NOT EXISTS documents_date ON documents(date DESC NULLS LAST, rid DESC);
-CREATE INDEX IF NOT EXISTS documents_year ON documents(year);
-CREATE INDEX IF NOT EXISTS documents_tsv ON documents USING gin(tsv);
-CREATE INDEX IF NOT EXISTS documents_tsv_head ON documents USING gin(tsv_head);
-CREATE INDEX IF NOT EXISTS documents_tsv_exact ON documents USING gin(tsv_exact);
-CREATE INDEX IF NOT EXISTS documents_type_key ON documents USING gin(type_key gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS documents_issuer_key ON documents USING gin(issuer_key gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS documents_place_key ON documents USING gin(place_key gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS documents_symbol_key ON documents USING gin(symbol_key gin_trgm_ops);
 CREATE TABLE IF NOT EXISTS pages(
     doc_id text COLLATE "C" NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     number integer NOT NULL,
@@ -154,6 +146,22 @@ CREATE TABLE IF NOT EXISTS page_images(
 );
 CREATE TABLE IF NOT EXISTS terms(term text COLLATE "C" PRIMARY KEY)
 """
+# Secondary indexes (name: table and method), apart from the tables so that a bulk load can
+# build them after the rows (`bulk_start`). `tsv` and `tsv_exact` have RUM indexes, which
+# keep each word's positions: a phrase is matched inside the index, where GIN (no
+# positions) had every candidate's tsvector read back from TOAST and checked.
+_INDEXES = {
+    "documents_sha256": "documents(sha256)",
+    "documents_date": "documents(date DESC NULLS LAST, rid DESC)",
+    "documents_year": "documents(year)",
+    "documents_tsv_rum": "documents USING rum(tsv rum_tsvector_ops)",
+    "documents_tsv_head": "documents USING gin(tsv_head)",
+    "documents_tsv_exact_rum": "documents USING rum(tsv_exact rum_tsvector_ops)",
+    "documents_type_key": "documents USING gin(type_key gin_trgm_ops)",
+    "documents_issuer_key": "documents USING gin(issuer_key gin_trgm_ops)",
+    "documents_place_key": "documents USING gin(place_key gin_trgm_ops)",
+    "documents_symbol_key": "documents USING gin(symbol_key gin_trgm_ops)",
+}
 
 T = TypeVar("T")
 
@@ -404,8 +412,13 @@ class PostgresStore:
         columns when INDEX_VERSION changed."""
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            _create_rum(conn, self.path)
             for statement in _SCHEMA.split(";\n"):
                 conn.execute(statement)
+            if not _bulk_loading(conn):
+                for name in _GIN_INDEXES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}")
+                _create_indexes(conn)
             conn.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', %s) "
                 "ON CONFLICT (key) DO NOTHING",
@@ -457,6 +470,52 @@ class PostgresStore:
         copies; returns how many documents were written (not there with that content)."""
         prepared = [_Write.of(record, images) for record, images in documents]
         return self._run(lambda conn: _write(conn, prepared))
+
+    def bulk_start(self) -> None:
+        """Begin loading many documents into a new archive: the secondary indexes are
+        dropped, to be built once by `bulk_finish` (building a GIN index over the rows is
+        several times faster than updating it row by row); the meta key `bulk_load` keeps
+        other writers opening the store from creating them meanwhile. Searches still work,
+        slowly, until `bulk_finish`."""
+
+        def work(conn: psycopg.Connection[dict[str, Any]]) -> None:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('bulk_load', 'on') "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            )
+            for name in _INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+        self._run(work)
+
+    def bulk_copy(self, documents: Sequence[tuple[Record, dict[int, bytes]]]) -> int:
+        """Write a batch of new documents by COPY, in one transaction, without the checks of
+        `add_documents`: none of them may be stored already (a repeated id fails on the
+        unique key). The commit does not wait for the WAL to reach the disk
+        (`synchronous_commit = off`): a crash of the server may lose the last batches
+        committed (well under a second of them), never half a batch; load those again."""
+        prepared = [_Write.of(record, images) for record, images in documents]
+
+        def work(conn: psycopg.Connection[dict[str, Any]]) -> int:
+            conn.execute("SET LOCAL synchronous_commit = off")
+            _copy(conn, prepared)
+            return len(prepared)
+
+        return self._run(work)
+
+    def bulk_finish(self) -> None:
+        """Build the secondary indexes dropped by `bulk_start` (with 1 GB of
+        maintenance_work_mem), clear the mark, and refresh the statistics (`optimize`)."""
+
+        def work(conn: psycopg.Connection[dict[str, Any]]) -> None:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            _create_indexes(conn)
+            conn.execute("DELETE FROM meta WHERE key = 'bulk_load'")
+
+        self._run(work)
+        self.optimize()
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document (its pages and images go with it); False when there was none."""
@@ -659,9 +718,8 @@ def _run_plan(
     offset: int,
 ) -> HitPage:
     """Relevance (ts_rank_cd) over every match while at most `rank_limit` match; beyond,
-    the subject/meta tier first, by rank, then the rest by date. The matches are counted
-    first, in full, then one page is read in that order (counting them alongside the page,
-    `count(*) OVER ()`, made a broad query slower: every match's row was kept to sort)."""
+    the subject/meta tier first, by rank, then the rest by date (`_tiers`). The matches are
+    counted first, in full, then one page is read in that order."""
     source = f"FROM documents AS d{query.clause()}"
     params = {**query.params, "limit": limit, "offset": offset}
     _use_index(conn, query)
@@ -674,35 +732,62 @@ def _run_plan(
         ranking = "relevance" if total <= limit_ranked else "subject-then-date"
     if offset >= total:
         return HitPage(total, ranking, [])
-    exact = "false"
-    if query.exact and ranking != "date":
-        # through the index, as SQLite does: testing each match's tsv_exact would read it
-        exact = (
-            "d.rid IN (SELECT e.rid FROM documents AS e WHERE e.tsv_exact @@ %(exact)s::tsquery)"
-        )
-        params["exact"] = query.exact
+    if ranking == "subject-then-date":
+        return HitPage(total, ranking, _tiers(conn, query, limit, offset))
+    score, exact = "0.0", "false"
+    order = "d.date DESC NULLS LAST, d.rid DESC"
     if ranking == "relevance":
+        # at most RELEVANCE_LIMIT matches: each one's tsv (and tsv_exact) read once
         score = f"ts_rank_cd({_RANK}, d.tsv, %(positive)s::tsquery, {RANK_NORMALIZATION})"
         order = "exact DESC, score DESC, d.rid DESC"
         params["positive"] = query.positive
-    elif ranking == "subject-then-date":
-        score = (
-            "CASE WHEN d.tsv_head @@ %(positive)s::tsquery "
-            f"THEN ts_rank_cd({_RANK}, d.tsv_head, %(positive)s::tsquery, {RANK_NORMALIZATION}) "
-            "ELSE 0 END"
-        )
-        order = "exact DESC, score DESC, d.date DESC NULLS LAST, d.rid DESC"
-        params["positive"] = query.positive
-    else:
-        score = "0.0"
-        order = "d.date DESC NULLS LAST, d.rid DESC"
+        if query.exact:
+            exact = "d.tsv_exact @@ %(exact)s::tsquery"
+            params["exact"] = query.exact
     rows = conn.execute(
         f"SELECT {_HIT_SELECT}, ({score})::float8 AS score, ({exact}) AS exact {source} "
         f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
         params,
     ).fetchall()
-    hits = hit_rows(rows)
-    return HitPage(total, ranking, hits)
+    return HitPage(total, ranking, hit_rows(rows))
+
+
+def _tiers(
+    conn: psycopg.Connection[dict[str, Any]], query: _Query, limit: int, offset: int
+) -> list[HitRow]:
+    """One page of a broad query's matches in the order exact accents first, then the
+    documents holding every word in their subject or meta text (`tsv_head`) by rank, then
+    the rest newest first: the same order as one ORDER BY over every match, read a tier at
+    a time and only as far as the page needs, so a broad query ranks its first tier only
+    (ranking or flagging each of 100,000s of matches cost seconds at 1,000,000 pages)."""
+    head = "d.tsv_head @@ %(positive)s::tsquery"
+    ranked = f"ts_rank_cd({_RANK}, d.tsv_head, %(positive)s::tsquery, {RANK_NORMALIZATION})"
+    tiers: list[tuple[str, bool, bool]] = []  # (condition, exact, ranked)
+    if query.exact:
+        marked = "d.tsv_exact @@ %(exact)s::tsquery"
+        tiers += [(f"{marked} AND {head}", True, True), (f"{marked} AND NOT {head}", True, False)]
+        tiers += [(f"NOT {marked} AND {head}", False, True)]
+        tiers += [(f"NOT {marked} AND NOT {head}", False, False)]
+    else:
+        tiers += [(head, False, True), (f"NOT {head}", False, False)]
+    params = {**query.params, "positive": query.positive, "exact": query.exact}
+    where = " AND ".join([*query.where, ""])
+    rows: list[dict[str, Any]] = []
+    skip = offset
+    for condition, exact, by_rank in tiers:
+        score = f"{ranked}::float8" if by_rank else "0.0::float8"
+        order = "score DESC, " if by_rank else ""
+        found = conn.execute(
+            f"SELECT {_HIT_SELECT}, {score} AS score, {exact} AS exact "
+            f"FROM documents AS d WHERE {where}{condition} "
+            f"ORDER BY {order}d.date DESC NULLS LAST, d.rid DESC LIMIT %(n)s",
+            {**params, "n": skip + limit - len(rows)},
+        ).fetchall()
+        rows += found[skip:]
+        skip = max(0, skip - len(found))
+        if len(rows) >= limit:
+            break
+    return hit_rows(rows)
 
 
 @dataclass(frozen=True)
@@ -755,24 +840,65 @@ def _write(conn: psycopg.Connection[dict[str, Any]], documents: Sequence[_Write]
         )
         written.append(doc)
     with conn.cursor() as cursor:
-        with cursor.copy(
-            "COPY pages(doc_id, number, text, raw_text, confidence) FROM STDIN"
-        ) as copy:
-            for doc in written:
-                for page in doc.record.pages:
-                    copy.write_row(
-                        (doc.record.id, page.number, page.text, page.raw_text, page.confidence)
-                    )
-        cursor.executemany(
-            "INSERT INTO page_images(doc_id, number, media_type, data) VALUES (%s, %s, %s, %s)",
-            [
-                (doc.record.id, number, image_media_type(data), data)
-                for doc in written
-                for number, data in sorted(doc.images.items())
-            ],
-        )
+        _copy_pages(cursor, written)
     _add_terms(conn, [doc.vectors[0] for doc in written])
     return len(written)
+
+
+def _copy(conn: psycopg.Connection[dict[str, Any]], documents: Sequence[_Write]) -> None:
+    """COPY new documents, their pages and page images, and add their words to `terms`."""
+    with conn.cursor() as cursor:
+        columns = f"{', '.join(DOC_COLUMNS)}, source_pages, content_sha256, record_json"
+        with cursor.copy(f"COPY documents({columns}, tsv, tsv_head, tsv_exact) FROM STDIN") as copy:
+            for doc in documents:
+                copy.write_row(
+                    (
+                        *document_row(doc.record),
+                        doc.record.source.pages or 0,
+                        doc.content,
+                        doc.stored,
+                        *doc.vectors,
+                    )
+                )
+        _copy_pages(cursor, documents)
+    _add_terms(conn, [doc.vectors[0] for doc in documents])
+
+
+def _copy_pages(cursor: psycopg.Cursor[dict[str, Any]], documents: Sequence[_Write]) -> None:
+    with cursor.copy("COPY pages(doc_id, number, text, raw_text, confidence) FROM STDIN") as copy:
+        for doc in documents:
+            for page in doc.record.pages:
+                copy.write_row(
+                    (doc.record.id, page.number, page.text, page.raw_text, page.confidence)
+                )
+    with cursor.copy("COPY page_images(doc_id, number, media_type, data) FROM STDIN") as copy:
+        for doc in documents:
+            for number, data in sorted(doc.images.items()):
+                copy.write_row((doc.record.id, number, image_media_type(data), data))
+
+
+def _create_rum(conn: psycopg.Connection[dict[str, Any]], url: str) -> None:
+    """CREATE EXTENSION rum, or one line saying what to install."""
+    with conn.transaction():  # a savepoint: the failure must not abort the caller's work
+        try:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS rum")
+            return
+        except psycopg.errors.UndefinedFile:
+            pass
+    raise BadArgumentsError(
+        f"{_safe(url)}: the PostgreSQL server lacks the RUM extension the search index "
+        "needs (Debian: apt install postgresql-15-rum, or the package for its version)"
+    )
+
+
+def _bulk_loading(conn: psycopg.Connection[dict[str, Any]]) -> bool:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'bulk_load'").fetchone()
+    return row is not None
+
+
+def _create_indexes(conn: psycopg.Connection[dict[str, Any]]) -> None:
+    for name, spec in _INDEXES.items():
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {spec}")
 
 
 def _use_index(conn: psycopg.Connection[dict[str, Any]], query: _Query) -> None:
