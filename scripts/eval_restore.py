@@ -11,7 +11,10 @@ One run prints (see docs/restore.md):
   3. personal names and place names inside those sets;
   4. the real development set's OCR text (`--real`, the texts.json of
      `scripts/bench_real.py --split dev --systems sohoa,bare`): words OCR got right that
-     repair broke, words OCR got wrong that repair fixed, CER before and after.
+     repair broke, words OCR got wrong that repair fixed, CER before and after;
+  5. seed 003 (Tesseract `-l eng` on a real Party report) through the `sohoa restore --mode
+     ocr` path (encoding repair, then `ocr` mode) against its hand truth
+     (`corpus/restore/seed003.truth.txt`): CER before and after repair, whole and by half.
 Models that are missing are trained first, leaving out the held-out lines and the seeds:
     nice -n 10 .venv/bin/python scripts/eval_restore.py
 """
@@ -54,6 +57,8 @@ SURNAMES = frozenset(
 )
 """Family names: a capitalised run opening with one is a personal name (not a place)."""
 REAL = REPO / "corpus" / "real"
+SEED_003 = SHARED / "seeds" / "003_df078dc1419f2d79.txt"
+SEED_003_TRUTH = REPO / "corpus" / "restore" / "seed003.truth.txt"
 UNSURE = "⟨?"
 """A transcribed line holding this was not read with certainty: left out."""
 EDGE = string.punctuation + "“”‘’…–—•"
@@ -440,6 +445,38 @@ def real_ocr_rows(texts_json: Path, restorer: Restorer) -> dict[str, WordRepair]
     return rows
 
 
+@dataclass(frozen=True)
+class SeedOcr:
+    """Seed 003's CER against its hand truth, bare and repaired, on lines [start, end)."""
+
+    name: str
+    chars: int
+    bare: float
+    repaired: float
+
+
+def seed_003_rows(restorer: Restorer) -> list[SeedOcr]:
+    """Seed 003 as `sohoa restore --mode ocr` reads it (bytes decoded and legacy encodings
+    repaired first), line by line against the hand truth: all of it and each half."""
+    from pipeline.encoding import decode_bytes
+
+    text = decode_bytes(SEED_003.read_bytes()).text
+    repaired = restorer.restore(text, mode="ocr").text.split("\n")
+    bare = text.split("\n")
+    truth = SEED_003_TRUTH.read_text(encoding="utf-8").split("\n")
+    if not len(truth) == len(bare) == len(repaired):
+        raise SystemExit(f"seed 003: {len(truth)} truth lines, {len(bare)} seed lines")
+    half = len(truth) // 2
+    rows = []
+    for name, start, end in (("all", 0, len(truth)), ("lines 1-142", 0, half),
+                             ("lines 143-285", half, len(truth))):  # fmt: skip
+        t = truth[start:end]
+        chars = sum(len(" ".join(line.split())) for line in t)
+        rows.append(SeedOcr(name, chars, error_rates(t, bare[start:end])[0],
+                            error_rates(t, repaired[start:end])[0]))  # fmt: skip
+    return rows
+
+
 FIELDS_CHECKED = ("signer", "place", "issuer")
 
 
@@ -524,6 +561,11 @@ def main() -> int:
         default=REPO / "build" / "bench-real" / "texts.json",
         help="texts.json of `scripts/bench_real.py --split dev --systems sohoa,bare`",
     )
+    parser.add_argument(
+        "--seed-003-only",
+        action="store_true",
+        help="only seed 003's CER, with the committed model (models/restore) and --model",
+    )
     parser.add_argument("--limit", type=int, default=100000, help="at most this many legal lines")
     parser.add_argument("--no-pyvi", action="store_true")
     parser.add_argument("--no-bigram", action="store_true", help="leave out the bigram row")
@@ -539,6 +581,9 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     ensure_model(args.model, 3)
+    if args.seed_003_only:
+        print_seed_003(args.model)
+        return 0
     if not args.no_bigram:
         ensure_model(args.baseline, 2)
     legal, seeds = heldout_sets(args.limit)
@@ -578,10 +623,23 @@ def main() -> int:
         print("|---|---|---|---|---|")
         for name, (right, total, seeds_right) in stripped_fields(args.fields, 5000, 2).items():
             print(f"| {name} | {right} | {total} | {right / max(total, 1):.1%} | {seeds_right} |")
+    print_seed_003(args.model)
     print(f"\nsohoa model load {load_s:.2f}s; peak RSS after evaluating it {rss:.0f} MB")
     if vie_line:
         print(vie_line)
     return 0
+
+
+def print_seed_003(model: Path) -> None:
+    """Seed 003's CER table, with the committed model and the evaluation model (neither
+    has seen the seed)."""
+    print("\nSeed 003 (`-l eng` OCR of a real report) through `sohoa restore --mode ocr`, "
+          "CER against corpus/restore/seed003.truth.txt:\n")  # fmt: skip
+    print("| model | lines | characters | CER bare OCR | CER repaired |")
+    print("|---|---|---|---|---|")
+    for label, path in (("models/restore (shipped)", None), ("evaluation model", model)):
+        for row in seed_003_rows(Restorer.load(path)):
+            print(f"| {label} | {row.name} | {row.chars:,} | {row.bare:.2%} | {row.repaired:.2%} |")
 
 
 def print_tables(
