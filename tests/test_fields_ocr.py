@@ -595,10 +595,14 @@ def test_named_law_with_a_day_read_as_letters() -> None:
     # train seeds 19283, 19122 (session 5): subjects' italic type
     ("bảo vệ nên tảng tư tưởng của Đảng", "bảo vệ nền tảng tư tưởng của Đảng"),
     ("gắn với đô thị văn mình", "gắn với đô thị văn minh"),
-    # train seed 23383 (lowdpi): the hook of ả read as a breve; "đăng ký" is no phrase here
+    # train seed 23383 (lowdpi): the hook of ả read as a breve
     ("và 238 đăng viên là", "và 238 đảng viên là"),
     ("BAN CHẤP HÀNH ĐĂNG BỘ", "BAN CHẤP HÀNH ĐẢNG BỘ"),
     ("đăng ký tạm trú", "đăng ký tạm trú"),
+    ("các tổ chức đăng trực thuộc", "các tổ chức đảng trực thuộc"),
+    # epu-03: "tổ chức" + "đăng ký" as written, not "tổ chức đảng" + "ký"
+    ("Về việc tổ chức đăng ký môn học", "Về việc tổ chức đăng ký môn học"),
+    ("đang ký kết", "đăng ký kết"),
     # other letters, not only other tone marks: another phrase, left alone
     ("có số liệu", "có số liệu"),
     ("từ cấp tỉnh đến cơ sở", "từ cấp tỉnh đến cơ sở"),

@@ -74,6 +74,29 @@ def test_the_older_ve_viec_layout_gives_the_subject() -> None:
     assert (r.subject, r.doc_type) == ("thực hiện Chỉ thị số 08/CT-UBND", "CÔNG VĂN")
 
 
+def test_a_cong_van_subject_opening_with_ve_and_its_date_read_below_it() -> None:
+    # ex-08: "Về Chương trình ..." under the number, wrapping onto six lines, and OCR read
+    # the right column's date line after the left column's "Kính gửi:"
+    text = (
+        "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSỞ TƯ PHÁP\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Số: 687/STP-VB\n"
+        "Về Chương trình hỗ trợ pháp lý liên\nngành cho doanh nghiệp nhỏ và vừa\n"
+        "giai đoạn 2021-2025 và Kế hoạch\ntriển khai các hoạt động năm 2021\n"
+        "của Chương trình hỗ trợ pháp lý liên\nngành cho doanh nghiệp nhỏ và vừa\n\n"
+        "Kính gửi:\n\nThành phố Hồ Chí Minh, ngày 25 tháng 02 năm 2021\n\n"
+        "- Các Sở, ban ngành Thành phố;\n\n"
+        "Sở Tư pháp nhận được Phiếu chuyển số 3578/PC-VP ngày 09 tháng 02 năm 2021.\n"
+        "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nNguyễn Thị Hồng Hạnh"
+    )
+    r = extract_fields(text)
+    assert r.subject == (
+        "Về Chương trình hỗ trợ pháp lý liên ngành cho doanh nghiệp nhỏ và vừa giai đoạn "
+        "2021-2025 và Kế hoạch triển khai các hoạt động năm 2021 của Chương trình hỗ trợ "
+        "pháp lý liên ngành cho doanh nghiệp nhỏ và vừa")
+    assert (r.doc_type, r.place, r.date) == ("CÔNG VĂN", "Thành phố Hồ Chí Minh", "2021-02-25")
+
+
 def test_every_missing_field_is_named_in_review() -> None:
     r = extract_fields("Một dòng chữ không có tiêu đề nào.\nVà một dòng nữa.")
     assert {"number", "date", "doc_type", "issuer", "subject", "signer"} <= set(_reviewed(r))

@@ -61,6 +61,8 @@ _MOTTO = "doclaptudohanhphuc"
 _VV = re.compile(  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%"; older letters: "Về việc : ..."
     r"^(?:v\s*[/|]?\s*[vyx%/]{1,2}|ve\s+viec\s*:)(?=\s|$)"
 )
+# a công văn's subject under its number may open with "Về" alone: "Về Chương trình ..." (ex-08)
+_VE = re.compile(r"^Về\s+\w")
 _NUMBER_LABEL = re.compile(r"^s[o0][^\w\s]")  # folded "Số„2⁄Í6 TB-ĐHĐL": a number line OCR broke
 # "66-CT/QU, ngày ...", also with a letter of the code read as a digit ("399-C1/BTCTW")
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z][a-z0-9]{0,5}\s*[/-]\s*[a-z]")
@@ -749,9 +751,11 @@ def build_header(
             h.evidence.setdefault("marks", _ev(seg, 0.95))
             roles.add(i)
             continue
-        if _VV.match(seg.folded) and h.subject is None:
-            taken = _vv_subject(head, i)
-            roles.update(range(i, i + len(taken)))
+        below_number = (number_at is not None and i - number_at <= 2
+                        and seg.col == head[number_at].col)
+        if h.subject is None and (_VV.match(seg.folded) or (below_number and _VE.match(seg.text))):
+            taken = _vv_subject(segs, segs.index(seg))  # it may wrap below the head's end
+            roles.update(j for j, other in enumerate(head) if other in taken)
             vv = _VV.match(seg.folded)
             h.subject = squash(" ".join(s.text for s in taken)[vv.end() if vv else 0 :])
             h.subject_after_vv = True
@@ -970,7 +974,7 @@ def _untyped_head(segs: Sequence[Seg]) -> list[Seg]:
     openers = words("body_openers")
     head: list[Seg] = []
     for seg in segs:
-        if seg.line >= 15 or len(seg.text) > 120:
+        if seg.line >= _HEADER.untyped_head_lines or len(seg.text) > 120:
             break
         if (
             head
@@ -980,7 +984,24 @@ def _untyped_head(segs: Sequence[Seg]) -> list[Seg]:
         ):
             break
         head.append(seg)
-    return head
+    return head + _late_date_line(segs[len(head) :], head)
+
+
+def _late_date_line(rest: Sequence[Seg], head: Sequence[Seg]) -> list[Seg]:
+    """The place-and-date line when OCR read it below the left column's subject and
+    "Kính gửi:" (the right column's date sits level with them; ex-08): the header's, not
+    the body's, when it opens with a known place ("Thành phố Hồ Chí Minh, ngày năm 2021")
+    and no line of the header holds a date."""
+    if any(_PLACE_DAY.match(s.folded) or _DAY_MONTH.search(s.folded) for s in head):
+        return []
+    for seg in rest:
+        if seg.line >= _HEADER.late_date_lines:
+            break
+        if seg.text[:1].isupper() and _PLACE_DAY.match(seg.folded):
+            _, confidence = canonical_place(seg.text.split(",", 1)[0])
+            if confidence >= _HEADER.known_place_confidence:
+                return [seg]
+    return []
 
 
 def _fill_types(h: Header) -> None:

@@ -38,7 +38,9 @@ class HeaderSettings:
     known_place_confidence: float = 0.9  # canonical_place's confidence of a known place
     place_date_top: float = 0.3  # the place and date line lies in this top share of page 1
     year_lookahead_lines: int = 3  # lines after "ngày .. tháng .. năm" searched for the year
-    vv_subject_lines: int = 5  # lines a V/v subject may wrap onto
+    vv_subject_lines: int = 7  # lines a V/v subject may wrap onto (ex-08: six)
+    untyped_head_lines: int = 15  # a header without a type line ends by this line
+    late_date_lines: int = 30  # lines searched for the date line OCR read below the subject
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def respell(text: str) -> str:
     pos, i = 0, 0
     while i < len(words):
         run = _phrase_at(text, words, i, phrases)
-        if run is None:
+        if run is None or _overlaps_written_phrase(text, words, i, len(run), phrases):
             i += 1
             continue
         for w, k in run:
@@ -79,6 +79,18 @@ def respell(text: str) -> str:
             pos = w.end()
         i += len(run)
     return "".join(out) + text[pos:]
+
+
+def _overlaps_written_phrase(text: str, words: list[re.Match[str]], i: int, n: int,
+                             phrases: dict[str, str]) -> bool:
+    """A known phrase, spelled exactly as written, starts inside the run at `i` and goes on
+    past it: "tổ chức đăng ký" is "tổ chức" + "đăng ký", not "tổ chức đảng" (epu-03)."""
+    for j in range(i + 1, i + n):
+        later = _phrase_at(text, words, j, phrases)
+        if later and j + len(later) > i + n and all(
+                canonical_tones(w.group().lower()) == canonical_tones(k.lower()) for w, k in later):
+            return True
+    return False
 
 
 def _phrase_at(text: str, words: list[re.Match[str]], i: int, phrases: dict[str, str]
