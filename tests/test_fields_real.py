@@ -97,6 +97,13 @@ def test_a_cong_van_subject_opening_with_ve_and_its_date_read_below_it() -> None
     assert (r.doc_type, r.place, r.date) == ("CÔNG VĂN", "Thành phố Hồ Chí Minh", "2021-02-25")
 
 
+def test_a_place_cut_off_its_date_line_is_read() -> None:
+    # ex-11: Tesseract cut "Đồng Nai, ngày tháng 04 năm 2022" at the gap after the comma
+    r = extract_fields(_state("Số: 572/QĐ-ĐHĐN", "Đồng Nai,\nngày 20 tháng 04 năm 2022", DECISION))
+    assert (r.place, r.date) == ("Đồng Nai", "2022-04-20")
+    assert "place" not in _reviewed(r)
+
+
 def test_every_missing_field_is_named_in_review() -> None:
     r = extract_fields("Một dòng chữ không có tiêu đề nào.\nVà một dòng nữa.")
     assert {"number", "date", "doc_type", "issuer", "subject", "signer"} <= set(_reviewed(r))

@@ -165,6 +165,18 @@ def _place_only(seg: Seg) -> tuple[str, Evidence] | None:
     return place, _ev(seg, conf * 0.8, seg.start, seg.start + len(written))
 
 
+def _place_alone(seg: Seg) -> tuple[str, Evidence] | None:
+    """A known place alone on the line above the date, ending in a comma: OCR cut the
+    place-and-date line in two at the gap after the comma (ex-11)."""
+    written = seg.text.strip()
+    if not written.endswith(",") or len(written.split()) > _HEADER.place_words:
+        return None
+    place, confidence = canonical_place(written[:-1])
+    if confidence < _HEADER.known_place_confidence:
+        return None
+    return place, _ev(seg, confidence)
+
+
 def _place_from_issuer(h: Header) -> None:
     """A place OCR damaged ("Noa Thạch", "Hưng Đo") that is no known place but reads like
     a name in the issuer lines ("ĐẢNG ỦY XÃ NGA THẠCH"), written as the issuer writes it:
@@ -733,6 +745,9 @@ def build_header(
             continue
         if "date" not in h.evidence and (dated := _date(seg, head[i + 1 : i + 5])):
             h.date, h.place, h.evidence["date"], place_ev, used = dated
+            if h.place is None and i > 0 and (alone := _place_alone(head[i - 1])):
+                h.place, place_ev = alone  # "Đồng Nai," / "ngày 20 tháng 4 năm 2022"
+                roles.add(i - 1)
             if place_ev:
                 h.evidence["place"] = place_ev
             roles.update({i} if used is None else {i, i + 1 + used})

@@ -40,6 +40,7 @@ class HeaderSettings:
     year_lookahead_lines: int = 3  # lines after "ngày .. tháng .. năm" searched for the year
     vv_subject_lines: int = 7  # lines a V/v subject may wrap onto (ex-08: six)
     untyped_head_lines: int = 15  # a header without a type line ends by this line
+    place_words: int = 6  # words of the longest place name ("Thành phố Hồ Chí Minh")
     late_date_lines: int = 30  # lines searched for the date line OCR read below the subject
 
 
