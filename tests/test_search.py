@@ -394,14 +394,22 @@ def test_broad_queries_rank_subject_tier_then_date(
     assert search(store, "dang", filters=make_filters(type="BC")).ranking == "relevance"
 
 
+@pytest.mark.parametrize("head_ranked", [True, False])
 @pytest.mark.parametrize("query", ["dang", "đảng", "Đảng viên", "chi bộ", '"chi bo" -hinh'])
 def test_broad_query_pages_follow_one_order(
-    store: Store, monkeypatch: pytest.MonkeyPatch, query: str
+    store: Store, monkeypatch: pytest.MonkeyPatch, query: str, head_ranked: bool
 ) -> None:
     """Broad queries (PostgreSQL reads them a tier at a time): any page size gives the same
     sequence as one long page, in the order exact first, then the subject/meta tier by
-    score, then the rest newest first."""
+    score (PostgreSQL: by date when it holds over RELEVANCE_LIMIT documents), then the rest
+    newest first."""
+    from pipeline.storage import postgres
+
     monkeypatch.setattr(search_module, "RANK_LIMIT", 1)
+    if not head_ranked:
+        if not isinstance(store, postgres.PostgresStore):
+            pytest.skip("SQLite ranks the subject/meta tier whatever its size")
+        monkeypatch.setattr(postgres, "RELEVANCE_LIMIT", 0)
     whole = search(store, query, limit=100)
     if whole.total <= 1:
         pytest.skip("needs more than one match")
@@ -413,9 +421,32 @@ def test_broad_query_pages_follow_one_order(
     assert keys == sorted(keys)
     for group in ((e, z) for e in (False, True) for z in (False, True)):
         hits = [h for h, key in zip(whole.hits, keys, strict=True) if key == group]
-        if group[1]:
+        if group[1] or not head_ranked:
             dates = [h.date or "" for h in hits]
             assert dates == sorted(dates, reverse=True)
         else:
             scores = [h.score for h in hits]
             assert scores == sorted(scores, reverse=True)
+
+
+def test_postgres_counts_broad_queries_up_to_a_cap(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL counts at most COUNT_LIMIT matches and says so; the page of hits is the
+    same as with an exact count, and facets count the first COUNT_LIMIT matches."""
+    from pipeline.commands.search import format_result
+    from pipeline.storage import postgres
+
+    exact = search(store, "dang", limit=3, facets=True)
+    assert exact.total_exact and exact.total == 5
+    if not isinstance(store, postgres.PostgresStore):
+        pytest.skip("SQLite counts every match")
+    monkeypatch.setattr(postgres, "COUNT_LIMIT", 4)
+    capped = search(store, "dang", limit=3, facets=True)
+    assert not capped.total_exact and capped.total == 4 and capped.pages == 2
+    assert [h.id for h in capped.hits] == [h.id for h in exact.hits]
+    assert capped.facets is not None
+    assert sum(v.count for v in capped.facets["year"]) == 4
+    assert any("4 văn bản khớp đầu" in note for note in capped.notes)
+    assert format_result(capped).startswith("more than 4 documents")
+    assert search(store, "dang", limit=3, page=3).hits == []

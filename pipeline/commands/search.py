@@ -117,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
 def format_result(result: SearchResult, *, color: bool = False) -> str:
     """A readable listing: a summary line, one block per hit, then facet counts."""
     lines = [
-        f"{result.total} documents, page {result.page}/{max(result.pages, 1)} "
+        f"{'' if result.total_exact else 'more than '}{result.total} documents, "
+        f"page {result.page}/{max(result.pages, 1)} "
         f"({result.elapsed_ms:.0f} ms, sorted by {result.sort})"
     ]
     if result.fuzzy:

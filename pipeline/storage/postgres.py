@@ -86,6 +86,9 @@ RANK_NORMALIZATION = 2
 # against 2 µs for BM25 in SQLite): relevance over at most this many matches (and at most
 # search.RANK_LIMIT); beyond, the subject-first tier order, as SQLite beyond RANK_LIMIT.
 RELEVANCE_LIMIT = 1000
+# Matches are counted this far (and facets count the first this many): counting every
+# match of a broad query visits each one, ~190,000 for `dang vien` at 1,000,000 pages.
+COUNT_LIMIT = 10_000
 # ts_rank_cd weights {D, C, B, A}: body, (unused), meta, subject, as SQLite's BM25 weights.
 _RANK = (
     "'{"
@@ -94,6 +97,7 @@ _RANK = (
 )
 _LOCK_KEY = 0x736F686F61  # "sohoa": the advisory lock taken while the schema is created
 
+_BULK_TABLES = ("documents", "pages", "terms")
 _GIN_INDEXES = ("documents_tsv", "documents_tsv_exact")  # replaced by RUM ones (pg1 stores)
 _SCHEMA = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
@@ -272,6 +276,8 @@ class _Query:
     params: dict[str, Any] = field(default_factory=dict)
     positive: str | None = None
     exact: str | None = None
+    exclude: str | None = None
+    filters: list[str] = field(default_factory=list)  # the conditions on other columns
 
     def clause(self) -> str:
         return f" WHERE {' AND '.join(self.where)}" if self.where else ""
@@ -293,7 +299,10 @@ def _matches(plan: Plan) -> _Query:
         query.exact = _exact(plan)
     elif exclude:
         query.where.append("NOT d.tsv @@ %(exclude)s::tsquery")
+    if exclude:
+        query.exclude = exclude
         query.params["exclude"] = exclude
+    text_conditions = len(query.where)
     filters: Filters = plan.filters
     if filters.type:
         query.where.append("d.type_key LIKE %(type)s")
@@ -318,6 +327,7 @@ def _matches(plan: Plan) -> _Query:
         query.params["date_to"] = filters.date_to
     if filters.draft is not None:
         query.where.append("coalesce(d.draft, '') " + ("!= ''" if filters.draft else "= ''"))
+    query.filters = query.where[text_conditions:]
     return query
 
 
@@ -474,9 +484,9 @@ class PostgresStore:
     def bulk_start(self) -> None:
         """Begin loading many documents into a new archive: the secondary indexes are
         dropped, to be built once by `bulk_finish` (building a GIN index over the rows is
-        several times faster than updating it row by row); the meta key `bulk_load` keeps
-        other writers opening the store from creating them meanwhile. Searches still work,
-        slowly, until `bulk_finish`."""
+        several times faster than updating it row by row), and autovacuum is off for the
+        tables until then; the meta key `bulk_load` keeps other writers opening the store
+        from creating them meanwhile. Searches still work, slowly, until `bulk_finish`."""
 
         def work(conn: psycopg.Connection[dict[str, Any]]) -> None:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
@@ -486,6 +496,8 @@ class PostgresStore:
             )
             for name in _INDEXES:
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
+            for table in _BULK_TABLES:  # autovacuum would rescan the growing tables meanwhile
+                conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
 
         self._run(work)
 
@@ -512,6 +524,8 @@ class PostgresStore:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
             conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
             _create_indexes(conn)
+            for table in _BULK_TABLES:
+                conn.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
             conn.execute("DELETE FROM meta WHERE key = 'bulk_load'")
 
         self._run(work)
@@ -637,7 +651,8 @@ class PostgresStore:
         sql = (
             "SELECT grouping(type_code, doc_type) AS t, grouping(issuer) AS i, "
             "grouping(year) AS y, type_code, doc_type, issuer, year, place, count(*) AS n "
-            f"FROM documents AS d{query.clause()} "
+            "FROM (SELECT d.type_code, d.doc_type, d.issuer, d.year, d.place "
+            f"FROM documents AS d{query.clause()} LIMIT {COUNT_LIMIT}) AS d "
             "GROUP BY GROUPING SETS ((type_code, doc_type), (issuer), (year), (place))"
         )
 
@@ -718,22 +733,22 @@ def _run_plan(
     offset: int,
 ) -> HitPage:
     """Relevance (ts_rank_cd) over every match while at most `rank_limit` match; beyond,
-    the subject/meta tier first, by rank, then the rest by date (`_tiers`). The matches are
-    counted first, in full, then one page is read in that order."""
+    the subject/meta tier first, then the rest by date (`_tiers`). The matches are counted
+    first, up to COUNT_LIMIT, then one page is read in that order."""
     source = f"FROM documents AS d{query.clause()}"
     params = {**query.params, "limit": limit, "offset": offset}
     _use_index(conn, query)
-    row = conn.execute(f"SELECT count(*) AS n {source}", params).fetchone()
-    assert row is not None
-    total = int(row["n"])
+    total = _count(conn, query, COUNT_LIMIT)
+    exact_total = total <= COUNT_LIMIT
+    total = min(total, COUNT_LIMIT)
     ranking = "date"
     if query.positive and sort != "date":
         limit_ranked = min(plan.rank_limit, RELEVANCE_LIMIT)
         ranking = "relevance" if total <= limit_ranked else "subject-then-date"
     if offset >= total:
-        return HitPage(total, ranking, [])
+        return HitPage(total, ranking, [], exact_total)
     if ranking == "subject-then-date":
-        return HitPage(total, ranking, _tiers(conn, query, limit, offset))
+        return HitPage(total, ranking, _tiers(conn, query, limit, offset), exact_total)
     score, exact = "0.0", "false"
     order = "d.date DESC NULLS LAST, d.rid DESC"
     if ranking == "relevance":
@@ -749,44 +764,70 @@ def _run_plan(
         f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
         params,
     ).fetchall()
-    return HitPage(total, ranking, hit_rows(rows))
+    return HitPage(total, ranking, hit_rows(rows), exact_total)
+
+
+def _count(conn: psycopg.Connection[dict[str, Any]], query: _Query, cap: int) -> int:
+    """The number of matches, counted up to cap + 1."""
+    row = conn.execute(
+        f"SELECT count(*) AS n FROM (SELECT 1 FROM documents AS d{query.clause()} "
+        "LIMIT %(cap)s) AS m",
+        {**query.params, "cap": cap + 1},
+    ).fetchone()
+    assert row is not None
+    return int(row["n"])
 
 
 def _tiers(
     conn: psycopg.Connection[dict[str, Any]], query: _Query, limit: int, offset: int
 ) -> list[HitRow]:
-    """One page of a broad query's matches in the order exact accents first, then the
-    documents holding every word in their subject or meta text (`tsv_head`) by rank, then
-    the rest newest first: the same order as one ORDER BY over every match, read a tier at
-    a time and only as far as the page needs, so a broad query ranks its first tier only
-    (ranking or flagging each of 100,000s of matches cost seconds at 1,000,000 pages)."""
+    """One page of a broad query's matches in the order: exact accents first; within each,
+    the documents holding every word in their subject or meta text (`tsv_head`), by rank
+    while at most RELEVANCE_LIMIT do (else newest first), then the rest newest first. The
+    same order as one ORDER BY over every match, read a tier at a time and only as far as
+    the page needs: ranking or testing each of 100,000s of matches costs seconds at
+    1,000,000 pages.
+
+    What costs is reading a document's `tsv` or `tsv_exact` out of TOAST (20-30 µs), so
+    those tests are made last, on the rows in order, until the page is full: the head tier
+    is matched and ranked on `tsv_head` alone (holding the words there implies holding them
+    in `tsv`), then its rows are tested for the exclusions and exact accents in rank order
+    (`OFFSET 0` keeps the planner from testing every row before sorting); the tiers in date
+    order walk the date index and test each row as they go."""
     head = "d.tsv_head @@ %(positive)s::tsquery"
     ranked = f"ts_rank_cd({_RANK}, d.tsv_head, %(positive)s::tsquery, {RANK_NORMALIZATION})"
-    tiers: list[tuple[str, bool, bool]] = []  # (condition, exact, ranked)
-    if query.exact:
-        marked = "d.tsv_exact @@ %(exact)s::tsquery"
-        tiers += [(f"{marked} AND {head}", True, True), (f"{marked} AND NOT {head}", True, False)]
-        tiers += [(f"NOT {marked} AND {head}", False, True)]
-        tiers += [(f"NOT {marked} AND NOT {head}", False, False)]
-    else:
-        tiers += [(head, False, True), (f"NOT {head}", False, False)]
+    late = ["NOT d.tsv @@ %(exclude)s::tsquery"] if query.exclude else []
+    marked = "d.tsv_exact @@ %(exact)s::tsquery"
+    sides = [(True, [marked]), (False, [f"NOT {marked}"])] if query.exact else [(False, [])]
     params = {**query.params, "positive": query.positive, "exact": query.exact}
-    where = " AND ".join([*query.where, ""])
+    by_date = "ORDER BY d.date DESC NULLS LAST, d.rid DESC LIMIT %(n)s"
+    head_query = _Query(where=[*query.filters, head], params=params)
+    if _count(conn, head_query, RELEVANCE_LIMIT) <= RELEVANCE_LIMIT:
+        head_tier = (
+            f"SELECT {_HIT_SELECT}, d.score FROM (SELECT {_HIT_SELECT}, d.tsv, d.tsv_exact, "
+            f"{ranked}::float8 AS score FROM documents AS d WHERE {' AND '.join(head_query.where)} "
+            "ORDER BY score DESC, d.date DESC NULLS LAST, d.rid DESC OFFSET 0) AS d "
+            "WHERE {conditions} LIMIT %(n)s"
+        )
+    else:
+        head_tier = (
+            f"SELECT {_HIT_SELECT}, {ranked}::float8 AS score FROM documents AS d "
+            f"WHERE {' AND '.join(head_query.where)} AND {{conditions}} {by_date}"
+        )
     rows: list[dict[str, Any]] = []
     skip = offset
-    for condition, exact, by_rank in tiers:
-        score = f"{ranked}::float8" if by_rank else "0.0::float8"
-        order = "score DESC, " if by_rank else ""
-        found = conn.execute(
-            f"SELECT {_HIT_SELECT}, {score} AS score, {exact} AS exact "
-            f"FROM documents AS d WHERE {where}{condition} "
-            f"ORDER BY {order}d.date DESC NULLS LAST, d.rid DESC LIMIT %(n)s",
-            {**params, "n": skip + limit - len(rows)},
-        ).fetchall()
-        rows += found[skip:]
-        skip = max(0, skip - len(found))
-        if len(rows) >= limit:
-            break
+    for exact, marks in sides:
+        statements = [
+            head_tier.replace("{conditions}", " AND ".join(["true", *late, *marks])),
+            f"SELECT {_HIT_SELECT}, 0.0::float8 AS score FROM documents AS d "
+            f"WHERE {' AND '.join([*query.where, f'NOT {head}', *marks])} {by_date}",
+        ]
+        for sql in statements:
+            found = conn.execute(sql, {**params, "n": skip + limit - len(rows)}).fetchall()
+            rows += [{**row, "exact": exact} for row in found[skip:]]
+            skip = max(0, skip - len(found))
+            if len(rows) >= limit:
+                return hit_rows(rows)
     return hit_rows(rows)
 
 

@@ -105,6 +105,9 @@ class HitPage:
     total: int
     ranking: str  # "relevance", "date" or "subject-then-date" (see Plan)
     rows: list[HitRow]
+    # False when the backend counted only this far: more than `total` documents match, and
+    # facets count the first `total` of them (PostgreSQL, see postgres.COUNT_LIMIT)
+    total_exact: bool = True
 
 
 @dataclass(frozen=True)

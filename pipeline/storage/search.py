@@ -297,6 +297,7 @@ class SearchResult:
 
     query: str
     total: int = 0
+    total_exact: bool = True  # False: more than `total` documents match (counted this far)
     page: int = 1
     limit: int = 10
     sort: str = "relevance"
@@ -369,13 +370,16 @@ def search(
                 result.fuzzy = True
                 result.corrections = corrections
     if result.ranking == "subject-then-date":
+        more = "" if result.total_exact else "hơn "
         result.notes.append(
-            f"{result.total} văn bản khớp, quá nhiều để xếp hạng hết: văn bản có đủ từ khóa "
+            f"{more}{result.total} văn bản khớp, quá nhiều để xếp hạng hết: văn bản có đủ từ khóa "
             "trong trích yếu, số hiệu hoặc cơ quan ban hành đứng trước, còn lại theo ngày "
             "mới nhất; thêm từ khóa hoặc bộ lọc để xếp theo mức độ liên quan"
         )
     if facets:
         result.facets = _facets(store, plan)
+        if not result.total_exact:
+            result.notes.append(f"số đếm theo nhóm tính trên {result.total} văn bản khớp đầu")
     return _finish(result, started)
 
 
@@ -390,6 +394,7 @@ def _run(store: SearchIndex, plan: Plan, result: SearchResult) -> None:
     """One page of hits with their snippets, and the number of matching documents."""
     found = store.run_plan(plan, result.sort, result.limit, (result.page - 1) * result.limit)
     result.total = found.total
+    result.total_exact = found.total_exact
     result.ranking = found.ranking
     snippets = _snippets(store, [row.id for row in found.rows], plan.words)
     result.hits = [

@@ -338,7 +338,13 @@ def create_app(store: Store, *, bind_host: str = "127.0.0.1") -> FastAPI:
     ) -> dict[str, Any]:
         """Counts of matching documents by type, issuer, year and place."""
         result = run_search(q, given.filters(), "relevance", 1, 1, True)
-        return {"query": q, "total": result.total, "fuzzy": result.fuzzy, "facets": result.facets}
+        return {
+            "query": q,
+            "total": result.total,
+            "total_exact": result.total_exact,
+            "fuzzy": result.fuzzy,
+            "facets": result.facets,
+        }
 
     @app.get("/api/documents/{doc_id}", response_model=Record, tags=["documents"])
     def api_document(
