@@ -34,6 +34,13 @@ ADAPT_PRIOR = 20.0
 """Pseudo-counts of the learned confusions when re-estimating them on one document."""
 MIN_TABLE_COUNT = 2
 """A whole-token rewrite must be seen this often to be trusted on its own."""
+ALT_LOGP, ALTS_PER_CHAR, ALT_KEYS = -5.0, 5, 48
+"""Candidate search by the learned confusions: an OCR character may stand for each letter
+it is read for with log P >= ALT_LOGP (the 5 likeliest), and a token's 48 likeliest
+mark-free spellings so formed are looked up exactly (`caa` -> cua -> của, `Iy` -> ly)."""
+DROP_LOGP = -2.0
+"""A marked vowel OCR drops this often or more may be put back in a short token (tt -> tốt)."""
+SHORT_KEY = 3
 
 
 PRIOR_FILE = Path(__file__).with_name("data") / "channel_prior.tsv"
@@ -187,6 +194,8 @@ class Channel:
     table: dict[str, dict[str, float]]
     max_candidates: int = 10
     _skeletons: list[str] = field(default_factory=list, repr=False)
+    _alternatives: dict[str, list[tuple[str, float]]] = field(default_factory=dict, repr=False)
+    _dropped: list[str] = field(default_factory=list, repr=False)
 
     @classmethod
     def load(cls, path: Path, prior: Path | None = PRIOR_FILE) -> Channel:
@@ -230,7 +239,7 @@ class Channel:
                 )
                 for ocr in set(outs) | set(learned)
             }
-        return replace(self, sub=sub, _skeletons=self._skeletons)
+        return replace(self, sub=sub, _skeletons=self._skeletons, _alternatives={}, _dropped=[])
 
     def _sub_cost(self, truth: str, ocr: str) -> float:
         outs = self.sub.get(truth)
@@ -273,7 +282,11 @@ class Channel:
 
     def normalise(self, token: str) -> str:
         """Lower-case mark-free guess of what an OCR token spells, for fuzzy lookup."""
-        return "".join(self.normal.get(char, skeleton(char).lower()) for char in token)
+        return "".join(self._own_letter(char) for char in token)
+
+    def _own_letter(self, char: str) -> str:
+        """The mark-free letter an OCR character most likely stands for."""
+        return self.normal.get(char, skeleton(char).lower())
 
     def candidates(
         self, token: str, lexicon: Lexicon, unigram: Floats, caps_line: bool = False
@@ -290,19 +303,62 @@ class Channel:
         forms: dict[int, None] = {}
         for form in self.table.get(token.lower(), {}):
             forms[lexicon.id_of(form)] = None
-        for skeleton_key, _, _ in near:
+        for skeleton_key in [*(k for k, _, _ in near), *self.confusable_keys(token, lexicon)]:
             for word_id in lexicon.candidates[skeleton_key][:FORMS_PER_KEY]:
                 forms[int(word_id)] = None
         scored = []
         for word_id in forms:
-            text = apply_case(source, lexicon.words[word_id])
+            word = lexicon.words[word_id]
+            # A capital I read for l (`Iy` for lý) says nothing of case: write the l small.
+            lowered = source[:1] == "I" and word[:1] == "l" and not source.isupper()
+            text = apply_case(source.lower() if lowered else source, word)
             channel = -self.cost(text, token)
-            rewrite = self.table.get(token.lower(), {}).get(lexicon.words[word_id])
+            rewrite = self.table.get(token.lower(), {}).get(word)
             if rewrite is not None:
                 channel = max(channel, rewrite)
             scored.append((channel + float(unigram[word_id]), word_id, channel, text))
         scored.sort(reverse=True)
         return [(w, c, t) for _, w, c, t in scored[: self.max_candidates]]
+
+    def confusable_keys(self, token: str, lexicon: Lexicon) -> list[str]:
+        """Mark-free spellings of the lexicon a token may be by its likeliest confusions:
+        each character read as a letter it is often read for (`caa` -> cua, `cia` -> cua,
+        `Iy` -> ly), and, in a short token, one dropped vowel put back (`tt` -> tot). The
+        edit-distance search misses these where a short key has dozens of neighbours."""
+        if not self._alternatives:
+            self._learn_alternatives()
+        beam: list[tuple[float, str]] = [(0.0, "")]
+        for char in token:
+            options = [(self._own_letter(char), 0.0), *self._alternatives.get(char, [])]
+            beam = sorted(
+                (cost - logp, key + letter) for cost, key in beam for letter, logp in options
+            )[:ALT_KEYS]
+        keys = [key for _, key in beam]
+        base = keys[0]
+        if len(base) <= SHORT_KEY:
+            keys += [
+                base[:at] + v + base[at:] for at in range(len(base) + 1) for v in self._dropped
+            ]
+        return [key for key in dict.fromkeys(keys) if key in lexicon.candidates]
+
+    def _learn_alternatives(self) -> None:
+        """OCR character -> [(letter, log P(char | letter))], and the vowels OCR drops."""
+        found: defaultdict[str, dict[str, float]] = defaultdict(dict)
+        dropped: set[str] = set()
+        for truth, outs in self.sub.items():
+            letter = skeleton(truth).lower()
+            if len(letter) != 1 or not letter.isalpha():
+                continue
+            if outs.get("", -99.0) >= DROP_LOGP and truth.islower():
+                dropped.add(letter)
+            for ocr, logp in outs.items():
+                if len(ocr) == 1 and logp >= ALT_LOGP and letter != self._own_letter(ocr):
+                    found[ocr][letter] = max(logp, found[ocr].get(letter, -99.0))
+        self._alternatives = {
+            ocr: sorted(letters.items(), key=lambda item: -item[1])[:ALTS_PER_CHAR]
+            for ocr, letters in found.items()
+        }
+        self._dropped = sorted(dropped)
 
 
 def _case_source(token: str, caps_line: bool) -> str:

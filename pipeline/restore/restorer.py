@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -62,6 +63,8 @@ DEFAULT_MODEL = default_model()
 
 MODES = ("auto", "stripped", "ocr")
 SWAPPED_PUNCTUATION = (",", ".", ";", ":")
+PUNCTUATION_CONTEXT = Path(__file__).with_name("data") / "punctuation_context.tsv"
+"""P(what follows | mark) for the swapped marks (scripts/build_punctuation_context.py)."""
 OCR_CACHE_SIZE = 20_000
 """Distinct OCR tokens whose candidates are kept (a page has a few hundred); each entry holds
 up to 11 scored candidates, so 200,000 of them could take ~200 MB per restorer."""
@@ -116,6 +119,10 @@ class Settings:
     0.6 on seed 001 and the real dev pages: 98.77/98.08, 98.81/98.18, 98.74/98.18%)."""
     cache_slots: int = 20_000
     """Decoded tokens held back for the cache before they are written (bounded memory)."""
+    punctuation_context_weight: float = 0.5
+    """Weight of log P(what follows | mark) when OCR's `,` `.` `;` `:` are re-chosen."""
+    punctuation_context_floor: float = 0.001
+    """Smallest P(what follows | mark) used (`,` ending a paragraph: 0.0002 in the corpus)."""
 
 
 class Restorer:
@@ -399,7 +406,7 @@ class Restorer:
             and token.text in SWAPPED_PUNCTUATION
             and not _between_digits(text, token)  # 3,66 and 01.003 are numbers and codes
         ):
-            return self._punctuation_slot(token)
+            return self._punctuation_slot(text, token)
         if token.kind == "punct" and not standalone:
             return _Slot(token, [self.lexicon.id_of(token.text[:3])], [0.0], [token.text], False)
         if token.kind == "word" and in_symbol(text, token.start, token.end):
@@ -479,12 +486,23 @@ class Restorer:
             texts.append(as_read)
         return _Slot(token, ids, local, texts, True, ocr=True)
 
-    def _punctuation_slot(self, token: Token) -> _Slot:
-        """OCR reads , as . and ; as : (and back): let the language model choose."""
+    def _punctuation_slot(self, text: str, token: Token) -> _Slot:
+        """OCR reads , as . and ; as : (and back): the language model chooses, with what
+        follows the mark as evidence (a capital or a paragraph's end after a full stop, a
+        lower-case word after a comma), which the model, blind to case and lines, lacks."""
         assert self.channel is not None
         marks = list(SWAPPED_PUNCTUATION)
         ids = [self.lexicon.id_of(mark) for mark in marks]
         local = [-self.channel.cost(mark, token.text) for mark in marks]
+        context = _following(text, token.end)
+        if context is not None:
+            table = _punctuation_context()
+            floor, weight = (
+                self.settings.punctuation_context_floor,
+                self.settings.punctuation_context_weight,
+            )
+            for at, mark in enumerate(marks):
+                local[at] += weight * math.log(max(table.get((mark, context), 0.0), floor))
         return _Slot(token, ids, local, marks, False)
 
     def _styled_text(self, source: str, form: str) -> str:
@@ -608,6 +626,39 @@ def _separator(text: str, token: Token) -> bool:
         and (token.start == 0 or text[token.start - 1].isspace())
         and (token.end == len(text) or text[token.end].isspace())
     )
+
+
+def _following(text: str, at: int) -> str | None:
+    """What follows a mark at `at`: "end" (of the text, or of a paragraph: a blank line and
+    a number, the next heading or list item), "lower", "upper" or "digit" (the next word's
+    first character, over line breaks: a blank line alone does not end a paragraph on a
+    page, where footnotes and page breaks cut sentences), None for anything else, and for a
+    mark glued to what follows (`sinhvien.epu.edu.vn`, a name or a number, not a sentence)."""
+    if at < len(text) and not text[at].isspace():
+        return None
+    newlines = 0
+    while at < len(text) and text[at].isspace():
+        newlines += text[at] == "\n"
+        at += 1
+    if at == len(text):
+        return "end"
+    char = text[at]
+    if char.isdigit():
+        return "end" if newlines >= 2 else "digit"
+    if char.isalpha():
+        return "upper" if char.isupper() else "lower"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _punctuation_context() -> dict[tuple[str, str], float]:
+    """(mark, context) -> P(context | mark), read once."""
+    table: dict[tuple[str, str], float] = {}
+    for line in PUNCTUATION_CONTEXT.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            mark, context, probability = line.split("\t")[:3]
+            table[(mark, context)] = float(probability)
+    return table
 
 
 def _between_digits(text: str, token: Token) -> bool:
