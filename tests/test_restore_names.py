@@ -120,3 +120,13 @@ def test_personal_names_need_their_place(restorer: Restorer) -> None:
     assert restorer.restore("Ha Noi", mode="stripped").text == "Hà Nội"
     text = "Thong bao den dong chi Nguyen Trong Nam"
     assert restorer.restore(text, mode="stripped").text.endswith("đồng chí Nguyễn Trọng Nam")
+
+
+@pytest.mark.parametrize(
+    "name", ["Nguyễn Ngọc Cường", "Lương Trọng Cường", "Mai Thanh Nam", "Hà Thị Lê Vân"]
+)
+def test_signer_names_take_todays_spellings(restorer: Restorer, name: str) -> None:
+    # Wikipedia's people are largely historical (Cương 42 names, Cường 33); with the modern
+    # names of data/person_names.tsv a signer is Cường, and a woman's name (Thị) Vân, not Văn.
+    text = f"Noi nhan:\n- Luu VP.\nTM. BAN THUONG VU\nBI THU\n{skeleton(name)}"
+    assert restorer.restore(text, mode="stripped").text.split("\n")[-1] == name

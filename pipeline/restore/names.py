@@ -1,9 +1,11 @@
 """Proper names as evidence: administrative units from the gazetteer, the address and rank
 words before names (phường, quận, ấp, thị xã, đồng chí) or inside them (Nguyễn Thị Lan), and
 personal names: a family name (data/surnames.txt) then middle and given names, whose common
-spellings come from their counts in Wikipedia (data/person_names.tsv): `Nguyen Trong Nam` is
-`Nguyễn Trọng Nam`, not `Trong Năm`. A personal name is only looked for where one is
-expected: a line that is nothing but a name (the signer's) and after đồng chí, ông, bà.
+spellings come from their counts in Wikipedia and in a list of modern names
+(data/person_names.tsv): `Nguyen Trong Nam` is `Nguyễn Trọng Nam`, not `Trong Năm`, and
+`Nguyen Ngoc Cuong` is `Cường` (Wikipedia alone, mostly historical people, said `Cương`).
+A personal name is only looked for where one is expected: a line that is nothing but a name
+(the signer's) and after đồng chí, ông, bà.
 
 Given a word token and the text after it, `NameHints.find` says which written form each word
 of a recognised name (or name word) should prefer; the restorer gives that form NAME_BONUS
@@ -32,6 +34,9 @@ of that ratio (Nam 640, Năm 9 as given names: Năm gets nothing)."""
 PERSON_WORDS = frozenset({"đồng chí", "ông", "bà"})
 """Words before a personal name, not a place."""
 MAX_PERSON_WORDS = 4
+WOMAN_KEY = "thi"
+"""A middle name spelt `thi` (Thị) marks a woman's name: its given name is looked up among
+the given names of such names (role `given_thi`: `Hà Thị Lê Vân`, not `Văn`)."""
 NAME_BONUS = 3.0
 """Log-score added to the form a name hint prefers (nats)."""
 PERSON_BONUS = 5.0
@@ -78,7 +83,8 @@ class NameHints:
     surnames: dict[str, list[str]] = field(default_factory=dict)
     """Family names by key."""
     roles: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
-    """"middle" and "given": the common spellings of each key in that role, with bonuses."""
+    """"family", "middle", "given" and "given_thi" (the given names of women's names): the
+    common spellings of each key in that role, with bonuses."""
 
     @classmethod
     def load(cls, places: Path = PLACES_FILE, words: Path = NAME_WORDS_FILE) -> NameHints:
@@ -152,9 +158,12 @@ class NameHints:
         family = self.roles.get("family", {}).get(keys[0])
         family_forms = family or dict.fromkeys(self.surnames[keys[0]], SURNAME_BONUS)
         hints = {words[0][0]: Hint(family_forms, True)}
+        woman = WOMAN_KEY in keys[1 : count - 1]
         for i in range(1, count):
-            role = "given" if i == count - 1 else "middle"
+            role = "middle" if i < count - 1 else "given_thi" if woman else "given"
             forms = self.roles.get(role, {}).get(keys[i])
+            if forms is None and role == "given_thi":
+                forms = self.roles.get("given", {}).get(keys[i])
             if forms:
                 hints[words[i][0]] = Hint(forms, True)
         return hints
