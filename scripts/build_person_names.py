@@ -96,6 +96,8 @@ def role_counts(names: set[str]) -> Counter[tuple[str, str]]:
     """(role, form) -> in how many of the names the form stands in that role."""
     counts: Counter[tuple[str, str]] = Counter()
     for full in names:  # each person once: famous names (Nguyễn Ánh) are not weighted up
+        if not all(part[:1].isupper() for part in full.split()):
+            continue  # SYLLABLE's À-Ỹ range holds small letters too: `Nguyễn Văn đã` is no name
         counts[("family", full.split()[0])] += 1
         parts = full.split()[1:]
         for middle in parts[:-1]:
