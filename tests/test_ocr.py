@@ -80,6 +80,58 @@ def test_closing_columns_then_a_footnote_under_them() -> None:
     ]
 
 
+def test_pieces_of_one_printed_row_are_read_left_to_right() -> None:
+    """ex-11: the place and the date of one line, cut apart by Tesseract, the right piece's
+    top 4 px higher; ex-14: a subject line cut in three at a seal."""
+    lines = [
+        line("TRƯỜNG ĐẠI HỌC ĐỒNG NAI", 150, 200, 700, 245),
+        line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 820, 195, 1450, 240),
+        line("ngày tháng 04 năm 2022", 1030, 271, 1406, 318),
+        line("Đồng Nai,", 874, 275, 1010, 313),
+        line("QUYẾT ĐỊNH", 650, 380, 950, 430),
+        line("tỉnh tế", 817, 505, 926, 561),
+        line("của Sở Y", 664, 509, 801, 561),
+        line("Điện Biên", 934, 512, 1100, 557),
+    ]
+    ordered = [piece.text for piece in ocr.reading_order(lines)]
+    assert ordered == [
+        "TRƯỜNG ĐẠI HỌC ĐỒNG NAI",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Đồng Nai,",
+        "ngày tháng 04 năm 2022",
+        "QUYẾT ĐỊNH",
+        "của Sở Y",
+        "tỉnh tế",
+        "Điện Biên",
+    ]
+
+
+def test_pieces_of_one_printed_line_are_joined_and_columns_are_not() -> None:
+    lines = [
+        line("ỦY BAN NHÂN DÂN", 339, 181, 844, 237),
+        line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 1100, 185, 2100, 235),
+        line("Đồng Nai,", 874, 275, 1010, 313),
+        line("ngày tháng 04 năm 2022", 1030, 271, 1406, 318),
+        line("/TTr-UBND ngày", 1035, 2338, 1448, 2393),
+        line("tháng", 1540, 2338, 1672, 2405),
+        line("năm 2025 của Ủy ban", 1744, 2326, 2276, 2416),
+        line("1\tNguyễn Văn A\tTrưởng phòng", 300, 2500, 1500, 2550),
+        line("x", 1560, 2500, 1600, 2550),
+    ]
+    joined = [piece.text for piece in ocr.join_row_pieces(lines)]
+    assert joined == [
+        "ỦY BAN NHÂN DÂN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Đồng Nai, ngày tháng 04 năm 2022",
+        "/TTr-UBND ngày tháng năm 2025 của Ủy ban",
+        "1\tNguyễn Văn A\tTrưởng phòng",
+        "x",
+    ]
+    seal_edge = Line("Ta", [134, 188, 205, 235], 31.7, 1, [Word("Ta", [134, 188, 205, 235], 31.7)])
+    kept_apart = ocr.join_row_pieces([seal_edge, line("ỦY BAN NHÂN DÂN", 250, 181, 755, 237)])
+    assert [piece.text for piece in kept_apart] == ["Ta", "ỦY BAN NHÂN DÂN"]  # qn-15
+
+
 def test_a_footnote_marker_ends_the_closing_even_close_under_it() -> None:
     lines = [
         line("Nơi nhận:", 314, 2353, 511, 2391),

@@ -39,7 +39,8 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
     rows = [_table_line(r, block + k) for k, t in enumerate(ruled, 1) for r in t.rows]
     rows = [row for row in rows if row.words]
     ordered = join_form_rows(reading_order(pieces + rows))
-    lines = legal_basis_semicolons(footnote_markers(handwriting.without_handwriting(ordered)))
+    lines = legal_basis_semicolons(footnote_markers(
+        handwriting.without_handwriting(join_row_pieces(ordered))))
     table_words = [w for t in ruled for r in t.rows for cell in r.cells for w in cell]
     return page_text(lines), lines, mean_confidence(words + table_words)
 
@@ -372,7 +373,7 @@ def reading_order(lines: list[Line]) -> list[Line]:
     right_edge = max(line.bbox[2] for line in lines)
     centre = (left_edge + right_edge) / 2
     margin = 0.1 * (right_edge - left_edge)  # a column may reach a little past the centre
-    by_top = sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))
+    by_top = _rows_left_to_right(sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0])))
     text_height = median_height(lines)
     cell_gap = 4.0 * text_height  # see _cells
     row_sizes: dict[int, int] = {}
@@ -439,6 +440,61 @@ def reading_order(lines: list[Line]) -> list[Line]:
         stretch.append(line)
     flush()
     return ordered
+
+
+def _rows_left_to_right(by_top: list[Line]) -> list[Line]:
+    """Lines in top-down order with the pieces of one printed row read left to right.
+
+    Tesseract cuts a row into pieces at a seal, a signature or a wide space, and their tops
+    differ by a few pixels: sorted by top alone, "ngày tháng 04 năm 2022" came before
+    "Đồng Nai," (ex-11), "của Sở Y tế" after "tỉnh" (ex-14), "Thanh" before "Văn" in the
+    signer's name (ex-13). Pieces that share a row (`_same_row`) side by side go together,
+    at the row's highest top, left to right; lines that overlap across (two body lines
+    that a stamp's box joined, qn-15) keep their order. Which column each piece belongs to
+    is decided after this.
+    """
+    rows: list[list[Line]] = []
+    for line in by_top:
+        row = next((r for r in rows if any(_same_row(line, other) for other in r)
+                    and all(_gap(line, other) >= 0 for other in r)), None)
+        if row is None:
+            rows.append([line])
+        else:
+            row.append(line)
+    return [line for row in rows for line in sorted(row, key=lambda line: line.bbox[0])]
+
+
+ROW_PIECE_GAP = 2.0  # text heights: pieces of a row this close are one printed line
+ROW_PIECE_CONFIDENCE = 50.0  # a piece read weaker than this (a seal's edge: "Ta") stays apart
+
+
+def join_row_pieces(lines: list[Line]) -> list[Line]:
+    """Pieces of one printed line that follow each other in reading order made one line.
+
+    Tesseract cuts a line at a seal, a signature or a wide space ("Đồng Nai," | "ngày
+    tháng 04 năm 2022", ex-11; "/TTr-UBND ngày" | "tháng" | "năm 2025 của Ủy ban", qn-29):
+    a transcriber writes one line, and the fields read a place and date, a subject line or
+    a name from one line. Pieces join when they share a row, the second starts right of
+    the first within `ROW_PIECE_GAP` text heights (columns and table cells stand farther
+    apart) and neither is a ruled table's row (cells joined by tabs) or read so weakly
+    that it is more likely a seal's or a stamp's edge than words. It runs before the
+    handwriting is taken out, so that a handwritten day cut off as its own piece ("Hải
+    Dương, ngày Ì" | "tháng 01 năm 2011", ex-06) is judged in its slot.
+    """
+    if not lines:
+        return lines
+    reach = ROW_PIECE_GAP * median_height(lines)
+    joined: list[Line] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if (previous is not None and _same_row(previous, line)
+                and 0 <= line.bbox[0] - previous.bbox[2] <= reach
+                and "\t" not in previous.text and "\t" not in line.text
+                and min(previous.confidence, line.confidence) >= ROW_PIECE_CONFIDENCE):
+            joined[-1] = _line_of(previous.words + line.words, previous.block)
+            continue
+        joined.append(line)
+    return joined
 
 
 # "Giới tính: Nam." — a form field: a short label, a colon, a value.
