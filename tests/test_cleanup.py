@@ -232,3 +232,27 @@ def test_frame_around_a_mark_is_erased_and_the_word_kept() -> None:
     assert (cleaned.image[300:306, 150:400] == 255).all()  # top of the frame gone
     assert (cleaned.image[320:400, 140:400] == 0).any()  # the word is still there
     assert (cleaned.image[1499:1502, 300:2000] == 0).mean() > 0.9  # the big box stays
+
+
+def test_text_size_is_measured_only_when_a_step_needs_it(page: np.ndarray) -> None:
+    """A page whose source states 200 DPI or more is never enlarged, and a clean page is
+    not denoised: neither needs the glyph height, so it is not measured."""
+    stated = cleanup.clean_page(page, dpi=300)
+    assert "text_size" not in stated.timings
+    unknown = cleanup.clean_page(page)
+    assert "text_size" in unknown.timings
+    assert np.array_equal(stated.image, unknown.image)
+
+
+def test_coarse_copy_votes_as_the_small_copy(page: np.ndarray) -> None:
+    """The cheap reduced copy gives the orientation votes what the exact one gives."""
+    grey = cleanup.to_grey(page)
+    for longest in (600, 1600):
+        exact, coarse = cleanup._small(grey, longest), cleanup._coarse(grey, longest)
+        assert coarse.shape == exact.shape
+        assert abs((coarse < 128).mean() - (exact < 128).mean()) < 0.2 * (exact < 128).mean()
+    turned = cleanup.rotate_right_angle(grey, 180)
+    assert cleanup.ink_balance(grey) < cleanup.UPRIGHT_INK_BALANCE
+    assert cleanup.ink_balance(turned) > cleanup.UPSIDE_DOWN_INK_BALANCE
+    assert cleanup.sideways_turn(grey) == 0
+    assert cleanup.sideways_turn(cleanup.rotate_right_angle(grey, 90)) == 90

@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from pipeline.cleanup.options import CleanupOptions
+from pipeline.programs.opencv import label_ink
 
 log = logging.getLogger(__name__)
 
@@ -88,17 +89,15 @@ def clean_page(
         if turn:
             result.steps.append(f"orientation:{turn}")
 
-    glyph_height: float | None = None
-    if opts.upscale or opts.denoise:
-        with clock("text_size"):
-            glyph_height = text_height(grey)
-    if opts.upscale:
-        with clock("upscale"):
-            factor = 1.0 if dpi and dpi >= NO_UPSCALE_DPI else upscale_factor(glyph_height)
-            if factor > 1.0:
-                grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-                glyph_height = glyph_height * factor if glyph_height else None
+    # The glyph height is measured only when a step needs it: a source stating its
+    # resolution is never enlarged, and denoising asks only on a speckled page (~25 ms).
+    sized = _TextSize(grey, clock)
+    if opts.upscale and not (dpi and dpi >= NO_UPSCALE_DPI):
+        factor = upscale_factor(sized.height())
         if factor > 1.0:
+            with clock("upscale"):
+                grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+            sized.factor = factor
             result.steps.append(f"upscale:{factor:.2f}")
 
     if opts.deskew:
@@ -119,8 +118,8 @@ def clean_page(
 
     before = len(result.steps)
     image, specks = _threshold(grey, opts, result, clock)
-    small_text = glyph_height is not None and glyph_height < DENOISE_MIN_TEXT_HEIGHT
-    if opts.denoise and not small_text and specks >= DENOISE_MIN_SPECKS_PER_MP * grey.size / 1e6:
+    speckled = specks >= DENOISE_MIN_SPECKS_PER_MP * grey.size / 1e6
+    if opts.denoise and speckled and not sized.small():
         with clock("denoise"):  # a speckled page: thresholded again from a smoothed copy
             smoothed = cv2.medianBlur(grey, 3)
         del result.steps[before:]
@@ -175,6 +174,29 @@ def _threshold(
 
 
 
+class _TextSize:
+    """The page's median glyph height, measured once on the upright grey page as it was
+    before any enlarging (`text_height`), and only when first asked for."""
+
+    def __init__(self, grey: np.ndarray, clock: _Clock) -> None:
+        self.grey: np.ndarray | None = grey
+        self.clock = clock
+        self.factor = 1.0  # the enlargement applied since
+        self.measured: float | None = None
+
+    def height(self) -> float | None:
+        if self.grey is not None:
+            with self.clock("text_size"):
+                self.measured = text_height(self.grey)
+            self.grey = None
+        return self.measured * self.factor if self.measured else None
+
+    def small(self) -> bool:
+        """Text too small for a median filter (`DENOISE_MIN_TEXT_HEIGHT`)."""
+        height = self.height()
+        return height is not None and height < DENOISE_MIN_TEXT_HEIGHT
+
+
 class _Clock:
     """Context-manager factory that adds each step's wall time to the result."""
 
@@ -211,6 +233,29 @@ def _small(grey: np.ndarray, longest: int) -> np.ndarray:
     if scale >= 1.0:
         return grey
     return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def _coarse(image: np.ndarray, longest: int) -> np.ndarray:
+    """`_small`'s size, for the votes that only decide whether a page is turned (not for
+    measures such as the skew angle or a photo's corners): halved while that stays above
+    the size, then area-averaged. OpenCV halves an even-sized image ~30x faster than it
+    area-averages to any other size, so this costs 3-12 ms on a 300 DPI page instead of
+    13-18. Block edges fall elsewhere, so single pixels differ: on the 111 real dev pages
+    no vote changed and no cleaned page differed."""
+    scale = longest / max(image.shape[:2])
+    if scale >= 1.0:
+        return image
+    size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+    while max(image.shape[:2]) >= 2 * longest:
+        image = _half(image)
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def _half(image: np.ndarray) -> np.ndarray:
+    """Each 2x2 block's mean (a last odd row or column is dropped)."""
+    height, width = image.shape[0] // 2, image.shape[1] // 2
+    even = image[: 2 * height, : 2 * width]
+    return cv2.resize(even, (width, height), interpolation=cv2.INTER_AREA)
 
 
 def flatten_page(rgb: np.ndarray) -> np.ndarray | None:
@@ -324,7 +369,7 @@ def text_height(grey: np.ndarray) -> float | None:
     """
     half = cv2.erode(grey, np.ones((2, 2), np.uint8))[::2, ::2]  # darkest of each 2x2 block
     ink = _text_ink(half)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, _, stats = label_ink(ink)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
     keep = (heights >= 3) & (heights <= 100) & (widths <= 100) & (stats[1:, cv2.CC_STAT_AREA] >= 6)
@@ -402,7 +447,7 @@ def sideways_turn(
     word: a flattened phone photo once scored as turned and was read sideways (77% CER).
     Without a check, 90 is returned and `is_upside_down` later tells 90 from 270.
     """
-    ink = _skew_ink(grey, longest=600)
+    ink = _text_ink(_coarse(grey, 600))
     if not ink.any():
         return 0
     upright = _skew_search(ink, max_skew_degrees, fine=False)[1]
@@ -444,7 +489,7 @@ def is_upside_down(grey: np.ndarray, check: OrientationCheck | None = None) -> b
 
 def ink_balance(grey: np.ndarray) -> float | None:
     """Ink below the lines' x-height bands over ink above them (None on a blank page)."""
-    ink = (_text_ink(_small(grey, 1600)) > 0).astype(np.float64)
+    ink = (_text_ink(_coarse(grey, 1600)) > 0).astype(np.float64)
     rows = ink.sum(axis=1)
     if rows.max() == 0:
         return None
@@ -569,11 +614,9 @@ def _cored_pieces(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Labels of the ink pieces of `binary`, whether each holds a pixel of `grey` darker
     than DARK_CORE of the cut, and each one's area (the background's counted as 0)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(
-        cv2.bitwise_not(binary), connectivity=8
-    )
+    count, labels, stats = label_ink(cv2.bitwise_not(binary))
     seeded = np.zeros(count, dtype=bool)
-    seeded[np.unique(labels[grey <= DARK_CORE * cut])] = True
+    seeded[labels[grey <= DARK_CORE * cut]] = True
     seeded[0] = False
     area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
     area[0] = 0.0
@@ -590,7 +633,7 @@ def clear_borders(binary: np.ndarray) -> tuple[np.ndarray, bool]:
         binary, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA
     )
     ink = (small < 128).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats = label_ink(ink)
     sh, sw = ink.shape
     remove = np.zeros(count, dtype=bool)
     for label in range(1, count):
@@ -610,7 +653,7 @@ def clear_borders(binary: np.ndarray) -> tuple[np.ndarray, bool]:
 @dataclass(frozen=True)
 class Components:
     """Connected ink components of a binary page: labelled once, used by frames and despeckle
-    (~25 ms a 300 DPI page)."""
+    (~22 ms a 300 DPI page)."""
 
     labels: np.ndarray
     stats: np.ndarray
@@ -618,7 +661,7 @@ class Components:
 
 def ink_components(binary: np.ndarray) -> Components:
     ink = cv2.bitwise_not(binary)  # 0/255 page: ink becomes the non-zero foreground
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats = label_ink(ink)
     return Components(labels, stats)
 
 

@@ -29,6 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.ocr.tables import Crop, read_stack
 from pipeline.programs import tesseract
+from pipeline.programs.opencv import label_ink
 from pipeline.text.vietnamese import strip_marks
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def _crops(page: np.ndarray, height: int, covered_boxes: Sequence[Box]) -> list[
             max(0, y0 // SCALE - reach) : y1 // SCALE + reach + 1,
             max(0, x0 // SCALE - reach) : x1 // SCALE + reach + 1,
         ] = 1
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats = label_ink(ink)
     area = stats[:, cv2.CC_STAT_AREA]
     tall = stats[:, cv2.CC_STAT_HEIGHT]
     wide = stats[:, cv2.CC_STAT_WIDTH]
@@ -112,9 +113,7 @@ def _crops(page: np.ndarray, height: int, covered_boxes: Sequence[Box]) -> list[
         return []
     mask = loose[labels].astype(np.uint8)
     join = np.ones((max(1, round(0.4 * unit)), max(3, round(JOIN_GAP * unit))), np.uint8)
-    n_lines, line_of_pixel, line_stats, _ = cv2.connectedComponentsWithStats(
-        cv2.dilate(mask, join), connectivity=8
-    )
+    n_lines, line_of_pixel, line_stats = label_ink(cv2.dilate(mask, join))
     line_of = np.zeros(count, np.int32)
     line_of[labels[mask > 0]] = line_of_pixel[mask > 0]
     crops = []

@@ -20,6 +20,7 @@ import numpy as np
 
 from pipeline.ocr.table_grid import A4_HEIGHT_300DPI, Cell, Grid, find_tables
 from pipeline.programs import tesseract
+from pipeline.programs.opencv import label_ink
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ def _crop(page: np.ndarray, grid: Grid, cell: Cell, scale: float) -> Crop | None
     if ink.sum() < MIN_INK * scale:
         return None
     edge = inside & ~cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats = label_ink(ink)
     touching = np.zeros(count, bool)
     touching[labels[edge]] = True
     touching[0] = True
