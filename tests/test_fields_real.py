@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.fields import extract_fields
+from pipeline.fields.names import canonical_issuer
 from pipeline.record import Fields
 
 
@@ -104,6 +105,32 @@ def test_a_place_cut_off_its_date_line_is_read() -> None:
     assert "place" not in _reviewed(r)
 
 
+def test_a_state_body_keeps_its_own_words() -> None:
+    # ex-28: "QUẢN" (manage) was written "QUẬN" (district), the one issuer word of its fold
+    r = extract_fields(_state("Số: 107/TB-KCN", "Bắc Giang, ngày 14 tháng 11 năm 2012",
+                              DECISION).replace("TỈNH QUẢNG NGÃI", "BAN QUẢN LÝ KCN"))
+    assert r.issuer[-1] == "BAN QUẢN LÝ KCN"
+
+
+def test_a_subject_goes_on_past_a_speck_after_a_dash() -> None:
+    # ex-32: "... Song Khê -" / "_" (a speck, no text) / "Nội Hoàng, cụm công nghiệp ..."
+    text = _state("Số: 10/TTr-HĐ", "Bắc Giang, ngày 08 tháng 11 năm 2012",
+                  "TỜ TRÌNH\nPhê duyệt giá trị tài sản tại khu công nghiệp Song Khê -\n\n"
+                  "Nội Hoàng, cụm công nghiệp Nội Hoàng.\n\nKính gửi: Chủ tịch UBND tỉnh")
+    assert extract_fields(text).subject == (
+        "Phê duyệt giá trị tài sản tại khu công nghiệp Song Khê - Nội Hoàng, cụm công "
+        "nghiệp Nội Hoàng.")
+
+
+def test_a_lone_letter_in_the_subject_and_a_name_without_family_name_are_flagged() -> None:
+    text = _state("Số: 10/QĐ-UBND", "Quảng Ngãi, ngày 08 tháng 11 năm 2012",
+                  "QUYẾT ĐỊNH\nVề việc giao đất cho Công ty Cổ phần n Công nghiệp\n"
+                  "Điều 1. Giao đất.").replace("Trần Phước Hiền", "Văn Diệu")
+    reviewed = _reviewed(extract_fields(text))
+    assert "lone letter 'n'" in reviewed["subject"]
+    assert "middle and a given name" in reviewed["signer"]
+
+
 def test_every_missing_field_is_named_in_review() -> None:
     r = extract_fields("Một dòng chữ không có tiêu đề nào.\nVà một dòng nữa.")
     assert {"number", "date", "doc_type", "issuer", "subject", "signer"} <= set(_reviewed(r))
@@ -148,3 +175,15 @@ def test_a_signer_name_with_a_rare_tone_is_flagged() -> None:
     assert "Hiền" in reasons("Trần Phước Hiên")["signer"]
     assert "signer" not in reasons("Trần Phước Hiền")
     assert "signer" not in reasons("Trần Ngọc Căng")
+
+
+def test_an_issuer_line_glued_after_an_abbreviation_with_a_foreign_mark_is_cut() -> None:
+    # ex-30: "UBND TỈNH BẮC GIANG" read glued, a speck over the I read as a diaeresis
+    assert canonical_issuer("UBNDTỈÏNHBÁC GIANG") == "UBND TỈNH BẮC GIANG"
+
+
+def test_a_type_line_with_a_smear_read_beside_it_gives_the_type() -> None:
+    # ex-20: a smear beside "KẾ HOẠCH" came back as "~ fÕanh nghiệp" on the same line
+    text = _state("Số: 353/KH-BĐH", "Bắc Giang, ngày 06 tháng 3 năm 2012",
+                  "KẾ HOẠCH ~ fÕanh nghiệp\nThực hiện Chương trình năm 2012\nI. MỤC ĐÍCH")
+    assert extract_fields(text).doc_type == "KẾ HOẠCH"

@@ -118,7 +118,20 @@ def doc_type_line(seg: Seg) -> tuple[str, float] | None:
         inner = [t for k, t in enumerate(tokens)
                  if len(compact(t)) > 2 or 0 < k < len(tokens) - 1]
         found = _type_name(inner)
+    if found is None and (lead := _capitals_before_mark(tokens)):
+        found = _type_name(lead)  # "KẾ HOẠCH ~ fÕanh nghiệp": a smear read on beside it (ex-20)
     return found
+
+
+def _capitals_before_mark(tokens: Sequence[str]) -> list[str]:
+    """The capitals words that open a line up to a token of marks only ("~", "|"), when
+    one follows them: the line's own words, and what a smear or a stamp beside it gave."""
+    for k, token in enumerate(tokens):
+        if not any(c.isalnum() for c in token):
+            return list(tokens[:k]) if k > 0 else []
+        if not (token.isalpha() and token.isupper()):
+            return []
+    return []
 
 
 def _type_name(tokens: Sequence[str]) -> tuple[str, float] | None:
@@ -616,6 +629,7 @@ def _subject(
             first = by_line[nxt][0].text if nxt is not None else ""
             if (  # OCR put a blank line inside
                 first[:1].islower() or first[:1].isdigit() or _open_end(picked[-1].folded)
+                or picked[-1].text.rstrip().endswith(("-", "–", ","))  # "Song Khê -" (ex-32)
                 or _name_rest(first, by_line.get(nxt + 1) if nxt is not None else None)
             ):
                 line = nxt if nxt is not None else line

@@ -27,6 +27,7 @@ A word already written like the known one, in either tone placement ("UỶ"/"Ủ
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import cache
 
@@ -141,9 +142,21 @@ def continues_phrase(above: str, line: str) -> bool:
 
 def canonical_issuer(line: str) -> str:
     """An issuer line with glued words split and known words written the known way."""
-    tokens = [_drop_stray(t) for raw in line.strip(" ,.;:").split() for t in _split_glued(raw)
-              if not _BRACKET_JUNK.fullmatch(raw)]
+    tokens = [_drop_stray(t) for raw in _without_foreign_letters(line).strip(" ,.;:").split()
+              for t in _split_glued(raw) if not _BRACKET_JUNK.fullmatch(raw)]
     return " ".join(_known_words(tokens))
+
+
+# Marks of Vietnamese letters (NFD): the five tones, circumflex, breve and horn
+_VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+
+
+def _without_foreign_letters(line: str) -> str:
+    """The line without letters that carry a mark no Vietnamese letter has ("TỈÏNH",
+    ex-30: a speck over a letter read as a diaeresis, a second I)."""
+    kept = [ch for ch in line if all(
+        m in _VIETNAMESE_MARKS for m in unicodedata.normalize("NFD", ch)[1:])]
+    return "".join(kept)
 
 
 # A token of brackets and bars alone is a seal's or a border's edge read as text
@@ -206,7 +219,7 @@ def _segment(folded: str) -> list[str] | None:
     """The split of `folded` into syllables with the most known words, then the fewest
     pieces; None when there is none."""
     known = _vocabulary()[2]
-    valid = syllables()
+    valid = syllables() | set(words("issuer_abbreviations"))  # "UBNDTỈNH" (ex-30)
     best: list[tuple[int, int, list[str]] | None] = [None] * (len(folded) + 1)
     best[0] = (0, 0, [])
     for end in range(1, len(folded) + 1):

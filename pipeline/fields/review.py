@@ -71,11 +71,18 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
             flag(name, f"holds characters no document prints ({junk})")
     if r.subject and _looks_like_date_line(r.subject):
         flag("subject", "subject reads as a place and date line")
+    subject_read = r.evidence["subject"].text if "subject" in r.evidence else r.subject
+    if r.subject and (lone := _LONE_LETTER.search(f"{r.subject} {subject_read} ")):
+        flag("subject", f"a lone letter '{lone.group(1)}' in the subject: a speck read as a "
+             "letter, or a word lost?")
     if r.signer.name and not _looks_like_name(r.signer.name):
         flag("signer", f"signer's name does not read as a name ({r.signer.name})")
     elif r.signer.name and (read := _surname_as_read(r)):
         flag("signer", f"family name read '{read}' under the signature's ink and taken as "
              f"'{r.signer.name.split()[0]}': check it")
+    elif r.signer.name and _middle_and_given(r.signer.name):
+        flag("signer", f"signer's name reads as a middle and a given name "
+             f"({r.signer.name}): the family name lost under the signature?")
     elif r.signer.name and r.signer.name.split()[0] not in _surnames():
         flag("signer", f"signer's name does not start with a known family name "
              f"({r.signer.name}): a word lost under the signature?")
@@ -140,6 +147,19 @@ def _surname_as_read(r: Fields) -> str | None:
 def _surnames() -> frozenset[str]:
     """Family names as names spell them: the field stage's and the restoration's lists."""
     return frozenset(words("surnames", folded=False)) | frozenset(surnames())
+
+
+# a consonant alone between words, not a point of a list ("điểm b", "mục c"): a speck or a
+# seal's edge read as a letter ("Công ty Cổ phần n Công nghiệp", ex-32)
+_LONE_LETTER = re.compile(
+    r"(?<!\bđiểm)(?<!\bmục)(?<!\bkhoản)(?<!,)\s([bcdđghklmnpqrstvx])(?=\s)")
+
+
+def _middle_and_given(name: str) -> bool:
+    """A two-word name whose first word is a middle name ("Văn Khoa", ex-26): the family
+    name was lost under the signature's ink; "Văn" alone is a rare family name."""
+    parts = name.split()
+    return len(parts) == 2 and fold(parts[0]) in words("middle_names")
 
 
 def _looks_like_date_line(subject: str) -> bool:
