@@ -38,9 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     with lzma.open(args.corpus, "rt", encoding="utf-8") as corpus:
         for line in corpus:
             for match in name.finditer(unicodedata.normalize("NFC", line)):
-                given = match.group(1).split()[-1]
-                if given[1:].islower():
-                    counts[given] += 1
+                syllables = match.group(1).split()
+                # À-Ỹ spans small letters too ("Trần đã"): each syllable must be a capital's
+                if all(s[0].isupper() and s[1:].islower() for s in syllables):
+                    counts[syllables[-1]] += 1
     kept = sorted((n, c) for n, c in counts.items() if c >= MIN_COUNT)
     header = [
         "# Given names and how often each ends a personal name in Vietnamese Wikipedia (2017",
