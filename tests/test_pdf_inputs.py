@@ -239,3 +239,29 @@ def test_a_symbol_signed_in_after_its_number_joins_the_number_line() -> None:
     place = [[line(("Quảng", 289.0, 324.3), ("Ngãi,", 327.0, 352.0))]]  # the right column
     layer = TextLayer(595.0, 842.0, [header, place, symbol])
     assert layer.text().split("\n\n") == ["Số: 542 /TB-UBND", "Quảng Ngãi,"]
+
+
+@pytest.mark.parametrize("jpeg", [True, False])
+def test_a_plain_scan_is_read_in_process_as_poppler_reads_it(tmp_path: Path, jpeg: bool) -> None:
+    from pipeline.programs import poppler
+
+    path = _scan_pdf(tmp_path / "scan.pdf", _page_image(), jpeg=jpeg)
+    plain = pdf.plain_scan(path, 1)
+    assert plain is not None
+    assert [plain.image] == poppler.page_images(path, 1)
+    size = poppler.page_size(path, 1)
+    assert (plain.size.width, plain.size.height, plain.size.rotation) == pytest.approx(
+        (size.width, size.height, size.rotation))
+    assert sources.pdf_page_content(path, 1).reason == "no text layer"
+
+
+def test_a_page_with_text_or_a_signature_is_no_plain_scan(tmp_path: Path) -> None:
+    """Text, annotations (a signature's stamp) and turned pages are left to poppler."""
+    assert pdf.plain_scan(_scan_pdf(tmp_path / "ocr.pdf", _page_image(), STAMP), 1) is None
+    signed = _scan_pdf(tmp_path / "signed.pdf", _page_image(), widget=(410, 800, 595, 842))
+    assert pdf.plain_scan(signed, 1) is None
+    turned = _scan_pdf(tmp_path / "turned.pdf", _page_image())
+    with pikepdf.open(turned, allow_overwriting_input=True) as doc:
+        doc.pages[0].obj.Rotate = 90
+        doc.save(turned)
+    assert pdf.plain_scan(turned, 1) is None

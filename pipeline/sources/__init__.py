@@ -228,9 +228,13 @@ def pdf_page_content(path: Path, page: int) -> PdfPageContent:
     out. A page that is one scanned image keeps its text layer only when that layer spans
     a real share of the page's height; else the page is OCR'd.
     """
+    plain = pdf.plain_scan(path, page)
+    if plain is not None:  # one scanned image and nothing else: read without poppler
+        return PdfPageContent(None, _full_page_scan([plain.image], plain.size),
+                              "no text layer", plain.size)
     layer = poppler.text_layer(path, page)
     size = poppler.page_size(path, page)
-    scan = _full_page_scan(path, page, size)
+    scan = _full_page_scan(poppler.page_images(path, page), size)
     words = layer.words()
     if not words:
         return PdfPageContent(None, scan, "no text layer", size)
@@ -292,10 +296,10 @@ _EXTRACTABLE = {("jpeg", "rgb"), ("jpeg", "gray"), ("jpeg", "icc"), ("ccitt", "g
 
 
 def _full_page_scan(
-    path: Path, page: int, size: poppler.PageSize
+    images: list[poppler.ImagePlacement], size: poppler.PageSize
 ) -> poppler.ImagePlacement | None:
     """The one image drawn over the whole page, upright, with no mask: the scanner's page."""
-    for image in poppler.page_images(path, page):
+    for image in images:
         width, height = image.placed_size()
         if (
             image.kind == "image"
