@@ -164,3 +164,7 @@ def test_a_family_name_whose_first_letter_the_signature_hid_is_read_and_flagged(
     assert result.signer.name == "Nguyễn Hoài Nam"
     assert "under the signature" in {i.field: i.reason for i in result.review}["signer"]
     assert extract_fields(text + "ông Nguyễn Văn An").signer.name != "Nông Nguyễn Văn An"
+    # ex-24: "Trần" lost its T and, with it, the hat of â; a seal's "Ÿ S" is no name
+    result = extract_fields(text + "Ÿ S\nQÔNGT\nran Văn Lộc")
+    assert result.signer.name == "Trần Văn Lộc"
+    assert "under the signature" in {i.field: i.reason for i in result.review}["signer"]

@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.fields.match import Match
 from pipeline.fields.recipients import clean_item, split_merged
-from pipeline.fields.rules import authority_forms, keyword_ids, regexes, syllables, words
+from pipeline.fields.rules import authority_forms, keyword_ids, regexes, words
 from pipeline.fields.settings import SETTINGS
 from pipeline.fields.text import (
     Seg,
@@ -196,8 +196,8 @@ def _is_name(text: str) -> bool:
     parts = _QUOTES.sub("", text).split()
     if not 2 <= len(parts) <= 6:
         return False
-    if any(not p.isalpha() for p in parts):
-        return False
+    if any(not p.isalpha() for p in parts) or sum(len(p) >= 2 for p in parts) < 2:
+        return False  # "Ÿ S": a seal's letters, not a name of one-letter words
     return all(p[0].isupper() and (len(p) == 1 or p[1:].islower()) for p in parts) or all(
         p.isupper() for p in parts
     )
@@ -404,16 +404,19 @@ def _surname_behind_ink(text: str) -> str | None:
     """A name whose surname the signature's ink ran into, the rest a name: junk in the
     surname one edit, marks included, from exactly one known surname ("E%1rịnh Văn Toàn",
     epu-03), or the surname's first letter lost under the stroke, its tone misread
-    ("guyến Hoài Nam", ex-09; the surnames are listed commonest first). The name with that
-    surname; None for anything else."""
+    ("guyến Hoài Nam", ex-09; the surnames are listed commonest first), or with it the hat
+    of its vowel ("ran Văn Lộc", ex-24: Trần). The name with that surname; None for
+    anything else."""
     first, _, rest = text.partition(" ")
     if not first or not _is_name(rest) or rest.isupper():
         return None
     surnames = words("surnames", folded=False)
     if first.isalpha():
-        if not first[0].islower() or len(first) < 3 or fold(first) in syllables():
-            return None  # a word ("ông Nguyễn Văn A") is no surname cut short
+        if not first[0].islower() or len(first) < 3 or fold(first) in words("name_honorifics"):
+            return None  # "ông Nguyễn Văn A": a word before a name, no surname cut short
         beheaded = [s for s in surnames if strip_tone(s)[1:].lower() == strip_tone(first)]
+        # the hat went with the first letter: "ran Văn Lộc" (Trần, ex-24)
+        beheaded = beheaded or [s for s in surnames if fold(s)[1:] == fold(first)]
         return f"{beheaded[0]} {rest}" if beheaded else None
     letters = "".join(ch for ch in first if ch.isalpha())
     near = {s for s in surnames
