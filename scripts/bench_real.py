@@ -429,6 +429,15 @@ def _inventory(docs: list[Doc], sohoa: Texts) -> str:
     return "\n".join(rows)
 
 
+def batch(doc: Doc) -> str:
+    """Which set of the corpus a document came in, so that a pooled figure does not hide a
+    weak part: the real-scans folder (qn, epu), the extra scans of sessions 7-8 (ex-01 to
+    ex-15) or those of session 9 (ex-16 on: 2011-2012 Bắc Giang and Phú Thọ scans)."""
+    if doc.name.startswith("ex-"):
+        return "ex-16.." if int(doc.name[3:]) >= 16 else "ex-01..15"
+    return "qn/epu"
+
+
 def _fields_table(docs: list[Doc], sohoa: Texts) -> str:
     rows = ["| document | split | " + " | ".join(FIELDS) + " |", "|---|---|" + "---|" * len(FIELDS)]
     counts: dict[tuple[str, str], dict[str, int]] = {}
@@ -437,7 +446,7 @@ def _fields_table(docs: list[Doc], sohoa: Texts) -> str:
         rows.append(f"| {doc.name} | {doc.split} | "
                     + " | ".join(scored.get(f, "") for f in FIELDS) + " |")
         for name, status in scored.items():
-            for split in (doc.split, "all"):
+            for split in (doc.split, "all", f"{doc.split}, {batch(doc)}"):
                 for group in (name, "printed" if name in PRINTED else "", "every"):
                     if group:
                         bucket = counts.setdefault((group, split), {})
