@@ -132,6 +132,30 @@ def test_pieces_of_one_printed_line_are_joined_and_columns_are_not() -> None:
     assert [piece.text for piece in kept_apart] == ["Ta", "ỦY BAN NHÂN DÂN"]  # qn-15
 
 
+def test_a_joined_line_with_a_weak_word_is_read_again_and_kept_when_surer() -> None:
+    # ex-14: "của Sở Y Y" | "têtỉnh tế" | "Điện Biên": the seal's cut read "Y tế tỉnh" twice
+    weak = Line("têtỉnh tế", [817, 505, 926, 561], 55.0, 1,
+                [Word("têtỉnh", [817, 505, 880, 561], 50.0),
+                 Word("tế", [890, 505, 926, 561], 60.0)])
+    pieces = [line("của Sở Y Y", 664, 509, 801, 561), weak, line("Điện Biên", 934, 512, 1100, 557)]
+    asked: list[list[int]] = []
+
+    def read_line(box: list[int]) -> list[Word]:
+        asked.append(box)
+        return [Word(t, [664 + 70 * k, 505, 724 + 70 * k, 561], 93.0)
+                for k, t in enumerate(["của", "Sở", "Y", "tế", "tỉnh", "Điện", "Biên"])]
+
+    joined = ocr.join_row_pieces(pieces, read_line)
+    assert [piece.text for piece in joined] == ["của Sở Y tế tỉnh Điện Biên"]
+    assert asked == [[664, 505, 1090, 561]]  # the words' box
+
+    def worse(box: list[int]) -> list[Word]:
+        return [Word("xx", box, 20.0)]
+
+    assert [p.text for p in ocr.join_row_pieces(pieces, worse)] == [
+        "của Sở Y Y têtỉnh tế Điện Biên"]
+
+
 def test_a_footnote_marker_ends_the_closing_even_close_under_it() -> None:
     lines = [
         line("Nơi nhận:", 314, 2353, 511, 2391),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from itertools import groupby
 
@@ -39,8 +39,8 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
     rows = [_table_line(r, block + k) for k, t in enumerate(ruled, 1) for r in t.rows]
     rows = [row for row in rows if row.words]
     ordered = join_form_rows(reading_order(pieces + rows))
-    lines = legal_basis_semicolons(footnote_markers(
-        handwriting.without_handwriting(join_row_pieces(ordered))))
+    joined = join_row_pieces(ordered, lambda box: _read_line(image, box, lang))
+    lines = legal_basis_semicolons(footnote_markers(handwriting.without_handwriting(joined)))
     table_words = [w for t in ruled for r in t.rows for cell in r.cells for w in cell]
     return page_text(lines), lines, mean_confidence(words + table_words)
 
@@ -466,9 +466,14 @@ def _rows_left_to_right(by_top: list[Line]) -> list[Line]:
 
 ROW_PIECE_GAP = 2.0  # text heights: pieces of a row this close are one printed line
 ROW_PIECE_CONFIDENCE = 50.0  # a piece read weaker than this (a seal's edge: "Ta") stays apart
+REREAD_BELOW = 70.0  # a joined line with a word this weak is read again whole
+REREAD_TOLERANCE = 5.0  # mean confidence the whole reading may lose and still be kept
+LINE_MARGIN = 0.25  # of the line's height, paper kept around a line read again
 
 
-def join_row_pieces(lines: list[Line]) -> list[Line]:
+def join_row_pieces(
+    lines: list[Line], read_line: Callable[[list[int]], list[Word]] | None = None
+) -> list[Line]:
     """Pieces of one printed line that follow each other in reading order made one line.
 
     Tesseract cuts a line at a seal, a signature or a wide space ("Đồng Nai," | "ngày
@@ -480,11 +485,16 @@ def join_row_pieces(lines: list[Line]) -> list[Line]:
     that it is more likely a seal's or a stamp's edge than words. It runs before the
     handwriting is taken out, so that a handwritten day cut off as its own piece ("Hải
     Dương, ngày Ì" | "tháng 01 năm 2011", ex-06) is judged in its slot.
+
+    Where the pieces hold a weak word, Tesseract's cut may have split a word or read the
+    same letters twice ("của Sở Y Y" | "têtỉnh tế", ex-14): `read_line` reads the whole
+    line's box again as one line (`_surer_reading`).
     """
     if not lines:
         return lines
     reach = ROW_PIECE_GAP * median_height(lines)
     joined: list[Line] = []
+    pieces: list[int] = []
     for line in lines:
         previous = joined[-1] if joined else None
         if (previous is not None and _same_row(previous, line)
@@ -492,9 +502,45 @@ def join_row_pieces(lines: list[Line]) -> list[Line]:
                 and "\t" not in previous.text and "\t" not in line.text
                 and min(previous.confidence, line.confidence) >= ROW_PIECE_CONFIDENCE):
             joined[-1] = _line_of(previous.words + line.words, previous.block)
+            pieces[-1] += 1
             continue
         joined.append(line)
-    return joined
+        pieces.append(1)
+    if read_line is None:
+        return joined
+    return [_surer_reading(line, read_line) if count > 1 else line
+            for line, count in zip(joined, pieces, strict=True)]
+
+
+def _surer_reading(line: Line, read_line: Callable[[list[int]], list[Word]]) -> Line:
+    """The joined line read again whole when a word of it is weak, and kept unless it is
+    clearly less sure: pieces read twice can be sure of their doubled words ("của Sở Y Y"
+    | "têtỉnh tế": mean 87.8; read whole, "của Sở Y tế tỉnh Điện Biên.": 83.8)."""
+    if min(w.confidence for w in line.words) >= REREAD_BELOW:
+        return line
+    words = read_line(line.bbox)
+    if not words or (_mean_confidence(words)
+                     < _mean_confidence(line.words) - REREAD_TOLERANCE):
+        return line
+    log.debug("line read again whole: %r -> %r", line.text, " ".join(w.text for w in words))
+    return _line_of(words, line.block)
+
+
+def _mean_confidence(words: Sequence[Word]) -> float:
+    return sum(w.confidence for w in words) / len(words)
+
+
+def _read_line(image: np.ndarray, box: list[int], lang: str) -> list[Word]:
+    """The words of one line's box of the page, read as one text line, in page pixels."""
+    margin = round(LINE_MARGIN * (box[3] - box[1]))
+    x0, y0 = max(0, box[0] - margin), max(0, box[1] - margin)
+    x1, y1 = min(image.shape[1], box[2] + margin), min(image.shape[0], box[3] + margin)
+    crop = image[y0:y1, x0:x1]
+    crop = np.pad(crop, [(margin, margin), (margin, margin)] + [(0, 0)] * (crop.ndim - 2),
+                  constant_values=255)
+    read = tesseract.recognize(crop, lang=lang, psm=7)
+    return [_word(replace(w, left=x0 + w.left - margin, top=y0 + w.top - margin))
+            for w in read if w.text.strip()]
 
 
 # "Giới tính: Nam." — a form field: a short label, a colon, a value.
