@@ -168,3 +168,15 @@ def test_a_family_name_whose_first_letter_the_signature_hid_is_read_and_flagged(
     result = extract_fields(text + "Ÿ S\nQÔNGT\nran Văn Lộc")
     assert result.signer.name == "Trần Văn Lộc"
     assert "under the signature" in {i.field: i.reason for i in result.review}["signer"]
+
+
+def test_a_name_ending_the_document_without_a_signature_block_is_taken_and_flagged() -> None:
+    # ex-32: a seal over "TM. HỘI ĐỒNG" / "CHỦ TỊCH"; OCR kept only the name at the end
+    text = ("UBND TỈNH BẮC GIANG\nHỘI ĐỒNG ĐỊNH GIÁ\nSố: 10/TTr-HĐ\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Bắc Giang, ngày 08 tháng 11 năm 2012\nTỜ TRÌNH\nPhê duyệt giá trị tài sản\n"
+            "Hội đồng định giá trình Chủ tịch UBND tỉnh xem xét, quyết định./.\n"
+            "ĐÔNG\n\nSỞ TÀI CHÍNH\n\nNguyễn Hoàng Phương\n\n3")
+    result = extract_fields(text)
+    assert result.signer.name == "Nguyễn Hoàng Phương"
+    assert "last name line" in {i.field: i.reason for i in result.review}["signer"]

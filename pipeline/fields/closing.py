@@ -282,14 +282,13 @@ def _signer(
     anchor = title_at if title_at is not None else auth_at
     if anchor is None and after_lists is not None:
         anchor = after_lists - 1
-    if anchor is None:
-        return
-    name_at = _name(segs, keywords, anchor)
+    name_at = _name(segs, keywords, anchor) if anchor is not None else _last_name(segs, body_line)
     if name_at is not None:
         seg = segs[name_at]
         written = squash(_QUOTES.sub("", seg.text)).strip("() ")
         c.signer.name = canonical_name(_surname_behind_ink(written) or written)
-        c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, 0.9)
+        sure = 0.9 if anchor is not None else LAST_NAME_CONFIDENCE
+        c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, sure)
 
 
 def canonical_phrase(written: str) -> tuple[str, float]:
@@ -398,6 +397,22 @@ def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | 
         elif _surname_behind_ink(candidate):
             return i
     return found[0] if found else None
+
+
+LAST_NAME_CONFIDENCE = 0.6  # a name found without a signature block around it: flagged
+
+
+def _last_name(segs: Sequence[Seg], body_line: int) -> int | None:
+    """With no signature title or authority read (a seal over them, ex-32), the name that
+    ends the document: the last of its closing lines that is a person's name, mixed case,
+    opening with a known family name. Review flags it (no title beside it)."""
+    surnames = set(words("surnames", folded=False))
+    tail = [i for i in range(len(segs)) if segs[i].line >= body_line][-_CLOSING.last_name_lines:]
+    for i in reversed(tail):
+        candidate = squash(_QUOTES.sub("", segs[i].text)).strip("() ")
+        if _is_name(candidate) and not candidate.isupper() and candidate.split()[0] in surnames:
+            return i
+    return None
 
 
 def _surname_behind_ink(text: str) -> str | None:

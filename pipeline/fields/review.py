@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import NamedTuple
 
+from pipeline.fields.closing import LAST_NAME_CONFIDENCE
 from pipeline.fields.rules import given_names, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
@@ -59,6 +60,8 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         flag("subject", "subject (trích yếu) not found")
     if not r.signer.name:
         flag("signer", "signer's name not found")
+    elif (found := r.evidence.get("signer.name")) and found.confidence <= LAST_NAME_CONFIDENCE:
+        flag("signer", "no signature block read: the name is the document's last name line")
     if r.place is None:
         flag("place", "place not found")
 

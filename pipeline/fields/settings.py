@@ -50,6 +50,7 @@ class ClosingSettings:
 
     phrase_min_ratio: float = 90.0  # a signature phrase read with a wrong letter
     name_window_lines: int = 12  # lines searched for the signer's name after the title
+    last_name_lines: int = 8  # last lines searched for a name when no title was read
     # OCR may put the signature block (authority, title, a stamp's letters) inside the
     # recipients list: this many lines of it, each in capitals or this short, are skipped
     list_break_lines: int = 8
