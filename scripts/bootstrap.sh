@@ -8,7 +8,6 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils qpdf
   fonts-liberation2 fonts-dejavu-core fonts-dejavu-extra fonts-freefont-ttf hunspell-vi
   ocrmypdf chromium python3-venv jbig2dec postgresql postgresql-contrib redis-server
-  postgresql-15-rum  # the PostgreSQL store's search index (RUM: word positions in the index)
 )
 
 missing=()

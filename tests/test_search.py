@@ -432,8 +432,9 @@ def test_broad_query_pages_follow_one_order(
 def test_postgres_counts_broad_queries_up_to_a_cap(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PostgreSQL counts at most COUNT_LIMIT matches and says so; the page of hits is the
-    same as with an exact count, and facets count the first COUNT_LIMIT matches."""
+    """PostgreSQL counts at most COUNT_LIMIT matches and says so; more matches than that
+    are too many to rank (the tier order, as for more than RANK_LIMIT), and facets count
+    the first COUNT_LIMIT matches."""
     from pipeline.commands.search import format_result
     from pipeline.storage import postgres
 
@@ -441,10 +442,14 @@ def test_postgres_counts_broad_queries_up_to_a_cap(
     assert exact.total_exact and exact.total == 5
     if not isinstance(store, postgres.PostgresStore):
         pytest.skip("SQLite counts every match")
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 1)
+    tiered = search(store, "dang", limit=3)
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 5000)
     monkeypatch.setattr(postgres, "COUNT_LIMIT", 4)
     capped = search(store, "dang", limit=3, facets=True)
     assert not capped.total_exact and capped.total == 4 and capped.pages == 2
-    assert [h.id for h in capped.hits] == [h.id for h in exact.hits]
+    assert capped.ranking == "subject-then-date"
+    assert [h.id for h in capped.hits] == [h.id for h in tiered.hits]
     assert capped.facets is not None
     assert sum(v.count for v in capped.facets["year"]) == 4
     assert any("4 văn bản khớp đầu" in note for note in capped.notes)
