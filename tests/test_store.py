@@ -231,6 +231,40 @@ def test_postgres_index_rebuilt_when_version_changes(postgres: PostgresCluster) 
         assert hits(store, "ket nap") == 1 and search(store, "kết nạp").hits[0].exact
 
 
+def test_postgres_bulk_load_matches_ordinary_writes(postgres: PostgresCluster) -> None:
+    """bulk_start/bulk_copy/bulk_finish store what add_documents stores, and leave the
+    indexes built (other writers opening the store meanwhile do not build them)."""
+    from pipeline.storage.postgres import PostgresStore
+
+    other = make_record("other", ["Kế hoạch tổ chức hội nghị"], subject="Về hội nghị")
+    ordinary, bulk = postgres.new_database(), postgres.new_database()
+    with open_store(ordinary) as store:
+        store.add_documents([(REPORT, {1: png("p1"), 2: png("p2")}), (other, {})])
+    with PostgresStore.open(bulk) as store:
+        store.bulk_start()
+        store.bulk_copy([(REPORT, {1: png("p1"), 2: png("p2")})])
+        with PostgresStore.open(bulk):
+            pass
+        with psycopg.connect(bulk) as conn:
+            row = conn.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'documents_tsv'")
+            assert row.fetchone() == (0,)
+        store.bulk_copy([(other, {})])
+        store.bulk_finish()
+    for url in (ordinary, bulk):
+        with open_store(url, readonly=True) as store:
+            assert store.get_record(REPORT.id) == REPORT and store.get_record(other.id) == other
+            assert store.page_image(REPORT.id, 2) == png("p2")
+            assert store.content_hash(REPORT.id) is not None
+            assert [h.id for h in search(store, "hội nghị").hits] == [other.id]
+            assert search(store, "kết nạp").hits[0].exact
+    with psycopg.connect(bulk) as conn:
+        names = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes")}
+        assert {"documents_tsv", "documents_tsv_exact", "documents_date"} <= names
+        assert conn.execute("SELECT count(*) FROM meta WHERE key = 'bulk_load'").fetchone() == (0,)
+    with open_store(ordinary) as a, open_store(bulk) as b:
+        assert a.content_hash(REPORT.id) == b.content_hash(REPORT.id)
+
+
 def test_postgres_store_survives_a_restart(postgres: PostgresCluster) -> None:
     """The server stopped for a few seconds: the next operations wait for it and reconnect."""
     url = postgres.new_database()
