@@ -687,19 +687,21 @@ class PostgresStore:
 
         def work(conn: psycopg.Connection[dict[str, Any]]) -> dict[str, int]:
             conn.execute("SET LOCAL enable_seqscan = off")
-            known = conn.execute(
-                "SELECT term FROM terms WHERE term = ANY(%s)", (list(words),)
+            known = [
+                row["term"]
+                for row in conn.execute(
+                    "SELECT term FROM terms WHERE term = ANY(%s) ORDER BY term", (list(words),)
+                )
+            ]
+            if not known:
+                return {}
+            rows = conn.execute(  # one statement for all the words: one round trip
+                "SELECT (SELECT count(*) FROM (SELECT 1 FROM documents WHERE tsv @@ q::tsquery "
+                "LIMIT %s) AS m) AS n FROM unnest(%s::text[]) WITH ORDINALITY AS w(q, i) "
+                "ORDER BY i",
+                (FREQUENCY_CAP, [_lexeme(term) for term in known]),
             ).fetchall()
-            counts: dict[str, int] = {}
-            for row in known:
-                n = conn.execute(
-                    "SELECT count(*) AS n FROM (SELECT 1 FROM documents "
-                    "WHERE tsv @@ %s::tsquery LIMIT %s) AS m",
-                    (_lexeme(row["term"]), FREQUENCY_CAP),
-                ).fetchone()
-                if n is not None and n["n"]:
-                    counts[row["term"]] = int(n["n"])
-            return counts
+            return {term: int(row["n"]) for term, row in zip(known, rows, strict=True) if row["n"]}
 
         return self._run(work) if words else {}
 
