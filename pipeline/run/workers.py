@@ -111,6 +111,8 @@ def _exists(pid: int) -> bool:
 
 
 _marker_dir: str | None = None
+_log_queue: Any = None  # this worker's queue to the parent's log listener
+LOG_FLUSH_S = 1.0  # longest a finished task waits for its log lines to leave the worker
 
 
 def _init(
@@ -123,9 +125,10 @@ def _init(
 ) -> None:
     """Each worker's set-up: die with the fork server and with the ingest process, note
     where to mark tasks, send log records to the parent, then the caller's initializer."""
-    global _marker_dir
+    global _marker_dir, _log_queue
     if log_queue is not None:
         log_queue.cancel_join_thread()  # a worker's exit never waits on unsent log lines
+        _log_queue = log_queue
         root = logging.getLogger()
         root.handlers[:] = [logging.handlers.QueueHandler(log_queue)]
         root.setLevel(log_level)
@@ -146,7 +149,21 @@ def _run(function: Callable[[Any], Any], seq: int, task: Any) -> Any:
     """Run one task in a worker, first writing its sequence number to this worker's marker."""
     if _marker_dir is not None:
         Path(_marker_dir, str(os.getpid())).write_text(str(seq), encoding="ascii")
-    return function(task)
+    try:
+        return function(task)
+    finally:
+        _flush_log_lines()
+
+
+def _flush_log_lines() -> None:
+    """Wait (at most LOG_FLUSH_S) until the task's log records have left this worker's
+    queue buffer for the pipe: the worker may be told to exit right after its last result,
+    and an exit does not wait on unsent lines (`cancel_join_thread`), so a page's last log
+    line was sometimes lost under load."""
+    buffer = getattr(_log_queue, "_buffer", None)  # multiprocessing.Queue's feeder buffer
+    deadline = time.monotonic() + LOG_FLUSH_S
+    while buffer and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 @dataclass(frozen=True)
