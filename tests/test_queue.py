@@ -63,6 +63,21 @@ def test_jobs_round_trip_as_json_in_a_spawned_process() -> None:
     assert JobError.from_dict(json.loads(back[2])) == error
 
 
+def test_jobs_are_sent_longest_first_within_each_batch() -> None:
+    from dataclasses import replace
+
+    from pipeline.queue.app import QueueSettings
+    from pipeline.queue.executor import longest_first
+
+    page = PageJob(doc="ab" * 32, path="/data/a.pdf", media_type="application/pdf", page=1)
+    jobs = [DocumentJob(f"{k:064x}", f"/data/{k}.pdf", "application/pdf", 1, pages, page)
+            for k, pages in enumerate([1, 3, 2, 1, 5, 2, 1])]
+    settings = replace(QueueSettings(), submit_batch_jobs=4, submit_batch_s=3600.0)
+    assert [j.pages for j in longest_first(jobs, settings)] == [3, 2, 1, 1, 5, 2, 1]
+    assert sorted(j.sha256 for j in longest_first(jobs, settings)) == sorted(
+        j.sha256 for j in jobs)
+
+
 def test_queue_settings_deliver_at_least_once() -> None:
     from pipeline.queue.app import SETTINGS, make_app
 

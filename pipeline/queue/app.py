@@ -40,6 +40,10 @@ class QueueSettings:
     result_expires_s: int = 7 * 24 * 3600
     poll_s: float = 0.5  # how often the submitting ingest reads the tasks' states
     stranded_check_s: float = 10.0  # how often it looks for tasks a worker lost (twice: lost)
+    # jobs are sent longest first within each batch planned in this many jobs or seconds:
+    # a whole document is one task, so a long one sent last would run alone at the end
+    submit_batch_jobs: int = 64
+    submit_batch_s: float = 2.0
 
     def time_limit(self, pages: int) -> int:
         """The hard time limit of one document's task."""

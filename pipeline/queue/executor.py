@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -216,6 +216,26 @@ def _failure(result: Any) -> str:
     return one_line(f"task failed: {result}")
 
 
+def longest_first(jobs: Iterable[DocumentJob], settings: QueueSettings) -> Iterator[DocumentJob]:
+    """The planned jobs in batches (`submit_batch_jobs` jobs, or what `submit_batch_s`
+    of planning gave), each sent longest first.
+
+    A task is a whole document, so the run ends when the last one does: sent last, a long
+    document runs alone while the other workers idle (12 documents of 1-2 pages on 2
+    processes: 10.5% behind the local pool, which splits pages). Longest first is the
+    classic bound for that tail; batches keep the first jobs going out while later files
+    are still being planned."""
+    batch: list[DocumentJob] = []
+    started = time.monotonic()
+    for job in jobs:
+        batch.append(job)
+        full = len(batch) >= settings.submit_batch_jobs
+        if full or time.monotonic() - started >= settings.submit_batch_s:
+            yield from sorted(batch, key=lambda j: j.pages, reverse=True)
+            batch, started = [], time.monotonic()
+    yield from sorted(batch, key=lambda j: j.pages, reverse=True)
+
+
 def workers_listening(app: Celery) -> int:
     """The worker processes listening on the queue now (0 when none answers within 1 s)."""
     try:
@@ -255,7 +275,7 @@ def ingest_on_queue(
     )
     submitted: dict[str, DocumentJob] = {}
     try:
-        for job in plan(paths, store, options, finish):
+        for job in longest_first(plan(paths, store, options, finish), SETTINGS):
             executor.submit(job)
             submitted[job.sha256] = job
         bar.start(sum(job.pages for job in submitted.values()))
