@@ -285,7 +285,7 @@ def _signer(
     name_at = _name(segs, keywords, anchor) if anchor is not None else _last_name(segs, body_line)
     if name_at is not None:
         seg = segs[name_at]
-        written = squash(_QUOTES.sub("", seg.text)).strip("() ")
+        written = _name_text(seg)
         c.signer.name = canonical_name(_surname_behind_ink(written) or written)
         sure = 0.9 if anchor is not None else LAST_NAME_CONFIDENCE
         c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, sure)
@@ -399,6 +399,11 @@ def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | 
     return found[0] if found else None
 
 
+def _name_text(seg: Seg) -> str:
+    """A name line as the name is written: stray quotes, brackets and spaces left out."""
+    return squash(_QUOTES.sub("", seg.text)).strip("() ")
+
+
 LAST_NAME_CONFIDENCE = 0.6  # a name found without a signature block around it: flagged
 
 
@@ -409,7 +414,7 @@ def _last_name(segs: Sequence[Seg], body_line: int) -> int | None:
     surnames = set(words("surnames", folded=False))
     tail = [i for i in range(len(segs)) if segs[i].line >= body_line][-_CLOSING.last_name_lines:]
     for i in reversed(tail):
-        candidate = squash(_QUOTES.sub("", segs[i].text)).strip("() ")
+        candidate = _name_text(segs[i])
         if _is_name(candidate) and not candidate.isupper() and candidate.split()[0] in surnames:
             return i
     return None

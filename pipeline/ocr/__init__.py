@@ -519,28 +519,23 @@ def _surer_reading(line: Line, read_line: Callable[[list[int]], list[Word]]) -> 
     if min(w.confidence for w in line.words) >= REREAD_BELOW:
         return line
     words = read_line(line.bbox)
-    if not words or (_mean_confidence(words)
-                     < _mean_confidence(line.words) - REREAD_TOLERANCE):
+    if not words:
         return line
-    log.debug("line read again whole: %r -> %r", line.text, " ".join(w.text for w in words))
-    return _line_of(words, line.block)
-
-
-def _mean_confidence(words: Sequence[Word]) -> float:
-    return sum(w.confidence for w in words) / len(words)
+    whole = _line_of(words, line.block)  # its confidence: the mean of its words'
+    if whole.confidence < line.confidence - REREAD_TOLERANCE:
+        return line
+    log.debug("line read again whole: %r -> %r", line.text, whole.text)
+    return whole
 
 
 def _read_line(image: np.ndarray, box: list[int], lang: str) -> list[Word]:
-    """The words of one line's box of the page, read as one text line, in page pixels."""
+    """The words of one line's box of the page (and a little paper around it), read as
+    one text line, in page pixels."""
     margin = round(LINE_MARGIN * (box[3] - box[1]))
     x0, y0 = max(0, box[0] - margin), max(0, box[1] - margin)
     x1, y1 = min(image.shape[1], box[2] + margin), min(image.shape[0], box[3] + margin)
-    crop = image[y0:y1, x0:x1]
-    crop = np.pad(crop, [(margin, margin), (margin, margin)] + [(0, 0)] * (crop.ndim - 2),
-                  constant_values=255)
-    read = tesseract.recognize(crop, lang=lang, psm=7)
-    return [_word(replace(w, left=x0 + w.left - margin, top=y0 + w.top - margin))
-            for w in read if w.text.strip()]
+    read = tables.read_alone(tables.Crop(image[y0:y1, x0:x1], x0, y0), lang)
+    return [_word(w) for w in read if w.text.strip()]
 
 
 # "Giới tính: Nam." — a form field: a short label, a colon, a value.

@@ -115,7 +115,7 @@ def _numbers_reread(
         for k in members:
             if NUMBER.fullmatch(text(k)) or any(_is_word(w.text) for w in words[k]):
                 continue
-            alone = _read_alone(crops[k], lang)
+            alone = read_alone(crops[k], lang)
             if NUMBER.fullmatch("".join(w.text for w in alone)):
                 out[k] = alone
     return out
@@ -125,7 +125,7 @@ def _is_word(text: str) -> bool:
     return sum(ch.isalpha() for ch in text) >= 2 and not any(ch.isdigit() for ch in text)
 
 
-def _read_alone(crop: Crop, lang: str) -> list[tesseract.TsvWord]:
+def read_alone(crop: Crop, lang: str) -> list[tesseract.TsvWord]:
     """The words of one crop read as one text line, in page pixels."""
     image = np.pad(crop.image, PAD, constant_values=255)
     return [replace(w, left=crop.x + w.left - PAD, top=crop.y + w.top - PAD)
