@@ -247,6 +247,16 @@ def task_states(server: RedisServer) -> list[dict]:
     ]
 
 
+def split_keys(server: RedisServer) -> list[bytes]:
+    """The keys holding split documents' finished pages."""
+    return list(server.client().scan_iter("sohoa:split:*"))
+
+
+def pages_kept(server: RedisServer) -> int:
+    client = server.client()
+    return sum(int(client.hlen(key)) for key in client.scan_iter("sohoa:split:*:pages"))
+
+
 def finish(process: subprocess.Popen[str], timeout: float = 180) -> tuple[int, str]:
     try:
         out, err = process.communicate(timeout=timeout)
@@ -274,6 +284,7 @@ def test_a_queued_ingest_stores_what_a_local_ingest_stores(
     tmp_path: Path, redis_server: RedisServer, start_worker: Callable[..., Worker]
 ) -> None:
     folder = inputs(tmp_path / "in", documents=2, pages=1)
+    make_pdf(folder / "long.pdf", 3)  # sent as page tasks, joined by the last one
     local, queued = tmp_path / "local.sqlite", tmp_path / "queued.sqlite"
     start_worker(redis_server.url, str(queued))
     args = ("--db", str(local), "-j", "1", "--progress", "never")
@@ -281,11 +292,12 @@ def test_a_queued_ingest_stores_what_a_local_ingest_stores(
     assert code == 0, out
     code, out = finish(submit(tmp_path, folder, redis_server.url, str(queued), "queued.json"))
     assert code == 0, out
-    assert "3 files: 3 ingested" in out
+    assert "4 files: 4 ingested" in out
     ran = report(tmp_path / "queued.json")
-    assert ran["pages_processed"] == 3 and ran["workers"] == 2
+    assert ran["pages_processed"] == 6 and ran["workers"] == 2
     assert {f["status"] for f in ran["files"]} == {"ingested"}
-    assert_each_stored_once(queued, 3)
+    assert_each_stored_once(queued, 4)
+    assert split_keys(redis_server) == []  # the split document's pages left Redis
 
     from pipeline.storage import open_store
 
@@ -299,33 +311,71 @@ def test_a_queued_ingest_stores_what_a_local_ingest_stores(
     assert comparable(queued) == comparable(local)
     # a second submission finds everything stored: nothing is queued again
     code, out = finish(submit(tmp_path, folder, redis_server.url, str(queued), "again.json"))
-    assert code == 0 and "3 skipped" in out, out
+    assert code == 0 and "4 skipped" in out, out
 
 
 @needs_redis
 def test_a_worker_killed_mid_page_loses_and_duplicates_nothing(
     tmp_path: Path, redis_server: RedisServer, start_worker: Callable[..., Worker]
 ) -> None:
-    folder = inputs(tmp_path / "in", documents=3, pages=3)
+    """Killed twice: on a page task of a split document some of whose pages are already
+    kept, then on page 2 of a document task; every document stored once, whole."""
+    folder = inputs(tmp_path / "in", documents=2, pages=4)  # split: one task a page
+    make_pdf(folder / "short.pdf", 2)  # one task
     db = tmp_path / "archive.sqlite"
     start_worker(redis_server.url, str(db))
     run = submit(tmp_path, folder, redis_server.url, str(db), "r.json")
-    # a worker process that finished page 1 of a document is now on page 2: kill it there
-    victims: list[int] = []
+    killed: list[int] = []
 
-    def one_on_page_2() -> bool:
+    def kill(pid: int) -> bool:
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+        return True
+
+    def a_page_task_mid_document() -> bool:
+        if pages_kept(redis_server) < 1:
+            return False
+        running = [s["result"]["pid"] for s in task_states(redis_server)
+                   if s["status"] == "STARTED"]  # fmt: skip
+        return bool(running) and kill(running[0])
+
+    def a_document_task_on_page_2() -> bool:
         for state in task_states(redis_server):
             result = state.get("result") or {}
             if state["status"] == "PROGRESS" and result.get("pages") == 1:
-                victims.append(result["pid"])
-                return True
+                return result["pid"] not in killed and kill(result["pid"])
         return False
 
-    wait_for("a document past its first page", one_on_page_2, 90)
-    os.kill(victims[0], signal.SIGKILL)
+    wait_for("a split document past its first page", a_page_task_mid_document, 90)
+    wait_for("a document past its first page", a_document_task_on_page_2, 120)
     code, out = finish(run)
     assert code == 0, out
     assert "4 files: 4 ingested" in out
+    assert report(tmp_path / "r.json")["pages_processed"] == 11
+    assert_each_stored_once(db, 4)
+    assert split_keys(redis_server) == []
+
+
+@needs_redis
+def test_a_killed_run_resumes_with_no_duplicates(
+    tmp_path: Path, redis_server: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    """The submitter and every worker process SIGKILLed while split documents have pages
+    kept; a new worker and the same command again store every document once."""
+    folder = inputs(tmp_path / "in", documents=3, pages=3)
+    db = tmp_path / "archive.sqlite"
+    worker = start_worker(redis_server.url, str(db))
+    run = submit(tmp_path, folder, redis_server.url, str(db), "r.json")
+    wait_for("a split document past its first page", lambda: pages_kept(redis_server) >= 2, 90)
+    for process in (run, worker.process):
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+    start_worker(redis_server.url, str(db))
+    again = submit(tmp_path, folder, redis_server.url, str(db), "again.json")
+    code, out = finish(again)
+    assert code == 0, out
+    files = report(tmp_path / "again.json")["files"]
+    assert {f["status"] for f in files} <= {"ingested", "skipped"} and len(files) == 4
     assert_each_stored_once(db, 4)
 
 
@@ -390,7 +440,7 @@ def test_a_document_whose_worker_dies_every_time_fails_after_three_deliveries(
     reason instead of going round the queue for ever; the other documents are stored."""
     folder = tmp_path / "in"
     folder.mkdir()
-    make_pdf(folder / "poison.pdf", 3)
+    make_pdf(folder / "poison.pdf", 2)  # under split_pages: one document task
     db = tmp_path / "archive.sqlite"
     start_worker(redis_server.url, str(db), processes=1)
     run = submit(tmp_path, folder, redis_server.url, str(db), "r.json")

@@ -17,6 +17,7 @@ from celery import Celery
 from celery.backends.redis import RedisBackend
 
 TASK_NAME = "sohoa.ingest_document"
+PAGE_TASK_NAME = "sohoa.ingest_page"
 QUEUE_NAME = "sohoa"
 
 
@@ -44,6 +45,11 @@ class QueueSettings:
     # a whole document is one task, so a long one sent last would run alone at the end
     submit_batch_jobs: int = 64
     submit_batch_s: float = 2.0
+    # a document of at least this many pages goes out as one task a page, the last page done
+    # building and writing the record (a long document would otherwise hold one process)
+    split_pages: int = 3
+    # a split document's finished pages wait in Redis for its last one at most this long
+    page_results_expire_s: int = 24 * 3600
 
     def time_limit(self, pages: int) -> int:
         """The hard time limit of one document's task."""

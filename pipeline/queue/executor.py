@@ -3,16 +3,18 @@ and progress read back from the queue's result store (`pipeline.run.executor`'s 
 
 `ingest_on_queue` is `sohoa ingest --queue URL`: it plans the run as the local ingest does
 (files inspected and hashed here, documents already stored skipped), sends one task per
-document, and builds the run report from what the workers put in the result store. The
-workers write the records; this process writes only the report.
+document, or one a page for a long document (`QueueSettings.split_pages`; the page that
+completes it writes the record), and builds the run report from what the workers put in the
+result store. The workers write the records; this process writes only the report.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,14 @@ from celery import Celery
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from pipeline.queue.app import QUEUE_NAME, SETTINGS, TASK_NAME, QueueSettings, make_app
+from pipeline.queue.app import (
+    PAGE_TASK_NAME,
+    QUEUE_NAME,
+    SETTINGS,
+    TASK_NAME,
+    QueueSettings,
+    make_app,
+)
 from pipeline.run.executor import Executor
 from pipeline.run.ingest import (
     FileOutcome,
@@ -41,6 +50,25 @@ log = logging.getLogger(__name__)
 POLL_BATCH = 500  # task states read in one round trip
 POLL_KEYS_PER_S = 20_000  # at most this many task states read a second (a long backlog)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A task on the queue: a whole document (`page` 0) or one page of a split one."""
+
+    job: DocumentJob
+    page: int = 0
+    split: str = ""
+
+
+@dataclass
+class _Split:
+    """A document sent as page tasks: the tasks not finished, its outcome once a page task
+    returned it, and the page tasks that failed."""
+
+    tasks: set[str] = field(default_factory=set)
+    outcome: FileOutcome | None = None
+    failures: list[str] = field(default_factory=list)
 
 
 class QueueExecutor:
@@ -64,7 +92,8 @@ class QueueExecutor:
             "pdfa_dir": str(options.pdfa_dir.resolve()) if options.pdfa_dir else None,
         }
         self._on_pages = on_pages
-        self._pending: dict[str, DocumentJob] = {}  # task id -> its job
+        self._pending: dict[str, _Sent] = {}  # task id -> what it runs
+        self._split: dict[str, _Split] = {}  # document sha256 -> its page tasks
         self._suspects: set[str] = set()  # pending tasks no worker held at the last check
         self._checked = time.monotonic()
         self._pages: dict[str, int] = {}  # task id -> pages it reported done
@@ -72,23 +101,37 @@ class QueueExecutor:
     def submit(self, job: DocumentJob) -> None:
         path = str(Path(job.path).resolve())  # the workers' own folder is another
         job = replace(job, path=path, page=replace(job.page, path=path))
+        if job.pages < self._settings.split_pages:
+            self._send(_Sent(job))
+            return
+        split = uuid.uuid4().hex  # this submission's pages, apart from any earlier one's
+        for number in range(1, job.pages + 1):
+            self._send(_Sent(job, number, split))
+
+    def _send(self, sent: _Sent) -> None:
+        args: dict[str, Any] = {"job": asdict(sent.job), **self._common}
+        if sent.page:
+            args.update(page=sent.page, split=sent.split)
         result = self._app.send_task(
-            TASK_NAME,
-            args=[{"job": asdict(job), **self._common}],
+            PAGE_TASK_NAME if sent.page else TASK_NAME,
+            args=[args],
             queue=QUEUE_NAME,
-            time_limit=self._settings.time_limit(job.pages),
+            time_limit=self._settings.time_limit(1 if sent.page else sent.job.pages),
         )
-        self._pending[result.id] = job
+        self._pending[result.id] = sent
+        if sent.page:
+            self._split.setdefault(sent.job.sha256, _Split()).tasks.add(result.id)
 
     def cancel(self) -> list[DocumentJob]:
         """Revoke the tasks not finished (a task already running finishes and is stored)."""
-        dropped = list(self._pending.values())
+        dropped = list({s.job.sha256: s.job for s in self._pending.values()}.values())
         if self._pending:
             try:
                 self._app.control.revoke(list(self._pending))
             except UNREACHABLE as error:
                 log.warning("tasks not revoked (the queue is unreachable): %s", error)
         self._pending.clear()
+        self._split.clear()
         return dropped
 
     def outcomes(self) -> Generator[FileOutcome, None, None]:
@@ -143,10 +186,12 @@ class QueueExecutor:
         stranded = loose & self._suspects
         self._suspects = loose - stranded
         for task_id in stranded:
-            job = self._pending.pop(task_id)
+            sent = self._pending.pop(task_id)
             log.warning("%s: no worker holds its task (a worker lost Redis or died); sent "
-                        "again", job.path)  # fmt: skip
-            self.submit(job)
+                        "again", sent.job.path)  # fmt: skip
+            if sent.page:
+                self._split[sent.job.sha256].tasks.discard(task_id)
+            self._send(sent)
 
     def _poll(self) -> list[FileOutcome]:
         """The outcomes of the tasks that finished since the last poll (and their pages)."""
@@ -170,24 +215,54 @@ class QueueExecutor:
         return finished
 
     def _read(self, task_id: str, state: str, result: Any) -> FileOutcome | None:
-        job = self._pending[task_id]
+        sent = self._pending[task_id]
+        if sent.page:
+            return self._read_page(task_id, sent, state, result)
+        job = sent.job
         if state == "PROGRESS" and isinstance(result, dict):
             self._advance(task_id, int(result.get("pages", 0)))
             return None
         if state == "SUCCESS":
             outcome = FileOutcome.from_dict(result)
-        elif state in ("FAILURE", "REVOKED") and not self._force and self._stored(job):
-            # written, then its bookkeeping failed (Redis restarting as the task ended):
-            # the store is the truth
-            log.warning("%s: stored, though its task failed: %s", job.path, _failure(result))
-            outcome = FileOutcome(job.path, Status.INGESTED, id=job.sha256, pages=job.pages)
         elif state in ("FAILURE", "REVOKED"):
-            outcome = FileOutcome(job.path, Status.FAILED, _failure(result), id=job.sha256)
+            outcome = self._failed(job, _failure(result))
         else:  # PENDING, STARTED, RETRY: still to come
             return None
         del self._pending[task_id]
         self._advance(task_id, job.pages)
         return outcome
+
+    def _read_page(self, task_id: str, sent: _Sent, state: str, result: Any) -> FileOutcome | None:
+        """A page task's end: a page done; the document's outcome when the page task that
+        completed it returned it, or when its last page task ended and none did (a page
+        task failed: the document is not written)."""
+        if state not in ("SUCCESS", "FAILURE", "REVOKED"):
+            return None
+        job = sent.job
+        split = self._split[job.sha256]
+        del self._pending[task_id]
+        split.tasks.discard(task_id)
+        self._advance(task_id, 1)
+        outcome: FileOutcome | None = None
+        if state == "SUCCESS" and isinstance(result, dict) and result.get("outcome"):
+            if split.outcome is None:
+                outcome = split.outcome = FileOutcome.from_dict(result["outcome"])
+        elif state != "SUCCESS":
+            split.failures.append(f"page {sent.page}: {_failure(result)}")
+        if not split.tasks:
+            del self._split[job.sha256]
+            if split.outcome is None:
+                reason = "; ".join(split.failures) or "no page task wrote its record"
+                outcome = self._failed(job, one_line(reason))
+        return outcome
+
+    def _failed(self, job: DocumentJob, reason: str) -> FileOutcome:
+        """A document whose task failed; stored all the same when its task failed after the
+        write (Redis restarting as the task ended): the store is the truth."""
+        if not self._force and self._stored(job):
+            log.warning("%s: stored, though its task failed: %s", job.path, reason)
+            return FileOutcome(job.path, Status.INGESTED, id=job.sha256, pages=job.pages)
+        return FileOutcome(job.path, Status.FAILED, reason, id=job.sha256)
 
     def _stored(self, job: DocumentJob) -> bool:
         try:

@@ -1,15 +1,25 @@
-"""What a `sohoa worker` process runs: one document job, whole, written to the shared store.
+"""What a `sohoa worker` process runs: a document job whole, or one page of a long document,
+written to the shared store.
 
-The task reads every page in order in its own process (one single-threaded Tesseract),
-builds the record and writes it, and returns the document's outcome (the report's line) to
-the result store. It is safe to run twice: a document already stored is not redone, and a
-store write replaces any copy with the same content hash in one transaction, so a job
-delivered twice, even to two workers at once, leaves one document.
+A document task reads every page in order in its own process (one single-threaded
+Tesseract), builds the record and writes it, and returns the document's outcome (the report's
+line) to the result store. A long document (`QueueSettings.split_pages` pages or more) goes
+out as one task a page instead: each runs the same page step as the local pool
+(`run/page.process_page`) and keeps its outcome in Redis (`pages.PageResults`); the task whose
+page completes the document builds the record from all of them (`run/build.build_record`,
+through `run/ingest.gathered_document`), writes it, and returns the document's outcome.
+
+Both are safe to run twice: a document already stored is not redone, a page already kept is
+not read again, and a store write replaces any copy with the same content hash in one
+transaction, so a job delivered twice, even to two workers at once, leaves one document. A
+page task killed while it joins is delivered again, finds every page kept, and joins again.
 
 A store that cannot be reached (PostgreSQL restarting) is waited for within the task, with
 the pages' work kept; after `store_write_attempts` the task is retried as a whole, at most
-`max_retries` times with growing delays. A document whose worker has died under it
-`max_deliveries` times (a file that crashes a native library) fails instead of going round.
+`max_retries` times with growing delays. A job whose worker has died under it
+`max_deliveries` times (a file that crashes a native library) fails instead of going round:
+a document task fails the document, a page task fails its page (the document is stored
+partial, as the local pool does).
 """
 
 from __future__ import annotations
@@ -19,24 +29,26 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from celery import Celery, Task
 
 from pipeline.errors import BadArgumentsError
-from pipeline.queue.app import SETTINGS, TASK_NAME, QueueSettings
+from pipeline.queue.app import PAGE_TASK_NAME, SETTINGS, TASK_NAME, QueueSettings
+from pipeline.queue.pages import PageResults
 from pipeline.run.ingest import (
     FileOutcome,
     IngestOptions,
+    gathered_document,
     one_line,
     run_document,
     unreadable,
     write_document,
 )
-from pipeline.run.jobs import DocumentJob, ErrorKind, PageOutcome, Status
-from pipeline.run.page import init_worker
+from pipeline.run.jobs import DocumentJob, ErrorKind, JobError, PageOutcome, Status
+from pipeline.run.page import init_worker, process_page
 from pipeline.storage import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -104,14 +116,28 @@ def register(app: Celery, db: str, settings: QueueSettings = SETTINGS) -> None:
     def ingest_document(task: Task, payload: dict[str, Any]) -> dict[str, Any]:
         return run_payload(task, payload, settings)
 
+    @app.task(
+        bind=True,
+        name=PAGE_TASK_NAME,
+        max_retries=settings.max_retries,
+        acks_late=True,
+        reject_on_worker_lost=True,
+    )
+    def ingest_page(task: Task, payload: dict[str, Any]) -> dict[str, Any]:
+        return run_page_payload(task, payload, settings)
 
-def run_payload(task: Task, payload: dict[str, Any], settings: QueueSettings) -> dict[str, Any]:
-    job = DocumentJob.from_dict(payload["job"])
-    options = IngestOptions(
+
+def _options(payload: dict[str, Any]) -> IngestOptions:
+    return IngestOptions(
         force=bool(payload.get("force")),
         out_dir=Path(payload["out_dir"]) if payload.get("out_dir") else None,
         pdfa_dir=Path(payload["pdfa_dir"]) if payload.get("pdfa_dir") else None,
     )
+
+
+def run_payload(task: Task, payload: dict[str, Any], settings: QueueSettings) -> dict[str, Any]:
+    job = DocumentJob.from_dict(payload["job"])
+    options = _options(payload)
     deliveries = _delivery(task)
     if deliveries > settings.max_deliveries:
         reason = f"worker died while running it {deliveries - 1} times"
@@ -121,9 +147,7 @@ def run_payload(task: Task, payload: dict[str, Any], settings: QueueSettings) ->
         if not options.force and _with_store(lambda s: s.has_document(job.sha256), settings):
             # an earlier delivery of this job stored it (the submitter skips what was stored
             # before the run): its outcome stands
-            return outcome_dict(
-                FileOutcome(job.path, Status.INGESTED, id=job.sha256, pages=job.pages)
-            )
+            return outcome_dict(_stored(job))
         started = time.perf_counter()
         document, built = run_document(job, on_page=_progress(task, job))
         if built is None:
@@ -132,14 +156,74 @@ def run_payload(task: Task, payload: dict[str, Any], settings: QueueSettings) ->
             lambda s: write_document(document, built, s, options, started, TRANSIENT), settings
         )
     except TRANSIENT as error:
-        countdown = min(
-            settings.retry_backoff_s * 2**task.request.retries, settings.retry_backoff_max_s
-        )
-        if task.request.retries >= settings.max_retries:
-            return _failed(job, ErrorKind.STORAGE, f"store unreachable: {error}")
-        log.warning("%s: store unreachable (%s); task retried in %d s", job.path, error, countdown)
-        raise task.retry(exc=error, countdown=countdown) from error
+        return _retry_later(task, job, error, settings)
     return outcome_dict(outcome)
+
+
+def run_page_payload(
+    task: Task, payload: dict[str, Any], settings: QueueSettings
+) -> dict[str, Any]:
+    """One page of a split document; the page that completes it also writes its record.
+    Returns {"page": n, "outcome": the document's outcome, or None while pages are left}."""
+    job = DocumentJob.from_dict(payload["job"])
+    number = int(payload["page"])
+    options = _options(payload)
+    backend = task.app.backend
+    results = PageResults(
+        backend.client, lambda call: backend.ensure(call, ()), job.sha256, str(payload["split"]),
+        settings.page_results_expire_s,
+    )  # fmt: skip
+    deliveries = _delivery(task)
+    try:
+        if not options.force and _with_store(lambda s: s.has_document(job.sha256), settings):
+            results.drop()  # a delivery before this one wrote the record
+            return {"page": number, "outcome": outcome_dict(_stored(job))}
+        done = results.count_with(number)
+        if done is None:
+            started = time.time()
+            if deliveries > settings.max_deliveries:
+                reason = f"worker died while running it {deliveries - 1} times"
+                log.error("page %d of %s: %s; not tried again", number, job.path, reason)
+                error = JobError(ErrorKind.WORKER_DIED, reason)
+                page = PageOutcome(job.sha256, number, failure=error)
+            else:
+                page = process_page(replace(job.page, page=number))
+            done, sent = results.put(page, started)
+            log.debug("page %d of %s kept: %d bytes", number, job.path, sent)
+        if done < job.pages:
+            return {"page": number, "outcome": None}
+        outcomes, first = results.read()
+        begun = time.perf_counter() - max(0.0, time.time() - first)
+        document, built = gathered_document(job, outcomes, begun)
+        if built is None:
+            outcome = unreadable(document)
+        else:
+            outcome = _with_store(
+                lambda s: write_document(document, built, s, options, begun, TRANSIENT),
+                settings,
+            )
+        results.drop()
+    except TRANSIENT as error:
+        return {"page": number, "outcome": _retry_later(task, job, error, settings)}
+    return {"page": number, "outcome": outcome_dict(outcome)}
+
+
+def _stored(job: DocumentJob) -> FileOutcome:
+    return FileOutcome(job.path, Status.INGESTED, id=job.sha256, pages=job.pages)
+
+
+def _retry_later(
+    task: Task, job: DocumentJob, error: BaseException, settings: QueueSettings
+) -> dict[str, Any]:
+    """The task retried later with a growing delay (raises Retry); after `max_retries`,
+    the document's failed outcome."""
+    countdown = min(
+        settings.retry_backoff_s * 2**task.request.retries, settings.retry_backoff_max_s
+    )
+    if task.request.retries >= settings.max_retries:
+        return _failed(job, ErrorKind.STORAGE, f"store unreachable: {error}")
+    log.warning("%s: store unreachable (%s); task retried in %d s", job.path, error, countdown)
+    raise task.retry(exc=error, countdown=countdown) from error
 
 
 def _with_store(action: Callable[[Store], R], settings: QueueSettings) -> R:

@@ -473,9 +473,22 @@ def run_document(
         document.outcomes[page_job.page] = outcome
         if on_page is not None:
             on_page(outcome)
+    return document, _record_of(document)
+
+
+def gathered_document(
+    job: DocumentJob, outcomes: Mapping[int, PageOutcome], started: float
+) -> tuple[_Document, RecordOutcome | None]:
+    """A document whose pages ran elsewhere (a queue's page tasks) and its record, built as
+    `run_document` builds it (None when no page could be read)."""
+    document = _Document(job, started, dict(outcomes))
+    return document, _record_of(document)
+
+
+def _record_of(document: _Document) -> RecordOutcome | None:
     if not any(o.page is not None for o in document.outcomes.values()):
-        return document, None
-    return document, assemble_record(_record_job(document))
+        return None
+    return assemble_record(_record_job(document))
 
 
 def unreadable(document: _Document) -> FileOutcome:
