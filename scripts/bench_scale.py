@@ -6,10 +6,11 @@ Makes a corpus of generated scans (scripts/make_scans.py; or --corpus DIR), star
 redis-server on loopback in a temp folder, and ingests the corpus into a fresh SQLite store:
 with the local pool (`sohoa ingest -j 1`, `-j 2`), then through the queue with 1, 2 and 4
 `sohoa worker` processes (`-c N`, started and ready before the timed run). Each run's
-pages/min come from its own run report. Printed: a markdown table, the queue's overhead per
-page (queue with 1 worker process against `-j 1`, both one process, pages in sequence), the
-2-process ratio (queue against `-j 2`), and what a page task would send back through Redis
-if tasks were pages (the granularity question, docs/scale.md). --json writes it all.
+pages/min come from its own run report, and what went into Redis during it (bytes in, its
+memory's peak above the start). Printed: a markdown table, the queue's overhead per page for
+document tasks (one-page text files) and for page tasks (ten-page text files, split), each
+against `-j 1` (both one process, pages in sequence), the 2-process ratio (queue against
+`-j 2`), and a page's result through Redis (docs/scale.md). --json writes it all.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -96,6 +98,33 @@ def local_run(corpus: Path, tmp: Path, jobs: int, tag: str) -> dict[str, Any]:
     return run_ingest([str(corpus), "--db", str(db), "-j", str(jobs)], tmp / f"local-{tag}.json")
 
 
+class RedisWatch:
+    """Bytes into Redis (every client: messages, states, kept pages) and the peak of its
+    memory above the start, over a run, sampled every 0.1 s."""
+
+    def __init__(self, queue: str) -> None:
+        import redis
+
+        self._client = redis.Redis.from_url(queue)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._start_in = int(self._client.info("stats")["total_net_input_bytes"])
+        self._start_mem = int(self._client.info("memory")["used_memory"])
+        self._peak = self._start_mem
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self._peak = max(self._peak, int(self._client.info("memory")["used_memory"]))
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join()
+        sent = int(self._client.info("stats")["total_net_input_bytes"]) - self._start_in
+        return {"redis_in_mb": round(sent / 2**20, 2),
+                "redis_peak_mb": round((self._peak - self._start_mem) / 2**20, 2)}  # fmt: skip
+
+
 def queue_run(corpus: Path, tmp: Path, queue: str, processes: int, tag: str) -> dict[str, Any]:
     db = tmp / f"queue-{tag}.sqlite"
     log = tmp / f"worker-{tag}.log"
@@ -108,47 +137,57 @@ def queue_run(corpus: Path, tmp: Path, queue: str, processes: int, tag: str) -> 
                 raise SystemExit(f"worker did not start: {log.read_text()[-2000:]}")
             time.sleep(0.1)
         args = [str(corpus), "--queue", queue, "--db", str(db)]
-        return run_ingest(args, tmp / f"queue-{tag}.json")
+        watch = RedisWatch(queue)
+        report = run_ingest(args, tmp / f"queue-{tag}.json")
+        report["redis"] = watch.stop()
+        return report
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(60)
 
 
-def make_texts(folder: Path, count: int) -> Path:
-    """`count` distinct one-page text files: a task whose own work is a few milliseconds,
-    so what a run costs beyond it is the executor's."""
+def make_texts(folder: Path, count: int, pages: int = 1) -> Path:
+    """`count` distinct text files of `pages` pages (form feeds between them): pages whose
+    own work is a few milliseconds, so what a run costs beyond it is the executor's."""
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(count):
-        (folder / f"note-{n:03d}.txt").write_text(
-            f"THÔNG BÁO số {n}\n\nHội nghị Ban Chấp hành Đảng bộ lần thứ {n} đã họp.\n",
-            encoding="utf-8",
+        text = "\f".join(
+            f"THÔNG BÁO số {n}, trang {p}\n\nHội nghị Ban Chấp hành Đảng bộ lần thứ {n} đã họp.\n"
+            for p in range(1, pages + 1)
         )
+        (folder / f"note-{n:03d}.txt").write_text(text, encoding="utf-8")
     return folder
 
 
 SUCCEEDED = re.compile(
     r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): INFO/ForkPoolWorker-\d+\] "
-    r"Task sohoa\.ingest_document\[[^\]]+\] succeeded in ([0-9.e-]+)s"
+    r"Task sohoa\.ingest_(?:document|page)\[[^\]]+\] succeeded in ([0-9.e-]+)s"
 )
 
 
-def task_overhead(tmp: Path, queue: str, count: int) -> dict[str, float]:
-    """The queue's cost a task, on `count` tiny documents queued before one worker process
-    starts: the gap between one task's end and the next one's, less the next one's own
-    run time (fetching, acknowledging, storing the result), plus what the task does beyond
-    the local path (its run time against a local document's time: the stored-already
-    check, the delivery count, progress to the result store)."""
+def task_overhead(tmp: Path, queue: str, count: int, pages: int) -> dict[str, float]:
+    """The queue's cost a page, on `count` tiny documents of `pages` pages queued before one
+    worker process starts (one task a document, or one a page when the documents are
+    split): the gap between one task's end and the next one's, less the next one's own run
+    time (fetching, acknowledging, storing the result), a task's, plus what the tasks do
+    beyond the local path a page (their run time against the local documents' time: the
+    stored-already check, the delivery count, progress or the page kept in Redis, and the
+    join reading the pages back). A page's image is not in it: text pages have none."""
     import redis
 
-    corpus = make_texts(tmp / "texts", count)
-    local = local_run(corpus, tmp, 1, "texts")
-    local_doc = statistics.median(f["seconds"] for f in local["files"])
-    db, log = tmp / "queue-texts.sqlite", tmp / "worker-texts.log"
-    submitter = sohoa("ingest", str(corpus), "--queue", queue, "--db", str(db),
-                      "--progress", "never", "--report", str(tmp / "queue-texts.json"))  # fmt: skip
+    from pipeline.queue.app import QueueSettings
+
+    corpus = make_texts(tmp / f"texts-{pages}", count, pages)
+    local = local_run(corpus, tmp, 1, f"texts-{pages}")
+    local_page = sum(f["seconds"] for f in local["files"]) / (count * pages)
+    db, log = tmp / f"queue-texts-{pages}.sqlite", tmp / f"worker-texts-{pages}.log"
+    submitter = sohoa("ingest", str(corpus), "--queue", queue, "--db", str(db), "--progress",
+                      "never", "--report", str(tmp / f"queue-texts-{pages}.json"))  # fmt: skip
     client = redis.Redis.from_url(queue)
+    settings = QueueSettings()
+    tasks = count * (pages if pages >= settings.split_pages else 1)
     deadline = time.monotonic() + 120
-    while client.llen("sohoa") < count and time.monotonic() < deadline:
+    while client.llen("sohoa") < tasks and time.monotonic() < deadline:
         time.sleep(0.05)
     worker = sohoa("-v", "worker", "--queue", queue, "--db", str(db), "-c", "1", log=log)
     try:
@@ -163,20 +202,23 @@ def task_overhead(tmp: Path, queue: str, count: int) -> dict[str, float]:
             done.append((stamp, float(found[2])))
     done.sort()
     gaps = [(b[0] - a[0]) - b[1] for a, b in itertools.pairwise(done)]
-    runtime = statistics.median(r for _, r in done)
+    run_page = sum(r for _, r in done) / (count * pages)
     dispatch = statistics.median(gaps)
+    per_page = dispatch * len(done) / (count * pages) + max(0.0, run_page - local_page)
     return {
         "tasks": len(done),
+        "pages": count * pages,
         "dispatch_s_per_task": round(dispatch, 4),
-        "task_run_s": round(runtime, 4),
-        "local_document_s": round(local_doc, 4),
-        "overhead_s_per_task": round(dispatch + max(0.0, runtime - local_doc), 4),
+        "task_run_s_per_page": round(run_page, 4),
+        "local_s_per_page": round(local_page, 4),
+        "overhead_s_per_page": round(per_page, 4),
     }
 
 
 def page_payload(db: Path, queue: str) -> dict[str, float]:
-    """What one page task would send back if tasks were pages: its cleaned image and its
-    page JSON (lines with word boxes), and a Redis SET + GET of that many bytes."""
+    """What a split document's page task keeps in Redis for the page that joins it: its
+    cleaned image and its page JSON (lines with word boxes; estimated from the records), and
+    a Redis SET + GET of that many bytes."""
     import redis
 
     with sqlite3.connect(db) as conn:
@@ -273,6 +315,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="rounds (best round reported)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--texts", type=int, default=40, help="tiny documents for a task's cost")
+    parser.add_argument("--text-pages", type=int, default=10, help="pages of a split one")
     parser.add_argument(
         "--pg", metavar="URL", help="also time store writes into this (empty) PostgreSQL database"
     )
@@ -297,7 +340,8 @@ def main() -> None:
                 )
                 loads.append(os.getloadavg()[0])
         payload = page_payload(tmp / "local-1-0.sqlite", queue)
-        per_task = task_overhead(tmp, queue, args.texts)
+        per_task = task_overhead(tmp, queue, args.texts, 1)
+        per_page = task_overhead(tmp, queue, max(1, args.texts // args.text_pages), args.text_pages)
         planning = plan_rate(corpus)
         writes = {
             "sqlite": store_writes(tmp / "local-1-0.sqlite", str(tmp / "w.sqlite"), args.copies)
@@ -311,12 +355,13 @@ def main() -> None:
     print(f"corpus: {corpus} ({best['local -j 1']['pages_processed']} pages); "
           f"{os.cpu_count()} cores; load average during the runs "
           f"{min(loads):.1f}-{max(loads):.1f}")  # fmt: skip
-    print("\n| run | pages | seconds | pages/min | s a page a process |")
-    print("|---|---:|---:|---:|---:|")
+    print("\n| run | pages | seconds | pages/min | s a page a process | into Redis |")
+    print("|---|---:|---:|---:|---:|---|")
     results: dict[str, Any] = {
         "runs": {},
         "page_payload": payload,
         "task_overhead": per_task,
+        "page_task_overhead": per_page,
         "store_writes": writes,
         "planning": planning,
         "loads": loads,
@@ -324,28 +369,41 @@ def main() -> None:
     for name, report in best.items():
         pages, seconds = report["pages_processed"], report["elapsed_s"]
         processes = report["workers"] or 1
-        per_page = seconds * processes / pages if pages else 0.0
+        a_page = seconds * processes / pages if pages else 0.0
+        redis_use = report.get("redis", {})
+        sent = f"{redis_use['redis_in_mb']} MB in, peak +{redis_use['redis_peak_mb']} MB" if (
+            redis_use) else ""  # fmt: skip
         print(f"| {name} | {pages} | {seconds:.1f} | {report['pages_per_minute']:.1f} | "
-              f"{per_page:.2f} |")  # fmt: skip
+              f"{a_page:.2f} | {sent} |")  # fmt: skip
         results["runs"][name] = {
             "pages": pages,
             "seconds": seconds,
             "pages_per_minute": report["pages_per_minute"],
             "processes": processes,
             "all_pages_per_minute": [r["pages_per_minute"] for r in runs[name]],
+            **redis_use,
         }
+    from pipeline.queue.app import SETTINGS
+
     one = best["local -j 1"]
-    documents = sum(1 for f in one["files"] if f["pages"])
-    pages_a_document = one["pages_processed"] / max(1, documents)
+    sizes = [f["pages"] for f in one["files"] if f["pages"]]
     local_page = one["elapsed_s"] / max(1, one["pages_processed"])
-    overhead = per_task["overhead_s_per_task"] / pages_a_document
+    # a page of a split document also sends its image to Redis and the join reads it back
+    page_cost = per_page["overhead_s_per_page"] + payload["redis_set_get_ms"] / 1000
+    costs = [n * page_cost if n >= SETTINGS.split_pages else per_task["overhead_s_per_page"]
+             for n in sizes]  # fmt: skip
+    overhead = sum(costs) / max(1, sum(sizes))
     results["queue_overhead_s_per_page"] = round(overhead, 4)
     results["queue_overhead_share"] = round(overhead / local_page, 4)
-    ms = {k: v * 1000 for k, v in per_task.items()}
-    print(f"\nqueue cost a task: {ms['overhead_s_per_task']:.1f} ms (dispatch "
-          f"{ms['dispatch_s_per_task']:.1f} ms; a tiny document's task {ms['task_run_s']:.1f} ms, "
-          f"locally {ms['local_document_s']:.1f} ms); "
-          f"{pages_a_document:.1f} pages a document: {overhead * 1000:+.0f} ms a page on "
+    for name, cost in (("document", per_task), ("page", per_page)):
+        ms = {k: v * 1000 for k, v in cost.items() if k not in ("tasks", "pages")}
+        print(f"{name} tasks ({cost['pages']} text pages in {cost['tasks']} tasks): dispatch "
+              f"{ms['dispatch_s_per_task']:.1f} ms a task; run {ms['task_run_s_per_page']:.1f} ms "
+              f"a page, locally {ms['local_s_per_page']:.1f} ms; queue cost "
+              f"{ms['overhead_s_per_page']:.1f} ms a page")  # fmt: skip
+    split = sum(n for n in sizes if n >= SETTINGS.split_pages)
+    print(f"queue cost on this corpus ({split} of {sum(sizes)} pages split, a split page "
+          f"{page_cost * 1000:.1f} ms with its image): {overhead * 1000:+.0f} ms a page on "
           f"{local_page:.2f} s ({overhead / local_page:+.1%}; target <= +5%)")  # fmt: skip
     two, q2 = best["local -j 2"], best.get("queue, 2 worker processes")
     if q2 is not None:
@@ -354,7 +412,7 @@ def main() -> None:
         print(f"2 processes: queue {q2['pages_per_minute']:.1f} pages/min, local pool "
               f"{two['pages_per_minute']:.1f} ({ratio - 1:+.1%}; target within 5%)")  # fmt: skip
     print(
-        f"a page task's result through Redis: image {payload['page_image_kb']} KB + page "
+        f"a split page kept in Redis: image {payload['page_image_kb']} KB + page "
         f"JSON {payload['page_json_kb']} KB, SET+GET {payload['redis_set_get_ms']} ms"
     )
     print(
