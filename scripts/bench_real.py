@@ -432,9 +432,11 @@ def _inventory(docs: list[Doc], sohoa: Texts) -> str:
 def batch(doc: Doc) -> str:
     """Which set of the corpus a document came in, so that a pooled figure does not hide a
     weak part: the real-scans folder (qn, epu), the extra scans of sessions 7-8 (ex-01 to
-    ex-15) or those of session 9 (ex-16 on: 2011-2012 Bắc Giang and Phú Thọ scans)."""
+    ex-15), those of session 9 (ex-16 to ex-32: 2011-2012 Bắc Giang and Phú Thọ scans) or
+    those of session 10 (ex-33 on: 2010-2025 scans of ministries and nine provinces)."""
     if doc.name.startswith("ex-"):
-        return "ex-16.." if int(doc.name[3:]) >= 16 else "ex-01..15"
+        number = int(doc.name[3:])
+        return "ex-33.." if number >= 33 else "ex-16..32" if number >= 16 else "ex-01..15"
     return "qn/epu"
 
 
