@@ -357,6 +357,41 @@ def test_a_worker_killed_mid_page_loses_and_duplicates_nothing(
 
 
 @needs_redis
+def test_a_worker_killed_while_it_joins_the_pages_loses_and_duplicates_nothing(
+    tmp_path: Path, redis_server: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    """The page task that completes a split document is killed while it writes the record
+    (held up by a write lock this test takes on the store): its redelivery finds every page
+    kept, reads none again, and writes the record once."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_pdf(folder / "long.pdf", 3)
+    db = tmp_path / "archive.sqlite"
+    worker = start_worker(redis_server.url, str(db), processes=1)
+    run = submit(tmp_path, folder, redis_server.url, str(db), "r.json")
+    # the worker process opens the store on its first page; then no one else may write
+    wait_for("a first page kept", lambda: pages_kept(redis_server) >= 1, 90)
+    lock = sqlite3.connect(db, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    joins = "all 3 pages done; its record built and written (pid "
+    wait_for("the join", lambda: joins in worker.text(), 90)
+    time.sleep(0.5)
+    assert stored(db) == [] and pages_kept(redis_server) == 3
+    pid = int(worker.text().split(joins)[1].split(")")[0])
+    os.kill(pid, signal.SIGKILL)
+    lock.rollback()
+    lock.close()
+    code, out = finish(run)
+    assert code == 0, out + worker.text()[-3000:]
+    assert "1 files: 1 ingested" in out
+    assert_each_stored_once(db, 1)
+    assert split_keys(redis_server) == []
+    log = worker.text()
+    assert log.count(joins) == 2, log[-3000:]
+    assert [log.count(f"page {n} of long.pdf: ocr") for n in (1, 2, 3)] == [1, 1, 1]
+
+
+@needs_redis
 def test_a_killed_run_resumes_with_no_duplicates(
     tmp_path: Path, redis_server: RedisServer, start_worker: Callable[..., Worker]
 ) -> None:

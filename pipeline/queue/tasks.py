@@ -192,6 +192,8 @@ def run_page_payload(
             log.debug("page %d of %s kept: %d bytes", number, job.path, sent)
         if done < job.pages:
             return {"page": number, "outcome": None}
+        log.info("%s: all %d pages done; its record built and written (pid %d)",
+                 job.path, job.pages, os.getpid())  # fmt: skip
         outcomes, first = results.read()
         begun = time.perf_counter() - max(0.0, time.time() - first)
         document, built = gathered_document(job, outcomes, begun)
