@@ -382,9 +382,12 @@ def time_library(
             cpu.setdefault(category, []).extend(c + server for c in client)
             flag = " (fuzzy)" if result.fuzzy else ""
             more = "" if result.total_exact else "more than "
+            p50, p95 = percentiles(wall[category][-runs:])
             print(
                 f"  {category:8} {query!r}: {more}{result.total} hits, "
-                f"ranking {result.ranking}{flag}"
+                f"ranking {result.ranking}{flag}; p50/p95 {p50:.1f}/{p95:.1f} ms wall, "
+                f"CPU {statistics.mean(client) + server:.1f} ms (client "
+                f"{statistics.mean(client):.1f} + server {server:.1f})"
             )
             totals.append((result.total, result.total_exact))
     return wall, cpu, totals
@@ -576,6 +579,8 @@ def main() -> int:
                         f"{made.pages / made.cpu_s:.0f} pages/s CPU in the loading processes "
                         f"({made.cpu_s:.0f} s CPU)"
                     )
+                if backend == "postgresql" and args.reuse:
+                    PostgresStore.open(db).close()  # a writer's open upgrades an older schema
                 with open_store(db, readonly=True) as store:
                     docs, pages = store.count_documents(), store.count_pages()
                 size = store_size(db) if backend == "sqlite" else None

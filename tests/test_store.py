@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import random
 import sqlite3
 import threading
 import time
@@ -226,7 +227,8 @@ def test_postgres_index_rebuilt_when_version_changes(postgres: PostgresCluster) 
         store.add_document(REPORT, {})
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("UPDATE meta SET value = 'old' WHERE key = 'index_version'")
-        conn.execute("UPDATE documents SET tsv = '', tsv_head = '', tsv_exact = ''")
+        conn.execute("UPDATE documents SET tsv = '', tsv_head = '', tsv_exact = '', tsv_pairs = ''")
+        conn.execute("UPDATE terms SET docs = 0")
     with open_store(url) as store:
         assert hits(store, "ket nap") == 1 and search(store, "kết nạp").hits[0].exact
 
@@ -372,3 +374,104 @@ def test_migrate_copies_a_sqlite_archive_and_resumes(
             assert (found.total, found.fuzzy) == (expected.total, expected.fuzzy), query
     assert main(["migrate", "--from", db]) == 2
     assert main(["migrate", "--from", db, "--to", str(tmp_path / "b.db")]) == 2
+
+
+def test_postgres_phrases_find_what_sqlite_finds(tmp_path: Path, postgres: PostgresCluster) -> None:
+    """Phrases are matched on PostgreSQL's word pairs (`tsv_pairs`): the same documents as
+    FTS5's phrases, also where a phrase's pairs are all there but apart, where words repeat,
+    and where a phrase would run from the subject into the body."""
+    rng = random.Random(17)
+    vocabulary = ["đảng", "viên", "chi", "bộ", "nghị", "quyết"]
+    records = [
+        make_record(
+            f"phrase-{i}",
+            [" ".join(rng.choices(vocabulary, k=rng.randint(2, 25))) for _ in range(2)],
+            subject=" ".join(rng.choices(vocabulary, k=3)),
+        )
+        for i in range(50)
+    ]
+    records += [
+        make_record("apart", ["nghị quyết. Quyết đảng, đảng viên"], subject="Về"),
+        make_record("across", ["quyết đảng"], subject="Chi bộ nghị"),
+        make_record("repeat", ["đảng đảng đảng viên"], subject="Về"),
+    ]
+    lite, pg = str(tmp_path / "p.db"), postgres.new_database()
+    for db in (lite, pg):
+        with open_store(db) as store:
+            for record in records:
+                store.add_document(record, {})
+    queries = ['"nghi quyet dang vien"', '"bo nghi"', '"dang dang dang"', '"chi bo" -"dang vien"']
+    queries += [
+        " ".join(
+            [
+                f'"{" ".join(rng.choices(vocabulary, k=rng.randint(2, 4)))}"',
+                *rng.sample(["dang", "-vien", '"bo chi"', "quyết"], k=rng.randint(0, 2)),
+            ]
+        )
+        for _ in range(60)
+    ]
+    with open_store(lite, readonly=True) as a, open_store(pg, readonly=True) as b:
+        for query in queries:
+            expected, found = search(a, query, limit=100), search(b, query, limit=100)
+            assert found.total == expected.total and not found.fuzzy, query
+            assert {h.id for h in found.hits} == {h.id for h in expected.hits}, query
+        apart, across = records[-3].id, records[-2].id
+        assert apart in {h.id for h in search(b, '"nghi quyet" "quyet dang"', limit=100).hits}
+        assert apart not in {h.id for h in search(b, '"nghi quyet dang"', limit=100).hits}
+        assert across in {h.id for h in search(b, '"chi bo nghi" quyet', limit=100).hits}
+        assert across not in {h.id for h in search(b, '"nghi quyet"', limit=100).hits}
+
+
+def test_postgres_term_counts_follow_writes(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`terms` counts each word's documents for the fuzzy fallback, through additions,
+    replacements, deletions and a bulk load, up to FREQUENCY_CAP, where it stays."""
+    from pipeline.storage import postgres as backend
+
+    monkeypatch.setattr(backend, "FREQUENCY_CAP", 3)
+    url = postgres.new_database()
+    words = ["dang", "vien", "chi", "bo", "moi"]
+    a, b = make_record("a", ["đảng viên chi bộ"]), make_record("b", ["đảng viên"])
+    with backend.PostgresStore.open(url) as store:
+        store.add_documents([(a, {}), (b, {})])
+        store.add_document(make_record("c", ["Đảng"]), {})
+        assert store.term_frequencies(words) == {"dang": 3, "vien": 2, "chi": 1, "bo": 1}
+        store.add_document(replace(a, text="đảng viên mới", pages=a.pages[:0]), {})
+        assert store.term_frequencies(words) == {"dang": 3, "vien": 2, "moi": 1}
+        assert store.delete_document(b.id)
+        assert store.term_frequencies(words) == {"dang": 3, "vien": 1, "moi": 1}
+        store.bulk_start()
+        store.bulk_copy([(make_record(f"n{i}", ["viên chi"]), {}) for i in range(4)])
+        store.bulk_finish()
+        assert store.term_frequencies(words) == {"dang": 3, "vien": 3, "chi": 3, "moi": 1}
+        assert store.delete_document(make_record("n0", []).id)
+        # at the cap a count stays (about the cap or more): its row is never locked
+        assert store.term_frequencies(words) == {"dang": 3, "vien": 3, "chi": 3, "moi": 1}
+
+
+def test_postgres_upgrades_a_pg1_store(postgres: PostgresCluster) -> None:
+    """A store of schema pg1 (no word pairs, no term counts) is refused by readers and
+    upgraded by the first writer: pairs computed, counts taken, indexes built again."""
+    url = postgres.new_database()
+    other = make_record("other", ["Kế hoạch tổ chức hội nghị"], subject="Về hội nghị")
+    with open_store(url) as store:
+        store.add_documents([(REPORT, {}), (other, {})])
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE documents DROP COLUMN tsv_pairs")
+        conn.execute("ALTER TABLE terms DROP COLUMN docs")
+        conn.execute("UPDATE meta SET value = 'pg1' WHERE key = 'schema_version'")
+    with pytest.raises(BadArgumentsError, match=r"store schema pg1, .* to upgrade it"):
+        open_store(url, readonly=True)
+    with open_store(url):
+        pass
+    with open_store(url, readonly=True) as store:
+        assert [h.id for h in search(store, '"ket nap dang vien"').hits] == [REPORT.id]
+        assert [h.id for h in search(store, '"to chuc hoi nghi"').hits] == [other.id]
+        assert search(store, '"nap ket"').fuzzy  # not as a phrase
+        assert store.term_frequencies(["hoi", "nghi", "dang"]) == {"hoi": 1, "nghi": 1, "dang": 1}
+    with psycopg.connect(url) as conn:
+        names = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes")}
+        assert {"documents_tsv_pairs", "documents_tsv", "documents_date"} <= names
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert row == ("pg2",)
