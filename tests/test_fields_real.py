@@ -165,8 +165,10 @@ def test_a_number_line_ocr_broke_is_not_an_issuer_line() -> None:
     assert extract_fields(text).issuer == ["BỘ CÔNG THƯƠNG", "TRƯỜNG ĐẠI HỌC ĐIỆN LỰC"]
 
 
-def test_a_signer_name_with_a_rare_tone_is_flagged() -> None:
-    # qn-05: "Trần Phước Hiền" read "Trần Phước Hiên"; a rare but right name is left alone
+def test_a_signer_name_with_a_rare_tone_or_an_unknown_given_name_is_flagged() -> None:
+    # qn-05: "Trần Phước Hiền" read "Trần Phước Hiên"; qn-19 (a run with pen ink taken
+    # out): "Đặng Văn Minh" read "Đặng Văn Xinh". A given name no name list holds is asked
+    # about: rare is not wrong ("Căng", qn-15), but a person reads it once to be sure.
     def reasons(name: str) -> dict[str, str]:
         return _reviewed(extract_fields(_state("Số: 86/QĐ-UBND",
                                                "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
@@ -174,7 +176,9 @@ def test_a_signer_name_with_a_rare_tone_is_flagged() -> None:
 
     assert "Hiền" in reasons("Trần Phước Hiên")["signer"]
     assert "signer" not in reasons("Trần Phước Hiền")
-    assert "signer" not in reasons("Trần Ngọc Căng")
+    assert "not among the known given names" in reasons("Đặng Văn Xinh")["signer"]
+    assert "not among the known given names" in reasons("Trần Ngọc Căng")["signer"]
+    assert "signer" not in reasons("Đặng Văn Minh")
 
 
 def test_an_issuer_line_glued_after_an_abbreviation_with_a_foreign_mark_is_cut() -> None:
@@ -187,3 +191,33 @@ def test_a_type_line_with_a_smear_read_beside_it_gives_the_type() -> None:
     text = _state("Số: 353/KH-BĐH", "Bắc Giang, ngày 06 tháng 3 năm 2012",
                   "KẾ HOẠCH ~ fÕanh nghiệp\nThực hiện Chương trình năm 2012\nI. MỤC ĐÍCH")
     assert extract_fields(text).doc_type == "KẾ HOẠCH"
+
+
+def test_a_type_line_the_symbol_contradicts_is_flagged_on_both() -> None:
+    # a seal over the type line or a misread code: "QUYẾT ĐỊNH" over "/KH-UBND"
+    agreeing = extract_fields(_state("Số: 86/QĐ-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                                     DECISION))
+    assert {"doc_type", "symbol"}.isdisjoint(_reviewed(agreeing))
+    crossed = _reviewed(extract_fields(_state(
+        "Số: 86/KH-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025", DECISION)))
+    assert "KẾ HOẠCH" in crossed["doc_type"] and "KH" in crossed["symbol"]
+
+
+def test_a_letter_typed_from_its_symbol_alone_is_flagged() -> None:
+    # a công văn is told by its "V/v" subject; with none read, the type was guessed
+    body = "Kính gửi: Sở Tài chính\nTheo đề nghị của Sở Tài chính, UBND tỉnh có ý kiến."
+    with_vv = extract_fields(_state("Số: 86/UBND-KTTH\nV/v bổ sung kinh phí",
+                                    "Quảng Ngãi, ngày 16 tháng 01 năm 2025", body))
+    assert with_vv.doc_type == "CÔNG VĂN" and "doc_type" not in _reviewed(with_vv)
+    without = extract_fields(_state("Số: 86/UBND-KTTH", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                                    body))
+    assert without.doc_type == "CÔNG VĂN"
+    assert "công văn" in _reviewed(without)["doc_type"]
+
+
+def test_a_letter_subject_goes_on_past_a_blank_line_in_lower_case() -> None:
+    # qn-08: OCR put a blank line before the subject's third line
+    r = extract_fields(_state(
+        "Số: /UBND-KTTH\nV/v đăng ký bổ sung\nnội dung trình HĐND tỉnh\n\ntại kỳ họp thứ 31",
+        "Quảng Ngãi, ngày tháng 02 năm 2025", "Kính gửi: Thường trực HĐND tỉnh\nTheo đề nghị."))
+    assert r.subject == "đăng ký bổ sung nội dung trình HĐND tỉnh tại kỳ họp thứ 31"

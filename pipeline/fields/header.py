@@ -932,12 +932,15 @@ def _type_code_of(heading: str | None) -> str | None:
 def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
     """The "V/v ..." line of a Công văn and the lines its text wraps onto: the next lines of
     its column up to a capitals line (the national heading), a place-and-date line, an
-    opener ("Kính gửi") or a line that is not words (a stamp or rule read as letters)."""
+    opener ("Kính gửi") or a line that is not words (a stamp or rule read as letters). A
+    blank line OCR put inside is passed when the line after it goes on in lower case
+    ("nội dung trình HĐND tỉnh" / "" / "tại kỳ họp thứ 31", qn-08)."""
     taken = [head[at]]
     openers = words("body_openers")
     for seg in head[at + 1 : at + _HEADER.vv_subject_lines]:
+        gap = seg.line - taken[-1].line
         if (
-            seg.line != taken[-1].line + 1
+            not (gap == 1 or (gap == 2 and seg.text[:1].islower()))
             or seg.col != head[at].col
             or taken[-1].text.rstrip().endswith(".")
             or is_upper_line(seg.text)

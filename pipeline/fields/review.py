@@ -16,7 +16,7 @@ from functools import cache
 from typing import NamedTuple
 
 from pipeline.fields.closing import LAST_NAME_CONFIDENCE
-from pipeline.fields.rules import given_names, words
+from pipeline.fields.rules import doc_type_by_code, given_names, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
 from pipeline.restore.names import surnames
@@ -92,6 +92,16 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     elif r.signer.name and (common := _commoner_given_name(r.signer.name.split()[-1])):
         flag("signer", f"given name '{r.signer.name.split()[-1]}' is rare with this tone; "
              f"'{common}' is common: check the tone mark")
+    elif r.signer.name and r.signer.name.split()[-1] not in given_names():
+        flag("signer", f"given name '{r.signer.name.split()[-1]}' is not among the known "
+             "given names: a rare name, or a misread one?")
+    if (named := _type_named_by_symbol(r)) is not None:
+        flag("doc_type", f"the type line reads '{r.doc_type}' but the symbol's code "
+             f"'{r.type_code}' stands for '{named}'")
+        flag("symbol", f"its code '{r.type_code}' does not match the type line '{r.doc_type}'")
+    elif r.doc_type == "CÔNG VĂN" and not _LETTER_SUBJECT.match(fold(subject_read or "")):
+        flag("doc_type", "no type line read, and no 'V/v' subject: taken for a công văn "
+             "from its symbol; a type line lost?")
 
     evidence_keys = {
         "number": "doc_number", "date": "date", "doc_type": "doc_type", "issuer": "issuer",
@@ -108,6 +118,23 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
             flag(name, f"line {ragged} is neither centred nor aligned with the others: "
                  "words may be missing (a seal or stamp over it?)")
     return items
+
+
+# a công văn's subject opens with "V/v" (read "V/%v" too) or "Về" (folded: "v/v", "ve")
+_LETTER_SUBJECT = re.compile(r"\s*(v\W{1,3}v|ve)\b")
+
+
+def _type_named_by_symbol(r: Fields) -> str | None:
+    """The type the symbol's code names, when a type line was read and names another
+    ("QUYẾT ĐỊNH" over "/KH-UBND"): one of the two was misread."""
+    typed = r.evidence.get("doc_type")
+    numbered = r.evidence.get("doc_number")
+    if not (r.doc_type and r.type_code and r.symbol and typed) or typed == numbered:
+        return None  # no type line of its own: the type was named from the code
+    named = doc_type_by_code(r.type_code, r.family)
+    if named is None or named.heading == r.doc_type:
+        return None
+    return named.heading
 
 
 def _junk(value: str) -> str:
