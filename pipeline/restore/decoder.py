@@ -8,6 +8,7 @@ loop then only does small dense array operations. Posterior marginals give both 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +18,7 @@ from pipeline.restore.lm import PAD, Floats, Ids, NgramLM, extend_keys
 
 BOS_ID, EOS_ID = 1, 2
 ONE = np.ones((1, 1))
-ONE_MARGINAL = np.ones(1)
+_add = np.add.reduce
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,11 @@ class Lattice:
     @classmethod
     def from_lists(cls, ids: list[list[int]], local: list[list[float]]) -> Lattice:
         """Build from per-position lists."""
-        sizes = np.array([len(c) for c in ids], dtype=np.int64)
+        sizes = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         offsets = np.concatenate([[0], np.cumsum(sizes)])
-        flat_ids = np.fromiter((i for c in ids for i in c), dtype=np.int32, count=int(offsets[-1]))
-        flat_local = np.fromiter(
-            (s for c in local for s in c), dtype=np.float32, count=int(offsets[-1])
-        )
+        count = int(offsets[-1])
+        flat_ids = np.fromiter(chain.from_iterable(ids), dtype=np.int32, count=count)
+        flat_local = np.fromiter(chain.from_iterable(local), dtype=np.float32, count=count)
         return cls(flat_ids, flat_local, offsets)
 
 
@@ -94,18 +94,17 @@ def lattice_scores(lm: NgramLM, ids: Ids, local: Floats, offsets: NDArray[np.int
     unigram_bo = np.where(b_ids >= 0, lm.unigram_backoff[b_ids], np.float32(0.0))
     p2 = np.where(found2, bigrams.logp[at2], unigram_bo + lm.unigram_logp[c_ids])
     bo2 = np.where(found2, bigrams.backoff[at2], np.float32(0.0))
-    # Triples (a at i-2, b at i-1, c at i) for i >= 2: index their two pairs.
+    # Triples (a at i-2, b at i-1, c at i) for i >= 2, in order of i, a, b, c: index their
+    # two pairs. Each pair (a, b) is followed by the candidates of c in turn; the pairs
+    # (b, c) of position i run through once for each a.
     ka, kb, kc = sizes[:-2], sizes[1:-1], sizes[2:]
     counts = ka * kb * kc
     starts = np.concatenate([[0], np.cumsum(counts)])
-    pos = np.repeat(np.arange(2, len(sizes)), counts)
-    j = np.arange(starts[-1]) - np.repeat(starts[:-1], counts)
-    kb_r, kc_r = np.repeat(kb, counts), np.repeat(kc, counts)
-    c = j % kc_r
-    b = (j // kc_r) % kb_r
-    a = j // (kc_r * kb_r)
-    pair_ab = p_starts[pos - 2] + a * kb_r + b
-    pair_bc = p_starts[pos - 1] + b * kc_r + c
+    with_triples = p_starts[-2]  # the pairs of positions 1 .. n-2
+    pair_ab = np.repeat(np.arange(with_triples), sizes[p_pos[:with_triples] + 1])
+    block = np.repeat(kb * kc, counts)
+    within = np.arange(starts[-1]) - np.repeat(starts[:-1], counts)
+    pair_bc = np.repeat(p_starts[1:-1], counts) + within % block
     scores = p2[pair_bc] + bo2[pair_ab]
     if trigrams is not None:
         seen = np.flatnonzero(found2[pair_ab])
@@ -127,20 +126,22 @@ def decode(lm: NgramLM, lattice: Lattice, history: tuple[int, int] | None = None
     # Scaled probabilities, normalised at every step, instead of log-sum-exp: fewer array ops.
     probs = np.exp(probs - probs.max())
     counts = sizes[:-2] * sizes[1:-1] * sizes[2:]
-    starts = np.concatenate([[0], np.cumsum(counts)])
+    starts = np.concatenate([[0], np.cumsum(counts)]).tolist()
+    size_list = sizes.tolist()
     blocks = [
-        probs[starts[i] : starts[i + 1]].reshape(sizes[i], sizes[i + 1], sizes[i + 2])
+        probs[starts[i] : starts[i + 1]].reshape(size_list[i], size_list[i + 1], size_list[i + 2])
         for i in range(n - 2)
     ]
     # alphas[t]: mass of paths ending with (b at t+1, c at t+2); betas[t] the mass after them.
+    # The loops run once per token: plain ufunc calls (np.add.reduce), fewest array ops.
     alphas: list[NDArray[np.float64]] = []
-    alpha = np.ones((1, 1))
+    alpha = ONE
     for block in blocks:
         if block.size == 1:  # three single-candidate positions: nothing to sum
             alpha = ONE
         else:
-            alpha = (alpha[:, :, None] * block).sum(axis=0)
-            alpha /= alpha.sum()
+            alpha = _add(alpha[:, :, None] * block, 0)
+            alpha /= _add(alpha, None)
         alphas.append(alpha)
     beta = np.ones_like(alphas[-1])
     betas = [beta]
@@ -148,21 +149,46 @@ def decode(lm: NgramLM, lattice: Lattice, history: tuple[int, int] | None = None
         if block.size == 1:
             beta = ONE
         else:
-            beta = (block * beta[None, :, :]).sum(axis=2)
-            beta /= beta.sum()
+            beta = _add(block * beta[None, :, :], 2)
+            beta /= _add(beta, None)
         betas.append(beta)
     betas.reverse()
-    choice = np.zeros(n - 3, dtype=np.int64)
-    posterior = np.ones(n - 3, dtype=np.float32)
-    marginals = []
-    for i in range(n - 3):
-        if sizes[i + 2] == 1:  # one candidate: chosen, posterior 1
-            marginals.append(ONE_MARGINAL)
-            continue
-        marginal = (alphas[i] * betas[i]).sum(axis=0)
-        marginal /= marginal.sum()
-        best = int(marginal.argmax())
-        choice[i] = best
-        posterior[i] = marginal[best]
-        marginals.append(marginal)
-    return Decoded(choice, posterior, np.concatenate(marginals) if marginals else np.zeros(0))
+    return _marginals(alphas, betas, sizes[2:-1], sizes[1:-2] * sizes[2:-1])
+
+
+def _marginals(
+    alphas: list[NDArray[np.float64]],
+    betas: list[NDArray[np.float64]],
+    sizes: NDArray[np.int64],
+    pair_counts: NDArray[np.int64],
+) -> Decoded:
+    """Each real position's candidate posteriors from its (previous, current) pair masses,
+    summed over the previous candidate, all positions in a few whole-array operations
+    (a per-position loop made the decoder's most numerous small calls)."""
+    m = len(sizes)
+    if m == 0:
+        return Decoded(np.zeros(0, np.int64), np.ones(0, np.float32), np.zeros(0))
+    # pair_counts[i] = (candidates at i-1) * (candidates at i): the size of alphas[i].
+    mass = np.concatenate([alpha.ravel() for alpha in alphas[:m]]) * np.concatenate(
+        [beta.ravel() for beta in betas[:m]]
+    )
+    position = np.repeat(np.arange(m), pair_counts)
+    pair_starts = np.concatenate([[0], np.cumsum(pair_counts)])
+    candidate_starts = np.concatenate([[0], np.cumsum(sizes)])
+    target = (
+        candidate_starts[position]
+        + (np.arange(len(mass)) - pair_starts[position]) % sizes[position]
+    )
+    marginals: NDArray[np.float64] = np.bincount(
+        target, weights=mass, minlength=int(candidate_starts[-1])
+    ).astype(np.float64, copy=False)
+    owner = np.repeat(np.arange(m), sizes)
+    marginals /= np.add.reduceat(marginals, candidate_starts[:-1])[owner]
+    single = sizes == 1  # one candidate: chosen, posterior 1
+    marginals[single[owner]] = 1.0
+    np.nan_to_num(marginals, copy=False)  # an underflowed window: the first candidate
+    best = np.maximum.reduceat(marginals, candidate_starts[:-1])
+    first = np.flatnonzero(marginals == best[owner])
+    first = first[np.concatenate([[True], owner[first][1:] != owner[first][:-1]])]
+    choice = first - candidate_starts[:-1]
+    return Decoded(choice, best.astype(np.float32), marginals)

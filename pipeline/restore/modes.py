@@ -89,8 +89,8 @@ def caps_line(text: str, start: int, end: int) -> bool:
     letters = upper = 0
     for at in range(start, end, CAPS_SLICE):
         piece = text[at : min(at + CAPS_SLICE, end)]
-        letters += sum(char.isalpha() for char in piece)
-        upper += sum(char.isupper() for char in piece)
+        letters += sum(map(str.isalpha, piece))
+        upper += sum(map(str.isupper, piece))
     return upper > CAPS_SHARE * letters
 
 

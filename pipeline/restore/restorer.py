@@ -70,6 +70,8 @@ OCR_CACHE_SIZE = 20_000
 up to 11 scored candidates, so 200,000 of them could take ~200 MB per restorer."""
 ADAPT_CONFIDENCE = 0.9
 ADAPT_MIN_PAIRS = 30
+WORD_CACHE_SIZE = 50_000
+"""Distinct words (with mode and line case) whose candidates are kept; each ~1 KB."""
 SYMBOL_COST = 6.0
 """Largest channel cost (nats) at which an OCR'd symbol is read as a known one."""
 
@@ -145,6 +147,7 @@ class Restorer:
         self.settings = settings
         self._num_id = lexicon.id_of(NUM)
         self._ocr_cache: dict[tuple[str, bool], list[tuple[int, float, str]]] = {}
+        self._word_cache: dict[tuple[str, LineMode, bool], _Slot] = {}
         self.names: NameHints | None = names
         self._name_openers = (
             frozenset(key.split()[0] for key in names.before) if names is not None else frozenset()
@@ -315,6 +318,7 @@ class Restorer:
         channel = self.channel.adapted(pairs)
         restorer = Restorer(self.lm, self.lexicon, settings, channel, self.symbols, self.names)
         restorer.abbreviations = self.abbreviations
+        restorer._word_cache = self._word_cache  # off OCR lines the channel is not used
         return restorer
 
     def _join_fragments(self, text: str, tokens: Iterable[Token]) -> Iterator[Token]:
@@ -391,7 +395,30 @@ class Restorer:
         return replace(slot, ids=ids, local=local, texts=texts, stripped=False)
 
     def _candidates(self, text: str, token: Token, mode: LineMode, caps: bool) -> _Slot:
-        """The candidates of one token: LM ids, local log scores, how to write each."""
+        """The candidates of one token: LM ids, local log scores, how to write each. A word
+        off OCR lines and outside a symbol (`QD/TW`, `t/h`) has the same candidates wherever
+        it stands: found once per spelling, mode and case of line (documents repeat words)."""
+        if (
+            token.kind != "word"
+            or mode is LineMode.OCR
+            or in_symbol(text, token.start, token.end)
+            or slash_abbreviation(text, token.start, token.end)
+        ):
+            return self._new_candidates(text, token, mode, caps)
+        key = (token.text, mode, caps)
+        found = self._word_cache.get(key)
+        if found is None:
+            found = self._new_candidates(text, token, mode, caps)
+            if len(self._word_cache) >= WORD_CACHE_SIZE:
+                self._word_cache.clear()
+            self._word_cache[key] = found
+        return _Slot(
+            token, found.ids, found.local, found.texts, found.syllable, found.own_id,
+            found.ocr, found.stripped,
+        )  # fmt: skip
+
+    def _new_candidates(self, text: str, token: Token, mode: LineMode, caps: bool) -> _Slot:
+        """`_candidates` of a token, found anew."""
         if token.kind == "num" and not (mode is LineMode.OCR and len(token.text) == 1):
             return _Slot(token, [self._num_id], [0.0], [token.text], False)
         letterlike = self.channel.letterlike if self.channel is not None else ""
@@ -520,7 +547,9 @@ class Restorer:
         if word_id == slot.own_id:
             return slot.token.text
         word = self.lexicon.words[word_id]
-        parsed = parse(word) if self.settings.style != "old" else None
+        if self.settings.style == "old":
+            return _cased(slot.token.text, word)
+        parsed = parse(word)
         return apply_case(slot.token.text, compose(parsed, self.settings.style) if parsed else word)
 
 
@@ -531,6 +560,12 @@ UTF8_ERRORS = "surrogatepass"
 @lru_cache(maxsize=65_536)
 def _stripped_key(word: str) -> str:
     return skeleton(word).lower()
+
+
+@lru_cache(maxsize=65_536)
+def _cased(source: str, word: str) -> str:
+    """`word` in the case of `source` (the same pairs recur in a document)."""
+    return apply_case(source, word)
 
 
 class _Output:
