@@ -56,6 +56,11 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 
+class KeptPagesLost(Exception):
+    """A split document's finished pages went from Redis before its record was written
+    (they expired): the document fails, and a rerun does it."""
+
+
 class StoreUnreachable(Exception):
     """The store could not be opened for a reason that passes (its server is down)."""
 
@@ -103,7 +108,7 @@ STORES = _Stores()
 
 
 def register(app: Celery, db: str, settings: QueueSettings = SETTINGS) -> None:
-    """Give `app` the document task, writing to the store at `db`."""
+    """Give `app` the document and page tasks, writing to the store at `db`."""
     STORES.db = db
 
     @app.task(
@@ -195,6 +200,10 @@ def run_page_payload(
         log.info("%s: all %d pages done; its record built and written (pid %d)",
                  job.path, job.pages, os.getpid())  # fmt: skip
         outcomes, first = results.read()
+        if len(outcomes) < job.pages:  # another delivery joined them first and dropped them
+            if not options.force and _with_store(lambda s: s.has_document(job.sha256), settings):
+                return {"page": number, "outcome": outcome_dict(_stored(job))}
+            raise KeptPagesLost(f"{job.pages - len(outcomes)} finished pages left Redis")
         begun = time.perf_counter() - max(0.0, time.time() - first)
         document, built = gathered_document(job, outcomes, begun)
         if built is None:
