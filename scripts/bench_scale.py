@@ -170,16 +170,18 @@ def task_overhead(tmp: Path, queue: str, count: int, pages: int) -> dict[str, fl
     worker process starts (one task a document, or one a page when the documents are
     split): the gap between one task's end and the next one's, less the next one's own run
     time (fetching, acknowledging, storing the result), a task's, plus what the tasks do
-    beyond the local path a page (their run time against the local documents' time: the
-    stored-already check, the delivery count, progress or the page kept in Redis, and the
-    join reading the pages back). A page's image is not in it: text pages have none."""
+    beyond the local path a page (their run time against the local documents' time, the
+    median document of each: the stored-already check, the delivery count, progress or the
+    page kept in Redis, and the join reading the pages back). A page's image is not in it:
+    text pages have none."""
     import redis
 
     from pipeline.queue.app import QueueSettings
 
     corpus = make_texts(tmp / f"texts-{pages}", count, pages)
     local = local_run(corpus, tmp, 1, f"texts-{pages}")
-    local_page = sum(f["seconds"] for f in local["files"]) / (count * pages)
+    # medians over documents: the first one of `-j 1` also loads the models in the process
+    local_page = statistics.median(f["seconds"] / f["pages"] for f in local["files"])
     db, log = tmp / f"queue-texts-{pages}.sqlite", tmp / f"worker-texts-{pages}.log"
     submitter = sohoa("ingest", str(corpus), "--queue", queue, "--db", str(db), "--progress",
                       "never", "--report", str(tmp / f"queue-texts-{pages}.json"))  # fmt: skip
@@ -202,7 +204,10 @@ def task_overhead(tmp: Path, queue: str, count: int, pages: int) -> dict[str, fl
             done.append((stamp, float(found[2])))
     done.sort()
     gaps = [(b[0] - a[0]) - b[1] for a, b in itertools.pairwise(done)]
-    run_page = sum(r for _, r in done) / (count * pages)
+    group = max(1, len(done) // count)  # one worker process: a document's tasks in a row
+    run_page = statistics.median(
+        sum(r for _, r in done[i : i + group]) / pages for i in range(0, len(done), group)
+    )
     dispatch = statistics.median(gaps)
     per_page = dispatch * len(done) / (count * pages) + max(0.0, run_page - local_page)
     return {
