@@ -8,7 +8,7 @@ import pytest
 
 from pipeline import cleanup
 from pipeline.run import page as pages
-from tests.conftest import paragraph_lines, render_lines
+from tests.conftest import ROOT, paragraph_lines, render_lines
 
 TEXT = (
     "Thực hiện Nghị quyết Đại hội Đảng bộ Khối Cơ quan và Doanh nghiệp tỉnh lần thứ XX, "
@@ -256,3 +256,13 @@ def test_coarse_copy_votes_as_the_small_copy(page: np.ndarray) -> None:
     assert cleanup.ink_balance(turned) > cleanup.UPSIDE_DOWN_INK_BALANCE
     assert cleanup.sideways_turn(grey) == 0
     assert cleanup.sideways_turn(cleanup.rotate_right_angle(grey, 90)) == 90
+
+
+def test_sharp_print_is_never_thresholded_as_faded() -> None:
+    """ex-38 (a real 200 DPI JPEG scan, dev split): median-smoothed by denoise, its Otsu cut
+    rose to 192, and the faded-print cut near the paper made every JPEG halo ink (26% of
+    the page black, OCR read nothing). Faded print has no dark cores; this page has."""
+    bgr = cv2.imread(str(ROOT / "corpus" / "real" / "extra" / "ex-38.jpg"))
+    cleaned = cleanup.clean_page(np.ascontiguousarray(bgr[:, :, ::-1]))
+    assert "denoise" in cleaned.steps
+    assert 0.03 < (cleaned.image == 0).mean() < 0.12

@@ -22,6 +22,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from tests.conftest import ROOT, paragraph_lines, pdf_from_objects, render_lines
@@ -559,3 +561,27 @@ def test_after_a_break_only_the_killers_task_fails() -> None:
         (2, "page 2: worker died: signal 15 (SIGTERM)")
     ]
     assert [t.page for t in executor.cancel()] == [1, 3]
+
+
+def test_a_page_of_ink_with_no_words_is_unreadable_not_blank(tmp_path: Path) -> None:
+    # ex-38 once came out of cleanup as 26% black blobs and was stored as a blank page
+    rng = np.random.default_rng(7)
+    page = np.full((2339, 1654), 255, np.uint8)
+    for _ in range(400):  # ink blots: no letters in them
+        x, y = int(rng.integers(100, 1500)), int(rng.integers(100, 2200))
+        cv2.ellipse(page, (x, y), (int(rng.integers(15, 60)), int(rng.integers(10, 40))),
+                    float(rng.integers(0, 180)), 0, 360, 0, -1)
+    cv2.imwrite(str(tmp_path / "blots.png"), page)
+    out = tmp_path / "out"
+    done = run(
+        "ingest", str(tmp_path / "blots.png"), "--db", str(tmp_path / "db.sqlite"),
+        "--out", str(out), "-j", "1", tmp=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # a page not read is a failure to report
+    (record_path,) = [p for p in out.glob("*.json") if len(p.stem) == 64]
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    assert record["pages"][0]["blank"] is False
+    assert "unreadable" in record["pages"][0]["errors"][0]
+    assert record["errors"] and "unreadable" in record["errors"][0]
+    (entry,) = report_of(out)["files"]
+    assert entry["status"] == "partial" and "unreadable" in entry["reason"], entry

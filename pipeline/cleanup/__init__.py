@@ -549,6 +549,11 @@ def normalize_background(grey: np.ndarray) -> np.ndarray:
 
 FAINT_OTSU_LEVEL = 190  # Otsu's cut of a flattened page above this: faded print
 FAINT_NOISE_MARGIN = 4.0  # paper noise (robust std) between the paper and the ink threshold
+# Faded print has no dark core at all (`_show_through`'s sharpness 0 on the faded train
+# pages). A page with dark cores whose Otsu cut is high anyway is not faded: ex-38, a clean
+# 200 DPI JPEG scan, cut at 192 once median-smoothed by denoise, and the faded path's cut
+# near the paper (251) turned every JPEG halo to ink: 26% of the page black, read as blank.
+FADED_MAX_CRISP = 0.05
 
 
 def binarize(grey: np.ndarray) -> np.ndarray:
@@ -570,7 +575,7 @@ def binarize(grey: np.ndarray) -> np.ndarray:
     coreless, crisp = _show_through(half, cut)
     if crisp >= CRISP_SHARE and coreless >= SHOW_THROUGH_SHARE:
         return _keep_near_dark_cores(grey, binary, cut)
-    if cut <= FAINT_OTSU_LEVEL:
+    if cut <= FAINT_OTSU_LEVEL or crisp > FADED_MAX_CRISP:
         return binary
     smoothed = cv2.GaussianBlur(grey, (0, 0), 0.6)
     sample = grey[::4, ::4]

@@ -208,6 +208,8 @@ class PageOutcome:
     @property
     def error(self) -> str | None:
         """The failure as the record and the report list it ("page 3: ...")."""
-        if self.failure is None:
-            return None
-        return f"page {self.page_number}: {self.failure.message}"
+        if self.failure is not None:
+            return f"page {self.page_number}: {self.failure.message}"
+        if self.page is not None and self.page.errors:  # read, but not well enough
+            return f"page {self.page_number}: {'; '.join(self.page.errors)}"
+        return None

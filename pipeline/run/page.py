@@ -39,7 +39,7 @@ def process_page(job: PageJob) -> PageOutcome:
     try:
         page, png = _read(job, timings)
         text, confidence, spans = _repair(job, page, timings)
-        if page.method == "ocr" and not page.raw_text.strip():
+        if page.method == "ocr" and not page.raw_text.strip() and not page.errors:
             page = replace(page, blank=True)  # no ink worth reading: a page, not a failure
         outcome = PageOutcome(
             job.doc,
@@ -116,7 +116,14 @@ def _ocr_page(
     timings["ocr"] = clock() - t0
 
     blank = ocr.is_blank(lines)
-    if blank:  # kept as a page, marked blank; its specks are not text
+    errors = []
+    if blank and (ink := ocr.ink_share(cleaned.image)) > ocr.BLANK_MAX_INK:
+        # no words, yet ink all over: a page that could not be read, not a blank one
+        blank = False
+        errors.append(f"no words read from a page with ink on {ink:.0%} of it: unreadable, "
+                      "check its image")
+        log.warning("%s page %d: %s", path.name, job.page, errors[-1])
+    if blank or errors:  # kept as a page; what OCR made of its marks is not text
         log.debug("%s page %d is blank", path.name, job.page)
         raw = ""
     height, width = cleaned.image.shape[:2]
@@ -135,6 +142,7 @@ def _ocr_page(
         lines=lines,
         cleanup=cleaned.steps,
         blank=blank,
+        errors=errors,
         image_source=image_source,
     )
     return page, png if job.keep_image else None
