@@ -6,11 +6,13 @@ Makes a corpus of generated scans (scripts/make_scans.py; or --corpus DIR), star
 redis-server on loopback in a temp folder, and ingests the corpus into a fresh SQLite store:
 with the local pool (`sohoa ingest -j 1`, `-j 2`), then through the queue with 1, 2 and 4
 `sohoa worker` processes (`-c N`, started and ready before the timed run). Each run's
-pages/min come from its own run report, and what went into Redis during it (bytes in, its
-memory's peak above the start). Printed: a markdown table, the queue's overhead per page for
-document tasks (one-page text files) and for page tasks (ten-page text files, split), each
-against `-j 1` (both one process, pages in sequence), the 2-process ratio (queue against
-`-j 2`), and a page's result through Redis (docs/scale.md). --json writes it all.
+pages/min come from its own run report, and for the queue what went into Redis during it
+(bytes in, its memory's peak above the start) and how busy its processes were (`busy`: time
+in tasks over processes x the span of the tasks; a long task alone at the end lowers it).
+Printed: a markdown table, the queue's overhead per page for document tasks (one-page text
+files) and for page tasks (ten-page text files, split), each against `-j 1` (both one
+process, pages in sequence), the 2-process ratio (queue against `-j 2`), and a page's
+result through Redis (docs/scale.md). --json writes it all.
 """
 
 from __future__ import annotations
@@ -140,10 +142,23 @@ def queue_run(corpus: Path, tmp: Path, queue: str, processes: int, tag: str) -> 
         watch = RedisWatch(queue)
         report = run_ingest(args, tmp / f"queue-{tag}.json")
         report["redis"] = watch.stop()
-        return report
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(60)
+    report["busy"] = busy_share(log, processes)
+    return report
+
+
+def busy_share(log: Path, processes: int) -> float:
+    """The share of the worker processes' time spent in tasks, from the first task's start
+    to the last one's end (1.0: no process idle while another still works). Under load every
+    task is slower alike, so this shows a run's tail (one long task alone at the end) where
+    pages/min mostly show the other jobs on the machine."""
+    spans = [(end - seconds, end) for end, seconds in finished_tasks(log)]
+    if not spans:
+        return 0.0
+    wall = max(e for _, e in spans) - min(s for s, _ in spans)
+    return round(sum(e - s for s, e in spans) / (processes * wall), 3) if wall > 0 else 0.0
 
 
 def make_texts(folder: Path, count: int, pages: int = 1) -> Path:
@@ -163,6 +178,16 @@ SUCCEEDED = re.compile(
     r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): INFO/ForkPoolWorker-\d+\] "
     r"Task sohoa\.ingest_(?:document|page)\[[^\]]+\] succeeded in ([0-9.e-]+)s"
 )
+
+
+def finished_tasks(log: Path) -> list[tuple[float, float]]:
+    """(end as epoch seconds, run time) of every task a worker's log says succeeded."""
+    done = []
+    for line in log.read_text(errors="replace").splitlines():
+        if found := SUCCEEDED.match(line):
+            stamp = datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            done.append((stamp, float(found[2])))
+    return sorted(done)
 
 
 def task_overhead(tmp: Path, queue: str, count: int, pages: int) -> dict[str, float]:
@@ -197,12 +222,7 @@ def task_overhead(tmp: Path, queue: str, count: int, pages: int) -> dict[str, fl
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(60)
-    done = []
-    for line in log.read_text(errors="replace").splitlines():
-        if found := SUCCEEDED.match(line):
-            stamp = datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
-            done.append((stamp, float(found[2])))
-    done.sort()
+    done = finished_tasks(log)
     gaps = [(b[0] - a[0]) - b[1] for a, b in itertools.pairwise(done)]
     group = max(1, len(done) // count)  # one worker process: a document's tasks in a row
     run_page = statistics.median(
@@ -360,8 +380,8 @@ def main() -> None:
     print(f"corpus: {corpus} ({best['local -j 1']['pages_processed']} pages); "
           f"{os.cpu_count()} cores; load average during the runs "
           f"{min(loads):.1f}-{max(loads):.1f}")  # fmt: skip
-    print("\n| run | pages | seconds | pages/min | s a page a process | into Redis |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("\n| run | pages | seconds | pages/min | s a page a process | busy | into Redis |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     results: dict[str, Any] = {
         "runs": {},
         "page_payload": payload,
@@ -378,14 +398,16 @@ def main() -> None:
         redis_use = report.get("redis", {})
         sent = f"{redis_use['redis_in_mb']} MB in, peak +{redis_use['redis_peak_mb']} MB" if (
             redis_use) else ""  # fmt: skip
+        busy = f"{report['busy']:.0%}" if "busy" in report else ""
         print(f"| {name} | {pages} | {seconds:.1f} | {report['pages_per_minute']:.1f} | "
-              f"{a_page:.2f} | {sent} |")  # fmt: skip
+              f"{a_page:.2f} | {busy} | {sent} |")  # fmt: skip
         results["runs"][name] = {
             "pages": pages,
             "seconds": seconds,
             "pages_per_minute": report["pages_per_minute"],
             "processes": processes,
             "all_pages_per_minute": [r["pages_per_minute"] for r in runs[name]],
+            "all_busy": [r["busy"] for r in runs[name] if "busy" in r],
             **redis_use,
         }
     from pipeline.queue.app import SETTINGS
