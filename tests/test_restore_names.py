@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.restore import Restorer, Settings
 from pipeline.restore.gazetteer import PLACES_FILE, load_places, unit_name
-from pipeline.restore.syllable import skeleton
+from pipeline.restore.names import NameHints
+from pipeline.restore.syllable import canonical, skeleton
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +131,19 @@ def test_signer_names_take_todays_spellings(restorer: Restorer, name: str) -> No
     # names of data/person_names.tsv a signer is Cường, and a woman's name (Thị) Vân, not Văn.
     text = f"Noi nhan:\n- Luu VP.\nTM. BAN THUONG VU\nBI THU\n{skeleton(name)}"
     assert restorer.restore(text, mode="stripped").text.split("\n")[-1] == name
+
+
+def test_tone_placements_of_a_name_count_as_one() -> None:
+    # data/person_names.tsv counts Thủy and Thuỷ apart; two hints for one candidate gave it
+    # two bonuses, and a woman's `Thuy` was Thúy (28 + 9 names) over Thủy (26 + 4) by 5 nats.
+    hints = NameHints.load()
+    for role in hints.roles.values():
+        for forms in role.values():
+            assert len({canonical(form) for form in forms}) == len(forms)
+    thuy = hints.roles["given_thi"]["thuy"]
+    assert thuy["Thúy"] - thuy["Thủy"] < 2.0
+
+
+def test_a_womans_name_with_a_near_tie_goes_to_the_language_model(restorer: Restorer) -> None:
+    text = "Noi nhan:\n- Luu VP.\nTM. BAN THUONG VU\nBI THU\nTrinh Thi Thuy"
+    assert restorer.restore(text, mode="stripped").text.split("\n")[-1] == "Trịnh Thị Thủy"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.restore.gazetteer import PLACES_FILE, load_places
-from pipeline.restore.syllable import skeleton
+from pipeline.restore.syllable import canonical, skeleton
 
 NAME_WORDS_FILE = Path(__file__).with_name("data") / "name_words.tsv"
 SURNAMES_FILE = Path(__file__).with_name("data") / "surnames.txt"
@@ -99,8 +99,13 @@ class NameHints:
             by_letters[skeleton(name).lower()].append(name)
         counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
         for line in _rows(PERSON_NAMES_FILE):
-            role, form, count = line.split("\t")
-            counts[role][skeleton(form).lower()][form] = int(count)
+            role, spelling, count = line.split("\t")
+            # Thủy and Thuỷ are one name in two tone placements: counted apart, they were
+            # two hints that each gave the same candidate a bonus (given_thi Thúy 28 + Thuý 9
+            # against Thủy 26 + Thuỷ 4 made Thúy win by 5 nats instead of 1).
+            form = canonical(spelling).capitalize()
+            by_form = counts[role][skeleton(form).lower()]
+            by_form[form] = by_form.get(form, 0) + int(count)
         roles = {
             role: {key: _bonuses(forms, role) for key, forms in by_key.items()}
             for role, by_key in counts.items()
