@@ -221,3 +221,53 @@ def test_a_letter_subject_goes_on_past_a_blank_line_in_lower_case() -> None:
         "Số: /UBND-KTTH\nV/v đăng ký bổ sung\nnội dung trình HĐND tỉnh\n\ntại kỳ họp thứ 31",
         "Quảng Ngãi, ngày tháng 02 năm 2025", "Kính gửi: Thường trực HĐND tỉnh\nTheo đề nghị."))
     assert r.subject == "đăng ký bổ sung nội dung trình HĐND tỉnh tại kỳ họp thứ 31"
+
+
+def test_a_department_code_one_letter_longer_than_a_type_is_not_a_type() -> None:
+    # ex-40: "682/SCT-QLĐN" (Sở Công Thương) was read as a Chỉ thị (CT) of "QLĐN"
+    body = "Kính gửi: Sở Kế hoạch và Đầu tư.\nNội dung."
+    r = extract_fields(_state("Số: 682/SCT-QLĐN\nV/v tổng kết 6 năm",
+                              "Quảng Ngãi, ngày 16 tháng 01 năm 2025", body))
+    assert (r.doc_type, r.symbol, r.doc_number) == ("CÔNG VĂN", "SCT-QLĐN", "682/SCT-QLĐN")
+    stutter = extract_fields(_state("Số: 12/QĐĐ-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                                    DECISION))
+    assert (stutter.doc_type, stutter.symbol) == ("QUYẾT ĐỊNH", "QĐ-UBND")
+
+
+def test_the_subject_starts_past_a_stamp_line_and_a_speck_line() -> None:
+    # ex-44: an incoming stamp beside the title read "CÔNG TU CHÍNH"; ex-36: a "/" speck
+    for noise in ("", "CÔNG TU CHÍNH\n", "/\n"):
+        decision = (f"QUYẾT ĐỊNH\n{noise}Về việc bổ nhiệm vào ngạch Thanh tra viên\n\n"
+                    "Căn cứ Luật Thanh tra;\nĐiều 1. Bổ nhiệm.")
+        r = extract_fields(_state("Số: 86/QĐ-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                                  decision))
+        assert r.subject == "Về việc bổ nhiệm vào ngạch Thanh tra viên", noise
+
+
+def test_a_type_line_that_prints_the_title_too_gives_both() -> None:
+    # ex-48: "BÁO CÁO CÔNG TÁC PHÒNG, CHỐNG THAM NHŨNG" / "Tháng 11 năm 2012"
+    r = extract_fields(_state("Số: /BC-UBND", "Quảng Ngãi, ngày tháng 11 năm 2012",
+                              "BÁO CÁO CÔNG TÁC PHÒNG, CHỐNG THAM NHŨNG\n\nTháng 11 năm 2012\n\n"
+                              "Thực hiện Quyết định số 407/2011/QĐ-UBND, báo cáo như sau."))
+    assert r.doc_type == "BÁO CÁO"
+    assert r.subject == "CÔNG TÁC PHÒNG, CHỐNG THAM NHŨNG Tháng 11 năm 2012"
+
+
+def test_a_symbol_alone_under_the_issuer_is_the_symbol_not_an_issuer_line() -> None:
+    # ex-50: "Số:" and the number in ink lost, "QĐ-UBND" left alone
+    r = extract_fields(_state("QĐ-UBND", "Quảng Ngãi, ngày tháng 02 năm 2025", DECISION))
+    assert r.issuer == ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"]
+    assert (r.symbol, r.number) == ("QĐ-UBND", None)
+
+
+def test_a_letter_subject_without_a_number_line_read() -> None:
+    # ex-52: "Số" read "Sẽ" and the code unknown: the "Về việc" subject is still a công văn's
+    r = extract_fields(
+        "UBND TỈNH BẮC GIANG\nBAN ĐIỀU HÀNH CHƯƠNG\nTRÌNH HỖ TRỢ PHÁP LÝ CHO\nDOANH NGHIỆP\n"
+        "Sẽ: 443! BDH\nVề việc báo cáo tổng kết công tác hỗ\ntrợ pháp lý cho doanh nghiệp trong\n"
+        "năm 2012\nCỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Bắc Giang, ngày tháng 11 năm 2012\n\nKính gửi: UBND các huyện, thành phố.\n"
+        "Để đánh giá kết quả, đề nghị báo cáo.\nTRƯỞNG BAN\nĐặng Văn Nguyên")
+    assert r.doc_type == "CÔNG VĂN"
+    assert r.subject == ("Về việc báo cáo tổng kết công tác hỗ trợ pháp lý cho doanh nghiệp "
+                         "trong năm 2012")

@@ -123,6 +123,21 @@ def doc_type_line(seg: Seg) -> tuple[str, float] | None:
     return found
 
 
+def _type_and_title(seg: Seg) -> tuple[str, str] | None:
+    """The type and the title's words of a capitals line that prints both ("BÁO CÁO CÔNG
+    TÁC PHÒNG, CHỐNG THAM NHŨNG", ex-48): the line's first words name a type exactly and
+    at least two words follow. Asked only below the national heading: a body's name above
+    it may open with a type's words."""
+    tokens = seg.text.split()
+    if len(tokens) < 4 or not is_upper_line(seg.text) or any(c.isdigit() for c in seg.text):
+        return None
+    names = {compact(t.name): t.heading for t in doc_types()}
+    for k in (3, 2):
+        if len(tokens) - k >= 2 and (heading := names.get(compact(" ".join(tokens[:k])))):
+            return heading, " ".join(tokens[k:])
+    return None
+
+
 def _capitals_before_mark(tokens: Sequence[str]) -> list[str]:
     """The capitals words that open a line up to a token of marks only ("~", "|"), when
     one follows them: the line's own words, and what a smear or a stamp beside it gave."""
@@ -444,6 +459,23 @@ def _number_by_hand(
     return sym, Evidence(seg.start, seg.start + m.end(), seg.text[: m.end()], 0.6), hand
 
 
+# a state symbol printed alone: "QĐ-UBND", "/KH-UBND" (the "Số:" and the number in ink lost)
+_SYMBOL_ALONE = re.compile(r"^/?\s*(?P<type>[A-ZĐa-zđ]{1,4})\s*-\s*(?P<issuer>[A-ZĐ][A-ZĐ&]*)$")
+
+
+def _symbol_alone(seg: Seg, expected_type: str | None) -> tuple[Symbol, Evidence] | None:
+    """A header line that is a state symbol and nothing else: OCR lost "Số:" and the
+    handwritten number with it ("QĐ-UBND" under "TỈNH QUẢNG NGÃI", ex-50). Taken only with
+    a type code as written and a known issuer code, so a body's name is never read as one."""
+    m = _SYMBOL_ALONE.match(seg.text.strip())
+    if m is None or m.group("type") not in {t.code for t in doc_types()}:
+        return None
+    if m.group("issuer") not in issuer_codes():
+        return None
+    sym = parse_symbol(None, None, m.group("type"), m.group("issuer"), False, expected_type)
+    return sym, Evidence(seg.start, seg.end, seg.text, 0.6)
+
+
 def _loose_number(seg: Seg, expected_type: str | None) -> tuple[Symbol, Evidence] | None:
     """A number line whose separators or "Số" OCR lost or misread ("So 134 KH/BTCTU",
     "Số 708-BB BCĐ", "36: Z161/KH-UBND", "Số 811.NG/CB", "Số §44-KH/BTGTU").
@@ -622,6 +654,7 @@ def _subject(
     by_line: dict[int, list[Seg]] = {}
     for s in segs:
         by_line.setdefault(s.line, []).append(s)
+    line = _past_stamp_line(by_line, line)
     while line < len(lines) and len(picked) < 6:
         here = by_line.get(line, [])
         if not here and picked and not picked[-1].text.rstrip().endswith("."):
@@ -658,6 +691,24 @@ def _subject(
     value = squash(" ".join(s.text for s in picked))
     ev = Evidence(picked[0].start, picked[-1].end, text[picked[0].start : picked[-1].end], 0.9)
     return value, ev, line
+
+
+def _past_stamp_line(by_line: dict[int, list[Seg]], line: int) -> int:
+    """The subject's first line: past lines of marks only, and past a short capitals line
+    read between the type line and a "Về ..." line, which opens the subject; that line is a
+    stamp beside the title ("CÔNG TU CHÍNH" of an incoming stamp "CỔNG THÔNG TIN ĐIỆN TỬ
+    CHÍNH PHỦ / ĐẾN", ex-44)."""
+    for _ in range(2):  # a speck or a rule read as marks ("/", ex-36) comes first
+        marks = by_line.get(line, [])
+        if marks and not any(c.isalnum() for c in marks[0].text):
+            line = next((k for k in range(line + 1, line + 3) if by_line.get(k)), line)
+    here = by_line.get(line, [])
+    if not here or not is_upper_line(here[0].text) or len(here[0].text.split()) > 4:
+        return line
+    nxt = next((k for k in range(line + 1, line + 3) if by_line.get(k)), None)
+    if nxt is not None and _VE.match(by_line[nxt][0].text):
+        return nxt
+    return line
 
 
 def _opens_body(seg: Seg, openers: Sequence[str]) -> bool:
@@ -706,15 +757,20 @@ def build_header(
     """
     h = Header()
     type_at = None
+    title = ""  # the title's words printed on the type line itself
+    headed = False
     for i, seg in enumerate(segs):
         if seg.line >= _HEADER.type_scan_lines or (len(seg.text) > 160 and i > 0):
             break
         found = doc_type_line(seg)
+        if found is None and headed and (titled := _type_and_title(seg)):
+            found, title = (titled[0], 1.0), titled[1]
         if found:
             h.doc_type = found[0]
             h.evidence["doc_type"] = _ev(seg, found[1])
             type_at = i
             break
+        headed = headed or _heading(seg, keywords) is not None
         if starts_section(seg.folded) and len(seg.text) < 160 and seg.line > 2:
             break
     head = segs[:type_at] if type_at is not None else _untyped_head(segs)
@@ -757,6 +813,11 @@ def build_header(
             number_at = i
             roles.add(i)
             continue
+        if h.symbol is None and (bare := _symbol_alone(seg, _type_code_of(h.doc_type))):
+            h.symbol, h.evidence["doc_number"] = bare
+            number_at = i
+            roles.add(i)
+            continue
         if "date" not in h.evidence and (dated := _date(seg, head[i + 1 : i + 5])):
             h.date, h.place, h.evidence["date"], place_ev, used = dated
             if h.place is None and i > 0 and (alone := _place_alone(head[i - 1])):
@@ -782,6 +843,10 @@ def build_header(
             continue
         below_number = (number_at is not None and i - number_at <= 2
                         and seg.col == head[number_at].col)
+        # no number line read ("Sẽ: 443! BDH", ex-52) and no type line: a "Về ..." line of
+        # the left column is the công văn's subject all the same
+        below_number = below_number or (number_at is None and type_at is None and seg.col == 0
+                                        and h.national_heading is None)
         if h.subject is None and (_VV.match(seg.folded) or (below_number and _VE.match(seg.text))):
             taken = _vv_subject(segs, segs.index(seg))  # it may wrap below the head's end
             roles.update(j for j, other in enumerate(head) if other in taken)
@@ -817,6 +882,11 @@ def build_header(
         subject = _subject(segs, lines, text, after)
         if subject:
             h.subject, h.evidence["subject"], h.end_line = subject
+        if title:
+            typed = segs[type_at]
+            h.subject = squash(f"{title} {h.subject or ''}")
+            end = h.evidence["subject"].end if subject else typed.end
+            h.evidence["subject"] = Evidence(typed.start, end, text[typed.start : end], 0.8)
     if h.subject:
         h.subject = tidy_subject(h.subject)
     return h
@@ -944,7 +1014,8 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
             or seg.col != head[at].col
             or taken[-1].text.rstrip().endswith(".")
             or is_upper_line(seg.text)
-            or not (reads_as_words(_SLASH_DATE.sub(" ", seg.text)) or _CITES.search(seg.folded))
+            or not (reads_as_words(_SLASH_DATE.sub(" ", seg.text)) or _CITES.search(seg.folded)
+                    or (seg.text[:1].islower() and _open_end(taken[-1].folded)))  # "năm 2012"
             or regexes()["date_words"].search(seg.folded)
             or (seg.text[:1].isupper() and _PLACE_DAY.match(seg.folded))  # year lost
             or (seg.text[:1].isupper() and any(seg.folded.startswith(o) for o in openers))

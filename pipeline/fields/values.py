@@ -101,6 +101,8 @@ def parse_symbol(
         symbol = f"{type_code}/{issuer_code}"
         doc_number = f"{num:02d}-{symbol}" if num is not None else None
     else:
+        if _grown_code(type_raw, type_code, t_conf, expected_type):
+            type_code, t_conf = type_raw, 0.6  # a body's code, as unknown codes are
         if doc_type_by_code(type_code) is None and (
             type_code in issuer_known or t_conf < SETTINGS.known_code_confidence
         ):  # Công văn: "123/UBND-VP", "1906/SGDĐT-CTrTT" have no type code, only units
@@ -118,6 +120,19 @@ def parse_symbol(
         issuer_code=issuer_code,
         family="party" if party else "state",
         confidence=min(t_conf, i_conf),
+    )
+
+
+def _grown_code(raw: str, code: str, confidence: float, expected: str | None) -> bool:
+    """A state symbol's first code that became a type code only by dropping a letter:
+    "682/SCT-QLĐN" is Sở Công Thương's công văn, not a Chỉ thị (CT) of "QLĐN" (ex-40). A
+    department's code is its type's letters and one more often enough (SCT, STC, STP) that
+    such a match is not a type; a repeated Đ ("QĐĐ") or the type the text cites is."""
+    bare = re.sub("Đ+", "Đ", raw.upper().replace("Ð", "Đ"))
+    return (
+        confidence <= SETTINGS.known_code_confidence
+        and len(bare) > len(code)
+        and code != expected
     )
 
 
