@@ -111,7 +111,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         span = r.evidence.get(key)
         if span is None or not lines:
             continue
-        weakest = _weakest_word(lines, span.start, span.end)
+        # a place shares its line with the date, whose day is often in ink: its own words
+        only = {fold(w) for w in (r.place or "").split()} if name == "place" else None
+        weakest = _weakest_word(lines, span.start, span.end, only)
         if weakest is not None and weakest[0] < REVIEW.min_word_confidence:
             flag(name, f"read from weak OCR ('{weakest[1]}' at confidence {weakest[0]:.0f})")
         if name == "subject" and (ragged := _ragged_line(lines, span.start, span.end)):
@@ -249,9 +251,14 @@ def _ocr_lines(text: str, pages: Sequence[Page] | None) -> list[OcrLine]:
     return found
 
 
-def _weakest_word(lines: list[OcrLine], start: int, end: int) -> tuple[float, str] | None:
+def _weakest_word(
+    lines: list[OcrLine], start: int, end: int, only: set[str] | None = None
+) -> tuple[float, str] | None:
+    """The least sure OCR word of the lines the span touches (of those that fold to one of
+    `only`, when given)."""
     words = [w for line in lines if line.start < end and line.end > start
-             for w in line.words if w[1].strip()]
+             for w in line.words if w[1].strip()
+             and (only is None or fold(w[1].strip(",.;:")) in only)]
     return min(words, default=None)
 
 
