@@ -123,3 +123,14 @@ def test_document_symbols_are_kept(restorer: Restorer, mode: str) -> None:
 def test_d_stroke_misread_in_a_symbol_is_repaired(restorer: Restorer) -> None:
     restored = restorer.restore("theo Quyết định số 55-QB/ĐU và Báo cáo số 12-BC/BU", mode="ocr")
     assert restored.text == "theo Quyết định số 55-QĐ/ĐU và Báo cáo số 12-BC/ĐU"
+
+
+def test_a_roman_numeral_read_with_a_stroke_is_the_numeral(restorer: Restorer) -> None:
+    # ex-26: "(khoá X])" for khóa XI became "(khoá Xử)"; words are left alone
+    assert restorer.restore("Nghị quyết Trung ương 4 (khoá X])", mode="ocr").text == (
+        "Nghị quyết Trung ương 4 (khoá XI)"
+    )
+    assert restorer.restore("Đại hội Xl, lần thứ V| của Đảng", mode="ocr").text == (
+        "Đại hội XI, lần thứ VI của Đảng"
+    )
+    assert restorer.restore("Xin cảm ơn Xuân", mode="ocr").text == "Xin cảm ơn Xuân"

@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import os
+import re
 import sys
 import time
 import unicodedata
@@ -470,6 +471,8 @@ class Restorer:
             return None
         if mode is LineMode.OCR and (number := _misread_number(token.text)) is not None:
             return _Slot(token, [self._num_id], [0.0], [number], True)
+        if mode is LineMode.OCR and (roman := _misread_roman(token.text)) is not None:
+            return _Slot(token, [self.lexicon.id_of(roman.lower())], [0.0], [roman], True)
         if is_code(token):
             return _Slot(token, [0], [0.0], [token.text], True)
         if token.kind == "word" and slash_abbreviation(text, token.start, token.end):
@@ -651,6 +654,21 @@ def _misread_number(token: str) -> str | None:
     if len(lookalikes) != 1 or digits < MIN_NUMBER_DIGITS or digits + 1 != len(token):
         return None
     return "".join(DIGIT_LOOKALIKES.get(char, char) for char in token)
+
+
+ROMAN_STROKES = str.maketrans({"]": "I", "[": "I", "|": "I", "l": "I", "1": "I", "!": "I"})
+"""What OCR reads for the I of a roman numeral ("khoá X]" for khóa XI, "Xl", "X1")."""
+_ROMAN = re.compile(r"X{0,3}(?:IX|IV|VI{0,3}|I{1,3})")  # I to XXXIX: terms, congresses
+
+
+def _misread_roman(token: str) -> str | None:
+    """The roman numeral an OCR token is when a capital X or V is followed by strokes
+    read as marks or small letters ("X]", "Xl", "VI|"): no Vietnamese word is spelled so,
+    and the language model would make one of it ("khoá X]" became "khoá Xử")."""
+    if len(token) < 2 or token[0] not in "XV" or (token.isalpha() and token.isupper()):
+        return None
+    roman = token.translate(ROMAN_STROKES)
+    return roman if roman != token and _ROMAN.fullmatch(roman) else None
 
 
 def _separator(text: str, token: Token) -> bool:
