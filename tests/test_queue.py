@@ -392,6 +392,62 @@ def test_a_worker_killed_while_it_joins_the_pages_loses_and_duplicates_nothing(
 
 
 @needs_redis
+def test_a_page_whose_worker_dies_every_time_fails_alone_after_three_deliveries(
+    tmp_path: Path, redis_server: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    """A page task whose process is killed at every delivery fails its page only, as the
+    local pool fails a page whose worker died: the document is stored partial, with the
+    other pages, and the reason names the page."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_pdf(folder / "long.pdf", 3)
+    db = tmp_path / "archive.sqlite"
+    start_worker(redis_server.url, str(db), processes=1)
+    run = submit(tmp_path, folder, redis_server.url, str(db), "r.json")
+    client = redis_server.client()
+
+    def running() -> dict[str, int]:
+        """task id -> pid of each task running now."""
+        found = {}
+        for key in client.scan_iter("celery-task-meta-*"):
+            state = json.loads(client.get(key) or "{}")
+            if state.get("status") == "STARTED":
+                found[key.decode().removeprefix("celery-task-meta-")] = state["result"]["pid"]
+        return found
+
+    first: list[str] = []
+
+    def page_1_running() -> bool:  # the first page task sent, its page not yet kept
+        tasks = running()
+        if len(tasks) == 1 and pages_kept(redis_server) == 0:
+            first.extend(tasks)
+        return bool(first)
+
+    wait_for("page 1 running", page_1_running, 90)
+    victim = first[0]
+    killed: set[int] = set()
+
+    def kill_the_page() -> bool:
+        pid = running().get(victim)
+        if pid is None or pid in killed:
+            return False
+        os.kill(pid, signal.SIGKILL)
+        killed.add(pid)
+        return True
+
+    for _ in range(3):
+        wait_for("a delivery of page 1", kill_the_page, 90)
+    code, out = finish(run)
+    assert code == 1, out
+    (entry,) = report(tmp_path / "r.json")["files"]
+    assert entry["status"] == "partial", entry
+    assert entry["reason"] == "page 1 of 3: worker died while running it 3 times", entry
+    ((_, n_pages, page_rows, source_pages),) = stored(db)
+    assert (n_pages, page_rows, source_pages) == (2, 2, 3)
+    assert split_keys(redis_server) == []
+
+
+@needs_redis
 def test_a_killed_run_resumes_with_no_duplicates(
     tmp_path: Path, redis_server: RedisServer, start_worker: Callable[..., Worker]
 ) -> None:

@@ -32,12 +32,16 @@ def outcome_to_json(outcome: PageOutcome, started: float) -> str:
             "page": plain(outcome.page) if outcome.page is not None else None,
             "restoration_confidence": outcome.restoration_confidence,
             "low_confidence_spans": [plain(s) for s in outcome.low_confidence_spans],
-            "failure": plain(outcome.failure) if outcome.failure is not None else None,
+            "failure": _failure(outcome.failure),
             "timings": dict(outcome.timings),
             "started": started,
         },
         ensure_ascii=False,
     )
+
+
+def _failure(error: JobError | None) -> dict[str, str] | None:
+    return None if error is None else {"kind": str(error.kind), "message": error.message}
 
 
 def outcome_from_json(text: str | bytes, image: bytes | None) -> tuple[PageOutcome, float]:
