@@ -373,7 +373,7 @@ def test_a_worker_killed_while_it_joins_the_pages_loses_and_duplicates_nothing(
     wait_for("a first page kept", lambda: pages_kept(redis_server) >= 1, 90)
     lock = sqlite3.connect(db, isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
-    joins = "all 3 pages done; its record built and written (pid "
+    joins = "all 3 pages done; building and writing its record (pid "
     wait_for("the join", lambda: joins in worker.text(), 90)
     time.sleep(0.5)
     assert stored(db) == [] and pages_kept(redis_server) == 3

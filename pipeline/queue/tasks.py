@@ -197,7 +197,7 @@ def run_page_payload(
             log.debug("page %d of %s kept: %d bytes", number, job.path, sent)
         if done < job.pages:
             return {"page": number, "outcome": None}
-        log.info("%s: all %d pages done; its record built and written (pid %d)",
+        log.info("%s: all %d pages done; building and writing its record (pid %d)",
                  job.path, job.pages, os.getpid())  # fmt: skip
         outcomes, first = results.read()
         if len(outcomes) < job.pages:  # another delivery joined them first and dropped them
