@@ -271,3 +271,25 @@ def test_a_letter_subject_without_a_number_line_read() -> None:
     assert r.doc_type == "CÔNG VĂN"
     assert r.subject == ("Về việc báo cáo tổng kết công tác hỗ trợ pháp lý cho doanh nghiệp "
                          "trong năm 2012")
+
+
+def test_a_subject_goes_on_past_a_speck_line_and_a_stray_period() -> None:
+    # ex-18 (grey-page ablation run): ":" read between the subject's two lines;
+    # ex-10: "cấp trường." / "năm học 2015 - 2016", the period a speck
+    for inside in ("\n:\n", ".\n"):
+        decision = (f"THÔNG BÁO\nVề việc giới thiệu chức danh và chữ ký{inside}"
+                    "phó giám đốc Sở Thông tin và Truyền thông\n\nCăn cứ Quyết định số 27.")
+        r = extract_fields(_state("Số: 86/TB-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                                  decision))
+        assert r.subject is not None and r.subject.endswith("Sở Thông tin và Truyền thông")
+
+
+def test_a_subject_opening_in_lower_case_under_a_type_line_is_flagged() -> None:
+    # ex-10 (grey-page ablation run): "ec kiến thưởng học sinh" (junk before a misread word)
+    r = extract_fields(_state("Số: 86/QĐ-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                              "QUYẾT ĐỊNH\nec kiến thưởng học sinh giỏi\n\nCăn cứ Luật."))
+    assert "lower case" in _reviewed(r)["subject"]
+    letter = extract_fields(_state("Số: 86/UBND-KTTH\nV/v bổ sung kinh phí",
+                                   "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                                   "Kính gửi: Sở Tài chính\nNội dung."))
+    assert "subject" not in _reviewed(letter)

@@ -655,6 +655,7 @@ def _subject(
     for s in segs:
         by_line.setdefault(s.line, []).append(s)
     line = _past_stamp_line(by_line, line)
+    passed_marks = False
     while line < len(lines) and len(picked) < 6:
         here = by_line.get(line, [])
         if not here and picked and not picked[-1].text.rstrip().endswith("."):
@@ -671,6 +672,11 @@ def _subject(
             break
         seg = here[0]
         folded = seg.folded
+        if (not any(c.isalnum() for c in seg.text) and picked and not passed_marks
+                and not picked[-1].text.rstrip().endswith(".")):
+            passed_marks = True  # a speck read ":" between two lines of it (ex-18)
+            line += 1
+            continue
         if not any(c.isalnum() for c in seg.text) or seg.text.startswith(("-", "–", "+")):
             break
         if picked and _noise(seg):  # show-through or a stamp read as "101/ 2171(đ 0n, )"
@@ -680,7 +686,7 @@ def _subject(
             or (seg.text[:1].isupper()  # "năm 2022" wraps a subject; "Năm 2022, ..." opens
                 and _opens_body(seg, openers))
             or any(re.match(re.escape(o) + r"\b", folded) for o in words("subject_stops"))
-            or picked[-1].text.rstrip().endswith(".")
+            or (picked[-1].text.rstrip().endswith(".") and not seg.text[:1].islower())
             or (_capitals_line(seg.text) and not is_upper_line(" ".join(p.text for p in picked)))
         ):
             break

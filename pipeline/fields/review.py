@@ -78,6 +78,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     if r.subject and (lone := _LONE_LETTER.search(f"{r.subject} {subject_read} ")):
         flag("subject", f"a lone letter '{lone.group(1)}' in the subject: a speck read as a "
              "letter, or a word lost?")
+    if r.subject and (opening := _lower_opening(r, subject_read)):
+        flag("subject", f"subject opens with '{opening}' in lower case: junk read before it, "
+             "or its first word lost?")
     if r.signer.name and not _looks_like_name(r.signer.name):
         flag("signer", f"signer's name does not read as a name ({r.signer.name})")
     elif r.signer.name and (read := _surname_as_read(r)):
@@ -124,6 +127,17 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
 
 # a công văn's subject opens with "V/v" (read "V/%v" too) or "Về" (folded: "v/v", "ve")
 _LETTER_SUBJECT = re.compile(r"\s*(v\W{1,3}v|ve)\b")
+
+
+def _lower_opening(r: Fields, read: str | None) -> str | None:
+    """The first word of a subject under a type line when it is in lower case and not
+    "về": such subjects open with a capital ("Về việc ...", "Ban hành ..."); "ec kiến
+    thưởng" (ex-10, a grey-page ablation run) was junk glued before a misread word. A
+    công văn's subject after "V/v" opens in lower case by rule."""
+    if r.doc_type in (None, "CÔNG VĂN") or _LETTER_SUBJECT.match(fold(read or "")):
+        return None
+    first = (r.subject or "").split()[0]
+    return first if first[:1].islower() and fold(first) != "ve" else None
 
 
 def _type_named_by_symbol(r: Fields) -> str | None:
