@@ -307,6 +307,17 @@ def test_generated_clean_page_reads_nearly_exactly() -> None:
     assert cer(text, page.text) < 0.02
 
 
+def test_a_binary_page_packed_to_one_bit_reads_as_its_bytes() -> None:
+    from scripts.make_scans import make_document, render
+
+    page = render(make_document(7002, pages=1), "clean", dpi=300)[0]
+    tesseract.single_threaded()
+    binary = cleanup.clean_page(np.asarray(page.image.convert("RGB"))).image[:1200]
+    assert set(np.unique(binary)) == {0, 255}  # handed over at one bit a pixel
+    packed = tesseract.recognize(binary)
+    assert len(packed) > 20 and packed == tesseract.recognize(binary, pack=False)
+
+
 def test_engine_refuses_what_it_cannot_read_and_has_no_opinion_on_a_blank_page() -> None:
     blank = np.full((200, 200), 255, np.uint8)
     assert tesseract.orientation(blank) is None  # too few characters
