@@ -293,3 +293,19 @@ def test_a_subject_opening_in_lower_case_under_a_type_line_is_flagged() -> None:
                                    "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
                                    "Kính gửi: Sở Tài chính\nNội dung."))
     assert "subject" not in _reviewed(letter)
+
+
+def test_a_subject_word_the_field_repair_rewrote_is_flagged() -> None:
+    # ex-12 with the evaluation model: "lĩnh vực thi" (page text) written "lĩnh vực thú"
+    from dataclasses import replace
+
+    from pipeline.fields.review import review_items
+
+    text = _state("Số: 86/QĐ-BGDĐT", "Hà Nội, ngày 19 tháng 02 năm 2025",
+                  "QUYẾT ĐỊNH\nVề việc công bố thủ tục lĩnh vực thi, tuyển sinh\n\nCăn cứ Luật.")
+    read = extract_fields(text)
+    assert read.subject == "Về việc công bố thủ tục lĩnh vực thi, tuyển sinh"
+    assert all(item.field != "subject" for item in review_items(read, text, None))
+    rewritten = replace(read, subject=read.subject.replace("thi,", "thú,"))
+    (item,) = [i for i in review_items(rewritten, text, None) if i.field == "subject"]
+    assert "'thi'" in item.reason and "'thú'" in item.reason

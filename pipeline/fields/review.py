@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from functools import cache
 from typing import NamedTuple
 
@@ -78,6 +79,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     if r.subject and (lone := _LONE_LETTER.search(f"{r.subject} {subject_read} ")):
         flag("subject", f"a lone letter '{lone.group(1)}' in the subject: a speck read as a "
              "letter, or a word lost?")
+    if r.subject and (changed := _rewritten_word(r.subject, subject_read)):
+        flag("subject", f"'{changed[1]}' as read was written '{changed[0]}' by the field's "
+             "repair: check it")
     if r.subject and (opening := _lower_opening(r, subject_read)):
         flag("subject", f"subject opens with '{opening}' in lower case: junk read before it, "
              "or its first word lost?")
@@ -127,6 +131,22 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
 
 # a công văn's subject opens with "V/v" (read "V/%v" too) or "Về" (folded: "v/v", "ve")
 _LETTER_SUBJECT = re.compile(r"\s*(v\W{1,3}v|ve)\b")
+
+
+def _rewritten_word(subject: str, read: str | None) -> tuple[str, str] | None:
+    """A word of the subject whose letters (not only its marks) differ from the page's
+    text it was read from: the field's repair rewrote one valid word as another ("lĩnh vực
+    thi" written "lĩnh vực thú", ex-12 with the evaluation model). The subject's first word
+    is left out: "V/v", "và việc" for "Về việc" are put right there on purpose."""
+    ours, theirs = re.findall(r"\w+", subject), re.findall(r"\w+", read or "")
+    matcher = SequenceMatcher(None, [fold(w) for w in ours], [fold(w) for w in theirs],
+                              autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for mine, was in zip(ours[i1:i2], theirs[j1:j2], strict=True):
+                if i1 > 0 and mine.isalpha() and was.isalpha():
+                    return mine, was
+    return None
 
 
 def _lower_opening(r: Fields, read: str | None) -> str | None:
