@@ -150,11 +150,13 @@ def _rewritten_word(subject: str, read: str | None) -> tuple[str, str] | None:
 
 
 def _lower_opening(r: Fields, read: str | None) -> str | None:
-    """The first word of a subject under a type line when it is in lower case and not
-    "về": such subjects open with a capital ("Về việc ...", "Ban hành ..."); "ec kiến
-    thưởng" (ex-10, a grey-page ablation run) was junk glued before a misread word. A
-    công văn's subject after "V/v" opens in lower case by rule."""
-    if r.doc_type in (None, "CÔNG VĂN") or _LETTER_SUBJECT.match(fold(read or "")):
+    """The first word of a state document's subject under its type line when it is in
+    lower case and not "về": such subjects open with a capital ("Về việc ...", "Ban hành
+    ..."); "ec kiến thưởng" (ex-10, a grey-page ablation run) was junk glued before a
+    misread word. A công văn's subject after "V/v" opens in lower case by rule, and so does
+    a Party document's ("BÁO CÁO" / "kết quả ...")."""
+    if (r.family != "state" or r.doc_type in (None, "CÔNG VĂN")
+            or _LETTER_SUBJECT.match(fold(read or ""))):
         return None
     first = (r.subject or "").split()[0]
     return first if first[:1].islower() and fold(first) != "ve" else None

@@ -110,24 +110,17 @@ STORES = _Stores()
 def register(app: Celery, db: str, settings: QueueSettings = SETTINGS) -> None:
     """Give `app` the document and page tasks, writing to the store at `db`."""
     STORES.db = db
+    # acknowledged after the work, and redelivered when the worker dies under it
+    redelivered: dict[str, Any] = {
+        "bind": True, "max_retries": settings.max_retries, "acks_late": True,
+        "reject_on_worker_lost": True,
+    }
 
-    @app.task(
-        bind=True,
-        name=TASK_NAME,
-        max_retries=settings.max_retries,
-        acks_late=True,
-        reject_on_worker_lost=True,
-    )
+    @app.task(name=TASK_NAME, **redelivered)
     def ingest_document(task: Task, payload: dict[str, Any]) -> dict[str, Any]:
         return run_payload(task, payload, settings)
 
-    @app.task(
-        bind=True,
-        name=PAGE_TASK_NAME,
-        max_retries=settings.max_retries,
-        acks_late=True,
-        reject_on_worker_lost=True,
-    )
+    @app.task(name=PAGE_TASK_NAME, **redelivered)
     def ingest_page(task: Task, payload: dict[str, Any]) -> dict[str, Any]:
         return run_page_payload(task, payload, settings)
 
