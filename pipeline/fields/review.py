@@ -143,8 +143,8 @@ def _rewritten_word(subject: str, read: str | None) -> tuple[str, str] | None:
                               autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "replace" and i2 - i1 == j2 - j1:
-            for mine, was in zip(ours[i1:i2], theirs[j1:j2], strict=True):
-                if i1 > 0 and mine.isalpha() and was.isalpha():
+            for at, (mine, was) in enumerate(zip(ours[i1:i2], theirs[j1:j2], strict=True), i1):
+                if at > 0 and mine.isalpha() and was.isalpha():
                     return mine, was
     return None
 
