@@ -131,7 +131,7 @@ def _type_and_title(seg: Seg) -> tuple[str, str] | None:
     tokens = seg.text.split()
     if len(tokens) < 4 or not is_upper_line(seg.text) or any(c.isdigit() for c in seg.text):
         return None
-    names = {compact(t.name): t.heading for t in doc_types()}
+    names = _type_names()
     for k in (3, 2):
         if len(tokens) - k >= 2 and (heading := names.get(compact(" ".join(tokens[:k])))):
             return heading, " ".join(tokens[k:])
@@ -149,12 +149,18 @@ def _capitals_before_mark(tokens: Sequence[str]) -> list[str]:
     return []
 
 
+@cache
+def _type_names() -> dict[str, str]:
+    """Each type's name, compacted ("BÁOCÁO"), to its heading."""
+    return {compact(t.name): t.heading for t in doc_types()}
+
+
 def _type_name(tokens: Sequence[str]) -> tuple[str, float] | None:
     core = " ".join(tokens)
     if not core or not is_upper_line(core):
         return None
     key = compact(core)
-    names = {compact(t.name): t.heading for t in doc_types()}
+    names = _type_names()
     if key in names:
         return names[key], 1.0
     best = process.extractOne(key, list(names), scorer=fuzz.ratio)
@@ -659,7 +665,7 @@ def _subject(
     while line < len(lines) and len(picked) < 6:
         here = by_line.get(line, [])
         if not here and picked and not picked[-1].text.rstrip().endswith("."):
-            nxt = next((k for k in range(line + 1, line + 3) if by_line.get(k)), None)
+            nxt = _next_line(by_line, line)
             first = by_line[nxt][0].text if nxt is not None else ""
             if (  # OCR put a blank line inside
                 first[:1].islower() or first[:1].isdigit() or _open_end(picked[-1].folded)
@@ -672,12 +678,12 @@ def _subject(
             break
         seg = here[0]
         folded = seg.folded
-        if (not any(c.isalnum() for c in seg.text) and picked and not passed_marks
+        if (_marks_only(seg.text) and picked and not passed_marks
                 and not picked[-1].text.rstrip().endswith(".")):
             passed_marks = True  # a speck read ":" between two lines of it (ex-18)
             line += 1
             continue
-        if not any(c.isalnum() for c in seg.text) or seg.text.startswith(("-", "–", "+")):
+        if _marks_only(seg.text) or seg.text.startswith(("-", "–", "+")):
             break
         if picked and _noise(seg):  # show-through or a stamp read as "101/ 2171(đ 0n, )"
             break
@@ -706,15 +712,26 @@ def _past_stamp_line(by_line: dict[int, list[Seg]], line: int) -> int:
     CHÍNH PHỦ / ĐẾN", ex-44)."""
     for _ in range(2):  # a speck or a rule read as marks ("/", ex-36) comes first
         marks = by_line.get(line, [])
-        if marks and not any(c.isalnum() for c in marks[0].text):
-            line = next((k for k in range(line + 1, line + 3) if by_line.get(k)), line)
+        if marks and _marks_only(marks[0].text):
+            line = _next_line(by_line, line) or line
     here = by_line.get(line, [])
     if not here or not is_upper_line(here[0].text) or len(here[0].text.split()) > 4:
         return line
-    nxt = next((k for k in range(line + 1, line + 3) if by_line.get(k)), None)
+    nxt = _next_line(by_line, line)
     if nxt is not None and _VE.match(by_line[nxt][0].text):
         return nxt
     return line
+
+
+def _next_line(by_line: dict[int, list[Seg]], line: int) -> int | None:
+    """The next of the two lines after `line` that holds text (OCR may put one blank
+    line inside a block)."""
+    return next((k for k in range(line + 1, line + 3) if by_line.get(k)), None)
+
+
+def _marks_only(text: str) -> bool:
+    """A line of marks, no letter or digit: a speck or a rule OCR read (":", "/")."""
+    return not any(c.isalnum() for c in text)
 
 
 def _opens_body(seg: Seg, openers: Sequence[str]) -> bool:

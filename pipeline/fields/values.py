@@ -128,7 +128,7 @@ def _grown_code(raw: str, code: str, confidence: float, expected: str | None) ->
     "682/SCT-QLĐN" is Sở Công Thương's công văn, not a Chỉ thị (CT) of "QLĐN" (ex-40). A
     department's code is its type's letters and one more often enough (SCT, STC, STP) that
     such a match is not a type; a repeated Đ ("QĐĐ") or the type the text cites is."""
-    bare = re.sub("Đ+", "Đ", raw.upper().replace("Ð", "Đ"))
+    bare = re.sub("Đ+", "Đ", raw.translate(translation("eth")).upper())
     return (
         confidence <= SETTINGS.known_code_confidence
         and len(bare) > len(code)

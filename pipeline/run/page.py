@@ -123,8 +123,9 @@ def _ocr_page(
         errors.append(f"no words read from a page with ink on {ink:.0%} of it: unreadable, "
                       "check its image")
         log.warning("%s page %d: %s", path.name, job.page, errors[-1])
-    if blank or errors:  # kept as a page; what OCR made of its marks is not text
+    if blank:
         log.debug("%s page %d is blank", path.name, job.page)
+    if blank or errors:  # kept as a page; what OCR made of its marks is not text
         raw = ""
     height, width = cleaned.image.shape[:2]
     image_meta = None
