@@ -98,6 +98,24 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def kill_three_deliveries(what: str, pid_of: Callable[[set[int]], int | None]) -> None:
+    """SIGKILL the worker process of each of three deliveries of a task, in turn.
+    `pid_of(killed)` gives the process running the delivery now, None while there is none;
+    a process already killed is not a new delivery."""
+    killed: set[int] = set()
+
+    def kill() -> bool:
+        pid = pid_of(killed)
+        if pid is None or pid in killed:
+            return False
+        os.kill(pid, signal.SIGKILL)
+        killed.add(pid)
+        return True
+
+    for _ in range(3):
+        wait_for(what, kill, 90)
+
+
 def wait_for(what: str, ready: Callable[[], object], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -425,18 +443,7 @@ def test_a_page_whose_worker_dies_every_time_fails_alone_after_three_deliveries(
 
     wait_for("page 1 running", page_1_running, 90)
     victim = first[0]
-    killed: set[int] = set()
-
-    def kill_the_page() -> bool:
-        pid = running().get(victim)
-        if pid is None or pid in killed:
-            return False
-        os.kill(pid, signal.SIGKILL)
-        killed.add(pid)
-        return True
-
-    for _ in range(3):
-        wait_for("a delivery of page 1", kill_the_page, 90)
+    kill_three_deliveries("a delivery of page 1", lambda killed: running().get(victim))
     code, out = finish(run)
     assert code == 1, out
     (entry,) = report(tmp_path / "r.json")["files"]
@@ -535,19 +542,15 @@ def test_a_document_whose_worker_dies_every_time_fails_after_three_deliveries(
     db = tmp_path / "archive.sqlite"
     start_worker(redis_server.url, str(db), processes=1)
     run = submit(tmp_path, folder, redis_server.url, str(db), "r.json")
-    killed: set[int] = set()
 
-    def on_page_2() -> bool:
+    def on_page_2(killed: set[int]) -> int | None:
         for state in task_states(redis_server):
             result = state.get("result") or {}
             if state["status"] == "PROGRESS" and result.get("pid") not in killed:
-                killed.add(result["pid"])
-                os.kill(result["pid"], signal.SIGKILL)
-                return True
-        return False
+                return int(result["pid"])
+        return None
 
-    for _ in range(3):
-        wait_for("a delivery past its first page", on_page_2, 90)
+    kill_three_deliveries("a delivery past its first page", on_page_2)
     code, out = finish(run)
     assert code == 1, out
     (entry,) = report(tmp_path / "r.json")["files"]
