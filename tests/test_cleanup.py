@@ -64,6 +64,13 @@ def test_low_resolution_page_is_upscaled(page: np.ndarray) -> None:
     assert cleanup.upscale_factor(cleanup.text_height(cleanup.to_grey(page))) == 1.0
 
 
+def test_a_shrunk_image_stating_a_scanners_resolution_is_still_upscaled(page: np.ndarray) -> None:
+    """ex-10: a 200 dpi scan shrunk to 750x1034 px kept "200 dpi" in its header, which
+    would make it a page 3.7 inches wide; its small text is enlarged all the same."""
+    small = cv2.resize(page, None, fx=0.3, fy=0.3, interpolation=cv2.INTER_AREA)
+    assert any(s.startswith("upscale:") for s in cleanup.clean_page(small, dpi=200).steps)
+
+
 def test_phone_photo_page_is_found_and_flattened(page: np.ndarray) -> None:
     h, w = page.shape[:2]
     canvas = np.full((h + 600, w + 600, 3), 35, np.uint8)

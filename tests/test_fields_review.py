@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from pipeline.fields import extract_fields
@@ -180,3 +182,32 @@ def test_a_name_ending_the_document_without_a_signature_block_is_taken_and_flagg
     result = extract_fields(text)
     assert result.signer.name == "Nguyễn Hoàng Phương"
     assert "last name line" in {i.field: i.reason for i in result.review}["signer"]
+
+
+def _symbol_review(symbol_word: str, confidence: float) -> str | None:
+    """The review of a symbol read as `symbol_word` at `confidence` beside an inked number."""
+    lines = HEADER.replace("Số: 2770/CT-UBND", f"Số: #f {symbol_word}").split("\n")
+    lines += [*SUBJECT, *CLOSING.split("\n")]
+    page = _page(lines, {})
+    at = next(k for k, line in enumerate(lines) if line.startswith("Số:"))
+    words = [replace(w, confidence=confidence if w.text == symbol_word else 0.0 if
+                     w.text == "#f" else 90.0) for w in page.lines[at].words]
+    page.lines[at] = replace(page.lines[at], words=words)
+    result = extract_fields(page.text, [page])
+    return {item.field: item.reason for item in result.review}.get("symbol")
+
+
+def test_a_weak_symbol_with_an_unknown_code_is_flagged() -> None:
+    # ex-10: "CĐKTKT" read "CPKTKT" at 37 beside a handwritten number read at 0
+    assert "CPKTKT" in (_symbol_review("/CT-CPKTKT-CTHSSV", 37.0) or "")
+    # right symbols read as weakly beside the ink (qn-01 at 34, qn-24 at 39) carry known codes
+    assert _symbol_review("/CT-UBND", 34.0) is None
+    assert _symbol_review("/CT-CPKTKT-CTHSSV", 80.0) is None
+
+
+def test_the_bold_repair_keeps_a_tone_the_model_guessed() -> None:
+    # ex-10: from the letters alone the model writes "cấp trưởng" at 0.52, where the page
+    # reads "cấp trường"
+    repair = ModelRepair.load()
+    line = "Về việc khen thưởng học sinh, sinh viên giỏi nghề cấp trường năm học 2015 - 2016"
+    assert repair.bold_line(line) == line

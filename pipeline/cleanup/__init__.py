@@ -32,6 +32,7 @@ TARGET_TEXT_HEIGHT = 30.0  # median glyph-box height (px) of body text at 300 DP
 DENOISE_MIN_TEXT_HEIGHT = 0.8 * TARGET_TEXT_HEIGHT
 DENOISE_MIN_SPECKS_PER_MP = 12.0
 NO_UPSCALE_DPI = 200  # measured: a 200 DPI page reads better, and faster, as it is
+MIN_PAGE_INCHES = 5.0  # short side of the smallest paper a document is printed on (A5: 5.8)
 WHITE = 255
 
 
@@ -92,7 +93,7 @@ def clean_page(
     # The glyph height is measured only when a step needs it: a source stating its
     # resolution is never enlarged, and denoising asks only on a speckled page (~25 ms).
     sized = _TextSize(grey, clock)
-    if opts.upscale and not (dpi and dpi >= NO_UPSCALE_DPI):
+    if opts.upscale and not (dpi and dpi >= NO_UPSCALE_DPI and _page_inches(grey, dpi)):
         factor = upscale_factor(sized.height())
         if factor > 1.0:
             with clock("upscale"):
@@ -215,6 +216,13 @@ class _Clock:
     def __exit__(self, *exc: object) -> None:
         elapsed = time.perf_counter() - self.start
         self.result.timings[self.name] = self.result.timings.get(self.name, 0.0) + elapsed
+
+
+def _page_inches(grey: np.ndarray, dpi: int) -> bool:
+    """The stated resolution makes a page of paper size: an image shrunk after scanning
+    keeps its header (ex-10: 750x1034 px "at 200 dpi", 3.7 inches wide), and its small
+    text would go to Tesseract unenlarged."""
+    return min(grey.shape[:2]) / dpi >= MIN_PAGE_INCHES
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:

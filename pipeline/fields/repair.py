@@ -91,11 +91,15 @@ class ModelRepair:
         reading: there the model guesses as often as it knows (corpus/real dev subjects).
         """
         repaired = self.ocr_line(text)
-        guessed = self._restorer.restore(strip_marks(repaired), mode="stripped").text
-        ours, theirs = repaired.split(" "), guessed.split(" ")
+        guessed = self._restorer.restore(strip_marks(repaired), mode="stripped")
+        ours, theirs = repaired.split(" "), guessed.text.split(" ")
         if len(ours) != len(theirs):
             return repaired
-        return " ".join(_tone_choice(a, b) for a, b in zip(ours, theirs, strict=True))
+        unsure = _unsure_words(theirs, guessed.low_confidence_spans)
+        return " ".join(
+            a if i in unsure else _tone_choice(a, b)
+            for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
+        )
 
 
 _WORD = re.compile(r"\w+")
@@ -121,6 +125,19 @@ def with_year_names(text: str) -> str:
         pieces += [text[done:first.start()], stem, gap, branch]
         done = second.end()
     return "".join(pieces) + text[done:]
+
+
+def _unsure_words(words: list[str], spans: list[tuple[int, int, str, float]]) -> set[int]:
+    """Indexes of the words (of a text split on single spaces) that a low-confidence span
+    of the restoration touches: the model guessed there (`cấp trường` read, `trưởng` at
+    0.52 from the letters alone, ex-10), and OCR's valid reading is the safer one."""
+    unsure, offset = set(), 0
+    for i, word in enumerate(words):
+        end = offset + len(word)
+        if any(start < end and offset < stop for start, stop, *_ in spans):
+            unsure.add(i)
+        offset = end + 1
+    return unsure
 
 
 def _tone_choice(ocr: str, model: str) -> str:

@@ -17,7 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from pipeline.fields.closing import LAST_NAME_CONFIDENCE
-from pipeline.fields.rules import doc_type_by_code, given_names, words
+from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
 from pipeline.restore.names import surnames
@@ -109,6 +109,10 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     elif r.doc_type == "CÔNG VĂN" and not _LETTER_SUBJECT.match(fold(subject_read or "")):
         flag("doc_type", "no type line read, and no 'V/v' subject: taken for a công văn "
              "from its symbol; a type line lost?")
+
+    if r.symbol and (weak_code := _weak_unknown_code(r, lines)):
+        flag("symbol", f"read from weak OCR ('{weak_code[1]}' at confidence {weak_code[0]:.0f}) "
+             f"and its code '{r.issuer_code}' is no known issuer's: check it")
 
     evidence_keys = {
         "number": "doc_number", "date": "date", "doc_type": "doc_type", "issuer": "issuer",
@@ -285,6 +289,21 @@ def _ocr_lines(text: str, pages: Sequence[Page] | None) -> list[OcrLine]:
     if offset - 2 != len(text):
         return []  # not the text the pages make: no offsets to trust
     return found
+
+
+def _weak_unknown_code(r: Fields, lines: list[OcrLine]) -> tuple[float, str] | None:
+    """The symbol's least sure OCR word when it is under REVIEW.symbol_min_confidence and
+    the symbol's issuer code is none the code list holds. The symbol's line holds the
+    handwritten number too, so only words that are part of the symbol count."""
+    span = r.evidence.get("symbol")
+    if span is None or r.issuer_code is None or r.issuer_code in issuer_codes():
+        return None
+    symbol = fold(r.symbol or "")
+    words = [w for line in lines if line.start < span.end and line.end > span.start
+             for w in line.words
+             if len(part := fold(w[1].strip(",.;:/ "))) >= 2 and part in symbol]
+    weakest = min(words, default=None)
+    return weakest if weakest and weakest[0] < REVIEW.symbol_min_confidence else None
 
 
 def _weakest_word(

@@ -22,6 +22,11 @@ class ReviewSettings:
     # the left edge and the centre of its widest line has lost words (qn-15: 0.06-0.08;
     # whole lines of the dev subjects sit within 0.01 of one or the other).
     line_alignment_slack: float = 0.03
+    # A symbol word read under this confidence whose issuer code no list holds is flagged.
+    # The symbol shares its line with the handwritten number, and right symbols of the dev
+    # pages read at 34-56 beside it (known codes: QĐ-UBND, CT-UBND); a misread code
+    # (ex-10: `CPKTKT` for `CĐKTKT`) at 37.
+    symbol_min_confidence: float = 45.0
 
 
 
