@@ -492,11 +492,13 @@ def field_text(fields: dict[str, object], name: str) -> str:
     return norm(value)
 
 
-def stripped_fields(count: int, first_seed: int, jobs: int) -> dict[str, tuple[int, int, int]]:
+def stripped_fields(
+    count: int, first_seed: int, jobs: int
+) -> dict[str, tuple[int, int, int, int, int]]:
     """Marks-stripped documents through `sohoa ingest` (the record `sohoa extract` prints is
     the same): held-out generated documents (scripts/make_scans.py, seed % 5 == 0) and the
     clean seeds 001, 002, 004 with their labels. Per field: (right, documents, of them seeds
-    right)."""
+    right, wrong ones the record's review names, right ones it names)."""
     from pipeline.text.vietnamese import strip_marks
     from scripts.eval_fields import generated_text
     from scripts.scanlib.content import split_of
@@ -526,9 +528,9 @@ def stripped_fields(count: int, first_seed: int, jobs: int) -> dict[str, tuple[i
         for path in (Path(tmp) / "records").glob("[0-9a-f]*.json"):
             record = json.loads(path.read_text(encoding="utf-8"))
             records[Path(record["source"]["path"]).stem] = record
-    scores: dict[str, tuple[int, int, int]] = {}
+    scores: dict[str, tuple[int, int, int, int, int]] = {}
     for name in FIELDS_CHECKED:
-        right = total = seeds = 0
+        right = total = seeds = flagged = doubted = 0
         for stem, truth in truths.items():
             expected = field_text(truth, name)
             if not expected:
@@ -537,9 +539,12 @@ def stripped_fields(count: int, first_seed: int, jobs: int) -> dict[str, tuple[i
             total += 1
             right += got == expected
             seeds += got == expected and not stem.startswith("gen-")
+            review = {item["field"] for item in records.get(stem, {}).get("review", [])}
+            flagged += got != expected and name in review
+            doubted += got == expected and name in review
             if got != expected:
                 log.info("%s %s: %r, expected %r", stem, name, got, expected)
-        scores[name] = (right, total, seeds)
+        scores[name] = (right, total, seeds, flagged, doubted)
     return scores
 
 
@@ -643,10 +648,14 @@ def print_fields(count: int, first_seed: int) -> None:
     """The table of marks-stripped documents through ingest."""
     print(f"\nMarks-stripped documents through `sohoa ingest` (models/restore; {count} generated "
           f"from seed {first_seed}, and the 3 clean seeds):\n")  # fmt: skip
-    print("| field | right | documents | share | of them the 3 clean seeds |")
-    print("|---|---|---|---|---|")
-    for name, (right, total, seeds_right) in stripped_fields(count, first_seed, 2).items():
-        print(f"| {name} | {right} | {total} | {right / max(total, 1):.1%} | {seeds_right} |")
+    print("| field | right | documents | share | of them the 3 clean seeds |"
+          " wrong, flagged in review | wrong, unflagged | right, flagged |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, (right, total, seeds_right, flagged, doubted) in stripped_fields(
+        count, first_seed, 2
+    ).items():
+        print(f"| {name} | {right} | {total} | {right / max(total, 1):.1%} | {seeds_right} | "
+              f"{flagged} | {total - right - flagged} | {doubted} |")
 
 
 def print_seed_003(model: Path) -> None:

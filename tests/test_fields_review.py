@@ -10,6 +10,7 @@ import pytest
 from pipeline.fields import extract_fields
 from pipeline.fields.repair import ModelRepair, with_year_names
 from pipeline.record import Line, Page, Word
+from pipeline.text.vietnamese import strip_marks
 
 HEADER = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 2770/CT-UBND\n"
           "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
@@ -211,3 +212,19 @@ def test_the_bold_repair_keeps_a_tone_the_model_guessed() -> None:
     repair = ModelRepair.load()
     line = "Về việc khen thưởng học sinh, sinh viên giỏi nghề cấp trường năm học 2015 - 2016"
     assert repair.bold_line(line) == line
+
+
+def _signer_review(name: str, source_marked: bool) -> str | None:
+    """The signer's review of a typed document restored from a text with or without marks."""
+    text = HEADER + "\n".join(SUBJECT) + "\n" + CLOSING.replace("Trần Ngọc Căng", name)
+    source = text if source_marked else strip_marks(text)
+    result = extract_fields(text, [Page(1, text, source, None, method="text")])
+    return {item.field: item.reason for item in result.review}.get("signer")
+
+
+def test_a_given_name_restored_from_a_text_without_marks_is_flagged_when_twins_are_common() -> None:
+    # seed 7050: "Luong Ngoc Hung" restored "Lương Ngọc Hùng", written "Hưng"
+    assert "'Hưng'" in (_signer_review("Lương Ngọc Hùng", source_marked=False) or "")
+    assert _signer_review("Lương Ngọc Hùng", source_marked=True) is None
+    # "Nam" has no common twin ("Năm" is rare as a name): nothing to check
+    assert _signer_review("Nguyễn Trọng Nam", source_marked=False) is None

@@ -20,8 +20,9 @@ from pipeline.fields.closing import LAST_NAME_CONFIDENCE
 from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
-from pipeline.restore.names import surnames
-from pipeline.text.vietnamese import fold, strip_tone
+from pipeline.restore.names import person_name_counts, surnames
+from pipeline.restore.syllable import canonical, skeleton
+from pipeline.text.vietnamese import fold, strip_marks, strip_tone
 
 # Characters a register field may hold: Vietnamese letters, digits, spaces and the
 # punctuation of names, symbols and subjects. Anything else is OCR junk ("ngày⁄{Ệ", "ở§").
@@ -96,6 +97,11 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     elif r.signer.name and r.signer.name.split()[0] not in _surnames():
         flag("signer", f"signer's name does not start with a known family name "
              f"({r.signer.name}): a word lost under the signature?")
+    elif r.signer.name and pages and _without_marks(pages) and (
+        twin := _given_name_twin(r.signer.name.split()[-1])
+    ):
+        flag("signer", f"the text came without tone marks: the given name "
+             f"'{r.signer.name.split()[-1]}' may be '{twin}' as well: check it")
     elif r.signer.name and (common := _commoner_given_name(r.signer.name.split()[-1])):
         flag("signer", f"given name '{r.signer.name.split()[-1]}' is rare with this tone; "
              f"'{common}' is common: check the tone mark")
@@ -203,6 +209,27 @@ def _commoner_given_name(given: str) -> str | None:
     if best and best[0] >= REVIEW.name_twin_min and best[0] >= REVIEW.name_twin_ratio * seen:
         return best[1]
     return None
+
+
+def _without_marks(pages: Sequence[Page]) -> bool:
+    """The document's source text carried (almost) no tone or vowel marks: every mark of its
+    record was put there by restoration, names' marks included."""
+    letters = [ch for page in pages for ch in page.raw_text if ch.isalpha()]
+    marked = sum(ch != strip_marks(ch) for ch in letters)
+    return len(letters) >= REVIEW.unmarked_min_letters and (
+        marked <= REVIEW.unmarked_max_share * len(letters))
+
+
+def _given_name_twin(given: str) -> str | None:
+    """Another spelling of a given name's letters that personal names use nearly as often
+    (the restoration's own name counts): restored from `Hung`, `Hùng` (335) and `Hưng`
+    (278) are both likely, and nothing in an unmarked text tells them apart."""
+    forms = person_name_counts().get("given", {}).get(skeleton(given).lower(), {})
+    written = canonical(given).capitalize()
+    seen = forms.get(written, 0)
+    twins = [(count, form) for form, count in forms.items() if form != written]
+    best = max(twins, default=None)
+    return best[1] if best and best[0] >= REVIEW.unmarked_twin_share * seen else None
 
 
 def _surname_as_read(r: Fields) -> str | None:

@@ -27,6 +27,16 @@ class ReviewSettings:
     # pages read at 34-56 beside it (known codes: QĐ-UBND, CT-UBND); a misread code
     # (ex-10: `CPKTKT` for `CĐKTKT`) at 37.
     symbol_min_confidence: float = 45.0
+    # A source text is taken as written without marks when at most this share of its
+    # letters carry one (a Vietnamese text: ~40%; a marks-stripped one: 0, a few kept in
+    # names or quotes), over at least this many letters.
+    unmarked_max_share: float = 0.01
+    unmarked_min_letters: int = 200
+    # There a given name is flagged when another spelling of its letters stands in at least
+    # this share as many personal names (Hưng 278 against Hùng 335; Dung 110 against Dũng
+    # 359 is not): on 129 marks-stripped generated documents it named all 7 names
+    # restored wrong (Hưng as Hùng, Thủy as Thúy).
+    unmarked_twin_share: float = 0.5
 
 
 

@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from pipeline.restore.gazetteer import PLACES_FILE, load_places
@@ -97,18 +98,9 @@ class NameHints:
         by_letters: dict[str, list[str]] = defaultdict(list)
         for name in surnames():
             by_letters[skeleton(name).lower()].append(name)
-        counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        for line in _rows(PERSON_NAMES_FILE):
-            role, spelling, count = line.split("\t")
-            # Thủy and Thuỷ are one name in two tone placements: counted apart, they were
-            # two hints that each gave the same candidate a bonus (given_thi Thúy 28 + Thuý 9
-            # against Thủy 26 + Thuỷ 4 made Thúy win by 5 nats instead of 1).
-            form = canonical(spelling).capitalize()
-            by_form = counts[role][skeleton(form).lower()]
-            by_form[form] = by_form.get(form, 0) + int(count)
         roles = {
             role: {key: _bonuses(forms, role) for key, forms in by_key.items()}
-            for role, by_key in counts.items()
+            for role, by_key in person_name_counts().items()
         }
         return cls(load_places(places), before, inside, dict(by_letters), roles)
 
@@ -214,6 +206,22 @@ def _bonuses(counts: dict[str, int], role: str) -> dict[str, float]:
         for form, n in counts.items()
         if n >= NAME_SHARE * top
     }
+
+
+@cache
+def person_name_counts() -> dict[str, dict[str, dict[str, int]]]:
+    """Role ("family", "middle", "given", "given_thi") -> mark-free key -> spelling -> in
+    how many personal names it stands in that role (data/person_names.tsv)."""
+    counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for line in _rows(PERSON_NAMES_FILE):
+        role, spelling, count = line.split("\t")
+        # Thủy and Thuỷ are one name in two tone placements: counted apart, they were
+        # two hints that each gave the same candidate a bonus (given_thi Thúy 28 + Thuý 9
+        # against Thủy 26 + Thuỷ 4 made Thúy win by 5 nats instead of 1).
+        form = canonical(spelling).capitalize()
+        by_form = counts[role][skeleton(form).lower()]
+        by_form[form] = by_form.get(form, 0) + int(count)
+    return {role: dict(by_key) for role, by_key in counts.items()}
 
 
 def surnames() -> list[str]:
