@@ -228,3 +228,15 @@ def test_a_given_name_restored_from_a_text_without_marks_is_flagged_when_twins_a
     assert _signer_review("Lương Ngọc Hùng", source_marked=True) is None
     # "Nam" has no common twin ("Năm" is rare as a name): nothing to check
     assert _signer_review("Nguyễn Trọng Nam", source_marked=False) is None
+
+
+@pytest.mark.parametrize(
+    ("last_line", "flagged"),
+    [("thực hiện dự án sử dụng vốn ngoài ngân sách nhà nước của", True),
+     ("thực hiện dự án sử dụng vốn ngoài ngân sách nhà nước tại tỉnh Quảng Ngãi", False)],
+)
+def test_a_subject_left_open_is_flagged(last_line: str, flagged: bool) -> None:
+    lines = (HEADER + "\n".join([SUBJECT[0], last_line]) + "\n" + CLOSING).split("\n")
+    page = _page(lines, {})
+    reason = {i.field: i.reason for i in extract_fields(page.text, [page]).review}.get("subject")
+    assert ("'của'" in (reason or "")) is flagged

@@ -86,6 +86,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     if r.subject and (opening := _lower_opening(r, subject_read)):
         flag("subject", f"subject opens with '{opening}' in lower case: junk read before it, "
              "or its first word lost?")
+    if r.subject and (end := _open_end(r.subject)):
+        flag("subject", f"subject ends with '{end}', which no subject ends with: its last "
+             "line lost?")
     if r.signer.name and not _looks_like_name(r.signer.name):
         flag("signer", f"signer's name does not read as a name ({r.signer.name})")
     elif r.signer.name and (read := _surname_as_read(r)):
@@ -170,6 +173,16 @@ def _lower_opening(r: Fields, read: str | None) -> str | None:
         return None
     first = (r.subject or "").split()[0]
     return first if first[:1].islower() and fold(first) != "ve" else None
+
+
+def _open_end(subject: str) -> str | None:
+    """The subject's last word when it is one that leaves a phrase open ("của", "về",
+    "cho", the extractor's subject_open_ends, marks compared): the extractor found no line
+    to go on with. Not "ban", which closes "của Ban" as often as it opens "Ban Thường vụ",
+    nor "số" ("chuyển đổi số")."""
+    last = subject.split()[-1].strip(".,;:")
+    ends = set(words("subject_open_ends", folded=False)) - {"ban", "số"}
+    return last if last.lower() in ends else None
 
 
 def _type_named_by_symbol(r: Fields) -> str | None:
