@@ -240,3 +240,31 @@ def test_a_subject_left_open_is_flagged(last_line: str, flagged: bool) -> None:
     page = _page(lines, {})
     reason = {i.field: i.reason for i in extract_fields(page.text, [page]).review}.get("subject")
     assert ("'của'" in (reason or "")) is flagged
+
+
+@pytest.mark.parametrize(
+    ("second_line", "odd"),
+    [("TỈNH H TÂY TÂY NINH", "H"),  # ex-38, a run without deskew: a rule's edge, a word twice
+     ("TỈNH TÂY TÂY NINH", "TÂY"),
+     ("BAND U HANH TỈNH QUẢNG NGÃI", "BAND"),  # ex-52: "BAN ĐIỀU HÀNH" misread
+     ("TỈNH QUẢNG NGÃI", None),
+     ("TỈNH ĐẮK LẮK", None)],  # place names that are no Vietnamese syllables
+)
+def test_an_issuer_line_with_a_word_no_name_holds_is_flagged(
+    second_line: str, odd: str | None
+) -> None:
+    lines = (HEADER.replace("TỈNH QUẢNG NGÃI", second_line) + "\n".join(SUBJECT) + "\n"
+             + CLOSING).split("\n")
+    page = _page(lines, {})
+    reason = {i.field: i.reason for i in extract_fields(page.text, [page]).review}.get("issuer")
+    assert (reason is not None and f"'{odd}'" in reason) if odd else reason is None
+
+
+def test_a_number_read_where_no_date_was_read_is_flagged() -> None:
+    # qn-31 in a run without deskew: the handwritten 5 read "2", the date line lost
+    lines = (HEADER.replace("Quảng Ngãi, ngày 4 tháng 4 năm 2016\n", "") + "\n".join(SUBJECT)
+             + "\n" + CLOSING).split("\n")
+    page = _page(lines, {})
+    result = extract_fields(page.text, [page])
+    assert result.date is None and result.number == 2770
+    assert "number" in {i.field for i in result.review}

@@ -20,8 +20,9 @@ from pipeline.fields.closing import LAST_NAME_CONFIDENCE
 from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
+from pipeline.restore.gazetteer import load_places
 from pipeline.restore.names import person_name_counts, surnames
-from pipeline.restore.syllable import canonical, skeleton
+from pipeline.restore.syllable import canonical, parse, skeleton
 from pipeline.text.vietnamese import fold, strip_marks, strip_tone
 
 # Characters a register field may hold: Vietnamese letters, digits, spaces and the
@@ -43,11 +44,12 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         flag("number", "number not read" + (" (written by hand?)" if r.symbol else ""))
     if r.symbol is None:
         flag("symbol", "symbol (ký hiệu) not found")
-    if r.number is not None and r.date is not None and len(r.date) < 10 and pages:
+    if r.number is not None and (r.date is None or len(r.date) < 10) and pages:
         # the number and the day are filled in by hand together when the document is
         # issued: a read number beside an unread day may be a misread hand (ex-11: 572 read
-        # "542" at confidence 85)
-        flag("number", "the day was written by hand; the number may be too: check it")
+        # "542" at confidence 85; qn-31 in a run without deskew: 5 read "2", no date read)
+        flag("number", "the day was not read (written by hand?); the number may be "
+             "handwritten too: check it")
     if r.date is None:
         flag("date", "date not found")
     elif len(r.date) == 7:
@@ -86,6 +88,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     if r.subject and (opening := _lower_opening(r, subject_read)):
         flag("subject", f"subject opens with '{opening}' in lower case: junk read before it, "
              "or its first word lost?")
+    if r.issuer and (odd := _odd_issuer_word(r.issuer)):
+        flag("issuer", f"an issuer line holds '{odd}', no word of a body's name: junk read "
+             "beside it, or a word misread?")
     if r.subject and (end := _open_end(r.subject)):
         flag("subject", f"subject ends with '{end}', which no subject ends with: its last "
              "line lost?")
@@ -173,6 +178,32 @@ def _lower_opening(r: Fields, read: str | None) -> str | None:
         return None
     first = (r.subject or "").split()[0]
     return first if first[:1].islower() and fold(first) != "ve" else None
+
+
+def _odd_issuer_word(lines: Sequence[str]) -> str | None:
+    """The first word of the issuer's lines that no body's name is written with: a lone
+    consonant (a seal's or a rule's edge: "TỈNH H TÂY NINH"; "Y" is a word: "SỞ Y TẾ"), a
+    word read twice running ("TÂY TÂY"), or letters with a vowel that make no Vietnamese
+    syllable ("BAND" for "BAN ĐIỀU"). Codes without a vowel (UBND, HĐND, GD&ĐT), known
+    codes and the words of place names pass."""
+    for line in lines:
+        found = re.findall(r"[^\W\d_]+", line)
+        for at, word in enumerate(found):
+            vowel = set(strip_marks(word).upper()) & set("AEIOUY")
+            if (len(word) == 1 and not vowel) or (at and word == found[at - 1]):
+                return word
+            if (vowel and parse(word.lower()) is None and word not in issuer_codes()
+                    and word.upper() not in _place_words()):
+                return word
+    return None
+
+
+@cache
+def _place_words() -> frozenset[str]:
+    """The words of the gazetteer's place names, in capitals: `ĐẮK LẮK`, `KRÔNG` are no
+    Vietnamese syllables, but names."""
+    return frozenset(word.upper() for names in load_places().values() for name in names
+                     for word in name.split())
 
 
 def _open_end(subject: str) -> str | None:
