@@ -309,3 +309,17 @@ def test_a_subject_word_the_field_repair_rewrote_is_flagged() -> None:
     rewritten = replace(read, subject=read.subject.replace("thi,", "thú,"))
     (item,) = [i for i in review_items(rewritten, text, None) if i.field == "subject"]
     assert "'thi'" in item.reason and "'thú'" in item.reason
+
+
+def test_a_handwritten_number_before_a_symbol_with_a_digit_in_its_code() -> None:
+    # ex-66: "Số: 298/TTr-CAT-PC04", 298 in ink, read "Sở.4f /TTr- CAT-PC04"
+    r = extract_fields(_state("Sở.4f /TTr- CAT-PC04", "Quảng Ngãi, ngày 16 tháng 01 năm 2025",
+                              "TỜ TRÌNH\nV/v xin chủ trương triển khai\nKính gửi: UBND tỉnh."))
+    assert (r.number, r.symbol) == (None, "TTr-CAT-PC04")
+
+
+def test_a_building_permit_is_typed_by_its_title() -> None:
+    # ex-64: the title "GIẤY PHÉP XÂY DỰNG" under the heading, no type code in the header
+    r = extract_fields(_state("", "Bắc Giang, ngày 14 tháng 11 năm 2012",
+                              "GIẤY PHÉP XÂY DỰNG\nSố: 19.2012/GPXD\n1. Cấp cho: Công ty."))
+    assert (r.doc_type, r.issuer) == ("GIẤY PHÉP XÂY DỰNG", ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"])

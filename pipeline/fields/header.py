@@ -443,7 +443,7 @@ _BY_HAND_NUMBER = re.compile(  # folded: "so: os  /qd-ubnd" ("Số: 86 /QĐ-UBND
     r"^s[o0][^\s\d]{0,2}\s*[:.]?\s*(?P<hand>\S{1,8}?)\s*"
     r"(?:-\s*(?P<ptype>[a-z8][a-z1]{0,5})\s*/\s*(?P<piss>[a-z7]{1,10}(?:-[a-z7]{1,10}){0,3})"
     r"|/\s*(?:(?P<year>\d{4})\s*/\s*)?(?P<stype>[a-z8][a-z]{0,5})\s*-\s*"
-    r"(?P<siss>[a-z]{1,10}(?:-[a-z]{1,10}){0,2}))\b"
+    r"(?P<siss>[a-z][a-z0-9]{0,9}(?:-[a-z][a-z0-9]{0,9}){0,2}))\b"
 )
 
 

@@ -25,6 +25,7 @@ from pipeline.errors import (
     UnsupportedFileError,
 )
 from pipeline.programs import poppler
+from pipeline.restore.syllable import parse
 from pipeline.sources import pdf
 from pipeline.text.vietnamese import fold
 
@@ -38,6 +39,10 @@ TEXT_LAYER_MIN_HEIGHT_SHARE = 0.25
 # About a quarter of the letters of Vietnamese text carry marks (real pages: 25-26%); an
 # earlier OCR run with an English model left none (a real scan's layer: 0%).
 TEXT_LAYER_MIN_MARKED_SHARE = 0.08
+# Of a scanned page's text layer's lower-case and capitalised words of 2+ letters, this
+# share must be Vietnamese syllables: born-digital layers of the real set: 0.994-1.000; a
+# phone app's own OCR of a real tờ trình (ex-66, "từ°ilương", "iứng", "hãp"): 0.976.
+TEXT_LAYER_MIN_SYLLABLE_SHARE = 0.99
 # What a signing stamp prints and a document's text does not (real portal PDFs, corpus/real),
 # matched on folded text: "Ký bởi", "Thời gian ký", "Cơ quan:", an e-mail, a signing time.
 STAMP_MARKERS = re.compile(
@@ -234,7 +239,8 @@ def pdf_page_content(path: Path, page: int) -> PdfPageContent:
                               "no text layer", plain.size)
     layer = poppler.text_layer(path, page)
     size = poppler.page_size(path, page)
-    scan = _full_page_scan(poppler.page_images(path, page), size)
+    images = poppler.page_images(path, page)
+    scan = _full_page_scan(images, size)
     words = layer.words()
     if not words:
         return PdfPageContent(None, scan, "no text layer", size)
@@ -261,8 +267,37 @@ def pdf_page_content(path: Path, page: int) -> PdfPageContent:
         reason = (f"a scanned page's text layer has {marked:.0%} marked letters "
                   "(another engine's OCR without Vietnamese)")
         return PdfPageContent(None, scan, reason, size)
+    syllables = _syllable_share(text)
+    if _under_image(images, size) and syllables < TEXT_LAYER_MIN_SYLLABLE_SHARE:
+        reason = (f"a scanned page's text layer has {syllables:.1%} Vietnamese syllables "
+                  "(another engine's OCR with errors)")
+        return PdfPageContent(None, scan, reason, size)
     reason = f"text layer spans {share:.0%} of the page{stamp_note}"
     return PdfPageContent(text, scan, reason, size)
+
+
+def _under_image(images: list[poppler.ImagePlacement], size: poppler.PageSize) -> bool:
+    """An image covers the page, upright or turned (a phone app places its photo turned a
+    quarter, ex-66): a text layer there is an OCR of that image, not the page's own text."""
+    page = size.width * size.height
+    return any(
+        image.kind == "image"
+        and min(image.x_ppi, image.y_ppi) >= MIN_SCAN_PPI  # not a page's background
+        and image.placed_size()[0] * image.placed_size()[1]
+        >= FULL_PAGE_SHARE * FULL_PAGE_SHARE * page
+        for image in images
+    )
+
+
+def _syllable_share(text: str) -> float:
+    """The share of a text's words written as words (lower case or capitalised, 2+
+    letters) that are Vietnamese syllables; 1.0 when it has none. Capitals and mixed-case
+    words are left out: codes and abbreviations (UBND, TTg) are no syllables."""
+    written = [w for w in re.findall(r"[^\W\d_]+", text)
+               if len(w) > 1 and (w.islower() or (w[0].isupper() and w[1:].islower()))]
+    if not written:
+        return 1.0
+    return sum(parse(w.lower()) is not None for w in written) / len(written)
 
 
 def _inside(word: poppler.TextWord, box: tuple[float, float, float, float]) -> bool:
