@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from pipeline import sources
+from pipeline import cleanup, sources
 from pipeline.sources import pdf
 from tests.conftest import render_lines
 
@@ -161,9 +161,19 @@ def test_the_scanners_image_is_taken_out_as_stored(tmp_path: Path, jpeg: bool) -
             cv2.imdecode(np.frombuffer(data.getvalue(), np.uint8), cv2.IMREAD_COLOR),
             cv2.COLOR_BGR2RGB,
         )
-    else:
-        expected = np.asarray(image.convert("L").convert("RGB"))
+    else:  # a grey scan comes out grey (2-D), not widened to RGB
+        expected = np.asarray(image.convert("L"))
     assert np.array_equal(rgb, expected)
+
+
+def test_a_grey_scan_cleans_as_its_rgb_widening_did(tmp_path: Path) -> None:
+    """The grey page taken out of a PDF gives the cleaned page the RGB copy gave."""
+    path = _scan_pdf(tmp_path / "scan.pdf", _page_image(), jpeg=False)
+    content = sources.pdf_page_content(path, 1)
+    grey, _, _ = sources.pdf_page_image(path, 1, content, dpi=300)
+    assert grey.ndim == 2
+    widened = np.repeat(grey[:, :, None], 3, axis=2)
+    assert np.array_equal(cleanup.clean_page(grey).image, cleanup.clean_page(widened).image)
 
 
 def test_a_rendered_page_is_checked_for_size_first(tmp_path: Path) -> None:

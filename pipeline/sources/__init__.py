@@ -350,7 +350,8 @@ def _full_page_scan(
 def pdf_page_image(
     path: Path, page: int, content: PdfPageContent, dpi: int
 ) -> tuple[np.ndarray, int, str]:
-    """The page as RGB pixels, its resolution and where they came from.
+    """The page as RGB pixels (grey, 2-D, for a 1-bit or grey scan), its resolution and
+    where they came from.
 
     A page that is one scanned image gives the scanner's own pixels at their true
     resolution ("embedded"): no second resampling, and ~8x cheaper than rendering (0.15 s

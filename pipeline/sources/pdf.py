@@ -209,9 +209,12 @@ def _ppi(pixels: int, points: float) -> float:
 
 
 def decode_image(path: Path, object_id: int) -> np.ndarray:
-    """The image XObject `object_id` as stored (the scanner's pixels), as RGB.
+    """The image XObject `object_id` as stored (the scanner's pixels): RGB, or grey (2-D)
+    for a 1-bit or grey image.
 
-    1-bit CCITT and JPEG pages come out at their true resolution, with no resampling.
+    1-bit CCITT and JPEG pages come out at their true resolution, with no resampling. A
+    1-bit page is not widened to RGB: cleanup reads one grey channel, and the widening was
+    most of its load (0.034 of 0.048 CPU s on the 26 CCITT dev pages).
     """
     import pikepdf
     from pikepdf import PdfImage
@@ -232,6 +235,8 @@ def decode_image(path: Path, object_id: int) -> np.ndarray:
     except (pikepdf.PdfError, pikepdf.DependencyError, NotImplementedError, ValueError,
             OSError, KeyError) as error:  # JBIG2 needs jbig2dec: the page is rendered instead
         raise CorruptFileError(f"embedded image {object_id} unreadable: {error}") from error
+    if pil.mode in ("1", "L"):
+        return np.asarray(pil.convert("L"))
     if pil.mode != "RGB":
         pil = pil.convert("RGB")
     return np.asarray(pil)
