@@ -323,3 +323,11 @@ def test_a_building_permit_is_typed_by_its_title() -> None:
     r = extract_fields(_state("", "Bắc Giang, ngày 14 tháng 11 năm 2012",
                               "GIẤY PHÉP XÂY DỰNG\nSố: 19.2012/GPXD\n1. Cấp cho: Công ty."))
     assert (r.doc_type, r.issuer) == ("GIẤY PHÉP XÂY DỰNG", ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"])
+
+
+def test_a_stamps_capitals_on_the_subjects_first_line_are_left_out() -> None:
+    # ex-54: a portal's "received" stamp in the margin, read on the subject's first line
+    r = extract_fields(_state("Số: 3/2025/QĐ-UBND", "Phú Thọ, ngày 01 tháng 7 năm 2025",
+                              "QUYẾT ĐỊNH\nGỒNG THÔNG TTN BIỆN TỦ CHÍNH PHỦ Quy định chức năng, "
+                              "nhiệm vụ\ncủa Sở Công Thương\nCăn cứ Luật."))
+    assert r.subject == "Quy định chức năng, nhiệm vụ của Sở Công Thương"

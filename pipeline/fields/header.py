@@ -700,9 +700,30 @@ def _subject(
         line += 1
     if not picked:
         return None
+    picked[0] = _past_stamp_words(picked[0])
     value = squash(" ".join(s.text for s in picked))
     ev = Evidence(picked[0].start, picked[-1].end, text[picked[0].start : picked[-1].end], 0.9)
     return value, ev, line
+
+
+STAMP_WORDS = 3  # capitals words before a subject's first word that are a stamp's, not its
+
+
+def _past_stamp_words(seg: Seg) -> Seg:
+    """The subject's first line without the capitals a stamp beside it left on the same OCR
+    line: "GỒNG THÔNG TTN BIỆN TỦ CHÍNH PHỦ Quy định chức năng, ..." (a portal's "received"
+    stamp in the margin, ex-54). A run of at least STAMP_WORDS capitals words is cut when a
+    sentence starts after it (a capitalised word, then a lower-case one)."""
+    tokens = seg.text.split()
+    run = 0
+    while run < len(tokens) and len(tokens[run]) > 1 and tokens[run].isupper():
+        run += 1
+    if run < STAMP_WORDS or run + 1 >= len(tokens):
+        return seg
+    first, second = tokens[run], tokens[run + 1]
+    if not (first[0].isupper() and first[1:].islower() and second[:1].islower()):
+        return seg
+    return _sub_seg(seg, seg.text[seg.text.find(first, len(" ".join(tokens[:run]))):])
 
 
 def _past_stamp_line(by_line: dict[int, list[Seg]], line: int) -> int:
