@@ -303,7 +303,8 @@ def _norm(value: object) -> str:
         return ""
     if isinstance(value, list):
         value = " ".join(str(v) for v in value)
-    text = canonical(str(value)).casefold()
+    # a dash is a dash: OCR cannot tell an en dash from an em dash or a hyphen
+    text = re.sub(r"[–—]", "-", canonical(str(value)).casefold())
     text = re.sub(r"^(v/v|về việc)\s*:?\s*", "", text)
     return " ".join(re.sub(r"[.,;:]+$", "", text).split())
 
