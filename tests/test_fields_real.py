@@ -331,3 +331,14 @@ def test_a_stamps_capitals_on_the_subjects_first_line_are_left_out() -> None:
                               "QUYẾT ĐỊNH\nGỒNG THÔNG TTN BIỆN TỦ CHÍNH PHỦ Quy định chức năng, "
                               "nhiệm vụ\ncủa Sở Công Thương\nCăn cứ Luật."))
     assert r.subject == "Quy định chức năng, nhiệm vụ của Sở Công Thương"
+
+
+def test_a_rank_before_the_signers_name_is_left_out() -> None:
+    # ex-70: "Thượng tướng Nguyễn Văn Long" under "KT. BỘ TRƯỞNG / THỨ TRƯỞNG"
+    text = _state("Số: 5240/BCA-V01", "Hà Nội, ngày 23 tháng 11 năm 2025",
+                  "V/v tổng kết công tác\nKính gửi: Các Bộ.\nNội dung.").replace(
+        "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Phước Hiền",
+        "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nThượng tướng Nguyễn Văn Long")
+    r = extract_fields(text)
+    assert r.signer.name == "Nguyễn Văn Long"
+    assert "signer" not in _reviewed(r)

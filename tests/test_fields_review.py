@@ -268,3 +268,14 @@ def test_a_number_read_where_no_date_was_read_is_flagged() -> None:
     result = extract_fields(page.text, [page])
     assert result.date is None and result.number == 2770
     assert "number" in {i.field for i in result.review}
+
+
+def test_a_number_beside_a_weakly_read_day_is_flagged() -> None:
+    # ex-62: the handwritten 358 read "253" at 66, the handwritten day 20 at 30
+    lines = (HEADER + "\n".join(SUBJECT) + "\n" + CLOSING).split("\n")
+    page = _page(lines, {})
+    at = next(k for k, line in enumerate(lines) if line.startswith("Quảng Ngãi, ngày"))
+    words = [replace(w, confidence=30.0 if w.text == "4" else 90.0) for w in page.lines[at].words]
+    page.lines[at] = replace(page.lines[at], words=words)
+    reasons = {i.field: i.reason for i in extract_fields(page.text, [page]).review}
+    assert "weak OCR" in reasons["date"] and "handwritten" in reasons["number"]

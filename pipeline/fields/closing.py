@@ -382,7 +382,7 @@ def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | 
         seg = segs[i]
         if seg.line > limit:
             break
-        candidate = seg.text.strip("() ")
+        candidate = without_rank(seg.text.strip("() "))
         if seg.text.startswith(_DASH) or _keyword_in(seg, keywords, {"RECIPIENTS", "CC"}):
             # the "Nơi nhận" list read between the title and the name (the left column
             # after the right one, ex-06): it does not use up the window
@@ -400,8 +400,19 @@ def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | 
 
 
 def _name_text(seg: Seg) -> str:
-    """A name line as the name is written: stray quotes, brackets and spaces left out."""
-    return squash(_QUOTES.sub("", seg.text)).strip("() ")
+    """A name line as the name is written: stray quotes, brackets, spaces and a rank before
+    it left out."""
+    return without_rank(squash(_QUOTES.sub("", seg.text)).strip("() "))
+
+
+def without_rank(text: str) -> str:
+    """A name without the rank printed before it ("Thượng tướng Nguyễn Văn Long", ex-70; a
+    police or army signer, or a professor's "PGS.TS.")."""
+    folded = fold(text)
+    for rank in sorted(words("name_ranks"), key=len, reverse=True):
+        if folded.startswith(rank + " "):
+            return text[len(rank) + 1 :].strip()
+    return text
 
 
 LAST_NAME_CONFIDENCE = 0.6  # a name found without a signature block around it: flagged

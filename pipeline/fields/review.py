@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from functools import cache
 from typing import NamedTuple
 
-from pipeline.fields.closing import LAST_NAME_CONFIDENCE
+from pipeline.fields.closing import LAST_NAME_CONFIDENCE, without_rank
 from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
@@ -144,6 +144,11 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         if name == "subject" and (ragged := _ragged_line(lines, span.start, span.end)):
             flag(name, f"line {ragged} is neither centred nor aligned with the others: "
                  "words may be missing (a seal or stamp over it?)")
+    if r.number is not None and any(i.field == "date" and "weak OCR" in i.reason for i in items):
+        # the day read weakly is the hand's: the number beside it may be too (ex-62: 358
+        # read "253" at 66, its day 20 at 30)
+        flag("number", "the date was read from weak OCR (a day written by hand?); the number "
+             "may be handwritten too: check it")
     return items
 
 
@@ -280,7 +285,7 @@ def _surname_as_read(r: Fields) -> str | None:
     """The signer's first word as the page reads it, when the extractor put a family name
     in its place (`fields.closing`: "guyến" → "Nguyễn")."""
     span = r.evidence.get("signer.name")
-    read = span.text.strip("() ").split()[:1] if span is not None else []
+    read = without_rank(span.text.strip("() ")).split()[:1] if span is not None else []
     if read and r.signer.name and fold(read[0]) != fold(r.signer.name.split()[0]):
         return read[0]  # not a mark put right ("Định" → "Đinh"), letters the ink hid
     return None
