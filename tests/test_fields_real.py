@@ -342,3 +342,12 @@ def test_a_rank_before_the_signers_name_is_left_out() -> None:
     r = extract_fields(text)
     assert r.signer.name == "Nguyễn Văn Long"
     assert "signer" not in _reviewed(r)
+
+
+def test_a_letters_subject_read_with_a_w_for_its_slash_and_a_bar_inside() -> None:
+    # ex-68: "V/v" read "VWV"; ex-62: a stroke read as "|" between two words
+    r = extract_fields(_state("Số: 4552/BCA-C04", "Hà Nội, ngày 09 tháng 10 năm 2025",
+                              "VWV rà soát, đánh giá mức độ | trọng điểm\nKính gửi: UBND tỉnh.\n"
+                              "Nội dung."))
+    assert (r.doc_type, r.subject) == ("CÔNG VĂN", "rà soát, đánh giá mức độ trọng điểm")
+    assert "doc_type" not in _reviewed(r)

@@ -58,8 +58,8 @@ _HEADINGS = {
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": "state",
 }
 _MOTTO = "doclaptudohanhphuc"
-_VV = re.compile(  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%"; older letters: "Về việc : ..."
-    r"^(?:v\s*[/|]?\s*[vyx%/]{1,2}|ve\s+viec\s*:)(?=\s|$)"
+_VV = re.compile(  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%", "VWV"; older: "Về việc : ..."
+    r"^(?:v\s*[/|w]?\s*[vyx%/]{1,2}|ve\s+viec\s*:)(?=\s|$)"
 )
 # a công văn's subject under its number may open with "Về" alone: "Về Chương trình ..." (ex-08)
 _VE = re.compile(r"^Về\s+\w")
@@ -941,10 +941,11 @@ def tidy_subject(subject: str) -> str:
     speck (",:"), the codes of a cited symbol ("340-CTr/ĐĐUK"), a term's roman number
     ("khóa XIH"), known phrases read with other tone marks ("chuyến đối số"), a comma read
     as ";" before a cited date ("180-CT/TW; ngày 02/8/2008") and a speck inside a symbol
-    ("79-KH/UBKT'TU"), the opening "Về việc" read "và việc" (ex-12) and a speck read as a
-    dash glued to a word before a lower-case one ("quốc gia— do", ex-13)."""
+    ("79-KH/UBKT'TU"), the opening "Về việc" read "và việc" (ex-12), a speck read as a
+    dash glued to a word before a lower-case one ("quốc gia— do", ex-13) and a stroke read
+    as a bar between two words ("mới | ban hành", ex-62)."""
     subject = _VE_VIEC.sub(_ve_viec, respell(_DOUBLED_PUNCT.sub(r"\1", subject)))
-    subject = _GLUED_DASH.sub("", subject)
+    subject = _LONE_BAR.sub(" ", _GLUED_DASH.sub("", subject))
     subject = _SPECK_IN_SYMBOL.sub("", _SEMICOLON_DATE.sub(",", subject))
     subject = _SPLIT_CODE.sub(_joined_code, subject)
     subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
@@ -952,6 +953,7 @@ def tidy_subject(subject: str) -> str:
 
 
 _GLUED_DASH = re.compile(r"(?<=\w)[—–](?=\s+[a-zà-ỹđ])")
+_LONE_BAR = re.compile(r"\s+[|¦]\s+")
 _VE_VIEC = re.compile(r"^(\w{2})(?=\s+việc\b)")
 
 

@@ -153,7 +153,7 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
 
 
 # a công văn's subject opens with "V/v" (read "V/%v" too) or "Về" (folded: "v/v", "ve")
-_LETTER_SUBJECT = re.compile(r"\s*(v\W{1,3}v|ve)\b")
+_LETTER_SUBJECT = re.compile(r"\s*(v[\Ww]{1,3}v|ve)\b")
 
 
 def _rewritten_word(subject: str, read: str | None) -> tuple[str, str] | None:
