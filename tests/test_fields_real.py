@@ -351,3 +351,12 @@ def test_a_letters_subject_read_with_a_w_for_its_slash_and_a_bar_inside() -> Non
                               "Nội dung."))
     assert (r.doc_type, r.subject) == ("CÔNG VĂN", "rà soát, đánh giá mức độ trọng điểm")
     assert "doc_type" not in _reviewed(r)
+
+
+def test_a_blank_number_slot_and_a_lone_quote_mark() -> None:
+    # ex-72: "Số: /TB - HTTT" (the number never written in), a speck read as "“"
+    r = extract_fields(_state("Số /TB - HTTT", "Hà Nội, ngày 03 tháng 3 năm 2014",
+                              "THÔNG BÁO\nKế hoạch bảo vệ Thực tập “Tốt nghiệp\nKính gửi: Phòng."))
+    assert (r.number, r.symbol) == (None, "TB-HTTT")
+    assert r.issuer == ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"]
+    assert r.subject == "Kế hoạch bảo vệ Thực tập Tốt nghiệp"

@@ -440,7 +440,7 @@ def _number(seg: Seg, expected_type: str | None = None) -> tuple[Symbol, Evidenc
 
 
 _BY_HAND_NUMBER = re.compile(  # folded: "so: os  /qd-ubnd" ("Số: 86 /QĐ-UBND", 86 in ink)
-    r"^s[o0][^\s\d]{0,2}\s*[:.]?\s*(?P<hand>\S{1,8}?)\s*"
+    r"^s[o0][^\s\d]{0,2}\s*[:.]?\s*(?P<hand>\S{1,8}?)?\s*"
     r"(?:-\s*(?P<ptype>[a-z8][a-z1]{0,5})\s*/\s*(?P<piss>[a-z7]{1,10}(?:-[a-z7]{1,10}){0,3})"
     r"|/\s*(?:(?P<year>\d{4})\s*/\s*)?(?P<stype>[a-z8][a-z]{0,5})\s*-\s*"
     r"(?P<siss>[a-z][a-z0-9]{0,9}(?:-[a-z][a-z0-9]{0,9}){0,2}))\b"
@@ -454,14 +454,14 @@ def _number_by_hand(
     junk ("Số: ở§  /QĐ-UBND"). The printed symbol is kept, the number left unread (a
     person reads it: the review names it); the last item is the ink's evidence."""
     m = _BY_HAND_NUMBER.match(seg.folded)
-    if m is None or m.group("hand").isdigit():
-        return None
+    if m is None or (m.group("hand") or "").isdigit():
+        return None  # a blank slot ("Số: /TB - HTTT", ex-72: the number never filled in) too
     party = m.group("ptype") is not None
     groups = ("ptype", "piss") if party else ("stype", "siss")
     type_raw, issuer_raw = (re.sub(r"\s", "", seg.text[m.start(g) : m.end(g)]) for g in groups)
     sym = parse_symbol(None, m.group("year"), type_raw, issuer_raw, party, expected_type)
-    hand = Evidence(seg.start + m.start("hand"), seg.start + m.end("hand"),
-                    seg.text[m.start("hand") : m.end("hand")], 0.0)
+    slot = m.span("hand") if m.group("hand") is not None else (m.start(groups[0]) - 1,) * 2
+    hand = Evidence(seg.start + slot[0], seg.start + slot[1], seg.text[slot[0] : slot[1]], 0.0)
     return sym, Evidence(seg.start, seg.start + m.end(), seg.text[: m.end()], 0.6), hand
 
 
@@ -943,9 +943,12 @@ def tidy_subject(subject: str) -> str:
     as ";" before a cited date ("180-CT/TW; ngày 02/8/2008") and a speck inside a symbol
     ("79-KH/UBKT'TU"), the opening "Về việc" read "và việc" (ex-12), a speck read as a
     dash glued to a word before a lower-case one ("quốc gia— do", ex-13) and a stroke read
-    as a bar between two words ("mới | ban hành", ex-62)."""
+    as a bar between two words ("mới | ban hành", ex-62) or as a lone quote mark ("Thực
+    tập “Tốt nghiệp", ex-72)."""
     subject = _VE_VIEC.sub(_ve_viec, respell(_DOUBLED_PUNCT.sub(r"\1", subject)))
     subject = _LONE_BAR.sub(" ", _GLUED_DASH.sub("", subject))
+    if subject.count("“") + subject.count("”") == 1:  # a speck read as a quote (ex-72)
+        subject = squash(subject.replace("“", "").replace("”", ""))
     subject = _SPECK_IN_SYMBOL.sub("", _SEMICOLON_DATE.sub(",", subject))
     subject = _SPLIT_CODE.sub(_joined_code, subject)
     subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
