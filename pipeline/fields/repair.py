@@ -39,8 +39,9 @@ class FieldRepair(Protocol):
         """`text` (one field, read by OCR) with OCR errors repaired."""
         ...
 
-    def bold_line(self, text: str) -> str:
-        """`text` (a line set in bold, read by OCR) with its tone marks repaired too."""
+    def bold_line(self, text: str, sure: frozenset[str] = frozenset()) -> str:
+        """`text` (a line set in bold, read by OCR) with its tone marks repaired too; the
+        words in `sure` OCR read with high confidence."""
         ...
 
     def capitals(self, text: str) -> str:
@@ -81,9 +82,12 @@ class ModelRepair:
     def capitals(self, text: str) -> str:
         return self._restorer.restore(strip_marks(text), mode="stripped").text
 
-    def bold_line(self, text: str) -> str:
+    def bold_line(self, text: str, sure: frozenset[str] = frozenset()) -> str:
         """The OCR repair, then each lower-case word to which the language model gives
-        another tone (its letters and vowel hats kept) takes the model's tone.
+        another tone (its letters and vowel hats kept) takes the model's tone, unless the
+        model is unsure of it and OCR read the word surely (`sure`): `cấp trường` read at
+        96, `trưởng` guessed at 0.52 from the letters alone (ex-10), where `đây mạnh` read
+        at 80 takes the model's `đẩy` at 0.47 (ex-58).
 
         On bold real subjects Tesseract keeps the hats and loses or swaps the tone (`đôi
         với`, `chuyền hóa`, `đề thực hiện`, `thị trân`), valid syllables that `ocr` mode
@@ -97,7 +101,7 @@ class ModelRepair:
             return repaired
         unsure = _unsure_words(theirs, guessed.low_confidence_spans)
         return " ".join(
-            a if i in unsure else _tone_choice(a, b)
+            a if i in unsure and a in sure else _tone_choice(a, b)
             for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
         )
 
@@ -129,8 +133,7 @@ def with_year_names(text: str) -> str:
 
 def _unsure_words(words: list[str], spans: list[tuple[int, int, str, float]]) -> set[int]:
     """Indexes of the words (of a text split on single spaces) that a low-confidence span
-    of the restoration touches: the model guessed there (`cấp trường` read, `trưởng` at
-    0.52 from the letters alone, ex-10), and OCR's valid reading is the safer one."""
+    of the restoration touches: the model guessed there."""
     unsure, offset = set(), 0
     for i, word in enumerate(words):
         end = offset + len(word)
