@@ -206,17 +206,6 @@ def test_a_weak_symbol_with_an_unknown_code_is_flagged() -> None:
     assert _symbol_review("/CT-CPKTKT-CTHSSV", 80.0) is None
 
 
-def test_the_bold_repair_keeps_a_tone_the_model_guessed() -> None:
-    # ex-10: from the letters alone the model writes "cấp trưởng" at 0.52, where the page
-    # reads "cấp trường"
-    repair = ModelRepair.load()
-    line = "Về việc khen thưởng học sinh, sinh viên giỏi nghề cấp trường năm học 2015 - 2016"
-    assert repair.bold_line(line, frozenset({"trường"})) == line  # OCR read it at 96.5
-    assert "cấp trưởng" in repair.bold_line(line)  # read unsurely, the model's guess stands
-    # ex-58: "đây mạnh" read at 80, the model's "đẩy" at 0.47
-    assert "đẩy mạnh" in repair.bold_line("Chương trình đây mạnh thu hút đầu tư")
-
-
 def _signer_review(name: str, source_marked: bool) -> str | None:
     """The signer's review of a typed document restored from a text with or without marks."""
     text = HEADER + "\n".join(SUBJECT) + "\n" + CLOSING.replace("Trần Ngọc Căng", name)

@@ -234,7 +234,7 @@ class _Recorder:
         self.calls.append(("capitals", text))
         return f"[{text}]"
 
-    def bold_line(self, text: str, sure: frozenset[str] = frozenset()) -> str:
+    def bold_line(self, text: str) -> str:
         self.calls.append(("bold_line", text))
         return f"<{text}>"
 

@@ -17,7 +17,7 @@ from pipeline.fields import body, closing, header, tables
 from pipeline.fields.layout import segments
 from pipeline.fields.match import keyword_matches
 from pipeline.fields.repair import FieldRepair
-from pipeline.fields.review import review_items, sure_words
+from pipeline.fields.review import review_items
 from pipeline.fields.text import fold, is_upper_line, split_lines, squash
 from pipeline.record import (
     Evidence,
@@ -86,8 +86,7 @@ def extract_fields(
     notes = body.footnotes(text, segs, head.end_line, _page_ends(text, pages), signed)
     subject = head.subject
     if repair is not None and first is not None:
-        sure = sure_words(text, pages, head.evidence.get("subject"))
-        subject = _repaired(subject, notes, found, repair, sure)
+        subject = _repaired(subject, notes, found, repair)
     term = body.term(text, folded, body_start)
     evidence: dict[str, Evidence] = {**head.evidence, **end.evidence}
     if term:
@@ -126,11 +125,7 @@ def extract_fields(
 
 
 def _repaired(
-    subject: str | None,
-    notes: list[Json],
-    found: list[Json],
-    repair: FieldRepair,
-    sure: frozenset[str],
+    subject: str | None, notes: list[Json], found: list[Json], repair: FieldRepair
 ) -> str | None:
     """The subject, the footnotes and the capitals table captions of a scan re-read by
     `repair`; the subject is returned, notes and captions are changed in place."""
@@ -140,7 +135,7 @@ def _repaired(
         caption = table.get("caption")
         if isinstance(caption, str) and is_upper_line(caption):
             table["caption"] = repair.capitals(caption)
-    return repair.bold_line(subject, sure) if subject else subject
+    return repair.bold_line(subject) if subject else subject
 
 
 def _body_end(

@@ -39,9 +39,8 @@ class FieldRepair(Protocol):
         """`text` (one field, read by OCR) with OCR errors repaired."""
         ...
 
-    def bold_line(self, text: str, sure: frozenset[str] = frozenset()) -> str:
-        """`text` (a line set in bold, read by OCR) with its tone marks repaired too; the
-        words in `sure` OCR read with high confidence."""
+    def bold_line(self, text: str) -> str:
+        """`text` (a line set in bold, read by OCR) with its tone marks repaired too."""
         ...
 
     def capitals(self, text: str) -> str:
@@ -82,12 +81,9 @@ class ModelRepair:
     def capitals(self, text: str) -> str:
         return self._restorer.restore(strip_marks(text), mode="stripped").text
 
-    def bold_line(self, text: str, sure: frozenset[str] = frozenset()) -> str:
+    def bold_line(self, text: str) -> str:
         """The OCR repair, then each lower-case word to which the language model gives
-        another tone (its letters and vowel hats kept) takes the model's tone, unless the
-        model is unsure of it and OCR read the word surely (`sure`): `cấp trường` read at
-        96, `trưởng` guessed at 0.52 from the letters alone (ex-10), where `đây mạnh` read
-        at 80 takes the model's `đẩy` at 0.47 (ex-58).
+        another tone (its letters and vowel hats kept) takes the model's tone.
 
         On bold real subjects Tesseract keeps the hats and loses or swaps the tone (`đôi
         với`, `chuyền hóa`, `đề thực hiện`, `thị trân`), valid syllables that `ocr` mode
@@ -95,15 +91,11 @@ class ModelRepair:
         reading: there the model guesses as often as it knows (corpus/real dev subjects).
         """
         repaired = self.ocr_line(text)
-        guessed = self._restorer.restore(strip_marks(repaired), mode="stripped")
-        ours, theirs = repaired.split(" "), guessed.text.split(" ")
+        guessed = self._restorer.restore(strip_marks(repaired), mode="stripped").text
+        ours, theirs = repaired.split(" "), guessed.split(" ")
         if len(ours) != len(theirs):
             return repaired
-        unsure = _unsure_words(theirs, guessed.low_confidence_spans)
-        return " ".join(
-            a if i in unsure and a in sure else _tone_choice(a, b)
-            for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
-        )
+        return " ".join(_tone_choice(a, b) for a, b in zip(ours, theirs, strict=True))
 
 
 _WORD = re.compile(r"\w+")
@@ -129,18 +121,6 @@ def with_year_names(text: str) -> str:
         pieces += [text[done:first.start()], stem, gap, branch]
         done = second.end()
     return "".join(pieces) + text[done:]
-
-
-def _unsure_words(words: list[str], spans: list[tuple[int, int, str, float]]) -> set[int]:
-    """Indexes of the words (of a text split on single spaces) that a low-confidence span
-    of the restoration touches: the model guessed there."""
-    unsure, offset = set(), 0
-    for i, word in enumerate(words):
-        end = offset + len(word)
-        if any(start < end and offset < stop for start, stop, *_ in spans):
-            unsure.add(i)
-        offset = end + 1
-    return unsure
 
 
 def _tone_choice(ocr: str, model: str) -> str:

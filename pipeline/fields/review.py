@@ -19,7 +19,7 @@ from typing import NamedTuple
 from pipeline.fields.closing import LAST_NAME_CONFIDENCE, without_rank
 from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
-from pipeline.record import Evidence, Fields, Page, ReviewItem
+from pipeline.record import Fields, Page, ReviewItem
 from pipeline.restore.gazetteer import load_places
 from pipeline.restore.names import person_name_counts, surnames
 from pipeline.restore.syllable import canonical, parse, skeleton
@@ -380,17 +380,6 @@ def _weak_unknown_code(r: Fields, lines: list[OcrLine]) -> tuple[float, str] | N
              if len(part := fold(w[1].strip(",.;:/ "))) >= 2 and part in symbol]
     weakest = min(words, default=None)
     return weakest if weakest and weakest[0] < REVIEW.symbol_min_confidence else None
-
-
-def sure_words(text: str, pages: Sequence[Page] | None, span: Evidence | None) -> frozenset[str]:
-    """The words OCR read at REVIEW.sure_word_confidence or more on the lines `span` (a
-    field's evidence) touches: where a repair is unsure, their reading stands."""
-    if span is None:
-        return frozenset()
-    return frozenset(
-        word for line in _ocr_lines(text, pages) if line.start < span.end and line.end > span.start
-        for confidence, word in line.words if confidence >= REVIEW.sure_word_confidence
-    )
 
 
 def _weakest_word(

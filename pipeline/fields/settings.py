@@ -13,10 +13,6 @@ class ReviewSettings:
     # real development pages read at 80-96; handwritten numbers and days, seal-covered
     # words and signatures at 0-60 (scripts/bench_real.py, docs/fields.md).
     min_word_confidence: float = 60.0
-    # A word OCR read at this confidence or more keeps its tone where the subject's repair
-    # is unsure of its own (ex-10's "trường" at 96.5 stays; ex-58's "đây" at 80.2 becomes
-    # "đẩy"): two dev subjects, no other dev subject changes.
-    sure_word_confidence: float = 90.0
     name_words: tuple[int, int] = (2, 5)  # a Vietnamese personal name has 2-5 syllables
     # A signer's given name is flagged when the same name with another tone is seen at least
     # this often, and this many times as often (data/given_names.tsv: Hiền 105, Hiên 13).
