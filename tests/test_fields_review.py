@@ -271,3 +271,11 @@ def test_a_number_beside_a_weakly_read_day_is_flagged() -> None:
     page.lines[at] = replace(page.lines[at], words=words)
     reasons = {i.field: i.reason for i in extract_fields(page.text, [page]).review}
     assert "weak OCR" in reasons["date"] and "handwritten" in reasons["number"]
+
+
+def test_a_speck_read_as_a_lone_circumflex_in_the_subject_is_flagged() -> None:
+    # ex-54 in a run without despeckling: "... quyền hạn và ˆ", the second line lost
+    lines = (HEADER + SUBJECT[0] + " ˆ\n" + CLOSING).split("\n")
+    page = _page(lines, {})
+    reason = {i.field: i.reason for i in extract_fields(page.text, [page]).review}.get("subject")
+    assert reason is not None and "ˆ" in reason

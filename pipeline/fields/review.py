@@ -235,7 +235,11 @@ def _type_named_by_symbol(r: Fields) -> str | None:
 
 
 def _junk(value: str) -> str:
-    odd = {ch for ch in unicodedata.normalize("NFC", value) if not _FIELD_CHARS.match(ch)}
+    """Characters of a field no document prints: outside _FIELD_CHARS, or a modifier letter
+    or symbol standing alone (`ˆ`, a speck read as a circumflex, ex-54 in a run without
+    despeckling), which `\\w` lets through."""
+    odd = {ch for ch in unicodedata.normalize("NFC", value)
+           if not _FIELD_CHARS.match(ch) or unicodedata.category(ch) in ("Lm", "Sk")}
     return "".join(sorted(odd))
 
 
