@@ -279,3 +279,21 @@ def test_a_speck_read_as_a_lone_circumflex_in_the_subject_is_flagged() -> None:
     page = _page(lines, {})
     reason = {i.field: i.reason for i in extract_fields(page.text, [page]).review}.get("subject")
     assert reason is not None and "ˆ" in reason
+
+
+@pytest.mark.parametrize(
+    ("issuer", "other"),
+    [("CHI BỘ THÔN YÊN PHỤ", "Yên Phú"),  # seed 9000: both are communes' names
+     ("THÀNH ỦY VĨNH", "Vinh"),  # seed 7085: no unit is named Vĩnh alone
+     ("THÀNH ỦY VINH", None)],
+)
+def test_a_place_restored_from_a_text_without_marks_is_flagged_when_unsure(
+    issuer: str, other: str | None
+) -> None:
+    text = ("ĐẢNG BỘ TỈNH NGHỆ AN\n" + issuer + "\n*\nSố 12-BC/TU\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+            "Nghệ An, ngày 4 tháng 4 năm 2016\nBÁO CÁO\nkết quả công tác quý I\n"
+            + "Thời gian qua, tỉnh đã làm tốt công tác xây dựng Đảng và chính quyền.\n" * 4
+            + "T/M BAN THƯỜNG VỤ\nBÍ THƯ\nTrần Văn Nam")
+    result = extract_fields(text, [Page(1, text, strip_marks(text), None, method="text")])
+    reason = {i.field: i.reason for i in result.review}.get("issuer")
+    assert (reason is not None and f"'{other}'" in reason) if other else reason is None

@@ -20,7 +20,7 @@ from pipeline.fields.closing import LAST_NAME_CONFIDENCE, without_rank
 from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
-from pipeline.restore.gazetteer import load_places
+from pipeline.restore.gazetteer import load_places, place_key
 from pipeline.restore.names import person_name_counts, surnames
 from pipeline.restore.syllable import canonical, parse, skeleton
 from pipeline.text.vietnamese import fold, strip_marks, strip_tone
@@ -91,6 +91,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     if r.issuer and (odd := _odd_issuer_word(r.issuer)):
         flag("issuer", f"an issuer line holds '{odd}', no word of a body's name: junk read "
              "beside it, or a word misread?")
+    if r.issuer and pages and _without_marks(pages) and (place := _unsure_place(r.issuer)):
+        flag("issuer", f"the text came without tone marks: the place '{place[0]}' may be "
+             f"'{place[1]}': check it")
     if r.subject and (end := _open_end(r.subject)):
         flag("subject", f"subject ends with '{end}', which no subject ends with: its last "
              "line lost?")
@@ -271,6 +274,32 @@ def _without_marks(pages: Sequence[Page]) -> bool:
     marked = sum(ch != strip_marks(ch) for ch in letters)
     return len(letters) >= REVIEW.unmarked_min_letters and (
         marked <= REVIEW.unmarked_max_share * len(letters))
+
+
+# the words a unit's name follows in an issuer line ("THÔN YÊN PHÚ", "THÀNH ỦY VINH")
+_UNIT_WORDS = frozenset({"tinh", "huyen", "quan", "xa", "phuong", "thon", "ap", "ban", "pho",
+                         "tran", "uy", "khu"})
+
+
+def _unsure_place(lines: Sequence[str]) -> tuple[str, str] | None:
+    """In a text restored from one without marks, a place name ending an issuer line after
+    a unit word, written as no gazetteer name is ("VĨNH" for Vinh) or as one of two names
+    the gazetteer spells alike but for marks (Yên Phú, Yên Phụ): (as written, the other)."""
+    places = load_places()
+    for line in lines:
+        words = line.split()
+        for n in (3, 2, 1):
+            if len(words) <= n or fold(words[-n - 1]) not in _UNIT_WORDS:
+                continue
+            names = places.get(place_key(words[-n:]))
+            if not names:
+                continue
+            written = " ".join(words[-n:])
+            others = [name for name in names if name.upper() != written.upper()]
+            if others:
+                return written, others[0]
+            break
+    return None
 
 
 def _given_name_twin(given: str) -> str | None:
