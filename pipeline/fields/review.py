@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 from functools import cache
 from typing import NamedTuple
@@ -39,6 +39,7 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         if all(item.field != name for item in items):
             items.append(ReviewItem(name, reason))
 
+    unmarked = pages is not None and _without_marks(pages)  # names' marks are guesses
     untyped_letter = r.doc_type is None and r.symbol is not None and r.type_code is None
     if r.number is None and r.draft is None:
         flag("number", "number not read" + (" (written by hand?)" if r.symbol else ""))
@@ -91,7 +92,7 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     if r.issuer and (odd := _odd_issuer_word(r.issuer)):
         flag("issuer", f"an issuer line holds '{odd}', no word of a body's name: junk read "
              "beside it, or a word misread?")
-    if r.issuer and pages and _without_marks(pages) and (place := _unsure_place(r.issuer)):
+    if r.issuer and unmarked and (place := _unsure_place(r.issuer)):
         flag("issuer", f"the text came without tone marks: the place '{place[0]}' may be "
              f"'{place[1]}': check it")
     if r.subject and (end := _open_end(r.subject)):
@@ -108,7 +109,7 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     elif r.signer.name and r.signer.name.split()[0] not in _surnames():
         flag("signer", f"signer's name does not start with a known family name "
              f"({r.signer.name}): a word lost under the signature?")
-    elif r.signer.name and pages and _without_marks(pages) and (
+    elif r.signer.name and unmarked and (
         twin := _given_name_twin(r.signer.name.split()[-1])
     ):
         flag("signer", f"the text came without tone marks: the given name "
@@ -139,9 +140,7 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         span = r.evidence.get(key)
         if span is None or not lines:
             continue
-        # a place shares its line with the date, whose day is often in ink: its own words
-        only = {fold(w) for w in (r.place or "").split()} if name == "place" else None
-        weakest = _weakest_word(lines, span.start, span.end, only)
+        weakest = _weakest_word(lines, span.start, span.end, _own_words(name, r))
         if weakest is not None and weakest[0] < REVIEW.min_word_confidence:
             flag(name, f"read from weak OCR ('{weakest[1]}' at confidence {weakest[0]:.0f})")
         if name == "subject" and (ragged := _ragged_line(lines, span.start, span.end)):
@@ -207,10 +206,16 @@ def _odd_issuer_word(lines: Sequence[str]) -> str | None:
 
 
 @cache
+def _gazetteer() -> dict[str, list[str]]:
+    """The restoration's place names by mark-free key (read once a process)."""
+    return load_places()
+
+
+@cache
 def _place_words() -> frozenset[str]:
     """The words of the gazetteer's place names, in capitals: `ĐẮK LẮK`, `KRÔNG` are no
     Vietnamese syllables, but names."""
-    return frozenset(word.upper() for names in load_places().values() for name in names
+    return frozenset(word.upper() for names in _gazetteer().values() for name in names
                      for word in name.split())
 
 
@@ -271,30 +276,26 @@ def _without_marks(pages: Sequence[Page]) -> bool:
     """The document's source text carried (almost) no tone or vowel marks: every mark of its
     record was put there by restoration, names' marks included."""
     letters = [ch for page in pages for ch in page.raw_text if ch.isalpha()]
-    marked = sum(ch != strip_marks(ch) for ch in letters)
+    marks = {ch for ch in set(letters) if ch != strip_marks(ch)}  # each letter looked up once
+    marked = sum(ch in marks for ch in letters)
     return len(letters) >= REVIEW.unmarked_min_letters and (
         marked <= REVIEW.unmarked_max_share * len(letters))
-
-
-# the words a unit's name follows in an issuer line ("THÔN YÊN PHÚ", "THÀNH ỦY VINH")
-_UNIT_WORDS = frozenset({"tinh", "huyen", "quan", "xa", "phuong", "thon", "ap", "ban", "pho",
-                         "tran", "uy", "khu"})
 
 
 def _unsure_place(lines: Sequence[str]) -> tuple[str, str] | None:
     """In a text restored from one without marks, a place name ending an issuer line after
     a unit word, written as no gazetteer name is ("VĨNH" for Vinh) or as one of two names
     the gazetteer spells alike but for marks (Yên Phú, Yên Phụ): (as written, the other)."""
-    places = load_places()
+    places, units = _gazetteer(), words("issuer_unit_words")
     for line in lines:
-        words = line.split()
+        tokens = line.split()
         for n in (3, 2, 1):
-            if len(words) <= n or fold(words[-n - 1]) not in _UNIT_WORDS:
+            if len(tokens) <= n or fold(tokens[-n - 1]) not in units:
                 continue
-            names = places.get(place_key(words[-n:]))
+            names = places.get(place_key(tokens[-n:]))
             if not names:
                 continue
-            written = " ".join(words[-n:])
+            written = " ".join(tokens[-n:])
             others = [name for name in names if name.upper() != written.upper()]
             if others:
                 return written, others[0]
@@ -408,21 +409,31 @@ def _weak_unknown_code(r: Fields, lines: list[OcrLine]) -> tuple[float, str] | N
     if span is None or r.issuer_code is None or r.issuer_code in issuer_codes():
         return None
     symbol = fold(r.symbol or "")
-    words = [w for line in lines if line.start < span.end and line.end > span.start
-             for w in line.words
-             if len(part := fold(w[1].strip(",.;:/ "))) >= 2 and part in symbol]
-    weakest = min(words, default=None)
+
+    def in_symbol(word: str) -> bool:
+        part = fold(word.strip(",.;:/ "))
+        return len(part) >= 2 and part in symbol
+
+    weakest = _weakest_word(lines, span.start, span.end, in_symbol)
     return weakest if weakest and weakest[0] < REVIEW.symbol_min_confidence else None
 
 
+def _own_words(name: str, r: Fields) -> Callable[[str], bool] | None:
+    """A place shares its line with the date, whose day is often in ink: only its own words
+    count."""
+    if name != "place":
+        return None
+    place = {fold(w) for w in (r.place or "").split()}
+    return lambda word: fold(word.strip(",.;:")) in place
+
+
 def _weakest_word(
-    lines: list[OcrLine], start: int, end: int, only: set[str] | None = None
+    lines: list[OcrLine], start: int, end: int, own: Callable[[str], bool] | None = None
 ) -> tuple[float, str] | None:
-    """The least sure OCR word of the lines the span touches (of those that fold to one of
-    `only`, when given)."""
+    """The least sure OCR word of the lines the span touches (of the field's `own` words,
+    when given)."""
     words = [w for line in lines if line.start < end and line.end > start
-             for w in line.words if w[1].strip()
-             and (only is None or fold(w[1].strip(",.;:")) in only)]
+             for w in line.words if w[1].strip() and (own is None or own(w[1]))]
     return min(words, default=None)
 
 

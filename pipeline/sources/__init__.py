@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -281,12 +282,14 @@ def _under_image(images: list[poppler.ImagePlacement], size: poppler.PageSize) -
     quarter, ex-66): a text layer there is an OCR of that image, not the page's own text."""
     page = size.width * size.height
     return any(
-        image.kind == "image"
-        and min(image.x_ppi, image.y_ppi) >= MIN_SCAN_PPI  # not a page's background
-        and image.placed_size()[0] * image.placed_size()[1]
-        >= FULL_PAGE_SHARE * FULL_PAGE_SHARE * page
+        _scanned(image) and math.prod(image.placed_size()) >= FULL_PAGE_SHARE**2 * page
         for image in images
     )
+
+
+def _scanned(image: poppler.ImagePlacement) -> bool:
+    """A raster image at a scan's resolution: not a coarse page background, not a mask."""
+    return image.kind == "image" and min(image.x_ppi, image.y_ppi) >= MIN_SCAN_PPI
 
 
 def _syllable_share(text: str) -> float:
@@ -337,8 +340,7 @@ def _full_page_scan(
     for image in images:
         width, height = image.placed_size()
         if (
-            image.kind == "image"
-            and min(image.x_ppi, image.y_ppi) >= MIN_SCAN_PPI
+            _scanned(image)
             and width >= FULL_PAGE_SHARE * size.width
             and height >= FULL_PAGE_SHARE * size.height
         ):
