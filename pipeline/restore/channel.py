@@ -41,6 +41,8 @@ mark-free spellings so formed are looked up exactly (`caa` -> cua -> của, `Iy`
 DROP_LOGP = -2.0
 """A marked vowel OCR drops this often or more may be put back in a short token (tt -> tốt)."""
 SHORT_KEY = 3
+NEAR_CACHE_SIZE = 50_000
+"""Distinct OCR keys whose nearest spellings are kept (a page has a few hundred)."""
 
 
 PRIOR_FILE = Path(__file__).with_name("data") / "channel_prior.tsv"
@@ -196,6 +198,12 @@ class Channel:
     _skeletons: list[str] = field(default_factory=list, repr=False)
     _alternatives: dict[str, list[tuple[str, float]]] = field(default_factory=dict, repr=False)
     _dropped: list[str] = field(default_factory=list, repr=False)
+    # OCR key -> its nearest mark-free spellings: the search depends on the lexicon alone,
+    # so a document's adapted copy shares it (it was ~60% of restoring a page, redone by
+    # each page's second, adapted pass)
+    _near: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    # truth character -> (its OCR outcomes, whether they are its lower case's, deletion cost)
+    _rows: dict[str, tuple[dict[str, float], bool, float]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, path: Path, prior: Path | None = PRIOR_FILE) -> Channel:
@@ -239,36 +247,50 @@ class Channel:
                 )
                 for ocr in set(outs) | set(learned)
             }
-        return replace(self, sub=sub, _skeletons=self._skeletons, _alternatives={}, _dropped=[])
-
-    def _sub_cost(self, truth: str, ocr: str) -> float:
-        outs = self.sub.get(truth)
-        if outs is None or (truth.isupper() and truth.lower() in self.sub and len(outs) < 3):
-            outs = self.sub.get(truth.lower(), {})
-            ocr = ocr.lower()
-        if ocr in outs:
-            return -outs[ocr]
-        return 12.0 if ocr else 9.0
+        return replace(
+            self, sub=sub, _skeletons=self._skeletons, _alternatives={}, _dropped=[],
+            _near=self._near, _rows={},
+        )  # fmt: skip
 
     def _ins_cost(self, ocr: str) -> float:
         return -self.ins.get(ocr, -12.0)
 
+    def _row(self, truth: str) -> tuple[dict[str, float], bool, float]:
+        """What one truth character is read as, found once: its OCR outcomes (those of its
+        lower case when it has none, or too few beside a lower case that has them; OCR
+        characters are then lowered too), whether they are its lower case's, and the cost
+        of deleting it (9 when never seen)."""
+        row = self._rows.get(truth)
+        if row is None:
+            outs = self.sub.get(truth)
+            lowered = outs is None or (
+                truth.isupper() and truth.lower() in self.sub and len(outs) < 3
+            )
+            if lowered:
+                outs = self.sub.get(truth.lower(), {})
+            assert outs is not None
+            row = (outs, lowered, -outs[""] if "" in outs else 9.0)
+            self._rows[truth] = row
+        return row
+
     @lru_cache(maxsize=1 << 18)  # noqa: B019 - one channel per process, cached on purpose
     def cost(self, truth: str, ocr: str) -> float:
-        """-log P(ocr | truth) by weighted edit distance with the learned costs."""
+        """-log P(ocr | truth) by weighted edit distance with the learned costs (an unseen
+        substitution 12, insertion 12, deletion 9)."""
+        inserted = [self._ins_cost(o) for o in ocr]
         previous = [0.0]
-        for o in ocr:
-            previous.append(previous[-1] + self._ins_cost(o))
+        for cost in inserted:
+            previous.append(previous[-1] + cost)
         for t in truth:
-            current = [previous[0] + self._sub_cost(t, "")]
-            for j, o in enumerate(ocr, start=1):
-                current.append(
-                    min(
-                        previous[j - 1] + self._sub_cost(t, o),
-                        previous[j] + self._sub_cost(t, ""),
-                        current[j - 1] + self._ins_cost(o),
-                    )
-                )
+            outs, lowered, deleted = self._row(t)
+            left = previous[0] + deleted
+            current = [left]
+            for j, o in enumerate(ocr):
+                if lowered:
+                    o = o.lower()
+                substituted = -outs[o] if o in outs else 12.0
+                left = min(previous[j] + substituted, previous[j + 1] + deleted, left + inserted[j])
+                current.append(left)
             previous = current
         return previous[-1]
 
@@ -295,15 +317,22 @@ class Channel:
         if not self._skeletons:
             self._skeletons = sorted(key for key in lexicon.candidates if key.isalpha())
         key = self.normalise(token)
-        limit = 1 if len(key) <= 3 else 2
-        near = process.extract(
-            key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit, limit=NEAR_KEYS
-        )
+        near = self._near.get(key)
+        if near is None:
+            limit = 1 if len(key) <= 3 else 2
+            found = process.extract(
+                key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit,
+                limit=NEAR_KEYS,
+            )  # fmt: skip
+            near = [k for k, _, _ in found]
+            if len(self._near) >= NEAR_CACHE_SIZE:
+                self._near.clear()
+            self._near[key] = near
         source = _case_source(token, caps_line)
         forms: dict[int, None] = {}
         for form in self.table.get(token.lower(), {}):
             forms[lexicon.id_of(form)] = None
-        for skeleton_key in [*(k for k, _, _ in near), *self.confusable_keys(token, lexicon)]:
+        for skeleton_key in [*near, *self.confusable_keys(token, lexicon)]:
             for word_id in lexicon.candidates[skeleton_key][:FORMS_PER_KEY]:
                 forms[int(word_id)] = None
         scored = []
