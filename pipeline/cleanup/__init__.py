@@ -433,13 +433,18 @@ def _skew_search(ink: np.ndarray, max_degrees: float, fine: bool = True) -> tupl
     dy = (ys - height / 2).astype(np.float32)
     dx = (xs - width / 2).astype(np.float32)
 
+    scores: dict[float, float] = {}  # the fine steps land on angles tried before
+
     def score(angle: float) -> float:
+        if angle in scores:
+            return scores[angle]
         cos, sin = np.float32(np.cos(np.radians(angle))), np.float32(np.sin(np.radians(angle)))
         rows = np.rint(height / 2 + cos * dy - sin * dx)
         cols = width / 2 + cos * dx + sin * dy  # counter-clockwise, as cv2's rotation matrix
         inside = (rows >= 0) & (rows < height) & (cols >= -0.5) & (cols < width - 0.5)
         profile = np.bincount(rows[inside].astype(np.intp), minlength=height)
-        return float(np.sum(np.diff(profile.astype(np.float64)) ** 2))
+        scores[angle] = float(np.sum(np.diff(profile.astype(np.float64)) ** 2))
+        return scores[angle]
 
     best = max(np.arange(-max_degrees, max_degrees + 0.01, 1.0 if fine else 2.0), key=score)
     if fine:
@@ -664,13 +669,13 @@ def clear_borders(binary: np.ndarray) -> tuple[np.ndarray, bool]:
         binary, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA
     )
     ink = (small < 128).astype(np.uint8)
-    count, labels, stats = label_ink(ink)
+    _, labels, stats = label_ink(ink)
     sh, sw = ink.shape
-    remove = np.zeros(count, dtype=bool)
-    for label in range(1, count):
-        x, y, w, h, _area = stats[label]
-        touches = x == 0 or y == 0 or x + w >= sw or y + h >= sh
-        remove[label] = touches and (w > 0.1 * sw or h > 0.1 * sh)
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    touches = (x == 0) | (y == 0) | (x + w >= sw) | (y + h >= sh)
+    remove = touches & ((w > 0.1 * sw) | (h > 0.1 * sh))
+    remove[0] = False  # the background
     if not remove.any():
         return binary, False
     mask = remove[labels].astype(np.uint8) * 255
