@@ -202,6 +202,9 @@ class Channel:
     # so a document's adapted copy shares it (it was ~60% of restoring a page, redone by
     # each page's second, adapted pass)
     _near: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    # (key length, edit limit) -> the skeletons that long within the limit, in their order:
+    # no other can be that near, so the search need not score them (same answer, ~2x faster)
+    _within: dict[tuple[int, int], list[str]] = field(default_factory=dict, repr=False)
     # truth character -> (its OCR outcomes, whether they are its lower case's, deletion cost)
     _rows: dict[str, tuple[dict[str, float], bool, float]] = field(default_factory=dict, repr=False)
 
@@ -249,7 +252,7 @@ class Channel:
             }
         return replace(
             self, sub=sub, _skeletons=self._skeletons, _alternatives={}, _dropped=[],
-            _near=self._near, _rows={},
+            _near=self._near, _within=self._within, _rows={},
         )  # fmt: skip
 
     def _ins_cost(self, ocr: str) -> float:
@@ -320,10 +323,13 @@ class Channel:
         near = self._near.get(key)
         if near is None:
             limit = 1 if len(key) <= 3 else 2
+            within = self._within.get((len(key), limit))
+            if within is None:
+                within = [k for k in self._skeletons if abs(len(k) - len(key)) <= limit]
+                self._within[(len(key), limit)] = within
             found = process.extract(
-                key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit,
-                limit=NEAR_KEYS,
-            )  # fmt: skip
+                key, within, scorer=Levenshtein.distance, score_cutoff=limit, limit=NEAR_KEYS
+            )
             near = [k for k, _, _ in found]
             if len(self._near) >= NEAR_CACHE_SIZE:
                 self._near.clear()

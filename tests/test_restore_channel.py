@@ -1,0 +1,76 @@
+"""The OCR channel's fast paths give exactly what the plain definitions give."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.restore import Restorer
+from pipeline.restore.channel import NEAR_KEYS, Channel
+
+
+@pytest.fixture(scope="module")
+def channel() -> Channel:
+    found = Restorer.load().channel
+    assert found is not None
+    return found
+
+
+def _plain_cost(channel: Channel, truth: str, ocr: str) -> float:
+    """Weighted edit distance, each cost looked up where it is used."""
+
+    def substituted(t: str, o: str) -> float:
+        outs = channel.sub.get(t)
+        if outs is None or (t.isupper() and t.lower() in channel.sub and len(outs) < 3):
+            outs, o = channel.sub.get(t.lower(), {}), o.lower()
+        return -outs[o] if o in outs else (12.0 if o else 9.0)
+
+    previous = [0.0]
+    for o in ocr:
+        previous.append(previous[-1] - channel.ins.get(o, -12.0))
+    for t in truth:
+        current = [previous[0] + substituted(t, "")]
+        for j, o in enumerate(ocr, start=1):
+            current.append(
+                min(
+                    previous[j - 1] + substituted(t, o),
+                    previous[j] + substituted(t, ""),
+                    current[j - 1] - channel.ins.get(o, -12.0),
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
+PAIRS = [
+    ("Đảng", "Pang"), ("ĐẢNG", "PANG"), ("của", "cua"), ("người", "ngudi"), ("tốt", "tt"),
+    ("Quyết", "Quyêt"), ("", "abc"), ("việc", ""), ("HĐND", "HDND"), ("lý", "Iy"),
+    ("ủy", "ty"), ("İ", "i"), ("thư", "thu"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("truth", "ocr"), PAIRS)
+def test_cost_is_the_plain_edit_distance(channel: Channel, truth: str, ocr: str) -> None:
+    assert channel.cost(truth, ocr) == _plain_cost(channel, truth, ocr)
+    adapted = channel.adapted(Counter({("Đảng", "Pang"): 9, ("của", "cua"): 4}))
+    assert adapted.cost(truth, ocr) == _plain_cost(adapted, truth, ocr)
+
+
+@pytest.mark.parametrize("token", ["tnh", "hanh", "nguoi", "qd", "chinh", "truong", "xa", "Iy"])
+def test_candidates_are_those_of_the_whole_search(channel: Channel, token: str) -> None:
+    restorer = Restorer.load()
+    lexicon, unigram = restorer.lexicon, restorer.lm.unigram_logp
+    found = channel.candidates(token, lexicon, unigram)
+    key = channel.normalise(token)
+    limit = 1 if len(key) <= 3 else 2
+    skeletons = sorted(k for k in lexicon.candidates if k.isalpha())
+    whole = process.extract(
+        key, skeletons, scorer=Levenshtein.distance, score_cutoff=limit, limit=NEAR_KEYS
+    )
+    assert channel._near[key] == [k for k, _, _ in whole]
+    adapted = channel.adapted(Counter({("Đảng", "Pang"): 9}))
+    assert adapted._near is channel._near  # the adapted copy searches no key again
+    assert channel.candidates(token, lexicon, unigram) == found
