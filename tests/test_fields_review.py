@@ -173,6 +173,22 @@ def test_a_family_name_whose_first_letter_the_signature_hid_is_read_and_flagged(
     assert "under the signature" in {i.field: i.reason for i in result.review}["signer"]
 
 
+def test_a_signer_who_lost_the_family_name_is_named_from_the_text_and_flagged() -> None:
+    # ex-30: the signature's ink over "Nguyễn" left "Văn Diệu"; the body lists him in full
+    text = ("UBND TỈNH BẮC GIANG\nSỞ THÔNG TIN VÀ TRUYỀN THÔNG\nSố: 27/STTTT-VP\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "V/v Lập danh sách cán bộ\nBắc Giang, ngày 09 tháng 02 năm 2012\n"
+            "Kính gửi: Ban Tổ chức Tỉnh ủy Bắc Giang.\n{table}Nơi nhận:\n- Lưu: VT.\n"
+            "GIÁM ĐỐC\nVăn Diệu")
+    listed = "1\tNguyễn Văn Diệu\tNam\t1956\n2\tTrần Văn Diệu\tNam\t1960\n"
+    result = extract_fields(text.format(table=listed.split("2\t")[0]))
+    assert result.signer.name == "Nguyễn Văn Diệu"
+    assert "taken from the same name in the text" in {
+        i.field: i.reason for i in result.review}["signer"]
+    # two people of that name in the text: which one signed is not known
+    assert extract_fields(text.format(table=listed)).signer.name == "Văn Diệu"
+
+
 def test_a_name_ending_the_document_without_a_signature_block_is_taken_and_flagged() -> None:
     # ex-32: a seal over "TM. HỘI ĐỒNG" / "CHỦ TỊCH"; OCR kept only the name at the end
     text = ("UBND TỈNH BẮC GIANG\nHỘI ĐỒNG ĐỊNH GIÁ\nSố: 10/TTr-HĐ\n"

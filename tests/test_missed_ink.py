@@ -127,3 +127,41 @@ def test_a_letter_tail_of_the_line_above_is_left_out_of_a_line() -> None:
 ])
 def test_a_weak_word_read_alike_keeps_the_pages_reading(weak: str, again: str, alike: bool) -> None:
     assert missed_ink._alike(weak, again) is alike
+
+
+NAME_LINES = ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "", "", "Huỳnh Hữu Trí"]
+
+
+@pytest.fixture(scope="module")
+def signed() -> tuple[np.ndarray, list[tesseract.TsvWord]]:
+    """A signature block whose pen stroke runs down into the family name (ex-56): the
+    name's first word and the stroke are one tall piece of ink."""
+    grey = cv2.cvtColor(np.asarray(render_lines(NAME_LINES, 2480, 1200, 54)), cv2.COLOR_RGB2GRAY)
+    _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    words = tesseract.recognize(binary)
+    name = next(w for w in words if w.text == "Huỳnh")
+    stroke_end = (name.left + name.width // 2, name.top + name.height // 2)
+    cv2.line(binary, (name.left + 260, name.top - 260), stroke_end, 0, 5)
+    return binary, words
+
+
+def test_a_word_touched_by_a_stroke_is_read_back_into_its_line(
+    signed: tuple[np.ndarray, list[tesseract.TsvWord]],
+) -> None:
+    page, words = signed
+    lost = [w for w in words if w.text != "Huỳnh"]  # the page's read left it out
+    assert "Huỳnh" not in _text(missed_ink.with_missed(page, lost, [], "vie", 1.0))
+    found = missed_ink.with_lost_words(page, lost, [], "vie", 1.0)
+    assert "Huỳnh Hữu Trí" in _text(found).splitlines()
+
+
+def test_a_stroke_alone_beside_a_line_adds_nothing(
+    signed: tuple[np.ndarray, list[tesseract.TsvWord]],
+) -> None:
+    page, words = signed
+    name = next(w for w in words if w.text == "Huỳnh")
+    clean = page.copy()
+    clean[name.top - 5 : name.top + name.height + 5, name.left - 40 : name.left + name.width] = 255
+    cv2.line(clean, (name.left + 100, name.top - 200), (name.left + 60, name.top + 40), 0, 5)
+    lost = [w for w in words if w.text != "Huỳnh"]
+    assert missed_ink.with_lost_words(clean, lost, [], "vie", 1.0) == lost

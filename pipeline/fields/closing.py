@@ -286,7 +286,8 @@ def _signer(
     if name_at is not None:
         seg = segs[name_at]
         written = _name_text(seg)
-        c.signer.name = canonical_name(_surname_behind_ink(written) or written)
+        name = canonical_name(_surname_behind_ink(written) or written)
+        c.signer.name = _named_in_full(name, text) or name
         sure = 0.9 if anchor is not None else LAST_NAME_CONFIDENCE
         c.evidence["signer.name"] = Evidence(seg.start, seg.end, seg.text, sure)
 
@@ -429,6 +430,20 @@ def _last_name(segs: Sequence[Seg], body_line: int) -> int | None:
         if _is_name(candidate) and not candidate.isupper() and candidate.split()[0] in surnames:
             return i
     return None
+
+
+def _named_in_full(name: str, text: str) -> str | None:
+    """The signer's name with its family name, when the page read it without one (the
+    ink of the signature over it, ex-30: "Văn Diệu") and the text names the same person in
+    full exactly one way (a list of officials: "Nguyễn Văn Diệu"). Review flags it."""
+    parts = name.split()
+    surnames = set(words("surnames", folded=False))
+    headless = parts[0] not in surnames or fold(parts[0]) in words("middle_names")
+    if len(parts) != 2 or not headless or not _is_name(name):
+        return None
+    pattern = re.compile(rf"\b(\w+) {re.escape(name)}\b")
+    found = {m.group(1) for m in pattern.finditer(text) if m.group(1) in surnames}
+    return f"{found.pop()} {name}" if len(found) == 1 else None
 
 
 def _surname_behind_ink(text: str) -> str | None:

@@ -100,7 +100,10 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
              "line lost?")
     if r.signer.name and not _looks_like_name(r.signer.name):
         flag("signer", f"signer's name does not read as a name ({r.signer.name})")
-    elif r.signer.name and (read := _surname_as_read(r)):
+    elif r.signer.name and (read := _surname_as_read(r)) and _named_from_text(r):
+        flag("signer", f"no family name read before '{read}' (the signature's ink over it?); "
+             f"'{r.signer.name.split()[0]}' taken from the same name in the text: check it")
+    elif r.signer.name and read:
         flag("signer", f"family name read '{read}' under the signature's ink and taken as "
              f"'{r.signer.name.split()[0]}': check it")
     elif r.signer.name and _middle_and_given(r.signer.name):
@@ -323,6 +326,14 @@ def _surname_as_read(r: Fields) -> str | None:
     if read and r.signer.name and fold(read[0]) != fold(r.signer.name.split()[0]):
         return read[0]  # not a mark put right ("Định" → "Đinh"), letters the ink hid
     return None
+
+
+def _named_from_text(r: Fields) -> bool:
+    """The signer's name has more words than its line reads (`fields.closing` took the
+    family name from the text)."""
+    span = r.evidence.get("signer.name")
+    read = without_rank(span.text.strip("() ")).split() if span is not None else []
+    return len((r.signer.name or "").split()) > len(read)
 
 
 @cache

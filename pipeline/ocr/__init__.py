@@ -33,6 +33,7 @@ def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line
     words = _recognize_content(_without_tables(image, ruled), lang)
     scale = image.shape[0] / 3508
     words = missed_ink.with_missed(image, words, [t.bbox for t in ruled], lang, scale)
+    words = missed_ink.with_lost_words(image, words, [t.bbox for t in ruled], lang, scale)
     reach = round(TABLE_REACH * scale)
     words = [w for w in words if not any(_inside(w, t.bbox, reach) for t in ruled)]
     pieces = merge_overlapping_reads(drop_noise(split_columns(group_lines(words))))

@@ -14,10 +14,16 @@ read as "SƯ ng" at confidence 18 is read again here and the new reading replace
 Measured on 110 train pages (dev sets bleed, phone and s3, PDF input), same cleanup with
 and without this step, raw OCR CER 0.873% -> 0.738%: signer names and `Lưu` lines under a
 scribble, faded header lines; details in docs/ingest.md "Skipped ink".
+
+A word whose ink touches a pen stroke or a seal's ring is no piece of its own: it is part
+of a scribble-sized piece that this step leaves out. `with_lost_words` reads such a line's
+band again where ink beside or inside the line was left uncovered (the signer's family
+name under the signature, real dev scans ex-11 and ex-56).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import statistics
 from collections.abc import Sequence
@@ -328,3 +334,154 @@ def _letters(text: str) -> str:
 def _repeats_end(host: tesseract.TsvWord, found: Sequence[tesseract.TsvWord]) -> bool:
     piece = _letters("".join(w.text for w in found))
     return bool(piece) and found[0].left > host.left and _letters(host.text).endswith(piece)
+
+
+LOST_REACH = 8.0  # text heights left of a line searched for ink its read lost
+LOST_GAP = 1.0  # text heights of blank columns that end that ink
+LOST_INK = 0.3  # text heights squared: less uncovered ink is a speck or a stroke's end
+LOST_CONF = 70.0  # each word read there: a scribble's slice reads lower
+LOST_WORDS = 3  # at most this many words are added to a line
+
+
+def with_lost_words(
+    page: np.ndarray,
+    words: Sequence[tesseract.TsvWord],
+    covered_boxes: Sequence[Box],
+    lang: str,
+    scale: float,
+) -> list[tesseract.TsvWord]:
+    """The page's words with the words a line lost to a touching stroke added.
+
+    A word touched by a signature's stroke or a seal's ring becomes part of one tall ink
+    piece that both the page's read and the skipped-ink step leave out as a scribble: the
+    signer's family name under the pen ("Hữu Trí" for "Huỳnh Hữu Trí", "TS. Anh Đức" for
+    "TS. Lê Anh Đức"). Cut to the band of its line, that ink reads as the word. So where a
+    line has ink no sure word covers just left of its first word or in a gap between its
+    words, the band of the line is read again, and the words read on that ink are added
+    when the band reads the line's own words alike and each new one is a sure word of
+    letters (a slice of a scribble reads as junk or at low confidence; a handwritten
+    number has digits).
+    """
+    height = text_height(words)
+    if height is None:
+        return list(words)
+    boxes = _word_boxes(words, height)
+    sure = [w.confidence >= WEAK_WORD for w in words]  # a weak word hides no ink
+    ink = page < 128
+    covered = np.zeros(ink.shape, bool)
+    reach = max(1, round(WORD_REACH * height))
+    strong = [b for b, ok in zip(boxes, sure, strict=True) if ok]
+    for x0, y0, x1, y1 in [*strong, *covered_boxes]:
+        covered[max(0, y0 - reach) : y1 + reach + 1, max(0, x0 - reach) : x1 + reach + 1] = True
+    lines: dict[tuple[int, int, int], list[int]] = {}
+    for i, w in enumerate(words):
+        if sure[i]:
+            lines.setdefault(_line_key(w), []).append(i)
+    crops, read_lines = [], []
+    for members in lines.values():
+        members.sort(key=lambda i: boxes[i][0])
+        if not any(ch.isalpha() for w in members for ch in words[w].text):
+            continue
+        top = min(boxes[i][1] for i in members)
+        bottom = max(boxes[i][3] for i in members)
+        start = _lost_ink(ink, covered, members, boxes, top, bottom, height)
+        if start is None:
+            continue
+        y0 = max(0, top - round(0.5 * height))
+        y1 = min(page.shape[0], bottom + round(0.25 * height))
+        x = max(0, start - round(0.3 * height))
+        right = boxes[members[-1]][2] + round(0.3 * height)
+        crops.append(Crop(np.ascontiguousarray(page[y0:y1, x:right]), x, y0))
+        read_lines.append(members)
+    if not crops:
+        return list(words)
+    gained: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
+    for members, found in zip(read_lines, read_stack(crops, lang, scale), strict=True):
+        lost = _lost_words([words[i] for i in members], [boxes[i] for i in members], found,
+                           covered)
+        if lost:
+            host = words[members[0]]
+            gained[_line_key(host)] = [
+                replace(w, block=host.block, paragraph=host.paragraph, line=host.line)
+                for w in lost
+            ]
+    log.debug("read %d lines again for lost words, gained %s", len(crops),
+              [w.text for v in gained.values() for w in v])
+    if not gained:
+        return list(words)
+    out: list[tesseract.TsvWord] = []
+    done: set[tuple[int, int, int]] = set()
+    for w in words:
+        key = _line_key(w)
+        if key not in gained:
+            out.append(w)
+        elif key not in done:  # the line's words in their order, the gained ones among them
+            done.add(key)
+            new = gained[key]
+            line = [  # a weak word stays unless a gained word was read on its ink
+                m for m in words if _line_key(m) == key
+                and (m.confidence >= WEAK_WORD or not any(_meets(_box([m]), _box([n]))
+                                                           for n in new))
+            ]
+            out.extend(sorted([*line, *new], key=lambda m: m.left))
+    return out
+
+
+def _line_key(word: tesseract.TsvWord) -> tuple[int, int, int]:
+    return word.block, word.paragraph, word.line
+
+
+def _lost_ink(
+    ink: np.ndarray, covered: np.ndarray, members: list[int], boxes: Sequence[Box],
+    top: int, bottom: int, height: int,
+) -> int | None:
+    """Where a line's band is read again from: the leftmost column of uncovered ink that
+    runs up to its first word, or its first word's left edge when only a gap between its
+    words holds uncovered ink (None when no place holds a word's worth)."""
+    first = boxes[members[0]][0]
+    low = max(0, first - round(LOST_REACH * height))
+    columns = (ink[top:bottom, low:first] & ~covered[top:bottom, low:first]).sum(axis=0)
+    start, last = None, first
+    for x in range(first - 1, low - 1, -1):
+        if columns[x - low]:
+            start = last = x
+        elif last - x > LOST_GAP * height:
+            break
+    if start is not None and columns[start - low :].sum() >= LOST_INK * height**2:
+        return start
+    for a, b in itertools.pairwise(members):
+        gap = (ink[top:bottom, boxes[a][2] : boxes[b][0]]
+               & ~covered[top:bottom, boxes[a][2] : boxes[b][0]])
+        if gap.size and gap.sum() >= LOST_INK * height**2:
+            return first
+    return None
+
+
+def _lost_words(
+    line: Sequence[tesseract.TsvWord], line_boxes: Sequence[Box],
+    found: Sequence[tesseract.TsvWord], covered: np.ndarray,
+) -> list[tesseract.TsvWord]:
+    """The words the band read on uncovered ink, when it read each of the line's own
+    words alike where they are and each new word is a sure word of letters."""
+    new: list[tesseract.TsvWord] = []
+    again: list[tuple[tesseract.TsvWord, tesseract.TsvWord]] = []
+    for w in found:
+        box = (w.left, w.top, w.left + w.width, w.top + w.height)
+        mate = next((k for k, b in enumerate(line_boxes) if _meets(box, b)), None)
+        if mate is None:
+            new.append(w)
+        else:
+            again.append((line[mate], w))
+    if not new or len(new) > LOST_WORDS or len(again) < len(line):
+        return []
+    if not all(_alike(old.text, w.text) for old, w in again):
+        return []
+    for w in new:
+        centre_x, centre_y = w.left + w.width // 2, w.top + w.height // 2
+        if (
+            w.confidence < LOST_CONF
+            or not w.text.rstrip(".").isalpha()
+            or covered[centre_y, centre_x]
+        ):
+            return []
+    return list(new)
