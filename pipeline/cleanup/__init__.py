@@ -378,7 +378,7 @@ def _text_ink(small: np.ndarray) -> np.ndarray:
     flat = normalize_background(cv2.medianBlur(small, 3))
     _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     binary, _ = clear_borders(binary)
-    ink = np.where(binary == 0, 255, 0).astype(np.uint8)
+    ink = cv2.bitwise_not(binary)  # a 0/255 page: ink becomes 255 (~20x np.where's speed)
     opened: np.ndarray = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     return opened
 
@@ -439,9 +439,20 @@ def _skew_search(ink: np.ndarray, max_degrees: float, fine: bool = True) -> tupl
         if angle in scores:
             return scores[angle]
         cos, sin = np.float32(np.cos(np.radians(angle))), np.float32(np.sin(np.radians(angle)))
-        rows = np.rint(height / 2 + cos * dy - sin * dx)
-        cols = width / 2 + cos * dx + sin * dy  # counter-clockwise, as cv2's rotation matrix
-        inside = (rows >= 0) & (rows < height) & (cols >= -0.5) & (cols < width - 0.5)
+        # rows = rint(height / 2 + cos * dy - sin * dx), cols = width / 2 + cos * dx + sin * dy
+        # (counter-clockwise, as cv2's rotation matrix), the same float32 sums made in place
+        rows = np.multiply(dy, cos)
+        rows += height / 2
+        scratch = np.multiply(dx, sin)
+        rows -= scratch
+        np.rint(rows, out=rows)
+        cols = np.multiply(dx, cos)
+        cols += width / 2
+        cols += np.multiply(dy, sin, out=scratch)
+        inside = rows >= 0
+        inside &= rows < height
+        inside &= cols >= -0.5
+        inside &= cols < width - 0.5
         profile = np.bincount(rows[inside].astype(np.intp), minlength=height)
         scores[angle] = float(np.sum(np.diff(profile.astype(np.float64)) ** 2))
         return scores[angle]
