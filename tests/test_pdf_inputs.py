@@ -34,9 +34,11 @@ def _scan_pdf(
     text: list[tuple[float, float, str]] = (),  # type: ignore[assignment]
     widget: tuple[float, float, float, float] | None = None,
     jpeg: bool = True,
+    shown: bool = False,
 ) -> Path:
     """One page: `image` drawn over the whole page, `text` (x, y from the top, Latin-1) in
-    Helvetica, and a signature widget at `widget` (x0, y0, x1, y1, PDF coordinates)."""
+    Helvetica, invisible as OCR layers write it unless `shown`, and a signature widget at
+    `widget` (x0, y0, x1, y1, PDF coordinates)."""
     doc = pikepdf.new()
     width, height = A4
     if jpeg:
@@ -55,8 +57,9 @@ def _scan_pdf(
     xobject.Subtype = pikepdf.Name.Image
     xobject.Width, xobject.Height = image.size
     ops = f"q {width} 0 0 {height} 0 0 cm /Im0 Do Q\n"
+    mode = 0 if shown else 3
     for x, y, line in text:
-        ops += f"BT /F1 8 Tf {x} {height - y} Td ({line}) Tj ET\n"
+        ops += f"BT {mode} Tr /F1 8 Tf {x} {height - y} Td ({line}) Tj ET\n"
     page = pikepdf.Dictionary(
         Type=pikepdf.Name.Page,
         MediaBox=[0, 0, width, height],
@@ -117,6 +120,23 @@ def test_another_engines_english_ocr_layer_is_redone(tmp_path: Path) -> None:
                for i in range(30)]
     content = sources.pdf_page_content(_scan_pdf(tmp_path / "eng.pdf", _page_image(), garbage), 1)
     assert content.text is None and "marked letters" in content.reason
+    assert content.scan is not None  # the scanner's image is what is read
+
+
+def test_a_page_showing_text_over_a_background_image_is_rendered_whole(tmp_path: Path) -> None:
+    # ex-82: a born-digital decision whose fonts map to no Vietnamese ("BO GIAO Dl)C"),
+    # drawn over a page-sized picture holding only a faint background
+    garbage = [(40, 60 + 24 * i, "CQNG HOA XA HQICHU NGHiA VI NAM BO GIAO DUC VA DAO TAO")
+               for i in range(30)]
+    background = Image.new("RGB", (1240, 1754), (250, 250, 248))
+    path = _scan_pdf(tmp_path / "shown.pdf", background, garbage, shown=True)
+    assert pdf.shows_text(path, 1)
+    content = sources.pdf_page_content(path, 1)
+    assert content.text is None and content.scan is None
+    pixels, _, origin = sources.pdf_page_image(path, 1, content, 100)
+    assert origin == "rendered" and (np.asarray(pixels) < 128).mean() > 0.001  # the text
+    hidden = _scan_pdf(tmp_path / "hidden.pdf", background, garbage)
+    assert not pdf.shows_text(hidden, 1)
 
 
 @pytest.mark.parametrize(
@@ -139,7 +159,8 @@ def test_a_scanned_pages_ocr_layer_is_kept_only_when_it_reads_as_vietnamese(
 
 def test_a_born_digital_page_keeps_its_text(tmp_path: Path) -> None:
     path = _scan_pdf(tmp_path / "digital.pdf", Image.new("RGB", (40, 40), "white"),
-                     [(40, 60 + 24 * i, "Bao cao so ket thuc hien Chuong trinh") for i in range(5)])
+                     [(40, 60 + 24 * i, "Bao cao so ket thuc hien Chuong trinh") for i in range(5)],
+                     shown=True)
     content = sources.pdf_page_content(path, 1)
     assert content.scan is None and content.text is not None
     assert "Chuong trinh" in content.text

@@ -258,23 +258,31 @@ def pdf_page_content(path: Path, page: int) -> PdfPageContent:
     stamp_note = f" ({dropped} words of a signature stamp left out)" if dropped else ""
     if letters < TEXT_LAYER_MIN_LETTERS:
         reason = f"text layer has {letters} letters{stamp_note}"
-        return PdfPageContent(None, scan, reason, size)
+        return PdfPageContent(None, _unless_shown(scan, path, page), reason, size)
     share = _height_share([w.box for w in kept], layer.height)
     if scan is not None and share < TEXT_LAYER_MIN_HEIGHT_SHARE:
         reason = f"text layer spans {share:.0%} of a scanned page's height{stamp_note}"
-        return PdfPageContent(None, scan, reason, size)
+        return PdfPageContent(None, _unless_shown(scan, path, page), reason, size)
     marked = sum(1 for ch in text if ch.isalpha() and not ch.isascii()) / letters
     if scan is not None and marked < TEXT_LAYER_MIN_MARKED_SHARE:
         reason = (f"a scanned page's text layer has {marked:.0%} marked letters "
                   "(another engine's OCR without Vietnamese)")
-        return PdfPageContent(None, scan, reason, size)
+        return PdfPageContent(None, _unless_shown(scan, path, page), reason, size)
     syllables = _syllable_share(text)
     if _under_image(images, size) and syllables < TEXT_LAYER_MIN_SYLLABLE_SHARE:
         reason = (f"a scanned page's text layer has {syllables:.1%} Vietnamese syllables "
                   "(another engine's OCR with errors)")
-        return PdfPageContent(None, scan, reason, size)
+        return PdfPageContent(None, _unless_shown(scan, path, page), reason, size)
     reason = f"text layer spans {share:.0%} of the page{stamp_note}"
     return PdfPageContent(text, scan, reason, size)
+
+
+def _unless_shown(
+    scan: poppler.ImagePlacement | None, path: Path, page: int
+) -> poppler.ImagePlacement | None:
+    """The scanned image to read for a page whose text layer is not taken, unless the page
+    shows text besides it (`pdf.shows_text`): then the page is rendered whole."""
+    return scan if scan is None or not pdf.shows_text(path, page) else None
 
 
 def _under_image(images: list[poppler.ImagePlacement], size: poppler.PageSize) -> bool:

@@ -106,6 +106,65 @@ def plain_scan(path: Path, page: int) -> PlainScan | None:
         return None
 
 
+def shows_text(path: Path, page: int) -> bool:
+    """Whether the page's content draws text that can be seen (any text render mode but
+    3 and 7, which OCR layers use), on the page or in a form it draws. Such a page is more
+    than its scanned image: a born-digital page over a background picture whose fonts
+    carry no usable Unicode (ex-82: "BO GIAO Dl)C" for "BỘ GIÁO DỤC", its "image" a 0.3%
+    ink background), or a scan with a typed number. It is rendered, not taken from its
+    image. On any doubt, True: rendering is slower but never loses what the page shows."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            if not 1 <= page <= len(pdf.pages):
+                return True
+            sheet = pdf.pages[page - 1]
+            return _draws_visible_text(sheet.obj, pikepdf.parse_content_stream(sheet), 0)
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError, AttributeError) as error:
+        log.debug("page %d: its text's visibility is not known: %s", page, error)
+        return True
+
+
+_SHOWING = {"Tj", "TJ", "'", '"'}
+_HIDDEN_MODES = {3, 7}  # invisible, and invisible added to the clip
+
+
+def _draws_visible_text(
+    owner: pikepdf.Object,
+    instructions: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage],
+    depth: int,
+) -> bool:
+    """Whether these instructions (of a page or form `owner`) show text in a visible mode."""
+    import pikepdf
+
+    mode, saved = 0, []
+    resources = owner.get("/Resources")
+    forms = resources.get("/XObject") if resources is not None else None
+    for instruction in instructions:
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            continue
+        operator, operands = str(instruction.operator), instruction.operands
+        if operator == "q":
+            saved.append(mode)
+        elif operator == "Q" and saved:
+            mode = saved.pop()
+        elif operator == "Tr":
+            mode = int(operands[0])
+        elif operator in _SHOWING and mode not in _HIDDEN_MODES:
+            return True
+        elif operator == "Do" and forms is not None and depth < _FORM_DEPTH:
+            form = forms.get(str(operands[0]))
+            if form is not None and form.get("/Subtype") == "/Form" and _draws_visible_text(
+                form, pikepdf.parse_content_stream(form), depth + 1
+            ):
+                return True
+    return False
+
+
+_FORM_DEPTH = 4  # forms drawn inside forms followed this deep
+
+
 def _inherited(node: pikepdf.Object, key: str) -> pikepdf.Object | None:
     """A page attribute set on the page or on a node of the page tree above it."""
     current: pikepdf.Object | None = node
