@@ -313,3 +313,15 @@ def test_a_place_restored_from_a_text_without_marks_is_flagged_when_unsure(
     result = extract_fields(text, [Page(1, text, strip_marks(text), None, method="text")])
     reason = {i.field: i.reason for i in result.review}.get("issuer")
     assert (reason is not None and f"'{other}'" in reason) if other else reason is None
+
+
+def test_a_digit_read_as_a_marked_letter_is_flagged() -> None:
+    # ex-74, a phone capture: "các lớp Đại học khóa 16, 17" came back "khóa 1ó, 17"
+    text = ("BỘ GIÁO DỤC VÀ ĐÀO TẠO\nTRƯỜNG ĐẠI HỌC TÂY ĐÔ\nSố: 731/TB-ĐHTĐ\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Cần Thơ, ngày 14 tháng 7 năm 2025\nTHÔNG BÁO\n"
+            "Về việc tổ chức thi các lớp Đại học khóa {course}, 17\nNội dung.\nNơi nhận:\n"
+            "- Lưu: VT.\nHIỆU TRƯỞNG\nTrần Công Luận")
+    reasons = {i.field: i.reason for i in extract_fields(text.format(course="1ó")).review}
+    assert "'1ó' mixes digits with a marked letter" in reasons.get("subject", "")
+    assert "subject" not in {i.field for i in extract_fields(text.format(course="16")).review}

@@ -77,6 +77,10 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     for name, value in values.items():
         if value and (junk := _junk(value)):
             flag(name, f"holds characters no document prints ({junk})")
+    for name, value in values.items():
+        if value and (mixed := _digit_with_marked_letter(value)):
+            flag(name, f"'{mixed}' mixes digits with a marked letter, which no code or number "
+                 "prints: a digit misread?")
     if r.subject and _looks_like_date_line(r.subject):
         flag("subject", "subject reads as a place and date line")
     subject_read = r.evidence["subject"].text if "subject" in r.evidence else r.subject
@@ -252,6 +256,18 @@ def _junk(value: str) -> str:
     odd = {ch for ch in unicodedata.normalize("NFC", value)
            if not _FIELD_CHARS.match(ch) or unicodedata.category(ch) in ("Lm", "Sk")}
     return "".join(sorted(odd))
+
+
+def _digit_with_marked_letter(value: str) -> str | None:
+    """A word holding a digit and a letter with a tone or vowel mark ("khóa 1ó, 17" for
+    "khóa 16, 17", ex-74): codes mix digits with bare capitals (D20, K16), never with
+    marked vowels."""
+    for word in re.findall(r"\w+", value):
+        if any(ch.isdigit() for ch in word) and any(
+            ch.isalpha() and unicodedata.normalize("NFD", ch) != ch for ch in word
+        ):
+            return word
+    return None
 
 
 @cache
