@@ -171,6 +171,12 @@ def test_a_family_name_whose_first_letter_the_signature_hid_is_read_and_flagged(
     result = extract_fields(text + "Ÿ S\nQÔNGT\nran Văn Lộc")
     assert result.signer.name == "Trần Văn Lộc"
     assert "under the signature" in {i.field: i.reason for i in result.review}["signer"]
+    # ex-84: "Nguyễn" lost "Ngu" under the pen; "yen" ends one known surname only
+    result = extract_fields(text + "yen Đức Kha")
+    assert result.signer.name == "Nguyễn Đức Kha"
+    assert "under the signature" in {i.field: i.reason for i in result.review}["signer"]
+    # "an" ends Trần, Phan, Đoàn, ...: no guess
+    assert extract_fields(text + "an Văn Lộc").signer.name != "Trần Văn Lộc"
 
 
 def test_a_signer_who_lost_the_family_name_is_named_from_the_text_and_flagged() -> None:

@@ -451,8 +451,9 @@ def _surname_behind_ink(text: str) -> str | None:
     surname one edit, marks included, from exactly one known surname ("E%1rịnh Văn Toàn",
     epu-03), or the surname's first letter lost under the stroke, its tone misread
     ("guyến Hoài Nam", ex-09; the surnames are listed commonest first), or with it the hat
-    of its vowel ("ran Văn Lộc", ex-24: Trần). The name with that surname; None for
-    anything else."""
+    of its vowel ("ran Văn Lộc", ex-24: Trần), or its first letters, what is left ending
+    one known surname only ("yen Đức Kha", ex-84: Nguyễn). The name with that surname;
+    None for anything else."""
     first, _, rest = text.partition(" ")
     if not first or not _is_name(rest) or rest.isupper():
         return None
@@ -463,6 +464,10 @@ def _surname_behind_ink(text: str) -> str | None:
         beheaded = [s for s in surnames if strip_tone(s)[1:].lower() == strip_tone(first)]
         # the hat went with the first letter: "ran Văn Lộc" (Trần, ex-24)
         beheaded = beheaded or [s for s in surnames if fold(s)[1:] == fold(first)]
+        # more letters went, and what is left ends one known surname only: "yen Đức Kha"
+        # (Nguyễn, ex-84)
+        ending = [s for s in surnames if fold(s).endswith(fold(first)) and s.lower() != first]
+        beheaded = beheaded or (ending if len(ending) == 1 else [])
         return f"{beheaded[0]} {rest}" if beheaded else None
     letters = "".join(ch for ch in first if ch.isalpha())
     near = {s for s in surnames
