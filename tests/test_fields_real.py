@@ -342,6 +342,9 @@ def test_a_rank_before_the_signers_name_is_left_out() -> None:
     r = extract_fields(text)
     assert r.signer.name == "Nguyễn Văn Long"
     assert "signer" not in _reviewed(r)
+    # ex-82: two degrees abbreviated and joined by a dash before the name
+    r = extract_fields(text.replace("Thượng tướng Nguyễn Văn Long", "TS-LS. Nguyễn Tiến Dũng"))
+    assert r.signer.name == "Nguyễn Tiến Dũng"
 
 
 def test_a_letters_subject_read_with_a_w_for_its_slash_and_a_bar_inside() -> None:

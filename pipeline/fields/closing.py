@@ -408,12 +408,20 @@ def _name_text(seg: Seg) -> str:
 
 def without_rank(text: str) -> str:
     """A name without the rank printed before it ("Thượng tướng Nguyễn Văn Long", ex-70; a
-    police or army signer, or a professor's "PGS.TS.")."""
+    police or army signer, or a professor's "PGS.TS."), or the degrees abbreviated before it
+    ("TS-LS.", ex-82)."""
     folded = fold(text)
     for rank in sorted(words("name_ranks"), key=len, reverse=True):
         if folded.startswith(rank + " "):
             return text[len(rank) + 1 :].strip()
+    degrees = _DEGREES.match(folded)
+    if degrees and all(d in words("name_degrees") for d in re.findall(r"\w+", degrees.group())):
+        return text[degrees.end() :].strip()
     return text
+
+
+# degrees abbreviated and joined before a name: "TS-LS. Nguyễn Tiến Dũng" (ex-82), "PGS.TS."
+_DEGREES = re.compile(r"^(?:\w{1,4}\s?[.\-]\s?)+(?=\s*\w)")
 
 
 LAST_NAME_CONFIDENCE = 0.6  # a name found without a signature block around it: flagged
