@@ -314,3 +314,26 @@ def test_a_page_with_text_or_a_signature_is_no_plain_scan(tmp_path: Path) -> Non
         doc.pages[0].obj.Rotate = 90
         doc.save(turned)
     assert pdf.plain_scan(turned, 1) is None
+
+
+def test_a_page_read_blank_under_a_text_layer_of_its_own_is_reported_unreadable(
+    tmp_path: Path,
+) -> None:
+    """A page whose text layer is not taken and whose image OCR finds no word in is no
+    blank page: its text is drawn in a way that was not read (ex-82 before its visible
+    text was rendered). It says so instead."""
+    from pipeline.run.jobs import PageJob
+    from pipeline.run.page import process_page
+
+    garbage = [(40, 60 + 24 * i, "CONG HOA xA HOI can NGHiA VIET NAM Pang uy da 1anh dao")
+               for i in range(30)]
+    blank_scan = Image.new("RGB", (1240, 1754), "white")
+    path = _scan_pdf(tmp_path / "unread.pdf", blank_scan, garbage)
+    outcome = process_page(PageJob(doc="ab" * 32, path=str(path), media_type="application/pdf",
+                                   page=1, keep_image=False))
+    assert outcome.page is not None and not outcome.page.blank
+    assert "text layer holds" in outcome.page.errors[0]
+    empty = process_page(PageJob(doc="ab" * 32, path=str(_scan_pdf(tmp_path / "blank.pdf",
+                                 blank_scan)), media_type="application/pdf", page=1,
+                                 keep_image=False))
+    assert empty.page is not None and empty.page.blank and not empty.page.errors

@@ -123,6 +123,13 @@ def _ocr_page(
         errors.append(f"no words read from a page with ink on {ink:.0%} of it: unreadable, "
                       "check its image")
         log.warning("%s page %d: %s", path.name, job.page, errors[-1])
+    elif blank and content is not None and content.layer_letters >= sources.TEXT_LAYER_MIN_LETTERS:
+        # no words, yet a text layer of its own: its text is drawn in a way that was not read
+        # (ex-82 read only its background picture before sources.pdf.shows_text)
+        blank = False
+        errors.append(f"no words read, yet the page's text layer holds {content.layer_letters} "
+                      "letters: unreadable as drawn, check it")
+        log.warning("%s page %d: %s", path.name, job.page, errors[-1])
     if blank:
         log.debug("%s page %d is blank", path.name, job.page)
     if blank or errors:  # kept as a page; what OCR made of its marks is not text
