@@ -331,3 +331,16 @@ def test_a_digit_read_as_a_marked_letter_is_flagged() -> None:
     reasons = {i.field: i.reason for i in extract_fields(text.format(course="1ó")).review}
     assert "'1ó' mixes digits with a marked letter" in reasons.get("subject", "")
     assert "subject" not in {i.field for i in extract_fields(text.format(course="16")).review}
+
+
+def test_an_issuer_word_whose_sure_marks_the_repair_took_away_is_flagged() -> None:
+    # ex-74: OCR read "TRƯỜNG ĐẠI HỌC TÂY. ĐÔ" at 96; the text's repair wrote "TÂY. DO"
+    lines = ("BỘ GIÁO DỤC VÀ ĐÀO TẠO\nTRƯỜNG ĐẠI HỌC TÂY. ĐÔ\n" + HEADER.split("\n", 2)[2]
+             + "\n".join(SUBJECT) + "\n" + CLOSING).split("\n")
+    page = _page(lines, {})
+    restored = page.text.replace("TÂY. ĐÔ", "TÂY. DO")
+    page = replace(page, text=restored)
+    reasons = {i.field: i.reason for i in extract_fields(restored, [page]).review}
+    assert "'ĐÔ', read surely, was written 'DO'" in reasons.get("issuer", "")
+    page = replace(page, text=page.raw_text)  # the repair left it: no flag
+    assert "issuer" not in {i.field for i in extract_fields(page.text, [page]).review}

@@ -96,6 +96,11 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     if r.issuer and (odd := _odd_issuer_word(r.issuer)):
         flag("issuer", f"an issuer line holds '{odd}', no word of a body's name: junk read "
              "beside it, or a word misread?")
+    if r.issuer and (span := r.evidence.get("issuer")) and (
+        dropped := _marks_dropped(text, lines, span.start, span.end)
+    ):
+        flag("issuer", f"'{dropped[0]}', read surely, was written '{dropped[1]}' by the text's "
+             "repair, marks taken away: check it")
     if r.issuer and unmarked and (place := _unsure_place(r.issuer)):
         flag("issuer", f"the text came without tone marks: the place '{place[0]}' may be "
              f"'{place[1]}': check it")
@@ -462,6 +467,38 @@ def _weakest_word(
     words = [w for line in lines if line.start < end and line.end > start
              for w in line.words if w[1].strip() and (own is None or own(w[1]))]
     return min(words, default=None)
+
+
+def _marks_dropped(
+    text: str, lines: list[OcrLine], start: int, end: int
+) -> tuple[str, str] | None:
+    """A capitals word of the span's lines that OCR read surely with marks and the text's
+    repair wrote with fewer ("TÂY. ĐÔ" read at 96 became "TÂY. DO", ex-74): OCR loses
+    marks of capitals far more often than it invents them, so a repair that takes marks
+    away is the language model overruling a sure reading."""
+    for line in lines:
+        if not (line.start < end and line.end > start):
+            continue
+        restored = text[line.start : line.end].split()
+        if len(restored) != len(line.words):
+            continue
+        for mine, (confidence, read) in zip(restored, line.words, strict=True):
+            mine, read = mine.strip(_EDGES), read.strip(_EDGES)
+            if (
+                confidence >= REVIEW.sure_word_confidence and read.isupper() and mine != read
+                and fold(mine) == fold(read) and _mark_count(mine) < _mark_count(read)
+            ):
+                return read, mine
+    return None
+
+
+_EDGES = ".,;:()\"'"
+
+
+def _mark_count(word: str) -> int:
+    """Marks of a word, the bar of Đ counted as one."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return sum(unicodedata.combining(ch) > 0 for ch in decomposed) + word.lower().count("đ")
 
 
 def _ragged_line(lines: list[OcrLine], start: int, end: int) -> int | None:

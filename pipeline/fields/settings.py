@@ -13,6 +13,11 @@ class ReviewSettings:
     # real development pages read at 80-96; handwritten numbers and days, seal-covered
     # words and signatures at 0-60 (scripts/bench_real.py, docs/fields.md).
     min_word_confidence: float = 60.0
+    # A capitals word of the issuer read at least this surely whose marks the text's repair
+    # took away is flagged (ex-74: "ĐÔ" at 96 written "DO"; of the 22 issuer and subject
+    # words with marks changed on the dev pages read at 90 or more, the two with marks taken
+    # away were one right, one wrong).
+    sure_word_confidence: float = 90.0
     name_words: tuple[int, int] = (2, 5)  # a Vietnamese personal name has 2-5 syllables
     # A signer's given name is flagged when the same name with another tone is seen at least
     # this often, and this many times as often (data/given_names.tsv: Hiền 105, Hiên 13).
