@@ -344,3 +344,21 @@ def test_an_issuer_word_whose_sure_marks_the_repair_took_away_is_flagged() -> No
     assert "'ĐÔ', read surely, was written 'DO'" in reasons.get("issuer", "")
     page = replace(page, text=page.raw_text)  # the repair left it: no flag
     assert "issuer" not in {i.field for i in extract_fields(page.text, [page]).review}
+
+
+def _issuer_review(issuer_lines: list[str], weak_word: str) -> str | None:
+    """The issuer's review when the one word `weak_word` was read at confidence 40."""
+    lines = [*issuer_lines, *HEADER.split("\n")[2:-1], *SUBJECT, *CLOSING.split("\n")]
+    page = _page(lines, {})
+    for k, line in enumerate(page.lines):
+        words = [replace(w, confidence=40.0 if w.text == weak_word else 90.0) for w in line.words]
+        page.lines[k] = replace(line, words=words)
+    return {i.field: i.reason for i in extract_fields(page.text, [page]).review}.get("issuer")
+
+
+def test_a_weak_issuer_word_a_known_phrase_vouches_for_is_not_flagged() -> None:
+    # qn-07: "DẦN" at 56 in "UỶ BAN NHÂN DẦN"; the phrase list spells it, and its letters
+    assert _issuer_review(["ỦY BAN NHÂN DẦN", "TỈNH QUẢNG NGÃI"], "DẦN") is None
+    # ex-72: "TIM" at 32 has other letters than the phrase's "TIN": still flagged
+    flagged = _issuer_review(["TRƯỜNG ĐẠI HỌC", "CÔNG NGHỆ THÔNG TIM"], "TIM")
+    assert flagged is not None and "weak OCR ('TIM'" in flagged

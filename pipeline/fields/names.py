@@ -236,6 +236,20 @@ def _segment(folded: str) -> list[str] | None:
     return found[2] if found else None
 
 
+def phrase_words(line: str) -> frozenset[str]:
+    """Folds of the words of an issuer line that stand in a run of two or more words which
+    is a known phrase but for its marks ("ỦY BAN NHÂN DÂN", "ĐỒNG NAI"): words the phrase
+    vouches for, however unsurely OCR read them."""
+    phrases = _vocabulary()[0]
+    keys = [fold(t.strip(" ,.;:")) for t in line.split()]
+    covered: set[int] = set()
+    for n in range(2, _MAX_PHRASE + 1):
+        for i in range(len(keys) - n + 1):
+            if " ".join(keys[i : i + n]) in phrases:
+                covered.update(range(i, i + n))
+    return frozenset(keys[i] for i in covered)
+
+
 def _known_words(tokens: list[str]) -> list[str]:
     """Known phrases where they cover the most words (then the fewest phrases), and the
     administrative words a name starts with."""

@@ -17,6 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from pipeline.fields.closing import LAST_NAME_CONFIDENCE, without_rank
+from pipeline.fields.names import phrase_words
 from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
 from pipeline.record import Fields, Page, ReviewItem
@@ -451,12 +452,23 @@ def _weak_unknown_code(r: Fields, lines: list[OcrLine]) -> tuple[float, str] | N
 
 
 def _own_words(name: str, r: Fields) -> Callable[[str], bool] | None:
-    """A place shares its line with the date, whose day is often in ink: only its own words
-    count."""
-    if name != "place":
+    """The words of a field's lines whose OCR confidence counts. A place shares its line
+    with the date, whose day is often in ink: only its own words count. A type is one of a
+    closed list and an issuer's known phrases are spelled from a list: a word with the
+    letters of the type's words, or of a known phrase of the issuer (`names.phrase_words`),
+    was vouched for by the list however unsurely it was read ("DẦN" at 56 in "UỶ BAN NHÂN
+    DẦN", qn-07), while a weak word of other letters still counts ("TIM" at 32 in "CÔNG
+    NGHỆ THÔNG TIM", ex-72; junk beside the type line)."""
+    if name == "place":
+        place = {fold(w) for w in (r.place or "").split()}
+        return lambda word: fold(word.strip(",.;:")) in place
+    if name == "doc_type":
+        vouched = frozenset(fold(w) for w in (r.doc_type or "").split())
+    elif name == "issuer":
+        vouched = frozenset(w for line in r.issuer for w in phrase_words(line))
+    else:
         return None
-    place = {fold(w) for w in (r.place or "").split()}
-    return lambda word: fold(word.strip(",.;:")) in place
+    return lambda word: fold(word.strip(",.;:")) not in vouched
 
 
 def _weakest_word(
