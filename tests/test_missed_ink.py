@@ -140,7 +140,7 @@ def signed() -> tuple[np.ndarray, list[tesseract.TsvWord]]:
     _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     words = tesseract.recognize(binary)
     name = next(w for w in words if w.text == "Huỳnh")
-    stroke_end = (name.left + name.width // 2, name.top + name.height // 2)
+    stroke_end = (name.left + 20, name.top + 2)  # the pen's end touches the H
     cv2.line(binary, (name.left + 260, name.top - 260), stroke_end, 0, 5)
     return binary, words
 

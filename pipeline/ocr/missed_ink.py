@@ -341,6 +341,8 @@ LOST_GAP = 1.0  # text heights of blank columns that end that ink
 LOST_INK = 0.3  # text heights squared: less uncovered ink is a speck or a stroke's end
 LOST_CONF = 70.0  # each word read there: a scribble's slice reads lower
 LOST_WORDS = 3  # at most this many words are added to a line
+LOST_TOUCH = 1.5  # text heights above or below a line within which touching ink is looked for
+LOST_GAP_WIDTH = 4.0  # text heights: a wider gap inside a "line" joins two columns
 
 
 def with_lost_words(
@@ -356,23 +358,28 @@ def with_lost_words(
     piece that both the page's read and the skipped-ink step leave out as a scribble: the
     signer's family name under the pen ("Hữu Trí" for "Huỳnh Hữu Trí", "TS. Anh Đức" for
     "TS. Lê Anh Đức"). Cut to the band of its line, that ink reads as the word. So where a
-    line has ink no sure word covers just left of its first word or in a gap between its
-    words, the band of the line is read again, and the words read on that ink are added
-    when the band reads the line's own words alike and each new one is a sure word of
-    letters (a slice of a scribble reads as junk or at low confidence; a handwritten
-    number has digits).
+    line has ink no sure word covers just left of its first word, touching ink that reaches
+    well above or below the line, or in a gap between its words up to LOST_GAP_WIDTH wide,
+    the band of the line is read again on its own as one line (psm 7), and the words read
+    on that ink are added when the band reads the line's own words alike and each new one
+    is a sure word of letters (a slice of a scribble reads as junk or at low confidence; a
+    handwritten number has digits). ~0.015 CPU s a page (24 dev pages).
     """
     height = text_height(words)
     if height is None:
         return list(words)
     boxes = _word_boxes(words, height)
     sure = [w.confidence >= WEAK_WORD for w in words]  # a weak word hides no ink
-    ink = page < 128
+    ink = page[::SCALE, ::SCALE] < 128  # on a half-size copy, as skipped ink is found
     covered = np.zeros(ink.shape, bool)
     reach = max(1, round(WORD_REACH * height))
     strong = [b for b, ok in zip(boxes, sure, strict=True) if ok]
     for x0, y0, x1, y1 in [*strong, *covered_boxes]:
-        covered[max(0, y0 - reach) : y1 + reach + 1, max(0, x0 - reach) : x1 + reach + 1] = True
+        covered[
+            max(0, (y0 - reach) // SCALE) : (y1 + reach) // SCALE + 1,
+            max(0, (x0 - reach) // SCALE) : (x1 + reach) // SCALE + 1,
+        ] = True
+    uncovered = ink & ~covered
     lines: dict[tuple[int, int, int], list[int]] = {}
     for i, w in enumerate(words):
         if sure[i]:
@@ -384,7 +391,7 @@ def with_lost_words(
             continue
         top = min(boxes[i][1] for i in members)
         bottom = max(boxes[i][3] for i in members)
-        start = _lost_ink(ink, covered, members, boxes, top, bottom, height)
+        start = _lost_ink(uncovered, members, boxes, top, bottom, height)
         if start is None:
             continue
         y0 = max(0, top - round(0.5 * height))
@@ -396,7 +403,11 @@ def with_lost_words(
     if not crops:
         return list(words)
     gained: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
-    for members, found in zip(read_lines, read_stack(crops, lang, scale), strict=True):
+    for members, crop in zip(read_lines, crops, strict=True):
+        found = [  # each band on its own, as one line: a stack's layout would vary its reading
+            replace(w, left=w.left + crop.x, top=w.top + crop.y)
+            for w in tesseract.recognize(crop.image, lang=lang, psm=7)
+        ]
         lost = _lost_words([words[i] for i in members], [boxes[i] for i in members], found,
                            covered)
         if lost:
@@ -432,29 +443,51 @@ def _line_key(word: tesseract.TsvWord) -> tuple[int, int, int]:
 
 
 def _lost_ink(
-    ink: np.ndarray, covered: np.ndarray, members: list[int], boxes: Sequence[Box],
+    uncovered: np.ndarray, members: list[int], boxes: Sequence[Box],
     top: int, bottom: int, height: int,
 ) -> int | None:
-    """Where a line's band is read again from: the leftmost column of uncovered ink that
-    runs up to its first word, or its first word's left edge when only a gap between its
-    words holds uncovered ink (None when no place holds a word's worth)."""
-    first = boxes[members[0]][0]
-    low = max(0, first - round(LOST_REACH * height))
-    columns = (ink[top:bottom, low:first] & ~covered[top:bottom, low:first]).sum(axis=0)
+    """Where a line's band is read again from (page pixels): the leftmost column of the
+    uncovered ink that runs up to its first word, when that ink touches ink reaching well
+    above or below the line (a pen stroke or a seal's ring: ink left of a line that touches
+    nothing is a margin note, a stamp or the skipped-ink step's to find); else its first
+    word's left edge when a gap between its words holds a word's worth of uncovered ink;
+    None otherwise. `uncovered` is half-size."""
+    unit = height / SCALE
+    top, bottom = top // SCALE, bottom // SCALE + 1
+    first = boxes[members[0]][0] // SCALE
+    low = max(0, first - round(LOST_REACH * unit))
+    columns = uncovered[top:bottom, low:first].sum(axis=0)
     start, last = None, first
     for x in range(first - 1, low - 1, -1):
         if columns[x - low]:
             start = last = x
-        elif last - x > LOST_GAP * height:
+        elif last - x > LOST_GAP * unit:
             break
-    if start is not None and columns[start - low :].sum() >= LOST_INK * height**2:
-        return start
+    if start is not None and _touched(uncovered, start, first, top, bottom, unit):
+        return start * SCALE
     for a, b in itertools.pairwise(members):
-        gap = (ink[top:bottom, boxes[a][2] : boxes[b][0]]
-               & ~covered[top:bottom, boxes[a][2] : boxes[b][0]])
-        if gap.size and gap.sum() >= LOST_INK * height**2:
-            return first
+        left, right = boxes[a][2] // SCALE, boxes[b][0] // SCALE
+        if (
+            0 < right - left <= LOST_GAP_WIDTH * unit
+            and uncovered[top:bottom, left:right].sum() >= LOST_INK * unit**2
+        ):
+            return first * SCALE  # ink between two words of a line: a word lost there
     return None
+
+
+def _touched(
+    uncovered: np.ndarray, left: int, right: int, top: int, bottom: int, unit: float
+) -> bool:
+    """The columns left..right of the band top..bottom (half-size) hold a word's worth of
+    uncovered ink, and uncovered ink goes on above or below the band beyond a mark's
+    reach (LOST_TOUCH text heights)."""
+    if right <= left or uncovered[top:bottom, left:right].sum() < LOST_INK * unit**2:
+        return False
+    above = uncovered[max(0, top - round(LOST_TOUCH * unit)) : max(0, top - round(0.6 * unit)),
+                      left:right]
+    below = uncovered[bottom + round(0.6 * unit) : bottom + round(LOST_TOUCH * unit),
+                      left:right]
+    return bool(above.any() or below.any())
 
 
 def _lost_words(
@@ -477,7 +510,7 @@ def _lost_words(
     if not all(_alike(old.text, w.text) for old, w in again):
         return []
     for w in new:
-        centre_x, centre_y = w.left + w.width // 2, w.top + w.height // 2
+        centre_x, centre_y = (w.left + w.width // 2) // SCALE, (w.top + w.height // 2) // SCALE
         if (
             w.confidence < LOST_CONF
             or not w.text.rstrip(".").isalpha()
