@@ -151,7 +151,7 @@ def test_a_word_touched_by_a_stroke_is_read_back_into_its_line(
     page, words = signed
     lost = [w for w in words if w.text != "Huỳnh"]  # the page's read left it out
     assert "Huỳnh" not in _text(missed_ink.with_missed(page, lost, [], "vie", 1.0))
-    found = missed_ink.with_lost_words(page, lost, [], "vie", 1.0)
+    found = missed_ink.with_lost_words(page, lost, [], "vie")
     assert "Huỳnh Hữu Trí" in _text(found).splitlines()
 
 
@@ -164,4 +164,4 @@ def test_a_stroke_alone_beside_a_line_adds_nothing(
     clean[name.top - 5 : name.top + name.height + 5, name.left - 40 : name.left + name.width] = 255
     cv2.line(clean, (name.left + 100, name.top - 200), (name.left + 60, name.top + 40), 0, 5)
     lost = [w for w in words if w.text != "Huỳnh"]
-    assert missed_ink.with_lost_words(clean, lost, [], "vie", 1.0) == lost
+    assert missed_ink.with_lost_words(clean, lost, [], "vie") == lost

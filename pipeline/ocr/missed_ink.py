@@ -346,11 +346,7 @@ LOST_GAP_WIDTH = 4.0  # text heights: a wider gap inside a "line" joins two colu
 
 
 def with_lost_words(
-    page: np.ndarray,
-    words: Sequence[tesseract.TsvWord],
-    covered_boxes: Sequence[Box],
-    lang: str,
-    scale: float,
+    page: np.ndarray, words: Sequence[tesseract.TsvWord], covered_boxes: Sequence[Box], lang: str
 ) -> list[tesseract.TsvWord]:
     """The page's words with the words a line lost to a touching stroke added.
 
