@@ -445,10 +445,11 @@ def _named_in_full(name: str, text: str) -> str | None:
     ink of the signature over it, ex-30: "Văn Diệu") and the text names the same person in
     full exactly one way (a list of officials: "Nguyễn Văn Diệu"). Review flags it."""
     parts = name.split()
-    surnames = set(words("surnames", folded=False))
-    headless = parts[0] not in surnames or fold(parts[0]) in words("middle_names")
-    if len(parts) != 2 or not headless or not _is_name(name):
+    if len(parts) != 2 or not _is_name(name):
         return None
+    surnames = set(words("surnames", folded=False))
+    if parts[0] in surnames and fold(parts[0]) not in words("middle_names"):
+        return None  # the family name was read
     pattern = re.compile(rf"\b(\w+) {re.escape(name)}\b")
     found = {m.group(1) for m in pattern.finditer(text) if m.group(1) in surnames}
     return f"{found.pop()} {name}" if len(found) == 1 else None
