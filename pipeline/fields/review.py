@@ -343,8 +343,7 @@ def _given_name_twin(given: str) -> str | None:
 def _surname_as_read(r: Fields) -> str | None:
     """The signer's first word as the page reads it, when the extractor put a family name
     in its place (`fields.closing`: "guyến" → "Nguyễn")."""
-    span = r.evidence.get("signer.name")
-    read = without_rank(span.text.strip("() ")).split()[:1] if span is not None else []
+    read = _name_as_read(r)[:1]
     if read and r.signer.name and fold(read[0]) != fold(r.signer.name.split()[0]):
         return read[0]  # not a mark put right ("Định" → "Đinh"), letters the ink hid
     return None
@@ -353,9 +352,13 @@ def _surname_as_read(r: Fields) -> str | None:
 def _named_from_text(r: Fields) -> bool:
     """The signer's name has more words than its line reads (`fields.closing` took the
     family name from the text)."""
+    return len((r.signer.name or "").split()) > len(_name_as_read(r))
+
+
+def _name_as_read(r: Fields) -> list[str]:
+    """The words of the signer's name line as the page reads them, a rank left out."""
     span = r.evidence.get("signer.name")
-    read = without_rank(span.text.strip("() ")).split() if span is not None else []
-    return len((r.signer.name or "").split()) > len(read)
+    return without_rank(span.text.strip("() ")).split() if span is not None else []
 
 
 @cache
@@ -476,9 +479,14 @@ def _weakest_word(
 ) -> tuple[float, str] | None:
     """The least sure OCR word of the lines the span touches (of the field's `own` words,
     when given)."""
-    words = [w for line in lines if line.start < end and line.end > start
+    words = [w for line in _touched_by(lines, start, end)
              for w in line.words if w[1].strip() and (own is None or own(w[1]))]
     return min(words, default=None)
+
+
+def _touched_by(lines: list[OcrLine], start: int, end: int) -> list[OcrLine]:
+    """The OCR lines a field's span start..end of the text touches."""
+    return [line for line in lines if line.start < end and line.end > start]
 
 
 def _marks_dropped(
@@ -488,9 +496,7 @@ def _marks_dropped(
     repair wrote with fewer ("TÂY. ĐÔ" read at 96 became "TÂY. DO", ex-74): OCR loses
     marks of capitals far more often than it invents them, so a repair that takes marks
     away is the language model overruling a sure reading."""
-    for line in lines:
-        if not (line.start < end and line.end > start):
-            continue
+    for line in _touched_by(lines, start, end):
         restored = text[line.start : line.end].split()
         if len(restored) != len(line.words):
             continue
@@ -521,7 +527,7 @@ def _ragged_line(lines: list[OcrLine], start: int, end: int) -> int | None:
     hiện dự" at the start of the second line, which then sat 155 px right of the block's
     centre and 205 px right of its left edge, a wrong subject nothing flagged.
     """
-    block = [line for line in lines if line.start < end and line.end > start]
+    block = _touched_by(lines, start, end)
     if len(block) < 2:
         return None
     widest = max(block, key=lambda line: line.right - line.left)
