@@ -463,9 +463,8 @@ def _lost_ink(
         return start * SCALE
     for a, b in itertools.pairwise(members):
         left, right = boxes[a][2] // SCALE, boxes[b][0] // SCALE
-        if (
-            0 < right - left <= LOST_GAP_WIDTH * unit
-            and uncovered[top:bottom, left:right].sum() >= LOST_INK * unit**2
+        if right - left <= LOST_GAP_WIDTH * unit and _word_of_ink(
+            uncovered, left, right, top, bottom, unit
         ):
             return first * SCALE  # ink between two words of a line: a word lost there
     return None
@@ -477,13 +476,21 @@ def _touched(
     """The columns left..right of the band top..bottom (half-size) hold a word's worth of
     uncovered ink, and uncovered ink goes on above or below the band beyond a mark's
     reach (LOST_TOUCH text heights)."""
-    if right <= left or uncovered[top:bottom, left:right].sum() < LOST_INK * unit**2:
+    if not _word_of_ink(uncovered, left, right, top, bottom, unit):
         return False
     above = uncovered[max(0, top - round(LOST_TOUCH * unit)) : max(0, top - round(0.6 * unit)),
                       left:right]
     below = uncovered[bottom + round(0.6 * unit) : bottom + round(LOST_TOUCH * unit),
                       left:right]
     return bool(above.any() or below.any())
+
+
+def _word_of_ink(
+    uncovered: np.ndarray, left: int, right: int, top: int, bottom: int, unit: float
+) -> bool:
+    """The columns left..right of the band top..bottom (half-size) hold at least LOST_INK
+    text heights squared of uncovered ink: a word's worth, not a speck."""
+    return right > left and uncovered[top:bottom, left:right].sum() >= LOST_INK * unit**2
 
 
 def _lost_words(
