@@ -117,19 +117,10 @@ def _ocr_page(
 
     blank = ocr.is_blank(lines)
     errors = []
-    if blank and (ink := ocr.ink_share(cleaned.image)) > ocr.BLANK_MAX_INK:
-        # no words, yet ink all over: a page that could not be read, not a blank one
-        blank = False
-        errors.append(f"no words read from a page with ink on {ink:.0%} of it: unreadable, "
-                      "check its image")
-        log.warning("%s page %d: %s", path.name, job.page, errors[-1])
-    elif blank and content is not None and content.layer_letters >= sources.TEXT_LAYER_MIN_LETTERS:
-        # no words, yet a text layer of its own: its text is drawn in a way that was not read
-        # (ex-82 read only its background picture before sources.pdf.shows_text)
-        blank = False
-        errors.append(f"no words read, yet the page's text layer holds {content.layer_letters} "
-                      "letters: unreadable as drawn, check it")
-        log.warning("%s page %d: %s", path.name, job.page, errors[-1])
+    if blank and (unread := _unread(cleaned.image, content)):
+        blank = False  # no words, yet something there to read: unreadable, not blank
+        errors.append(unread)
+        log.warning("%s page %d: %s", path.name, job.page, unread)
     if blank:
         log.debug("%s page %d is blank", path.name, job.page)
     if blank or errors:  # kept as a page; what OCR made of its marks is not text
@@ -154,6 +145,18 @@ def _ocr_page(
         image_source=image_source,
     )
     return page, png if job.keep_image else None
+
+
+def _unread(image: np.ndarray, content: sources.PdfPageContent | None) -> str | None:
+    """Why a page OCR found no words on is unreadable rather than blank: ink all over it,
+    or a text layer of its own whose text is drawn in a way that was not read (ex-82 read
+    only its background picture before `sources.pdf.shows_text`); None for a blank page."""
+    if (ink := ocr.ink_share(image)) > ocr.BLANK_MAX_INK:
+        return f"no words read from a page with ink on {ink:.0%} of it: unreadable, check its image"
+    if content is not None and content.layer_letters >= sources.TEXT_LAYER_MIN_LETTERS:
+        return (f"no words read, yet the page's text layer holds {content.layer_letters} "
+                "letters: unreadable as drawn, check it")
+    return None
 
 
 MIN_ORIENTATION_CONFIDENCE = 2.0  # Tesseract's OSD: upright pages measured 15-24
