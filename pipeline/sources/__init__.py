@@ -257,23 +257,27 @@ def pdf_page_content(path: Path, page: int) -> PdfPageContent:
     letters = sum(1 for ch in text if ch.isalpha())
     dropped = len(words) - len(kept)
     stamp_note = f" ({dropped} words of a signature stamp left out)" if dropped else ""
+
+    def refused(reason: str) -> PdfPageContent:  # the layer is not the page's text: OCR it
+        return PdfPageContent(None, _unless_shown(scan, path, page), reason, size, letters)
+
     if letters < TEXT_LAYER_MIN_LETTERS:
         reason = f"text layer has {letters} letters{stamp_note}"
-        return PdfPageContent(None, _unless_shown(scan, path, page), reason, size, letters)
+        return refused(reason)
     share = _height_share([w.box for w in kept], layer.height)
     if scan is not None and share < TEXT_LAYER_MIN_HEIGHT_SHARE:
         reason = f"text layer spans {share:.0%} of a scanned page's height{stamp_note}"
-        return PdfPageContent(None, _unless_shown(scan, path, page), reason, size, letters)
+        return refused(reason)
     marked = sum(1 for ch in text if ch.isalpha() and not ch.isascii()) / letters
     if scan is not None and marked < TEXT_LAYER_MIN_MARKED_SHARE:
         reason = (f"a scanned page's text layer has {marked:.0%} marked letters "
                   "(another engine's OCR without Vietnamese)")
-        return PdfPageContent(None, _unless_shown(scan, path, page), reason, size, letters)
+        return refused(reason)
     syllables = _syllable_share(text)
     if _under_image(images, size) and syllables < TEXT_LAYER_MIN_SYLLABLE_SHARE:
         reason = (f"a scanned page's text layer has {syllables:.1%} Vietnamese syllables "
                   "(another engine's OCR with errors)")
-        return PdfPageContent(None, _unless_shown(scan, path, page), reason, size, letters)
+        return refused(reason)
     reason = f"text layer spans {share:.0%} of the page{stamp_note}"
     return PdfPageContent(text, scan, reason, size)
 
