@@ -498,7 +498,7 @@ def batch(doc: Doc) -> str:
     """Which set of the corpus a document came in, so that a pooled figure does not hide a
     weak part: the real-scans folder (qn, epu), the extra scans of sessions 7-8 (ex-01 to
     ex-15), those of session 9 (ex-16 to ex-32: 2011-2012 Bắc Giang and Phú Thọ scans),
-    those of session 10 (ex-33 to ex-52: 2010-2025 scans of ministries and nine provinces)
+    those of session 10 (ex-33 to ex-52: 2010-2025 scans of ministries and nine provinces),
     those of issue 13's helper-27 (ex-53 to ex-72: 2012-2025 scans of new sources) or those
     of session 12 (ex-73 on)."""
     if doc.name.startswith("ex-"):
