@@ -165,3 +165,18 @@ def test_a_stroke_alone_beside_a_line_adds_nothing(
     cv2.line(clean, (name.left + 100, name.top - 200), (name.left + 60, name.top + 40), 0, 5)
     lost = [w for w in words if w.text != "Huỳnh"]
     assert missed_ink.with_lost_words(clean, lost, [], "vie") == lost
+
+
+def test_a_real_signers_family_name_under_the_pen_is_read() -> None:
+    # ex-56 (dev) page 2: the pen's stroke runs into "Huỳnh"; the page's read gave "Hữu Trí"
+    from pathlib import Path
+
+    from pipeline import cleanup, sources
+    from pipeline.run.page import tesseract_orientation
+
+    path = Path(__file__).resolve().parents[1] / "corpus" / "real" / "extra" / "ex-56.pdf"
+    content = sources.pdf_page_content(path, 2)
+    rgb, dpi, _ = sources.pdf_page_image(path, 2, content, 300)
+    page = cleanup.clean_page(rgb, orientation_check=tesseract_orientation, dpi=dpi).image
+    _, lines, _ = ocr.recognize_page(page)
+    assert "Huỳnh Hữu Trí" in [line.text for line in lines]

@@ -337,3 +337,16 @@ def test_a_page_read_blank_under_a_text_layer_of_its_own_is_reported_unreadable(
                                  blank_scan)), media_type="application/pdf", page=1,
                                  keep_image=False))
     assert empty.page is not None and empty.page.blank and not empty.page.errors
+
+
+REAL_EXTRA = Path(__file__).resolve().parents[1] / "corpus" / "real" / "extra"
+
+
+def test_a_real_born_digital_page_over_a_background_picture_is_rendered_and_read() -> None:
+    # ex-82 (dev): fonts that map to no Vietnamese over a page-sized faint background; its
+    # picture alone was read as a blank page
+    path = REAL_EXTRA / "ex-82.pdf"
+    content = sources.pdf_page_content(path, 1)
+    assert content.text is None and content.scan is None and pdf.shows_text(path, 1)
+    pixels, _, origin = sources.pdf_page_image(path, 1, content, 150)
+    assert origin == "rendered" and (np.asarray(pixels) < 128).mean() > 0.02
