@@ -347,6 +347,20 @@ def test_a_rank_before_the_signers_name_is_left_out() -> None:
     assert r.signer.name == "Nguyễn Tiến Dũng"
 
 
+def test_a_bodys_name_below_the_signature_is_no_signer() -> None:
+    # ex-36: the signature hid the name; a certified copy's header below it ("UBND TỈNH BẮC
+    # GIANG / VĂN PHÒNG") was taken for the signer's name
+    text = _state("Số: 1234/QĐ-BTC", "Hà Nội, ngày 02 tháng 02 năm 2010", DECISION).replace(
+        "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Phước Hiền",
+        "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nUBND TỈNH BẮC GIANG\nVĂN PHÒNG\nSAO LỤC")
+    r = extract_fields(text)
+    assert r.signer.name is None
+    assert "signer" in _reviewed(r)
+    # a name in capitals stays a name
+    r = extract_fields(text.replace("UBND TỈNH BẮC GIANG\nVĂN PHÒNG", "ĐOÀN VĂN PHÒNG"))
+    assert r.signer.name == "ĐOÀN VĂN PHÒNG"
+
+
 def test_a_letters_subject_read_with_a_w_for_its_slash_and_a_bar_inside() -> None:
     # ex-68: "V/v" read "VWV"; ex-62: a stroke read as "|" between two words
     r = extract_fields(_state("Số: 4552/BCA-C04", "Hà Nội, ngày 09 tháng 10 năm 2025",

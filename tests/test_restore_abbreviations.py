@@ -31,6 +31,9 @@ REAL_LINES = [
     "Gửi UBND, HĐND huyện, Sở GD&ĐT, VPUB: PCVP (NC) thực hiện kỳ thi",
     # A table row of the real set (epu-01): `|` between cells is no misread letter.
     "1 | D12 + D13 | 7h30 ngày 30/6/2021 đến 23h ngày 01/7/2021",
+    # A lone `&` joins two names (ex-82): the subject's repair in `ocr` mode made it "ở".
+    "Về việc bổ nhiệm chức vụ Phó Giám đốc Trung tâm Khảo thí & Đảm bảo chất lượng giáo dục",
+    "- Sở KH & ĐT;",
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -22,6 +23,7 @@ from pipeline.fields.text import (
 )
 from pipeline.fields.values import Evidence
 from pipeline.record import Signer
+from pipeline.restore.names import surnames
 from pipeline.text.vietnamese import canonical_tones, fold, strip_tone
 
 _CLOSING = SETTINGS.closing
@@ -391,13 +393,35 @@ def _name(segs: Sequence[Seg], keywords: Sequence[Match], anchor: int) -> int | 
             continue
         if fold(candidate) in skip or _keyword_in(seg, keywords, {"TITLE", "AUTHORITY"}):
             continue
-        if _is_name(candidate):
+        if _is_name(candidate) and not _body_name(candidate):
             if not candidate.isupper():
                 return i
             found.append(i)
         elif _surname_behind_ink(candidate):
             return i
     return found[0] if found else None
+
+
+def _body_name(candidate: str) -> bool:
+    """A name-like line that names a body, not a person: one that opens as issuers do
+    ("VĂN PHÒNG", "ỦY BAN ..."), or in capitals, one that opens with no family name
+    ("UBND TỈNH BẮC GIANG": a copy's header below the signature, ex-36)."""
+    folded = fold(candidate)
+    if any(folded == start or folded.startswith(start + " ") for start in _issuer_openings()):
+        return True
+    return candidate.isupper() and folded.split()[0] not in _folded_surnames()
+
+
+@cache
+def _issuer_openings() -> tuple[str, ...]:
+    """Openings of issuer lines of two or more words (one word may be a family name: Đoàn)."""
+    return tuple(start for start in words("issuer_starts") if " " in start)
+
+
+@cache
+def _folded_surnames() -> frozenset[str]:
+    """Family names, folded: a name in capitals starts with one, however its marks read."""
+    return frozenset(fold(name) for name in [*words("surnames", folded=False), *surnames()])
 
 
 def _name_text(seg: Seg) -> str:

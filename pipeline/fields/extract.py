@@ -16,6 +16,7 @@ from typing import Any
 from pipeline.fields import body, closing, header, tables
 from pipeline.fields.layout import segments
 from pipeline.fields.match import keyword_matches
+from pipeline.fields.own_text import BodyWords, issuer_as_written, subject_as_written
 from pipeline.fields.repair import FieldRepair
 from pipeline.fields.review import review_items
 from pipeline.fields.text import fold, is_upper_line, split_lines, squash
@@ -84,9 +85,13 @@ def extract_fields(
     sections = body.sections(segs, head.end_line, body_end_line)
     signed = end.evidence["signer.name"].end if "signer.name" in end.evidence else None
     notes = body.footnotes(text, segs, head.end_line, _page_ends(text, pages), signed)
-    subject = head.subject
+    subject, issuer = head.subject, list(head.issuer)
     if repair is not None and first is not None:
+        own = BodyWords.of(text[body_start:])
         subject = _repaired(subject, notes, found, repair)
+        if subject and head.subject:
+            subject = subject_as_written(head.subject, subject, own)
+        issuer = issuer_as_written(issuer, own)
     term = body.term(text, folded, body_start)
     evidence: dict[str, Evidence] = {**head.evidence, **end.evidence}
     if term:
@@ -102,7 +107,7 @@ def extract_fields(
         symbol=symbol_text,
         doc_number=symbol.doc_number if symbol else None,
         issuer_code=symbol.issuer_code if symbol else None,
-        issuer=list(head.issuer),
+        issuer=issuer,
         national_heading=head.national_heading,
         place=head.place,
         date=head.date,

@@ -99,6 +99,16 @@ class LayoutSettings:
 
 
 @dataclass(frozen=True)
+class OwnTextSettings:
+    """The body's phrases as evidence for header words (`pipeline.fields.own_text`)."""
+
+    # neighbours (up to two each side) the body must write beside a header word's letters
+    # for its marks to count as the header's
+    company: int = 1
+    shortest_word: int = 2  # letters; a shorter word is too common a spelling to take
+
+
+@dataclass(frozen=True)
 class FieldSettings:
     """Every threshold of the field stage, by the part that reads it."""
 
@@ -107,6 +117,7 @@ class FieldSettings:
     closing: ClosingSettings = ClosingSettings()
     body: BodySettings = BodySettings()
     layout: LayoutSettings = LayoutSettings()
+    own_text: OwnTextSettings = OwnTextSettings()
     # canonical_code's confidence from which an OCR-damaged code is taken for the known code
     # it resembles (a symbol's type code, a reference's, a state symbol's first code)
     known_code_confidence: float = 0.7
@@ -114,3 +125,4 @@ class FieldSettings:
 
 SETTINGS = FieldSettings()
 REVIEW = SETTINGS.review
+OWN_TEXT = SETTINGS.own_text

@@ -672,10 +672,12 @@ def _misread_roman(token: str) -> str | None:
 
 
 def _separator(text: str, token: Token) -> bool:
-    """A `|` standing alone between spaces: a table cell border or a rule, not a letter
-    (the real set's tables are written `1 | D12 | 7h30`; OCR made them `1 l D12 l 7h30`)."""
+    """A `|` or `&` standing alone between spaces, not a misread letter: a `|` is a table
+    cell border or a rule (the real set's tables are written `1 | D12 | 7h30`; OCR made them
+    `1 l D12 l 7h30`), a `&` joins two names (`Khảo thí & Đảm bảo`, `Sở KH & ĐT`: all 15
+    lone `&` of the real dev scans' OCR; the channel's ở -> & is never seen there alone)."""
     return (
-        set(token.text) == {"|"}
+        set(token.text) in ({"|"}, {"&"})
         and (token.start == 0 or text[token.start - 1].isspace())
         and (token.end == len(text) or text[token.end].isspace())
     )

@@ -1,0 +1,53 @@
+"""The body's own words as evidence for the header's marks (pipeline.fields.own_text), on
+lines of the real dev scans ex-74 and ex-10."""
+
+from __future__ import annotations
+
+from pipeline.fields.own_text import BodyWords, issuer_as_written, subject_as_written
+
+EX74_BODY = (
+    "Căn cứ Quyết định số 1065/QĐ-ĐHTĐ của Hiệu trưởng Trường Đại học Tây Đô về việc ban "
+    "hành quy định tổ chức thi kết thúc học phần;\nGiảng viên thực hiện ra đề thi và đáp án."
+)
+
+
+def test_an_issuer_word_takes_the_marks_the_body_writes_in_its_phrase() -> None:
+    # ex-74: OCR read "TÂY. ĐÔ", the text's repair wrote "TÂY. DO"; the body says "Tây Đô"
+    body = BodyWords.of(EX74_BODY)
+    lines = ["BỘ GIÁO DỤC VÀ ĐÀO TẠO", "TRƯỜNG ĐẠI HỌC TÂY. DO"]
+    assert issuer_as_written(lines, body) == ["BỘ GIÁO DỤC VÀ ĐÀO TẠO", "TRƯỜNG ĐẠI HỌC TÂY ĐÔ"]
+
+
+def test_the_body_never_changes_an_issuer_words_letters() -> None:
+    # "và đáp án" is one letter from "VÀ ĐÀO": letters are the header's own
+    body = BodyWords.of(EX74_BODY)
+    assert issuer_as_written(["SỞ GIÁO DỤC VÀ ĐÀO TẠO"], body) == ["SỞ GIÁO DỤC VÀ ĐÀO TẠO"]
+
+
+def test_a_word_without_the_bodys_company_is_left_as_read() -> None:
+    body = BodyWords.of("Đô thị loại I; học sinh Tây Ninh.")
+    assert issuer_as_written(["TRƯỜNG ĐẠI HỌC TÂY DO"], body) == ["TRƯỜNG ĐẠI HỌC TÂY DO"]
+
+
+def test_the_body_writing_the_headers_own_spelling_too_leaves_it() -> None:
+    body = BodyWords.of("Trường Đại học Tây Đô và Trường Đại học Tây Do")
+    assert issuer_as_written(["TRƯỜNG ĐẠI HỌC TÂY DO"], body) == ["TRƯỜNG ĐẠI HỌC TÂY DO"]
+
+
+EX10_READ = "Về việc khen thưởng học sinh, sinh viên giỏi nghề cấp trường năm học 2015 - 2016"
+EX10_BODY = (
+    "Căn cứ kết quả tại Hội thi học sinh, sinh viên giỏi nghề cấp trường năm học 2015 - 2016,"
+    " thưởng mỗi học sinh 50.000đ"
+)
+
+
+def test_a_subject_word_the_repair_changed_goes_back_when_the_body_writes_it_as_read() -> None:
+    repaired = EX10_READ.replace("cấp trường", "cấp trưởng")
+    assert subject_as_written(EX10_READ, repaired, BodyWords.of(EX10_BODY)) == EX10_READ
+
+
+def test_a_repair_the_body_does_not_contradict_stands() -> None:
+    read = "Về việc triển khai công tác đôi với học sinh"
+    repaired = "Về việc triển khai công tác đối với học sinh"
+    body = BodyWords.of("Thực hiện đối với học sinh các lớp; công tác đôi khi chậm.")
+    assert subject_as_written(read, repaired, body) == repaired
