@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import replace
@@ -405,11 +406,17 @@ def with_lost_words(
             for w in tesseract.recognize(crop.image, lang=lang, psm=7)
         ]
         lost = _lost_words([words[i] for i in members], [boxes[i] for i in members], found,
-                           covered)
+                           [*strong, *covered_boxes])
         if lost:
             host = words[members[0]]
-            gained[_line_key(host)] = [
-                replace(w, block=host.block, paragraph=host.paragraph, line=host.line)
+            top = min(boxes[i][1] for i in members)
+            bottom = max(boxes[i][3] for i in members)
+            gained[_line_key(host)] = [  # in the band of the line it was read in: a rule
+                replace(  # or ring read with it must not stretch it into the next line
+                    w, block=host.block, paragraph=host.paragraph, line=host.line,
+                    top=max(w.top, top),
+                    height=max(1, min(w.top + w.height, bottom) - max(w.top, top)),
+                )
                 for w in lost
             ]
     log.debug("read %d lines again for lost words, gained %s", len(crops),
@@ -493,15 +500,26 @@ def _word_of_ink(
     return right > left and uncovered[top:bottom, left:right].sum() >= LOST_INK * unit**2
 
 
+_RULE_READ = re.compile(r"[-_—–=~.]+")  # what OCR makes of a slice of a ruled line
+
+
 def _lost_words(
     line: Sequence[tesseract.TsvWord], line_boxes: Sequence[Box],
-    found: Sequence[tesseract.TsvWord], covered: np.ndarray,
+    found: Sequence[tesseract.TsvWord], taken: Sequence[Box],
 ) -> list[tesseract.TsvWord]:
     """The words the band read on uncovered ink, when it read each of the line's own
-    words alike where they are and each new word is a sure word of letters."""
+    words alike where they are and each new word is a sure word of letters that no sure
+    word or recovered piece was read on (`taken`: their own boxes, met as a line's words
+    are; not the margin around them that counts as covered when uncovered ink is looked
+    for, which on a tightly set subject reaches into the next line: "thực hiện dự",
+    qn-15). A piece read
+    as dashes is the rule that hid them, not a word: a stamp's top edge drawn under
+    "thực hiện dự" (qn-15) read "—_" before them."""
     new: list[tesseract.TsvWord] = []
     again: list[tuple[tesseract.TsvWord, tesseract.TsvWord]] = []
     for w in found:
+        if _RULE_READ.fullmatch(w.text):
+            continue
         box = (w.left, w.top, w.left + w.width, w.top + w.height)
         mate = next((k for k, b in enumerate(line_boxes) if _meets(box, b)), None)
         if mate is None:
@@ -513,11 +531,11 @@ def _lost_words(
     if not all(_alike(old.text, w.text) for old, w in again):
         return []
     for w in new:
-        centre_x, centre_y = (w.left + w.width // 2) // SCALE, (w.top + w.height // 2) // SCALE
+        box = (w.left, w.top, w.left + w.width, w.top + w.height)
         if (
             w.confidence < LOST_CONF
             or not w.text.rstrip(".").isalpha()
-            or covered[centre_y, centre_x]
+            or any(_meets(box, b) for b in taken)
         ):
             return []
     return list(new)
