@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -169,8 +170,6 @@ def test_a_stroke_alone_beside_a_line_adds_nothing(
 
 def test_a_real_signers_family_name_under_the_pen_is_read() -> None:
     # ex-56 (dev) page 2: the pen's stroke runs into "Huỳnh"; the page's read gave "Hữu Trí"
-    from pathlib import Path
-
     from pipeline import cleanup, sources
     from pipeline.run.page import tesseract_orientation
 
@@ -180,3 +179,24 @@ def test_a_real_signers_family_name_under_the_pen_is_read() -> None:
     page = cleanup.clean_page(rgb, orientation_check=tesseract_orientation, dpi=dpi).image
     _, lines, _ = ocr.recognize_page(page)
     assert "Huỳnh Hữu Trí" in [line.text for line in lines]
+
+
+REAL_SCANS = Path(__file__).resolve().parents[2] / "shared" / "real-scans"
+
+
+@pytest.mark.skipif(not (REAL_SCANS / "qn-15.pdf").exists(), reason="../shared/real-scans absent")
+def test_real_words_over_a_stamps_edge_are_read_into_their_line() -> None:
+    # qn-15 (dev): a received-stamp's top edge runs under "thực hiện dự" at the start of the
+    # subject's second line; the page's read began the line at "án", and the lost words,
+    # once read, stretched by the rule, merged the two subject lines
+    from pipeline import cleanup, sources
+    from pipeline.run.page import tesseract_orientation
+
+    path = REAL_SCANS / "qn-15.pdf"
+    content = sources.pdf_page_content(path, 1)
+    rgb, dpi, _ = sources.pdf_page_image(path, 1, content, 300)
+    page = cleanup.clean_page(rgb, orientation_check=tesseract_orientation, dpi=dpi).image
+    _, lines, _ = ocr.recognize_page(page)
+    texts = [line.text for line in lines]
+    assert "thực hiện dự án sử dụng vốn ngoài ngân sách nhà nước tại tỉnh Quảng Ngãi" in texts
+    assert "về việc tăng cường công tác quản lý nhà nước để hỗ trợ nhà đầu tư" in texts
