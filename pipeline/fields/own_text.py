@@ -104,20 +104,20 @@ def _body_form(
     right = [fold(texts[j]) for j in (i + 1, i + 2)
              if j < len(texts) and all(joined[i + 1 : j + 1])]
     found: Counter[str] = Counter()
-    joined_left = False
+    with_left: set[str] = set()  # spellings the body writes after the word's left neighbour
     for at in body.at.get(key, ()):
         before, after = _company(body, at, left, -1), _company(body, at, right, 1)
         if before + after >= OWN_TEXT.company:
-            form = body.words[at]
-            assert form is not None
-            found[form.lower()] += 1
-            joined_left = joined_left or before > 0
+            form = (body.words[at] or "").lower()
+            found[form] += 1
+            if before:
+                with_left.add(form)
     if not found or word.lower() in found:
         return None
     ranked = found.most_common(2)
     if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
         return None
-    return ranked[0][0], joined_left
+    return ranked[0][0], ranked[0][0] in with_left
 
 
 def _company(body: BodyWords, at: int, side: list[str], step: int) -> int:
