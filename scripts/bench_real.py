@@ -499,12 +499,15 @@ def batch(doc: Doc) -> str:
     weak part: the real-scans folder (qn, epu), the extra scans of sessions 7-8 (ex-01 to
     ex-15), those of session 9 (ex-16 to ex-32: 2011-2012 Bắc Giang and Phú Thọ scans),
     those of session 10 (ex-33 to ex-52: 2010-2025 scans of ministries and nine provinces),
-    those of issue 13's helper-27 (ex-53 to ex-72: 2012-2025 scans of new sources) or those
-    of session 12 (ex-73 on)."""
+    those of issue 13's helper-27 (ex-53 to ex-72: 2012-2025 scans of new sources), those
+    of session 12 (ex-73 to ex-84: Tây Đô university and Bắc Giang) or those of session 13
+    (ex-85 on: Kiên Giang health department, three universities, An Giang, 2011-2023)."""
     if doc.name.startswith("ex-"):
         number = int(doc.name[3:])
+        if number >= 85:
+            return "ex-85.."
         if number >= 73:
-            return "ex-73.."
+            return "ex-73..84"
         if number >= 53:
             return "ex-53..72"
         return "ex-33..52" if number >= 33 else "ex-16..32" if number >= 16 else "ex-01..15"
