@@ -501,7 +501,8 @@ def batch(doc: Doc) -> str:
     those of session 10 (ex-33 to ex-52: 2010-2025 scans of ministries and nine provinces),
     those of issue 13's helper-27 (ex-53 to ex-72: 2012-2025 scans of new sources), those
     of session 12 (ex-73 to ex-84: Tây Đô university and Bắc Giang) or those of session 13
-    (ex-85 on: Kiên Giang health department, three universities, An Giang, 2011-2023)."""
+    (ex-85 on: Kiên Giang health department, three universities, two ministries, An Giang,
+    2011-2023)."""
     if doc.name.startswith("ex-"):
         number = int(doc.name[3:])
         if number >= 85:
