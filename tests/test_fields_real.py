@@ -377,3 +377,44 @@ def test_a_blank_number_slot_and_a_lone_quote_mark() -> None:
     assert (r.number, r.symbol) == (None, "TB-HTTT")
     assert r.issuer == ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"]
     assert r.subject == "Kế hoạch bảo vệ Thực tập Tốt nghiệp"
+
+
+def test_a_thu_moi_is_typed_and_its_subject_is_the_line_below() -> None:
+    # ex-96: "Số: 495/TM-SYT", a "THƯ MỜI" line and the meeting's name below it
+    r = extract_fields(_state("Số: 495/TM-SYT", "Kiên Giang, ngày 08 tháng 11 năm 2017",
+                              "THƯ MỜI\nHội nghị lấy ý kiến góp ý xây dựng Chương trình hành "
+                              "động\nThực hiện chỉ đạo của Thường trực."))
+    assert (r.doc_type, r.type_code) == ("THƯ MỜI", "TM")
+    assert r.subject == "Hội nghị lấy ý kiến góp ý xây dựng Chương trình hành động"
+
+
+def test_a_broken_vv_under_the_number_still_opens_the_subject() -> None:
+    # ex-88: "V/v" read "VỀ'ý" on the line under "Số /SYT-KHTC"
+    text = ("UBND TỈNH KIÊN GIANG\nSỞ Y TẾ\nSố /SYT-KHTC\nVỀ'ý cung cấp thông tin an toàn\n"
+            "môi trường bệnh viện\nCỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\nKiên Giang, ngày 8 tháng 01 năm 2017\n"
+            "Kính gửi: Các đơn vị trực thuộc Sở Y tế\nĐể có cơ sở hỗ trợ.\nNơi nhận:\n"
+            "- Như trên;\n- Lưu VT.\nGIÁM ĐỐC\nNguyễn Trúc Giang")
+    r = extract_fields(text)
+    assert r.doc_type == "CÔNG VĂN"
+    assert r.subject == "cung cấp thông tin an toàn môi trường bệnh viện"
+
+
+def test_a_bracketed_subject_and_specks_beside_the_issuer_are_left_out() -> None:
+    # ex-86: "*- BỘ GIÁO DỤC VÀ ĐÀO TẠO", "` TRƯỜNG ĐẠI HỌC SPKT HƯNG YÊN", "( Về việc ...)"
+    text = ("- BỘ GIÁO DỤC VÀ ĐÀO TẠO\n` TRƯỜNG ĐẠI HỌC SPKT HƯNG YÊN\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Hưng Yên, ngày 20 tháng 9 năm 2011\nTHÔNG BÁO\n"
+            "( Về việc thực hiện chuẩn đầu ra)\nThực hiện Chỉ thị.\nNơi nhận:\n- Lưu VT.\n"
+            "HIỆU TRƯỞNG\nNguyễn Văn A")
+    r = extract_fields(text)
+    assert " ".join(r.issuer) == "BỘ GIÁO DỤC VÀ ĐÀO TẠO TRƯỜNG ĐẠI HỌC SPKT HƯNG YÊN"
+    assert r.subject == "Về việc thực hiện chuẩn đầu ra"
+
+
+def test_a_two_word_signer_name_is_flagged() -> None:
+    # ex-90: "Lê Hoàng Anh" read "Hoàng Anh" (Hoàng is a family name too)
+    text = _state("Số: 12/QĐ-UBND", "Quảng Ngãi, ngày 16 tháng 01 năm 2025", DECISION)
+    r = extract_fields(text.replace("Trần Phước Hiền", "Hoàng Anh"))
+    assert "two words" in _reviewed(r)["signer"]
+    assert "signer" not in _reviewed(extract_fields(text))

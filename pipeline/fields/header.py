@@ -63,6 +63,9 @@ _VV = re.compile(  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%", "VWV"; older: "V�
 )
 # a công văn's subject under its number may open with "Về" alone: "Về Chương trình ..." (ex-08)
 _VE = re.compile(r"^Về\s+\w")
+# ... or with a "V/v" OCR broke further ("VỀ'ý cung cấp", ex-88): a V, up to three marks or
+# letters, then a v or y, as one token
+_BROKEN_VV = re.compile(r"^v\S{1,3}[vy](?=\s+\w)")  # on the folded line
 _NUMBER_LABEL = re.compile(r"^s[o0][^\w\s]")  # folded "Số„2⁄Í6 TB-ĐHĐL": a number line OCR broke
 # "66-CT/QU, ngày ...", also with a letter of the code read as a digit ("399-C1/BTCTW")
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z][a-z0-9]{0,5}\s*[/-]\s*[a-z]")
@@ -891,10 +894,12 @@ def build_header(
         # the left column is the công văn's subject all the same
         below_number = below_number or (number_at is None and type_at is None and seg.col == 0
                                         and h.national_heading is None)
-        if h.subject is None and (_VV.match(seg.folded) or (below_number and _VE.match(seg.text))):
+        broken = _BROKEN_VV.match(seg.folded) if below_number else None
+        if h.subject is None and (_VV.match(seg.folded) or broken
+                                  or (below_number and _VE.match(seg.text))):
             taken = _vv_subject(segs, segs.index(seg))  # it may wrap below the head's end
             roles.update(j for j, other in enumerate(head) if other in taken)
-            vv = _VV.match(seg.folded)
+            vv = _VV.match(seg.folded) or broken
             h.subject = squash(" ".join(s.text for s in taken)[vv.end() if vv else 0 :])
             h.subject_after_vv = True
             h.evidence["subject"] = Evidence(seg.start, taken[-1].end,
@@ -944,7 +949,10 @@ def tidy_subject(subject: str) -> str:
     ("79-KH/UBKT'TU"), the opening "Về việc" read "và việc" (ex-12), a speck read as a
     dash glued to a word before a lower-case one ("quốc gia— do", ex-13) and a stroke read
     as a bar between two words ("mới | ban hành", ex-62) or as a lone quote mark ("Thực
-    tập “Tốt nghiệp", ex-72)."""
+    tập “Tốt nghiệp", ex-72), and the brackets some offices set a subject in ("(Về việc
+    thực hiện chuẩn đầu ra)", ex-86)."""
+    if bracketed := _BRACKETED.fullmatch(subject):
+        subject = bracketed.group(1)
     subject = _VE_VIEC.sub(_ve_viec, respell(_DOUBLED_PUNCT.sub(r"\1", subject)))
     subject = _LONE_BAR.sub(" ", _GLUED_DASH.sub("", subject))
     if subject.count("“") + subject.count("”") == 1:  # a speck read as a quote (ex-72)
@@ -955,6 +963,7 @@ def tidy_subject(subject: str) -> str:
     return _canonical_symbols(subject)
 
 
+_BRACKETED = re.compile(r"\(\s*([^()]+?)\s*\)")  # a whole subject in brackets
 _GLUED_DASH = re.compile(r"(?<=\w)[—–](?=\s+[a-zà-ỹđ])")
 _LONE_BAR = re.compile(r"\s+[|¦]\s+")
 _VE_VIEC = re.compile(r"^(\w{2})(?=\s+việc\b)")

@@ -142,7 +142,7 @@ def continues_phrase(above: str, line: str) -> bool:
 
 def canonical_issuer(line: str) -> str:
     """An issuer line with glued words split and known words written the known way."""
-    tokens = [_drop_stray(t) for raw in _without_foreign_letters(line).strip(" ,.;:").split()
+    tokens = [_drop_stray(t) for raw in _without_foreign_letters(line).strip(_LINE_EDGES).split()
               for t in _split_glued(raw) if not _BRACKET_JUNK.fullmatch(raw)]
     return " ".join(_known_words(tokens))
 
@@ -159,9 +159,12 @@ def _without_foreign_letters(line: str) -> str:
     return "".join(kept)
 
 
-# A token of brackets and bars alone is a seal's or a border's edge read as text
-# ("TỈNH [ QUẢNG NGÃI", qn-29); an issuer line prints no such token.
-_BRACKET_JUNK = re.compile(r"[\[\]{}|()<>_~]+")
+# A token of brackets, bars or quotes alone is a seal's or a border's edge or a speck read as
+# text ("TỈNH [ QUẢNG NGÃI", qn-29; "` TRƯỜNG ĐẠI HỌC", ex-86); an issuer line prints none.
+_BRACKET_JUNK = re.compile(r"[\[\]{}|()<>_~`'\"*»«•]+")
+# what an issuer line never starts or ends with: a dash there is a speck ("- BỘ GIÁO DỤC",
+# ex-86) or a rule's end, though one may join two names inside it
+_LINE_EDGES = " ,.;:-–—"
 
 
 def _drop_stray(token: str) -> str:

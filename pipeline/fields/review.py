@@ -122,6 +122,11 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     elif r.signer.name and r.signer.name.split()[0] not in _surnames():
         flag("signer", f"signer's name does not start with a known family name "
              f"({r.signer.name}): a word lost under the signature?")
+    elif r.signer.name and len(r.signer.name.split()) == 2:
+        # no dev signer has a two-word name, and both names read with two had lost a word
+        # under the signature ("Hoàng Anh" for "Lê Hoàng Anh", ex-90; "Văn Khoa", ex-26)
+        flag("signer", f"signer's name has two words ({r.signer.name}): a family or middle "
+             "name lost under the signature?")
     elif r.signer.name and unmarked and (
         twin := _given_name_twin(r.signer.name.split()[-1])
     ):
