@@ -418,3 +418,23 @@ def test_a_two_word_signer_name_is_flagged() -> None:
     r = extract_fields(text.replace("Trần Phước Hiền", "Hoàng Anh"))
     assert "two words" in _reviewed(r)["signer"]
     assert "signer" not in _reviewed(extract_fields(text))
+
+
+def test_a_vv_subject_goes_on_over_a_blank_line_with_a_bodys_name() -> None:
+    # ex-100: "V/v triển khai Công điện của Bộ trưởng", a blank line, "Bộ Khoa học và Công nghệ"
+    text = ("BỘ KHOA HỌC VÀ CÔNG NGHỆ\nSố: /BKHCN-TTra\n\nV/v triển khai Công điện của Bộ trưởng"
+            "\n\nBộ Khoa học và Công nghệ\n\nCỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\n\nHà Nội, ngày tháng 01 năm 2012\n\n"
+            "Kính gửi: Sở Khoa học và Công nghệ các tỉnh\n\nNgày 11/01/2012, Bộ trưởng đã ký.\n"
+            "Nơi nhận:\n- Lưu: VT.\nKT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nTrần Việt Thanh")
+    r = extract_fields(text)
+    assert r.subject == "triển khai Công điện của Bộ trưởng Bộ Khoa học và Công nghệ"
+
+
+def test_an_issuer_word_put_in_from_a_known_name_is_flagged() -> None:
+    # ex-104 prints "BỘ GIÁO DỤC ĐÀO TẠO"; the known name puts "VÀ" in, which was never read
+    r = extract_fields(_state("Số: 1254/KH-BGDĐT", "Hà Nội, ngày 01 tháng 11 năm 2021",
+                              DECISION).replace("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI",
+                                                "BỘ GIÁO DỤC ĐÀO TẠO"))
+    assert r.issuer == ["BỘ GIÁO DỤC VÀ ĐÀO TẠO"]
+    assert "'VÀ' is not on the page" in _reviewed(r)["issuer"]

@@ -1062,13 +1062,18 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
     its column up to a capitals line (the national heading), a place-and-date line, an
     opener ("Kính gửi") or a line that is not words (a stamp or rule read as letters). A
     blank line OCR put inside is passed when the line after it goes on in lower case
-    ("nội dung trình HĐND tỉnh" / "" / "tại kỳ họp thứ 31", qn-08)."""
+    ("nội dung trình HĐND tỉnh" / "" / "tại kỳ họp thứ 31", qn-08) or with a body's name
+    in lower case ("triển khai Công điện của Bộ trưởng" / "" / "Bộ Khoa học và Công
+    nghệ", ex-100: the header's own bodies are in capitals)."""
     taken = [head[at]]
     openers = words("body_openers")
+    bodies = words("issuer_starts")
     for seg in head[at + 1 : at + _HEADER.vv_subject_lines]:
         gap = seg.line - taken[-1].line
+        goes_on = seg.text[:1].islower() or any(
+            seg.folded.startswith(body + " ") for body in bodies)
         if (
-            not (gap == 1 or (gap == 2 and seg.text[:1].islower()))
+            not (gap == 1 or (gap == 2 and goes_on))
             or seg.col != head[at].col
             or taken[-1].text.rstrip().endswith(".")
             or is_upper_line(seg.text)

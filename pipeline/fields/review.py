@@ -20,6 +20,7 @@ from pipeline.fields.closing import LAST_NAME_CONFIDENCE, without_rank
 from pipeline.fields.names import phrase_words
 from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
+from pipeline.fields.text import compact
 from pipeline.record import Fields, Page, ReviewItem
 from pipeline.restore.gazetteer import load_places, place_key
 from pipeline.restore.names import person_name_counts, surnames
@@ -102,6 +103,10 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     ):
         flag("issuer", f"'{dropped[0]}', read surely, was written '{dropped[1]}' by the text's "
              "repair, marks taken away: check it")
+    read_as = r.evidence["issuer"].text if "issuer" in r.evidence else None
+    if r.issuer and read_as and (added := _not_read(r.issuer, read_as)):
+        flag("issuer", f"'{added}' is not on the page: put in from the known name the "
+             "issuer line nearly matches (OCR lost it, or the document left it out?)")
     if r.issuer and unmarked and (place := _unsure_place(r.issuer)):
         flag("issuer", f"the text came without tone marks: the place '{place[0]}' may be "
              f"'{place[1]}': check it")
@@ -221,6 +226,14 @@ def _odd_issuer_word(lines: Sequence[str]) -> str | None:
                     and word.upper() not in _place_words()):
                 return word
     return None
+
+
+def _not_read(issuer: Sequence[str], read: str) -> str | None:
+    """An issuer word that is nowhere in the lines it was read from: a word the known
+    phrase put in ("BỘ GIÁO DỤC ĐÀO TẠO" printed, ex-104, written "... VÀ ĐÀO TẠO")."""
+    letters = compact(read)
+    return next((w for line in issuer for w in line.split()
+                 if compact(w) and compact(w) not in letters), None)
 
 
 @cache
