@@ -438,3 +438,14 @@ def test_an_issuer_word_put_in_from_a_known_name_is_flagged() -> None:
                                                 "BỘ GIÁO DỤC ĐÀO TẠO"))
     assert r.issuer == ["BỘ GIÁO DỤC VÀ ĐÀO TẠO"]
     assert "'VÀ' is not on the page" in _reviewed(r)["issuer"]
+
+
+def test_a_symbol_after_the_junk_of_a_number_line_is_read() -> None:
+    # ex-102: "Số: ..." and the handwritten number read "Sa.)2£X" before "/BC-SYT"
+    text = ("UBND TỈNH KIÊN GIANG\nSỞ Y TẾ,\nSa.)2£X /BC-SYT\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Kiên Giang, ngày tháng 12 năm 2017\nBÁO CÁO\nTình hình thực hiện công tác y tế\n"
+            "Phần I\nNơi nhận:\n- Lưu VT.\nGIÁM ĐỐC\nHà Văn Phúc")
+    r = extract_fields(text)
+    assert (r.symbol, r.issuer_code) == ("BC-SYT", "SYT")
+    assert r.issuer == ["UBND TỈNH KIÊN GIANG", "SỞ Y TẾ"]

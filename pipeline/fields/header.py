@@ -468,8 +468,11 @@ def _number_by_hand(
     return sym, Evidence(seg.start, seg.start + m.end(), seg.text[: m.end()], 0.6), hand
 
 
-# a state symbol printed alone: "QĐ-UBND", "/KH-UBND" (the "Số:" and the number in ink lost)
-_SYMBOL_ALONE = re.compile(r"^/?\s*(?P<type>[A-ZĐa-zđ]{1,4})\s*-\s*(?P<issuer>[A-ZĐ][A-ZĐ&]*)$")
+# a state symbol printed alone: "QĐ-UBND", "/KH-UBND" (the "Số:" and the number in ink lost),
+# or after a short piece of junk that was "Số:" and the number ("Sa.)2£X /BC-SYT", ex-102)
+_SYMBOL_ALONE = re.compile(
+    r"^(?:\S{1,8}\s+(?=/))?/?\s*(?P<type>[A-ZĐa-zđ]{1,4})\s*-\s*(?P<issuer>[A-ZĐ][A-ZĐ&]*)$"
+)
 
 
 def _symbol_alone(seg: Seg, expected_type: str | None) -> tuple[Symbol, Evidence] | None:
