@@ -449,3 +449,15 @@ def test_a_symbol_after_the_junk_of_a_number_line_is_read() -> None:
     r = extract_fields(text)
     assert (r.symbol, r.issuer_code) == ("BC-SYT", "SYT")
     assert r.issuer == ["UBND TỈNH KIÊN GIANG", "SỞ Y TẾ"]
+
+
+def test_a_vv_subject_ending_with_nam_takes_the_year_below_and_a_list_is_no_name() -> None:
+    # ex-108: "V v báo cáo nhanh hoạt động" / "ngành Răng Hàm Mặt năm" / "2017 (Lần 2)";
+    # the signature hid the name and the annex's "DANH SÁCH" below was taken for it
+    text = ("UBND TỈNH KIÊN GIANG\nSỞ Y TẾ\nSố: 2030/SYT-NVY\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\nKiên Giang, ngày 30 tháng 10 năm 2017\n"
+            "V/v báo cáo nhanh hoạt động\nngành Răng Hàm Mặt năm\n2017 (Lần 2)\n\n"
+            "Kính gửi: Các đơn vị\nNội dung.\nNơi nhận:\n- Lưu VT.\nGIÁM ĐỐC\nDANH SÁCH")
+    r = extract_fields(text)
+    assert r.subject == "báo cáo nhanh hoạt động ngành Răng Hàm Mặt năm 2017 (Lần 2)"
+    assert r.signer.name is None

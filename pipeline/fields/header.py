@@ -1060,6 +1060,9 @@ def _type_code_of(heading: str | None) -> str | None:
     return named[0].code if len(named) == 1 else None
 
 
+_YEAR_ON = re.compile(r"\d{4}\b")  # "... năm" / "2017 (Lần 2)": the year on the next line (ex-108)
+
+
 def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
     """The "V/v ..." line of a Công văn and the lines its text wraps onto: the next lines of
     its column up to a capitals line (the national heading), a place-and-date line, an
@@ -1081,7 +1084,8 @@ def _vv_subject(head: Sequence[Seg], at: int) -> list[Seg]:
             or taken[-1].text.rstrip().endswith(".")
             or is_upper_line(seg.text)
             or not (reads_as_words(_SLASH_DATE.sub(" ", seg.text)) or _CITES.search(seg.folded)
-                    or (seg.text[:1].islower() and _open_end(taken[-1].folded)))  # "năm 2012"
+                    or (seg.text[:1].islower() and _open_end(taken[-1].folded))  # "năm 2012"
+                    or (_YEAR_ON.match(seg.text) and taken[-1].folded.endswith(" nam")))
             or regexes()["date_words"].search(seg.folded)
             or (seg.text[:1].isupper() and _PLACE_DAY.match(seg.folded))  # year lost
             or (seg.text[:1].isupper() and any(seg.folded.startswith(o) for o in openers))
