@@ -12,7 +12,7 @@ from itertools import groupby
 import cv2
 import numpy as np
 
-from pipeline.ocr import handwriting, missed_ink, tables
+from pipeline.ocr import handwriting, missed_ink, red_ink, tables
 from pipeline.programs import tesseract
 from pipeline.record import Line, Word
 from pipeline.text.confusions import confusions, translation
@@ -20,20 +20,25 @@ from pipeline.text.confusions import confusions, translation
 log = logging.getLogger(__name__)
 
 
-def recognize_page(image: np.ndarray, lang: str = "vie") -> tuple[str, list[Line], float | None]:
+def recognize_page(
+    image: np.ndarray, lang: str = "vie", red: np.ndarray | None = None
+) -> tuple[str, list[Line], float | None]:
     """Recognise one cleaned page: (text, lines in reading order, mean confidence 0..100).
 
     Ruled tables found on it are read cell by cell (`tables`), one line per table row, its
     cells joined by tabs; the whole-page read sees them painted white, and any of its words
     still inside a table are dropped. Ink the
     page's layout analysis skipped is read again (`missed_ink`); the handwritten number and
-    day of a real document are left out (`handwriting`).
+    day of a real document are left out (`handwriting`). The `red` ink cleanup took out of
+    the page is searched for printed red lines, a name stamp (`red_ink`).
     """
     ruled = tables.read_tables(image, lang=lang)
     words = _recognize_content(_without_tables(image, ruled), lang)
     scale = image.shape[0] / 3508
     words = missed_ink.with_missed(image, words, [t.bbox for t in ruled], lang, scale)
     words = missed_ink.with_lost_words(image, words, [t.bbox for t in ruled], lang)
+    if red is not None:
+        words = red_ink.with_red_lines(red, words, lang)
     reach = round(TABLE_REACH * scale)
     words = [w for w in words if not any(_inside(w, t.bbox, reach) for t in ruled)]
     pieces = merge_overlapping_reads(drop_noise(split_columns(group_lines(words))))

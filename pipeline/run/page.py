@@ -112,7 +112,7 @@ def _ocr_page(
     timings["encode_image"] = clock() - t0
 
     t0 = clock()
-    raw, lines, confidence = ocr.recognize_page(cleaned.image, lang=job.lang)
+    raw, lines, confidence = ocr.recognize_page(cleaned.image, lang=job.lang, red=cleaned.red)
     timings["ocr"] = clock() - t0
 
     blank = ocr.is_blank(lines)

@@ -1,0 +1,40 @@
+"""A name stamped in red under the signature is read, though the red channel that hides the
+seal hides it too (pipeline.ocr.red_ink; ex-96, ex-102, ex-108: "Hà Văn Phúc")."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import ImageDraw, ImageFont
+
+from pipeline import cleanup, ocr
+from tests.conftest import FONT, render_lines
+
+SEAL_RED = (215, 35, 45)
+BODY = ["Do tính chất quan trọng của Hội nghị, đề nghị các đồng chí", "sắp xếp công việc tham dự.",
+        "", "Nơi nhận:", "- Lưu VT.", "", "GIÁM ĐỐC"]
+
+
+def _page(name: str | None) -> np.ndarray:
+    image = render_lines(BODY)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((700, 520, 1000, 820), outline=SEAL_RED, width=9)  # a seal's ring
+    draw.ellipse((730, 550, 970, 790), outline=SEAL_RED, width=3)
+    if name:
+        draw.text((1000, 840), name, font=ImageFont.truetype(FONT, 36), fill=SEAL_RED)
+    return np.asarray(image)
+
+
+def test_a_red_name_stamp_is_read_and_the_seal_adds_nothing() -> None:
+    cleaned = cleanup.clean_page(_page("Hà Văn Phúc"))
+    assert cleaned.red is not None
+    text, _, _ = ocr.recognize_page(cleaned.image)
+    assert "Phúc" not in text  # the red channel took the stamp out with the seal
+    text, _, _ = ocr.recognize_page(cleaned.image, red=cleaned.red)
+    assert "Hà Văn Phúc" in text.splitlines()
+    cleaned = cleanup.clean_page(_page(None))
+    alone, _, _ = ocr.recognize_page(cleaned.image, red=cleaned.red)
+    assert alone == ocr.recognize_page(cleaned.image)[0]
+
+
+def test_a_page_without_red_carries_no_red_layer() -> None:
+    assert cleanup.clean_page(np.asarray(render_lines(BODY))).red is None
