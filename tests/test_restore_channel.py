@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import pytest
@@ -9,7 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.restore import Restorer
-from pipeline.restore.channel import NEAR_KEYS, Channel
+from pipeline.restore.channel import NEAR_KEYS, Channel, _Spellings
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +75,26 @@ def test_candidates_are_those_of_the_whole_search(channel: Channel, token: str) 
     adapted = channel.adapted(Counter({("Đảng", "Pang"): 9}))
     assert adapted._near is channel._near  # the adapted copy searches no key again
     assert channel.candidates(token, lexicon, unigram) == found
+
+
+def test_near_spellings_are_those_of_scoring_all(channel: Channel) -> None:
+    """The letter-set test drops no spelling the edit distance would keep: the same keys
+    in the same order on lexicon spellings with a letter changed, dropped or added, and on
+    keys with digits and letters outside a-z."""
+    lexicon = Restorer.load().lexicon
+    spellings = _Spellings(lexicon)
+    skeletons = sorted(k for k in lexicon.candidates if k.isalpha())
+    assert spellings.keys == skeletons
+    rng = random.Random(13)
+    keys = ["", "a", "qd", "tnh", "nguoi", "truong", "c0ng", "hoa-", "ßaç", "xxxxxxxxx"]
+    for word in rng.sample(skeletons, 300):
+        at = rng.randrange(len(word))
+        letter = rng.choice("aeioudghnt1")
+        keys += [word[:at] + letter + word[at + 1 :], word[:at] + word[at + 1 :], word + letter]
+    for key in keys:
+        limit = 1 if len(key) <= 3 else 2
+        within = [k for k in skeletons if abs(len(k) - len(key)) <= limit]
+        whole = process.extract(
+            key, within, scorer=Levenshtein.distance, score_cutoff=limit, limit=NEAR_KEYS
+        )
+        assert spellings.near(key, limit) == [k for k, _, _ in whole], key

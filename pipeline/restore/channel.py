@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -195,16 +197,13 @@ class Channel:
     normal: dict[str, str]
     table: dict[str, dict[str, float]]
     max_candidates: int = 10
-    _skeletons: list[str] = field(default_factory=list, repr=False)
+    _spellings: _Spellings | None = field(default=None, repr=False)
     _alternatives: dict[str, list[tuple[str, float]]] = field(default_factory=dict, repr=False)
     _dropped: list[str] = field(default_factory=list, repr=False)
     # OCR key -> its nearest mark-free spellings: the search depends on the lexicon alone,
     # so a document's adapted copy shares it (it was ~60% of restoring a page, redone by
     # each page's second, adapted pass)
     _near: dict[str, list[str]] = field(default_factory=dict, repr=False)
-    # (key length, edit limit) -> the skeletons that long within the limit, in their order:
-    # no other can be that near, so the search need not score them (same answer, ~2x faster)
-    _within: dict[tuple[int, int], list[str]] = field(default_factory=dict, repr=False)
     # truth character -> (its OCR outcomes, whether they are its lower case's, deletion cost)
     _rows: dict[str, tuple[dict[str, float], bool, float]] = field(default_factory=dict, repr=False)
 
@@ -251,8 +250,8 @@ class Channel:
                 for ocr in set(outs) | set(learned)
             }
         return replace(
-            self, sub=sub, _skeletons=self._skeletons, _alternatives={}, _dropped=[],
-            _near=self._near, _within=self._within, _rows={},
+            self, sub=sub, _spellings=self._spellings, _alternatives={}, _dropped=[],
+            _near=self._near, _rows={},
         )  # fmt: skip
 
     def _ins_cost(self, ocr: str) -> float:
@@ -317,20 +316,12 @@ class Channel:
         self, token: str, lexicon: Lexicon, unigram: Floats, caps_line: bool = False
     ) -> list[tuple[int, float, str]]:
         """(LM id, log P(token | form), output text) for the best forms an OCR token may be."""
-        if not self._skeletons:
-            self._skeletons = sorted(key for key in lexicon.candidates if key.isalpha())
+        if self._spellings is None:
+            self._spellings = _Spellings(lexicon)
         key = self.normalise(token)
         near = self._near.get(key)
         if near is None:
-            limit = 1 if len(key) <= 3 else 2
-            within = self._within.get((len(key), limit))
-            if within is None:
-                within = [k for k in self._skeletons if abs(len(k) - len(key)) <= limit]
-                self._within[(len(key), limit)] = within
-            found = process.extract(
-                key, within, scorer=Levenshtein.distance, score_cutoff=limit, limit=NEAR_KEYS
-            )
-            near = [k for k, _, _ in found]
+            near = self._spellings.near(key, 1 if len(key) <= 3 else 2)
             if len(self._near) >= NEAR_CACHE_SIZE:
                 self._near.clear()
             self._near[key] = near
@@ -394,6 +385,49 @@ class Channel:
             for ocr, letters in found.items()
         }
         self._dropped = sorted(dropped)
+
+
+class _Spellings:
+    """The lexicon's mark-free spellings, sorted, with each one's length and letter set:
+    what the search for a key's nearest spellings looks through (one per lexicon; a
+    document's adapted channel shares it)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.keys = sorted(key for key in lexicon.candidates if key.isalpha())
+        self.lengths = np.array([len(key) for key in self.keys])
+        self.letters = np.array([_letter_set(key) for key in self.keys], dtype=np.uint32)
+        # (key length, edit limit) -> the spellings whose length is within the limit (no
+        # other can be that near), as positions, with their letter sets
+        self._within: dict[tuple[int, int], tuple[NDArray[np.intp], NDArray[np.uint32]]] = {}
+
+    def near(self, key: str, limit: int) -> list[str]:
+        """The NEAR_KEYS spellings nearest to `key` by edit distance, at most `limit` edits
+        away, nearest first (ties in their sorted order)."""
+        within = self._within.get((len(key), limit))
+        if within is None:
+            at = np.flatnonzero(np.abs(self.lengths - len(key)) <= limit)
+            within = self._within[(len(key), limit)] = (at, self.letters[at])
+        at, letters = within
+        # An edit takes at most one letter out of a word's set of letters and puts at most
+        # one in, so a spelling within `limit` edits has at most 2 * limit letters that the
+        # key lacks or the key has and it lacks. Only those are scored, in their order: the
+        # same answer as scoring all, ~5x faster.
+        differ = np.bitwise_count(letters ^ np.uint32(_letter_set(key)))
+        chosen = [self.keys[i] for i in at[differ <= 2 * limit].tolist()]
+        found = process.extract(
+            key, chosen, scorer=Levenshtein.distance, score_cutoff=limit, limit=NEAR_KEYS
+        )
+        return [k for k, _, _ in found]
+
+
+def _letter_set(text: str) -> int:
+    """The letters of a text as bits (a-z one each, any other character one of 6 shared
+    bits: sharing a bit can only make two sets look closer)."""
+    bits = 0
+    for char in set(text):
+        code = ord(char) - 97
+        bits |= 1 << (code if 0 <= code < 26 else 26 + ord(char) % 6)
+    return bits
 
 
 def _case_source(token: str, caps_line: bool) -> str:
