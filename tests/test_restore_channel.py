@@ -60,6 +60,20 @@ def test_cost_is_the_plain_edit_distance(channel: Channel, truth: str, ocr: str)
     assert adapted.cost(truth, ocr) == _plain_cost(adapted, truth, ocr)
 
 
+def test_cost_is_the_plain_edit_distance_token_after_token(channel: Channel) -> None:
+    """`cost` keeps what it shares between forms scored against one OCR token: forms and
+    tokens in any order, upper case and letters without statistics, give the plain sums."""
+    rng = random.Random(7)
+    words = ["Đảng", "của", "người", "tốt", "Quyết", "ĐỊNH", "lý", "ủy", "thư", "việc", "İ", ""]
+    reads = ["Pang", "cua", "ngudi", "tt", "Iy", "ty", "thu", "QUYÊT", "c0ng", "", "İi", "¢ó"]
+    adapted = channel.adapted(Counter({("Đảng", "Pang"): 9}))
+    for _ in range(600):
+        scorer = rng.choice([channel, adapted])
+        truth, ocr = rng.choice(words), rng.choice(reads)
+        scorer.cost.cache_clear()
+        assert scorer.cost(truth, ocr) == _plain_cost(scorer, truth, ocr), (truth, ocr)
+
+
 @pytest.mark.parametrize("token", ["tnh", "hanh", "nguoi", "qd", "chinh", "truong", "xa", "Iy"])
 def test_candidates_are_those_of_the_whole_search(channel: Channel, token: str) -> None:
     restorer = Restorer.load()

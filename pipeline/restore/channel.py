@@ -206,6 +206,8 @@ class Channel:
     _near: dict[str, list[str]] = field(default_factory=dict, repr=False)
     # truth character -> (its OCR outcomes, whether they are its lower case's, deletion cost)
     _rows: dict[str, tuple[dict[str, float], bool, float]] = field(default_factory=dict, repr=False)
+    # the OCR token `cost` last scored against, with what every score against it shares
+    _against: _Against | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def load(cls, path: Path, prior: Path | None = PRIOR_FILE) -> Channel:
@@ -279,19 +281,26 @@ class Channel:
     def cost(self, truth: str, ocr: str) -> float:
         """-log P(ocr | truth) by weighted edit distance with the learned costs (an unseen
         substitution 12, insertion 12, deletion 9)."""
-        inserted = [self._ins_cost(o) for o in ocr]
-        previous = [0.0]
-        for cost in inserted:
-            previous.append(previous[-1] + cost)
+        against = self._against
+        if against is None or against.ocr != ocr:
+            against = self._against = _Against(self, ocr)
+        inserted = against.inserted
+        previous = against.first
         for t in truth:
-            outs, lowered, deleted = self._row(t)
+            substituted, deleted = against.row(t)
             left = previous[0] + deleted
             current = [left]
-            for j, o in enumerate(ocr):
-                if lowered:
-                    o = o.lower()
-                substituted = -outs[o] if o in outs else 12.0
-                left = min(previous[j] + substituted, previous[j + 1] + deleted, left + inserted[j])
+            for diagonal, above, sub, ins in zip(
+                previous, previous[1:], substituted, inserted, strict=False
+            ):
+                # min(diagonal + sub, above + deleted, left + ins), written out: faster,
+                # and the same first smallest
+                cell, up, across = diagonal + sub, above + deleted, left + ins
+                if up < cell:
+                    cell = up
+                if across < cell:
+                    cell = across
+                left = cell
                 current.append(left)
             previous = current
         return previous[-1]
@@ -428,6 +437,32 @@ def _letter_set(text: str) -> int:
         code = ord(char) - 97
         bits |= 1 << (code if 0 <= code < 26 else 26 + ord(char) % 6)
     return bits
+
+
+class _Against:
+    """What scoring forms against one OCR token shares: its insertion costs, the first row
+    of the edit distance, and each truth character's substitution costs along it (a
+    token's ~90 candidate forms are scored one after another, from a few dozen letters)."""
+
+    def __init__(self, channel: Channel, ocr: str) -> None:
+        self.channel = channel
+        self.ocr = ocr
+        self.inserted = [channel._ins_cost(o) for o in ocr]
+        self.first = [0.0]
+        for cost in self.inserted:
+            self.first.append(self.first[-1] + cost)
+        self._rows: dict[str, tuple[list[float], float]] = {}
+
+    def row(self, truth: str) -> tuple[list[float], float]:
+        """A truth character's cost of being read as each OCR character, and of being
+        dropped."""
+        found = self._rows.get(truth)
+        if found is None:
+            outs, lowered, deleted = self.channel._row(truth)
+            chars = [o.lower() for o in self.ocr] if lowered else list(self.ocr)
+            found = ([-outs[o] if o in outs else 12.0 for o in chars], deleted)
+            self._rows[truth] = found
+        return found
 
 
 def _case_source(token: str, caps_line: bool) -> str:
