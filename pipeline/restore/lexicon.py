@@ -35,15 +35,15 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         self.index = {word: i for i, word in enumerate(self.words)}
+        keys = _skeletons(self.words)
         groups: dict[str, list[int]] = {}
-        for i, word in enumerate(self.words[len(SPECIALS) :], start=len(SPECIALS)):
-            groups.setdefault(skeleton(word), []).append(i)
+        for i in range(len(SPECIALS), len(keys)):
+            groups.setdefault(keys[i], []).append(i)
         # Words are stored most frequent first, so each group is already ranked.
         self.candidates = {key: np.array(ids, dtype=np.int32) for key, ids in groups.items()}
-        self.is_syllable = np.array([parse(word) is not None for word in self.words])
-        self.syllable_keys = frozenset(
-            skeleton(word) for word, ok in zip(self.words, self.is_syllable, strict=True) if ok
-        )
+        syllables = [parse(word) is not None for word in self.words]
+        self.is_syllable = np.array(syllables)
+        self.syllable_keys = frozenset(key for key, ok in zip(keys, syllables, strict=True) if ok)
 
     def id_of(self, form: str) -> int:
         """Id of a canonical form, 0 (<unk>) when unknown."""
@@ -57,6 +57,13 @@ class Lexicon:
     def load(cls, path: Path) -> Lexicon:
         """Read a vocabulary written by `save`."""
         return cls(path.read_text(encoding="utf-8").rstrip("\n").split("\n"))
+
+
+def _skeletons(words: list[str]) -> list[str]:
+    """Each word's skeleton, in one pass over the joined words (a character's skeleton
+    does not depend on its neighbours, and no word holds a newline but in odd input)."""
+    keys = skeleton("\n".join(words)).split("\n")
+    return keys if len(keys) == len(words) else [skeleton(word) for word in words]
 
 
 def hunspell_syllables(path: Path = HUNSPELL_DIC) -> set[str]:
