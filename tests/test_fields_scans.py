@@ -374,3 +374,25 @@ def test_issuer_lines_spell_district_names(line: str, name: str) -> None:
     from pipeline.fields.names import canonical_issuer
 
     assert canonical_issuer(line) == name
+
+
+class _Verbatim:
+    """A FieldRepair that changes nothing: what the extractor itself does around it shows."""
+
+    def ocr_line(self, text: str) -> str:
+        return text
+
+    def capitals(self, text: str) -> str:
+        return text
+
+    def bold_line(self, text: str) -> str:
+        return text
+
+
+def test_a_year_name_in_the_subject_is_written_as_the_calendar_writes_it() -> None:
+    # qn-07: "Tết Nguyên đán Ất Ty" (the dot of Tỵ lost) in the subject and in the body too,
+    # where the body's spelling must not take the year name back from the calendar's
+    subject = "Về việc hỗ trợ quà Tết nhân dịp Tết Nguyên đán Ất Ty - năm 2025"
+    text = _report(f"BÁO CÁO\n{subject}", "Quà Tết Nguyên đán Ất Ty cho hộ nghèo.\n")
+    r = extract_fields(text, _scan(text), _Verbatim())
+    assert r.subject == "Về việc hỗ trợ quà Tết nhân dịp Tết Nguyên đán Ất Tỵ - năm 2025"
