@@ -200,7 +200,7 @@ def with_missed(
     for found in read_stack(crops, lang, scale):
         if not found or statistics.fmean(w.confidence for w in found) < MIN_CONFIDENCE:
             continue
-        piece = _box(found)
+        piece = box_of(found)
         under = {i for i, b in enumerate(boxes) if weak[i] and _meets(piece, b)}
         if under and not _replaces(piece, found, [words[i] for i in sorted(under)],
                                    [boxes[i] for i in sorted(under)]):
@@ -253,22 +253,24 @@ def _weak(word: tesseract.TsvWord, height: int) -> bool:
 
 def _covers(piece: Box, word: Box) -> bool:
     """The piece's box holds most of the word's box (the piece read that word's ink)."""
-    shared = _shared_area(piece, word)
-    return shared > 0 and shared >= 0.5 * _area(word)
+    shared = shared_area(piece, word)
+    return shared > 0 and shared >= 0.5 * box_area(word)
 
 
-def _shared_area(a: Box, b: Box) -> int:
+def shared_area(a: Box, b: Box) -> int:
     """Area of the two boxes' overlap (0 when they do not overlap)."""
     width = min(a[2], b[2]) - max(a[0], b[0])
     height = min(a[3], b[3]) - max(a[1], b[1])
     return width * height if width > 0 and height > 0 else 0
 
 
-def _area(box: Box) -> int:
+def box_area(box: Box) -> int:
+    """Area of a (left, top, right, bottom) box."""
     return (box[2] - box[0]) * (box[3] - box[1])
 
 
-def _box(words: Sequence[tesseract.TsvWord]) -> Box:
+def box_of(words: Sequence[tesseract.TsvWord]) -> Box:
+    """The box around the words, (left, top, right, bottom)."""
     return (
         min(w.left for w in words),
         min(w.top for w in words),
@@ -295,8 +297,8 @@ def _host(boxes: Sequence[Box], box: Box, height: int) -> int | None:
 
 def _meets(a: Box, b: Box) -> bool:
     """The boxes share a third of the smaller one's area (not a sliver of an edge)."""
-    shared = _shared_area(a, b)
-    return shared > 0 and 3 * shared >= min(_area(a), _area(b))
+    shared = shared_area(a, b)
+    return shared > 0 and 3 * shared >= min(box_area(a), box_area(b))
 
 
 def _replaces(
@@ -396,11 +398,11 @@ def with_lost_words(
         x = max(0, start - round(0.3 * height))
         right = boxes[members[-1]][2] + round(0.3 * height)
         crops.append(Crop(np.ascontiguousarray(page[y0:y1, x:right]), x, y0))
-        read_lines.append(members)
+        read_lines.append((members, top, bottom))
     if not crops:
         return list(words)
     gained: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
-    for members, crop in zip(read_lines, crops, strict=True):
+    for (members, top, bottom), crop in zip(read_lines, crops, strict=True):
         found = [  # each band on its own, as one line: a stack's layout would vary its reading
             replace(w, left=w.left + crop.x, top=w.top + crop.y)
             for w in tesseract.recognize(crop.image, lang=lang, psm=7)
@@ -409,8 +411,6 @@ def with_lost_words(
                            [*strong, *covered_boxes])
         if lost:
             host = words[members[0]]
-            top = min(boxes[i][1] for i in members)
-            bottom = max(boxes[i][3] for i in members)
             gained[_line_key(host)] = [  # in the band of the line it was read in: a rule
                 replace(  # or ring read with it must not stretch it into the next line
                     w, block=host.block, paragraph=host.paragraph, line=host.line,
@@ -434,7 +434,7 @@ def with_lost_words(
             new = gained[key]
             line = [  # a weak word stays unless a gained word was read on its ink
                 m for m in words if _line_key(m) == key
-                and (m.confidence >= WEAK_WORD or not any(_meets(_box([m]), _box([n]))
+                and (m.confidence >= WEAK_WORD or not any(_meets(box_of([m]), box_of([n]))
                                                            for n in new))
             ]
             out.extend(sorted([*line, *new], key=lambda m: m.left))
@@ -511,16 +511,15 @@ def _lost_words(
     words alike where they are and each new word is a sure word of letters that no sure
     word or recovered piece was read on (`taken`: their own boxes, met as a line's words
     are; not the margin around them that counts as covered when uncovered ink is looked
-    for, which on a tightly set subject reaches into the next line: "thực hiện dự",
-    qn-15). A piece read
-    as dashes is the rule that hid them, not a word: a stamp's top edge drawn under
-    "thực hiện dự" (qn-15) read "—_" before them."""
+    for, which on a tightly set subject reaches into the next line). A piece read as
+    dashes is the rule that hid them, not a word: a stamp's top edge drawn under "thực
+    hiện dự" (qn-15) read "—_" before them."""
     new: list[tesseract.TsvWord] = []
     again: list[tuple[tesseract.TsvWord, tesseract.TsvWord]] = []
     for w in found:
         if _RULE_READ.fullmatch(w.text):
             continue
-        box = (w.left, w.top, w.left + w.width, w.top + w.height)
+        box = box_of([w])
         mate = next((k for k, b in enumerate(line_boxes) if _meets(box, b)), None)
         if mate is None:
             new.append(w)
@@ -531,7 +530,7 @@ def _lost_words(
     if not all(_alike(old.text, w.text) for old, w in again):
         return []
     for w in new:
-        box = (w.left, w.top, w.left + w.width, w.top + w.height)
+        box = box_of([w])
         if (
             w.confidence < LOST_CONF
             or not w.text.rstrip(".").isalpha()

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from pipeline.ocr.missed_ink import text_height
+from pipeline.ocr.missed_ink import Box, box_area, box_of, shared_area, text_height
 from pipeline.programs import tesseract
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,6 @@ MIN_LETTERS = 4  # pieces a line needs (a speck or two near a seal is not a line
 BAND_MARGIN = 0.4  # text heights above and below a line's pieces in the band read
 BAND_REACH = 1.5  # text heights left and right: a first letter joined to a seal's ring
 
-Box = tuple[int, int, int, int]
-
 
 def with_red_lines(
     red: np.ndarray, words: Sequence[tesseract.TsvWord], lang: str
@@ -48,7 +46,7 @@ def with_red_lines(
     lines = _red_lines(red < 128, height)
     if not lines:
         return list(words)
-    taken = [(w.left, w.top, w.left + w.width, w.top + w.height) for w in words]
+    taken = [box_of([w]) for w in words]
     block = max((w.block for w in words), default=0)
     added: list[tesseract.TsvWord] = []
     for x0, y0, x1, y1 in lines:
@@ -129,6 +127,6 @@ def _inside(box: Box, outer: Box) -> bool:
 
 
 def _overlaps(a: Box, b: Box) -> bool:
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    return width > 0 and height > 0 and width * height >= 0.3 * (a[2] - a[0]) * (a[3] - a[1])
+    """`b` covers 30% of `a` or more."""
+    shared = shared_area(a, b)
+    return shared > 0 and shared >= 0.3 * box_area(a)
