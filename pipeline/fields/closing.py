@@ -419,9 +419,15 @@ def _issuer_openings() -> tuple[str, ...]:
 
 
 @cache
+def family_names() -> frozenset[str]:
+    """Family names as names spell them: the field stage's and the restoration's lists."""
+    return frozenset(words("surnames", folded=False)) | frozenset(surnames())
+
+
+@cache
 def _folded_surnames() -> frozenset[str]:
     """Family names, folded: a name in capitals starts with one, however its marks read."""
-    return frozenset(fold(name) for name in [*words("surnames", folded=False), *surnames()])
+    return frozenset(fold(name) for name in family_names())
 
 
 def _name_text(seg: Seg) -> str:

@@ -16,14 +16,14 @@ from difflib import SequenceMatcher
 from functools import cache
 from typing import NamedTuple
 
-from pipeline.fields.closing import LAST_NAME_CONFIDENCE, without_rank
+from pipeline.fields.closing import LAST_NAME_CONFIDENCE, family_names, without_rank
 from pipeline.fields.names import phrase_words
 from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
 from pipeline.fields.text import compact
 from pipeline.record import Fields, Page, ReviewItem
 from pipeline.restore.gazetteer import load_places, place_key
-from pipeline.restore.names import person_name_counts, surnames
+from pipeline.restore.names import person_name_counts
 from pipeline.restore.syllable import canonical, parse, skeleton
 from pipeline.text.vietnamese import fold, strip_marks, strip_tone
 
@@ -124,7 +124,7 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     elif r.signer.name and _middle_and_given(r.signer.name):
         flag("signer", f"signer's name reads as a middle and a given name "
              f"({r.signer.name}): the family name lost under the signature?")
-    elif r.signer.name and r.signer.name.split()[0] not in _surnames():
+    elif r.signer.name and r.signer.name.split()[0] not in family_names():
         flag("signer", f"signer's name does not start with a known family name "
              f"({r.signer.name}): a word lost under the signature?")
     elif r.signer.name and len(r.signer.name.split()) == 2:
@@ -377,12 +377,6 @@ def _name_as_read(r: Fields) -> list[str]:
     """The words of the signer's name line as the page reads them, a rank left out."""
     span = r.evidence.get("signer.name")
     return without_rank(span.text.strip("() ")).split() if span is not None else []
-
-
-@cache
-def _surnames() -> frozenset[str]:
-    """Family names as names spell them: the field stage's and the restoration's lists."""
-    return frozenset(words("surnames", folded=False)) | frozenset(surnames())
 
 
 # a consonant alone between words, not a point of a list ("điểm b", "mục c"): a speck or a
