@@ -3,10 +3,13 @@ seal hides it too (pipeline.ocr.red_ink; ex-96, ex-102, ex-108: "Hà Văn Phúc"
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PIL import ImageDraw, ImageFont
 
-from pipeline import cleanup, ocr
+from pipeline import cleanup, ocr, sources
+from pipeline.run.page import tesseract_orientation
 from tests.conftest import FONT, render_lines
 
 SEAL_RED = (215, 35, 45)
@@ -38,3 +41,15 @@ def test_a_red_name_stamp_is_read_and_the_seal_adds_nothing() -> None:
 
 def test_a_page_without_red_carries_no_red_layer() -> None:
     assert cleanup.clean_page(np.asarray(render_lines(BODY))).red is None
+
+
+def test_a_real_red_name_stamp_is_read() -> None:
+    # ex-96 (dev): Sở Y tế Kiên Giang's "PHÓ GIÁM ĐỐC" / "Hà Văn Phúc" stamped in red beside
+    # the seal; without the red lines the page ends at the black "GIÁM ĐỐC"
+    path = Path(__file__).resolve().parents[1] / "corpus" / "real" / "extra" / "ex-96.pdf"
+    content = sources.pdf_page_content(path, 1)
+    rgb, dpi, _ = sources.pdf_page_image(path, 1, content, 300)
+    cleaned = cleanup.clean_page(rgb, orientation_check=tesseract_orientation, dpi=dpi)
+    text, _, _ = ocr.recognize_page(cleaned.image, red=cleaned.red)
+    assert "Hà Văn Phúc" in text.splitlines()
+    assert "Hà Văn Phúc" not in ocr.recognize_page(cleaned.image)[0]
