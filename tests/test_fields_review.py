@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from pipeline.fields import extract_fields
-from pipeline.fields.repair import ModelRepair, with_year_names
+from pipeline.fields.repair import ModelRepair, with_central_terms, with_year_names
 from pipeline.record import Line, Page, Word
 from pipeline.text.vietnamese import strip_marks
 
@@ -64,6 +64,33 @@ def test_year_names_are_written_as_the_calendar_writes_them(text: str, expected:
     assert with_year_names(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # ex-96: "(khóa XII)" read "(khóa XI)" in a 2017 citation
+        ("Nghị quyết số 20-NQ/TW, ngày 25 tháng 10 năm 2017 của Ban Chấp hành Trung ương "
+         "(khóa XI)", "Nghị quyết số 20-NQ/TW, ngày 25 tháng 10 năm 2017 của Ban Chấp hành "
+         "Trung ương (khóa XII)"),
+        ("Chỉ thị 05-CT/TW ngày 15/5/2016 của Bộ Chính trị khoá XI",
+         "Chỉ thị 05-CT/TW ngày 15/5/2016 của Bộ Chính trị khoá XII"),
+        ("năm 2022 của Ban Chấp hành Trung ương khóa XII",
+         "năm 2022 của Ban Chấp hành Trung ương khóa XIII"),
+        # a congress's own month (January 2016) may be either term's
+        ("ngày 25 tháng 1 năm 2016 của Ban Chấp hành Trung ương (khóa XI)",
+         "ngày 25 tháng 1 năm 2016 của Ban Chấp hành Trung ương (khóa XI)"),
+        # more than one stroke apart: a citation of another term, not a misread
+        ("năm 2017 của Ban Chấp hành Trung ương khóa X",
+         "năm 2017 của Ban Chấp hành Trung ương khóa X"),
+        # a sentence between the date and the body: not one citation
+        ("năm 2017. Ban Chấp hành Trung ương khóa XI",
+         "năm 2017. Ban Chấp hành Trung ương khóa XI"),
+    ],
+)
+def test_a_central_committee_term_is_put_right_by_the_date_cited_with_it(
+    text: str, expected: str
+) -> None:
+    assert with_central_terms(text) == expected
+
+
 def test_the_repair_keeps_a_valid_ocr_word_the_model_is_unsure_to_change() -> None:
     # the model's "ocr" mode turns this "Ty" into "Ủy" at 0.38: a guess, not a repair
     repair = ModelRepair.load()
@@ -78,6 +105,12 @@ def test_the_repair_keeps_a_valid_ocr_word_the_model_is_unsure_to_change() -> No
         ("UÝỶ BAN NHÂN DÂN", "ỦY BAN NHÂN DÂN"),
         ("TỈNH ỦY ĐẮK LẮK", "TỈNH ỦY ĐẮK LẮK"),  # no Vietnamese syllable, but a place name
         ("ĐẢNG ỦY KHỐI CƠ QUAN - DOANH NGHIỆP", "ĐẢNG ỦY KHỐI CƠ QUAN - DOANH NGHIỆP"),
+        # ex-108: a seal's edge over the header; the level word stands between UBND and a place
+        ("UBXND LINH KIÊN GIANG", "UBND TỈNH KIÊN GIANG"),
+        ("UBND LINH", "UBND LINH"),  # no place after it: nothing says a level stands there
+        ("SỞ Y TF", "SỞ Y TẾ"),  # no word is spelled "tf"
+        ("ỦY BAN DÂN TỈNH", "ỦY BAN NHÂN DÂN TỈNH"),  # a lost inner word is put back
+        ("BỘ GIÁO DỤC ĐÀO TẠO", "BỘ GIÁO DỤC ĐÀO TẠO"),  # but not "và" (ex-104 prints none)
     ],
 )
 def test_an_issuer_line_loses_what_a_seal_adds(line: str, expected: str) -> None:

@@ -46,6 +46,8 @@ from pipeline.text.vietnamese import canonical_tones, fold
 _MAX_PHRASE = 6  # words in the longest phrase compared
 _NEAR_MIN = 3  # words in a run compared with a phrase one word off
 _WILD = "*"
+# "và" is never put back: names print it or leave it out ("BỘ GIÁO DỤC ĐÀO TẠO", ex-104)
+_AND = "va"
 
 
 @cache
@@ -87,7 +89,7 @@ def _vocabulary() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
 def _near_index() -> tuple[dict[tuple[str, ...], list[tuple[str, ...]]],
                            dict[tuple[str, ...], list[tuple[str, ...]]]]:
     """Phrases of three or more words (folded word tuples), by each word made a wildcard,
-    and (phrases of four or more) by each inner word left out."""
+    and (phrases of four or more) by each inner word but "và" left out."""
     wild: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     dropped: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for key in _vocabulary()[0]:
@@ -96,7 +98,7 @@ def _near_index() -> tuple[dict[tuple[str, ...], list[tuple[str, ...]]],
             continue
         for k in range(len(words_)):
             wild.setdefault((*words_[:k], _WILD, *words_[k + 1 :]), []).append(words_)
-            if 0 < k < len(words_) - 1 and len(words_) > _NEAR_MIN:
+            if 0 < k < len(words_) - 1 and len(words_) > _NEAR_MIN and words_[k] != _AND:
                 dropped.setdefault(words_[:k] + words_[k + 1 :], []).append(words_)
     return wild, dropped
 
@@ -111,7 +113,8 @@ def _near_phrase(keys: Sequence[str]) -> str | None:
     for k, word in enumerate(keys):
         for phrase in wild.get((*keys[:k], _WILD, *keys[k + 1 :]), []):
             other = phrase[k]
-            if (min(len(word), len(other)) >= 3 and word.isalpha()
+            short_ok = word not in syllables()  # "SỞ Y TF": no word is spelled "tf"
+            if (min(len(word), len(other)) >= (2 if short_ok else 3) and word.isalpha()
                     and Levenshtein.distance(word, other) == 1):
                 found.add(phrase)
     if len(found) != 1:
@@ -144,7 +147,32 @@ def canonical_issuer(line: str) -> str:
     """An issuer line with glued words split and known words written the known way."""
     tokens = [_drop_stray(t) for raw in _without_foreign_letters(line).strip(_LINE_EDGES).split()
               for t in _split_glued(raw) if not _BRACKET_JUNK.fullmatch(raw)]
-    return " ".join(_known_words(tokens))
+    return " ".join(_known_words(_level_words(tokens)))
+
+
+def _level_words(tokens: list[str]) -> list[str]:
+    """A capitals word one letter off the one level word it can be (TỈNH, HUYỆN, XÃ, ...)
+    where a level stands, after a people's committee or council and before the whole of a
+    known place's name: "UBND LINH KIÊN GIANG" (ex-108, the T under a seal's edge)."""
+    levels = [w.upper() for w in words("issuer_places", folded=False) if " " not in w]
+    rest = [fold(t.strip(" ,.;:")) for t in tokens]
+    heads = set(words("issuer_abbreviations")) | {"dan"}  # UBND, HĐND, ... NHÂN DÂN
+    out = list(tokens)
+    for k in range(1, len(tokens) - 1):
+        word = rest[k]
+        if (not tokens[k].isupper() or rest[k - 1] not in heads
+                or " ".join(rest[k + 1 :]) not in _place_folds()):
+            continue
+        near = [lv for lv in levels if Levenshtein.distance(fold(lv), word) <= 1]
+        if len(near) == 1 and fold(near[0]) != word:
+            out[k] = near[0]
+    return out
+
+
+@cache
+def _place_folds() -> frozenset[str]:
+    """Folds of the known provinces' and districts' names."""
+    return frozenset(fold(name) for name in (*places(), *districts()))
 
 
 # Marks of Vietnamese letters (NFD): the five tones, circumflex, breve and horn
@@ -178,6 +206,10 @@ def _drop_stray(token: str) -> str:
     known = _vocabulary()[2]
     if _stray_onset(folded) and folded[1:] in known:
         return token[1:]
+    abbreviations = {a for a in words("issuer_abbreviations") if len(a) == len(folded) - 1}
+    shorter = [k for k in range(len(token)) if folded[:k] + folded[k + 1 :] in abbreviations]
+    if len(shorter) == 1:  # "UBXND" (ex-108): a speck of a seal's edge read as a letter
+        return token[: shorter[0]] + token[shorter[0] + 1 :]
     for k in range(1, len(token)):
         if folded[k] == folded[k - 1] and folded[:k] + folded[k + 1 :] in known:
             return token[:k] + token[k + 1 :]

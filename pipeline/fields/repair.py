@@ -24,7 +24,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING, Protocol
 
-from pipeline.fields.rules import year_names
+from pipeline.fields.rules import central_terms, year_names
 from pipeline.text.vietnamese import fold, strip_marks, strip_tone
 
 if TYPE_CHECKING:
@@ -121,6 +121,54 @@ def with_year_names(text: str) -> str:
         pieces += [text[done:first.start()], stem, gap, branch]
         done = second.end()
     return "".join(pieces) + text[done:]
+
+
+# "... ngày 25 tháng 10 năm 2017 của Ban Chấp hành Trung ương (khóa XII)", folded; the date
+# and the body are one citation when no full stop or other date comes between them
+_CENTRAL_CITATION = re.compile(
+    r"(?:thang\s+(?P<month>\d{1,2})\s+nam\s+|\d{1,2}/(?P<month2>\d{1,2})/|nam\s+)"
+    r"(?P<year>(?:19|20)\d\d)"
+    r"[^.;\d]{0,40}?\b(?:ban chap hanh trung uong|bo chinh tri|ban bi thu)\s*,?\s*\(?\s*"
+    r"khoa\s+(?P<term>[ivx]{1,5})\b"
+)
+
+
+def with_central_terms(text: str) -> str:
+    """`text` with the term of a cited Central Committee, Politburo or Secretariat paper put
+    right by the date printed with it, where OCR added or lost one stroke of the numeral
+    ("năm 2017 của Ban Chấp hành Trung ương (khóa XI)" for XII, ex-96). A date in a
+    congress's own month may be either term's and is left as read."""
+    pieces, done = [], 0
+    for cited in _CENTRAL_CITATION.finditer(fold(text)):
+        month = cited.group("month") or cited.group("month2")
+        term = _term_of(int(cited.group("year")), int(month) if month else None)
+        start, end = cited.span("term")
+        read = text[start:end]
+        if term is None or read == term or not _one_stroke_apart(read.upper(), term):
+            continue
+        pieces += [text[done:start], term]
+        done = end
+    return "".join(pieces) + text[done:]
+
+
+def _term_of(year: int, month: int | None) -> str | None:
+    """The Central Committee term in office in that month, or that year when no month is
+    printed (None in a congress's month, or its year when no month is printed)."""
+    current = None
+    for term, elected in central_terms().items():
+        if (year, month or elected[1]) == elected:
+            return None
+        if (year, month or 0) > elected:
+            current = term
+    return current
+
+
+def _one_stroke_apart(read: str, term: str) -> bool:
+    """Whether a read numeral is the term with one I added or lost ("XI" for "XII")."""
+    longer, shorter = (read, term) if len(read) > len(term) else (term, read)
+    return len(longer) == len(shorter) + 1 and any(
+        longer[:k] + longer[k + 1 :] == shorter for k in range(len(longer)) if longer[k] == "I"
+    )
 
 
 def _tone_choice(ocr: str, model: str) -> str:

@@ -54,6 +54,13 @@ def year_names() -> dict[str, str]:
     return {fold(name): name for name in names}
 
 
+@cache
+def central_terms() -> dict[str, tuple[int, int]]:
+    """The Central Committee's terms, oldest first: roman number -> (year, month) of the
+    congress that elected it (data/central_terms.tsv)."""
+    return {row[0]: (int(row[1]), int(row[2])) for row in _rows("central_terms.tsv")}
+
+
 def _rows(name: str) -> list[list[str]]:
     text = _data(name)
     return [ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
