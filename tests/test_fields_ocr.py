@@ -141,6 +141,9 @@ def test_number_without_so_must_stand_alone() -> None:
     ("kết quả thực hiện Nghị quyết của Ban Chấp hành Trung ương Đảng khóa XIH",  # II as H
      "kết quả thực hiện Nghị quyết của Ban Chấp hành Trung ương Đảng khóa XIII"),
     ("về lớp bồi dưỡng khóa học năm 2024", "về lớp bồi dưỡng khóa học năm 2024"),
+    ("công tác đề thi học kỳ 3, năm học 2024 2025",  # ex-74: the range's dash lost
+     "công tác đề thi học kỳ 3, năm học 2024 - 2025"),
+    ("kết quả các năm 2020 2024", "kết quả các năm 2020 2024"),  # not a year and the next
     ("Về việc kiểm tra việc thực hiện Chỉ thị số\n28-CT/TW",
      "Về việc kiểm tra việc thực hiện Chỉ thị số 28-CT/TW"),
 ])

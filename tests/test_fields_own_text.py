@@ -3,7 +3,12 @@ lines of the real dev scans ex-74 and ex-10."""
 
 from __future__ import annotations
 
-from pipeline.fields.own_text import BodyWords, issuer_as_written, subject_as_written
+from pipeline.fields.own_text import (
+    BodyWords,
+    issuer_as_written,
+    subject_as_written,
+    subject_numbers_as_written,
+)
 
 EX74_BODY = (
     "Căn cứ Quyết định số 1065/QĐ-ĐHTĐ của Hiệu trưởng Trường Đại học Tây Đô về việc ban "
@@ -51,3 +56,32 @@ def test_a_repair_the_body_does_not_contradict_stands() -> None:
     repaired = "Về việc triển khai công tác đối với học sinh"
     body = BodyWords.of("Thực hiện đối với học sinh các lớp; công tác đôi khi chậm.")
     assert subject_as_written(read, repaired, body) == repaired
+
+
+EX74_READ = "Về việc triển khai thực hiện công tác đề thi học kỳ 3"
+
+
+def test_the_bodys_majority_reading_wins_over_its_few_misreads() -> None:
+    # ex-74: the repair made "đề thi" "để thi"; the body's OCR reads "đề thi" mostly, "để" too
+    repaired = EX74_READ.replace("đề thi", "để thi")
+    body = BodyWords.of("ra đề thi đúng; định dạng đề thi; duyệt đề thi; túi đựng để thi.")
+    assert subject_as_written(EX74_READ, repaired, body) == EX74_READ
+
+
+def test_a_body_reading_not_far_more_often_leaves_the_repair() -> None:
+    repaired = EX74_READ.replace("đề thi", "để thi")
+    body = BodyWords.of("ra đề thi đúng; định dạng đề thi; túi đựng để thi.")
+    assert subject_as_written(EX74_READ, repaired, body) == repaired
+
+
+def test_a_misread_number_takes_the_bodys_digits_after_the_same_words() -> None:
+    # ex-74: "khóa 16" in the bold subject read "khóa 1ó"; the body writes "khóa 16" twice
+    subject = "các lớp Đại học khóa 1ó, 17, 18, 19"
+    body = BodyWords.of("các lớp đại học khóa 16, 17, 18, 19; lớp đại học khóa 16, 17.")
+    assert subject_numbers_as_written(subject, body) == "các lớp Đại học khóa 16, 17, 18, 19"
+
+
+def test_a_misread_number_stays_when_the_body_writes_two_numbers_there() -> None:
+    subject = "các lớp Đại học khóa 1ó, 17"
+    body = BodyWords.of("đại học khóa 16, 17; đại học khóa 15.")
+    assert subject_numbers_as_written(subject, body) == subject

@@ -16,7 +16,12 @@ from typing import Any
 from pipeline.fields import body, closing, header, tables
 from pipeline.fields.layout import segments
 from pipeline.fields.match import keyword_matches
-from pipeline.fields.own_text import BodyWords, issuer_as_written, subject_as_written
+from pipeline.fields.own_text import (
+    BodyWords,
+    issuer_as_written,
+    subject_as_written,
+    subject_numbers_as_written,
+)
 from pipeline.fields.repair import FieldRepair, with_central_terms, with_year_names
 from pipeline.fields.review import review_items
 from pipeline.fields.text import fold, is_upper_line, split_lines, squash
@@ -89,10 +94,10 @@ def extract_fields(
     if repair is not None and first is not None:
         own = BodyWords.of(text[body_start:])
         subject = _repaired(subject, notes, found, repair)
-        if subject and head.subject:  # a year name as the calendar writes it, whatever the body
-            subject = with_central_terms(
-                with_year_names(subject_as_written(head.subject, subject, own))
-            )
+        if subject and head.subject:  # the body's own words, then what calendars fix
+            subject = subject_as_written(head.subject, subject, own)
+            subject = subject_numbers_as_written(subject, own)
+            subject = with_central_terms(with_year_names(subject))
         issuer = issuer_as_written(issuer, own)
     term = body.term(text, folded, body_start)
     evidence: dict[str, Evidence] = {**head.evidence, **end.evidence}

@@ -952,8 +952,8 @@ def tidy_subject(subject: str) -> str:
     ("79-KH/UBKT'TU"), the opening "Về việc" read "và việc" (ex-12), a speck read as a
     dash glued to a word before a lower-case one ("quốc gia— do", ex-13) and a stroke read
     as a bar between two words ("mới | ban hành", ex-62) or as a lone quote mark ("Thực
-    tập “Tốt nghiệp", ex-72), and the brackets some offices set a subject in ("(Về việc
-    thực hiện chuẩn đầu ra)", ex-86)."""
+    tập “Tốt nghiệp", ex-72), the brackets some offices set a subject in ("(Về việc
+    thực hiện chuẩn đầu ra)", ex-86) and the dash of a year range ("2024 2025", ex-74)."""
     if bracketed := _BRACKETED.fullmatch(subject):
         subject = bracketed.group(1)
     subject = _VE_VIEC.sub(_ve_viec, respell(_DOUBLED_PUNCT.sub(r"\1", subject)))
@@ -963,7 +963,18 @@ def tidy_subject(subject: str) -> str:
     subject = _SPECK_IN_SYMBOL.sub("", _SEMICOLON_DATE.sub(",", subject))
     subject = _SPLIT_CODE.sub(_joined_code, subject)
     subject = _ROMAN_AFTER.sub(lambda m: m.group(1) + _roman_numeral(m.group(2)), subject)
+    subject = _YEAR_PAIR.sub(_year_range, subject)
     return _canonical_symbols(subject)
+
+
+_YEAR_PAIR = re.compile(r"\b((?:19|20)\d\d) ((?:19|20)\d\d)\b")
+
+
+def _year_range(pair: re.Match[str]) -> str:
+    """Two years in a row with only a space between are a range whose dash OCR lost
+    ("năm học 2024 2025", ex-74): no subject lists two years so."""
+    first, second = pair.groups()
+    return f"{first} - {second}" if int(second) == int(first) + 1 else pair.group()
 
 
 _BRACKETED = re.compile(r"\(\s*([^()]+?)\s*\)")  # a whole subject in brackets

@@ -139,7 +139,8 @@ def _cased(form: str, like: str) -> str:
 
 def subject_as_written(read: str, repaired: str, body: BodyWords) -> str:
     """The repaired subject, with each word the repair changed back as read when the body
-    writes it as read beside the same neighbour and never as repaired there."""
+    writes it as read beside the same neighbour, and as repaired there never or far less
+    often: body lines are OCR'd too ("đề thi" 14 times, "để thi" 3, ex-74)."""
     before, after = read.split(" "), repaired.split(" ")
     if len(before) != len(after):
         return repaired
@@ -148,15 +149,41 @@ def subject_as_written(read: str, repaired: str, body: BodyWords) -> str:
         neighbours = {fold(before[j].strip(_EDGES)) for j in (i - 1, i + 1)
                       if 0 <= j < len(before)}
         changed = _WORD.findall(mine) != _WORD.findall(theirs)  # a word, not punctuation
-        back = changed and _beside(mine, neighbours, body)
-        kept.append(mine if back and not _beside(theirs, neighbours, body) else theirs)
+        as_read = _beside(mine, neighbours, body) if changed else 0
+        back = as_read > 0 and as_read >= OWN_TEXT.reading_majority * _beside(
+            theirs, neighbours, body)
+        kept.append(mine if back else theirs)
     return " ".join(kept)
 
 
-def _beside(word: str, neighbours: set[str], body: BodyWords) -> bool:
-    """Whether the body writes `word` (marks and all) right beside one of `neighbours`."""
+_MIXED = re.compile(r"(?=\w*\d)(?=\w*[^\W\d])\w+")  # digits and letters in one word
+
+
+def subject_numbers_as_written(subject: str, body: BodyWords) -> str:
+    """The subject with each word that mixes digits and letters ("khóa 1ó, 17", ex-74)
+    written as the body writes the number after the same two words, when the body writes
+    it there as digits alone and one way only: bold type is where OCR misreads digits."""
+    words = subject.split(" ")
+    for i, word in enumerate(words):
+        core = word.strip(_EDGES)
+        if not _MIXED.fullmatch(core):
+            continue
+        left = [fold(words[j].strip(_EDGES)) for j in (i - 1, i - 2) if j >= 0]
+        forms = {
+            other
+            for at, other in enumerate(body.words)
+            if other is not None and other.isdigit() and len(other) == len(core)
+            and _company(body, at, left, -1) == len(left) == OWN_TEXT.number_company
+        }
+        if len(forms) == 1:
+            words[i] = word.replace(core, forms.pop())
+    return " ".join(words)
+
+
+def _beside(word: str, neighbours: set[str], body: BodyWords) -> int:
+    """How often the body writes `word` (marks and all) right beside one of `neighbours`."""
     wanted = word.strip(_EDGES).lower()
-    return any(
+    return sum(
         other is not None and other.lower() == wanted
         and (body.folded_at(at - 1) in neighbours or body.folded_at(at + 1) in neighbours)
         for at, other in enumerate(body.words)

@@ -106,6 +106,11 @@ class OwnTextSettings:
     # for its marks to count as the header's
     company: int = 1
     shortest_word: int = 2  # letters; a shorter word is too common a spelling to take
+    # a subject word goes back as read when the body writes it so beside the same neighbour
+    # at least this many times as often as the repair's spelling (ex-74's "đề thi": 14 to 3)
+    reading_majority: int = 3
+    # words before a subject's misread number that the body must write before its number
+    number_company: int = 2
 
 
 @dataclass(frozen=True)
