@@ -500,13 +500,16 @@ def batch(doc: Doc) -> str:
     ex-15), those of session 9 (ex-16 to ex-32: 2011-2012 Bắc Giang and Phú Thọ scans),
     those of session 10 (ex-33 to ex-52: 2010-2025 scans of ministries and nine provinces),
     those of issue 13's helper-27 (ex-53 to ex-72: 2012-2025 scans of new sources), those
-    of session 12 (ex-73 to ex-84: Tây Đô university and Bắc Giang) or those of session 13
-    (ex-85 on: Kiên Giang health department, three universities, two ministries, An Giang,
-    2011-2023)."""
+    of session 12 (ex-73 to ex-84: Tây Đô university and Bắc Giang), those of session 13
+    (ex-85 to ex-109: Kiên Giang health department, three universities, two ministries, An
+    Giang, 2011-2023) or those of session 14 (ex-110 on: 2025-2026 Lâm Đồng scans, two Party
+    documents and five of socio-political bodies among them)."""
     if doc.name.startswith("ex-"):
         number = int(doc.name[3:])
+        if number >= 110:
+            return "ex-110.."
         if number >= 85:
-            return "ex-85.."
+            return "ex-85..109"
         if number >= 73:
             return "ex-73..84"
         if number >= 53:
