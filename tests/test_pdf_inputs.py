@@ -139,6 +139,30 @@ def test_a_page_showing_text_over_a_background_image_is_rendered_whole(tmp_path:
     assert not pdf.shows_text(hidden, 1)
 
 
+def test_a_layered_page_whose_text_is_in_masks_is_rendered_whole(tmp_path: Path) -> None:
+    # ex-114: scanning software kept a blank background image and painted the text over it
+    # as 1-bit masks; the background alone, taken out as the page's scan, read nothing
+    path = _scan_pdf(tmp_path / "layered.pdf", Image.new("RGB", (1240, 1754), (252, 252, 250)))
+    text = np.asarray(render_lines(["Đảng ủy đã lãnh đạo", "Số: 86/QĐ-UBND"]).convert("L"))
+    bits = np.packbits(text < 128, axis=1)  # 1 = ink; /Decode [1 0] paints the ones
+    with pikepdf.open(path, allow_overwriting_input=True) as doc:
+        mask = pikepdf.Stream(doc, bits.tobytes())
+        mask.Type, mask.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        mask.Width, mask.Height = text.shape[1], text.shape[0]
+        mask.ImageMask, mask.BitsPerComponent = True, 1
+        mask.Decode = [1, 0]
+        sheet = doc.pages[0]
+        sheet.obj.Resources.XObject.Mk0 = mask
+        sheet.obj.Contents = pikepdf.Stream(doc, (  # the text's mask over the whole page
+            f"q {A4[0]} 0 0 {A4[1]} 0 0 cm /Im0 Do Q\n"
+            f"q 0 g {A4[0]} 0 0 {A4[1]} 0 0 cm /Mk0 Do Q\n").encode())
+        doc.save(path)
+    content = sources.pdf_page_content(path, 1)
+    assert content.scan is None  # not the background alone
+    pixels, _, origin = sources.pdf_page_image(path, 1, content, 150)
+    assert origin == "rendered" and (np.asarray(pixels) < 128).mean() > 0.001  # the text
+
+
 @pytest.mark.parametrize(
     ("line", "kept"),
     [("Công tác cán bô và thành công cho nhân dân tháng này", True),

@@ -52,6 +52,9 @@ STAMP_MARKERS = re.compile(
 CAMERA_DEFAULT_DPI = 72
 MIN_SCAN_PPI = 50  # real scans come at 70-300 dpi; a coarser full-page image is a background
 FULL_PAGE_SHARE = 0.9  # an image this share of the page's width and height is the page's scan
+# 1-bit masks painted over a page's image covering this share of the page: the page is
+# layered (a background image and its text as masks, ex-114) and is rendered whole
+LAYERED_MASK_SHARE = 0.02
 
 # Pillow's own bomb guard fires at 2x its limit; ours is checked before decoding.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -349,7 +352,13 @@ _EXTRACTABLE = {("jpeg", "rgb"), ("jpeg", "gray"), ("jpeg", "icc"), ("ccitt", "g
 def _full_page_scan(
     images: list[poppler.ImagePlacement], size: poppler.PageSize
 ) -> poppler.ImagePlacement | None:
-    """The one image drawn over the whole page, upright, with no mask: the scanner's page."""
+    """The one image drawn over the whole page, upright, with no mask: the scanner's page.
+    None for a layered page, whose text is in masks painted over a background image
+    (scanning software's compression, ex-114: the background alone is a blank page)."""
+    page = size.width * size.height
+    masks = sum(math.prod(image.placed_size()) for image in images if image.kind == "stencil")
+    if masks >= LAYERED_MASK_SHARE * page:
+        return None
     for image in images:
         width, height = image.placed_size()
         if (
