@@ -144,6 +144,9 @@ def test_number_without_so_must_stand_alone() -> None:
     ("công tác đề thi học kỳ 3, năm học 2024 2025",  # ex-74: the range's dash lost
      "công tác đề thi học kỳ 3, năm học 2024 - 2025"),
     ("kết quả các năm 2020 2024", "kết quả các năm 2020 2024"),  # not a year and the next
+    ("Về việc để nghị ban hành văn bản báo cáo",  # ex-118: "đề nghị" read with another tone
+     "Về việc đề nghị ban hành văn bản báo cáo"),
+    ("Về việc để nghị quyết đi vào cuộc sống", "Về việc để nghị quyết đi vào cuộc sống"),
     ("Về việc kiểm tra việc thực hiện Chỉ thị số\n28-CT/TW",
      "Về việc kiểm tra việc thực hiện Chỉ thị số 28-CT/TW"),
 ])

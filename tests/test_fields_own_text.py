@@ -7,6 +7,7 @@ from pipeline.fields.own_text import (
     BodyWords,
     issuer_as_written,
     subject_as_written,
+    subject_letters_as_written,
     subject_numbers_as_written,
 )
 
@@ -85,3 +86,27 @@ def test_a_misread_number_stays_when_the_body_writes_two_numbers_there() -> None
     subject = "các lớp Đại học khóa 1ó, 17"
     body = BodyWords.of("đại học khóa 16, 17; đại học khóa 15.")
     assert subject_numbers_as_written(subject, body) == subject
+
+
+def test_a_zero_read_as_a_bracket_takes_the_bodys_number() -> None:
+    # ex-116: "Đề án 06" in the bold subject read "Đề án (6", a bracket never closed
+    subject = "Báo cáo kết quả triển khai Đề án (6 tháng 10/2025"
+    body = BodyWords.of("giai đoạn 2022 - 2025 (viết tắt là Đề án 06). Kết quả Đề án 06.")
+    assert subject_numbers_as_written(subject, body) == (
+        "Báo cáo kết quả triển khai Đề án 06 tháng 10/2025")
+    closed = "Báo cáo (6 tháng) Đề án 06"  # a bracket that is closed is the document's
+    assert subject_numbers_as_written(closed, body) == closed
+
+
+def test_a_word_the_body_never_writes_takes_the_bodys_word_between_the_same_neighbours() -> None:
+    # ex-110: "Ban Vì sự tiến bộ của phụ nữ" in the italic subject read "Ban Pì sự"
+    body = BodyWords.of("cử đại diện lãnh đạo tham gia Ban Vì sự tiến bộ của phụ nữ;")
+    subject = "cử lãnh đạo Ban tham gia Ban Pì sự tiến bộ của phụ nữ"
+    assert subject_letters_as_written(subject, body) == (
+        "cử lãnh đạo Ban tham gia Ban Vì sự tiến bộ của phụ nữ")
+
+
+def test_a_word_the_body_writes_too_or_far_from_the_bodys_stays() -> None:
+    body = BodyWords.of("Ban Vì sự tiến bộ; Ban Pì sự; Ban Chỉ sự")
+    assert subject_letters_as_written("Ban Pì sự", body) == "Ban Pì sự"
+    assert subject_letters_as_written("Ban Tổ sự", BodyWords.of("Ban Chỉ sự")) == "Ban Tổ sự"

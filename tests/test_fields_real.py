@@ -448,6 +448,23 @@ def test_a_name_printed_without_va_keeps_it_out() -> None:
     assert r.issuer == ["BỘ GIÁO DỤC ĐÀO TẠO"]
 
 
+def test_a_vv_read_with_another_letter_under_the_number_opens_the_subject() -> None:
+    # ex-110: a Party công văn's "V/v cử lãnh đạo ..." read "V/b cử lãnh đạo ..."
+    text = ("TỈNH ỦY LÂM ĐỒNG\nBAN TUYÊN GIÁO VÀ DÂN VẬN\n*\nSố 210-CV/BTGDVTU\n"
+            "V/b cử lãnh đạo Ban tham gia\nBan Vì sự tiến bộ của phụ nữ\n"
+            "ĐẢNG CỘNG SẢN VIỆT NAM\nLâm Đồng, ngày 4 tháng 9 năm 2025\n\nKính gửi: Sở Nội vụ.\n"
+            "Ban Tuyên giáo và Dân vận Tỉnh ủy cử lãnh đạo Ban.\nNơi nhận:\n- Lưu.\n"
+            "K/T TRƯỞNG BAN\nPHÓ TRƯỞNG BAN THƯỜNG TRỰC\nChâu Ngọc Lương")
+    r = extract_fields(text)
+    assert r.subject == "cử lãnh đạo Ban tham gia Ban Vì sự tiến bộ của phụ nữ"
+
+
+def test_a_bracket_never_closed_in_the_subject_is_flagged() -> None:
+    r = extract_fields(_state("Số: 86/QĐ-UBND", "Quảng Ngãi, ngày 01 tháng 11 năm 2021",
+                              DECISION.replace("Thanh tra viên", "Thanh tra (C viên")))
+    assert "never closed" in _reviewed(r)["subject"]
+
+
 def test_a_symbol_after_the_junk_of_a_number_line_is_read() -> None:
     # ex-102: "Số: ..." and the handwritten number read "Sa.)2£X" before "/BC-SYT"
     text = ("UBND TỈNH KIÊN GIANG\nSỞ Y TẾ,\nSa.)2£X /BC-SYT\n"

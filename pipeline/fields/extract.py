@@ -20,6 +20,7 @@ from pipeline.fields.own_text import (
     BodyWords,
     issuer_as_written,
     subject_as_written,
+    subject_letters_as_written,
     subject_numbers_as_written,
 )
 from pipeline.fields.repair import FieldRepair, with_central_terms, with_year_names
@@ -96,7 +97,7 @@ def extract_fields(
         subject = _repaired(subject, notes, found, repair)
         if subject and head.subject:  # the body's own words, then what calendars fix
             subject = subject_as_written(head.subject, subject, own)
-            subject = subject_numbers_as_written(subject, own)
+            subject = subject_letters_as_written(subject_numbers_as_written(subject, own), own)
             subject = with_central_terms(with_year_names(subject))
         issuer = issuer_as_written(issuer, own)
     term = body.term(text, folded, body_start)

@@ -64,8 +64,8 @@ _VV = re.compile(  # V/v; OCR'd "V/y", "Vy", "V⁄%v", "VX%", "VWV"; older: "V�
 # a công văn's subject under its number may open with "Về" alone: "Về Chương trình ..." (ex-08)
 _VE = re.compile(r"^Về\s+\w")
 # ... or with a "V/v" OCR broke further ("VỀ'ý cung cấp", ex-88): a V, up to three marks or
-# letters, then a v or y, as one token
-_BROKEN_VV = re.compile(r"^v\S{1,3}[vy](?=\s+\w)")  # on the folded line
+# letters, then a v or y, as one token; or a V, its slash and one other letter ("V/b", ex-110)
+_BROKEN_VV = re.compile(r"^v(?:\S{1,3}[vy]|/[a-z])(?=\s+\w)")  # on the folded line
 _NUMBER_LABEL = re.compile(r"^s[o0][^\w\s]")  # folded "Số„2⁄Í6 TB-ĐHĐL": a number line OCR broke
 # "66-CT/QU, ngày ...", also with a letter of the code read as a digit ("399-C1/BTCTW")
 _CITES = re.compile(r"\d{1,5}\s*[-/]\s*[a-z][a-z0-9]{0,5}\s*[/-]\s*[a-z]")

@@ -232,7 +232,7 @@ def _split_glued(token: str) -> list[str]:
     folded = fold(core)
     if not core.isalpha() or not core.isupper() or len(folded) < 4 or folded in syllables():
         return [token]
-    cut = _segment(folded)
+    cut = _phrase_letters().get(folded) or _segment(folded)
     if cut is None or len(cut) < 2:
         return [token]
     out, pos = [], 0
@@ -243,6 +243,14 @@ def _split_glued(token: str) -> list[str]:
     tail = token[token.index(core) + len(core) :]
     out[0], out[-1] = lead + out[0], out[-1] + tail
     return out
+
+
+@cache
+def _phrase_letters() -> dict[str, list[str]]:
+    """Known phrases by their letters without spaces ("bocongan" -> bo cong an): a glued
+    token that is a known phrase is cut as the phrase is, where syllables alone could cut
+    it otherwise ("BỘCÔNGAN" as "BỘ CÔ NGAN", ex-132)."""
+    return {key.replace(" ", ""): key.split() for key in _vocabulary()[0]}
 
 
 def splits_into_syllables(folded: str) -> bool:

@@ -157,16 +157,21 @@ def subject_as_written(read: str, repaired: str, body: BodyWords) -> str:
 
 
 _MIXED = re.compile(r"(?=\w*\d)(?=\w*[^\W\d])\w+")  # digits and letters in one word
+_OPEN_DIGITS = re.compile(r"\(\d+")  # digits after a bracket never closed
 
 
 def subject_numbers_as_written(subject: str, body: BodyWords) -> str:
-    """The subject with each word that mixes digits and letters ("khóa 1ó, 17", ex-74)
-    written as the body writes the number after the same two words, when the body writes
-    it there as digits alone and one way only: bold type is where OCR misreads digits."""
+    """The subject with each word that mixes digits and letters ("khóa 1ó, 17", ex-74) or
+    follows a bracket never closed ("Đề án (6", ex-116) written as the body writes the
+    number after the same two words, when the body writes it there as digits alone and
+    one way only: bold type is where OCR misreads digits."""
     words = subject.split(" ")
+    unbalanced = subject.count("(") != subject.count(")")
     for i, word in enumerate(words):
         core = word.strip(_EDGES)
-        if not _MIXED.fullmatch(core):
+        if _OPEN_DIGITS.fullmatch(word.rstrip(",.;:")) and unbalanced:
+            core = word.rstrip(",.;:")  # "Đề án (6 tháng 10": a 0 read as a bracket (ex-116)
+        elif not _MIXED.fullmatch(core):
             continue
         left = [fold(words[j].strip(_EDGES)) for j in (i - 1, i - 2) if j >= 0]
         forms = {
@@ -178,6 +183,34 @@ def subject_numbers_as_written(subject: str, body: BodyWords) -> str:
         if len(forms) == 1:
             words[i] = word.replace(core, forms.pop())
     return " ".join(words)
+
+
+def subject_letters_as_written(subject: str, body: BodyWords) -> str:
+    """The subject with each word the body never writes, one letter off the one word the
+    body writes between the same two neighbours, written as the body does ("Ban Pì sự tiến
+    bộ" for the body's "Ban Vì sự tiến bộ", ex-110): bold type is read worse than the
+    body's regular type, and the phrase shows it is the same word."""
+    words = subject.split(" ")
+    for i in range(1, len(words) - 1):
+        core = words[i].strip(_EDGES)
+        key = fold(core)
+        if not core.isalpha() or core.isupper() or key in body.at:
+            continue
+        left, right = fold(words[i - 1].strip(_EDGES)), fold(words[i + 1].strip(_EDGES))
+        forms = {
+            other
+            for at, other in enumerate(body.words)
+            if other is not None and body.folded_at(at - 1) == left
+            and body.folded_at(at + 1) == right and _one_letter_off(key, fold(other))
+        }
+        if len(forms) == 1:
+            words[i] = words[i].replace(core, _cased(forms.pop().lower(), core))
+    return " ".join(words)
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """Same length, one letter different (folded words)."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _beside(word: str, neighbours: set[str], body: BodyWords) -> int:

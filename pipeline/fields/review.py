@@ -92,6 +92,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     if r.subject and (changed := _rewritten_word(r.subject, subject_read)):
         flag("subject", f"'{changed[1]}' as read was written '{changed[0]}' by the field's "
              "repair: check it")
+    if r.subject and r.subject.count("(") != r.subject.count(")"):
+        flag("subject", "a bracket in the subject is never closed or never opened: a 0 or "
+             "a C misread, or a line lost?")
     if r.subject and (opening := _lower_opening(r, subject_read)):
         flag("subject", f"subject opens with '{opening}' in lower case: junk read before it, "
              "or its first word lost?")
