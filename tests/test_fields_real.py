@@ -465,6 +465,17 @@ def test_a_bracket_never_closed_in_the_subject_is_flagged() -> None:
     assert "never closed" in _reviewed(r)["subject"]
 
 
+def test_a_units_code_in_brackets_after_the_symbol_is_flagged() -> None:
+    # ex-126, ex-132: Công an tỉnh's "/TTr-CAT(PC04)"; the symbol's codes leave the bracket out
+    r = extract_fields(_state("Số: 412/CAT-PC04(Đ1)", "Lâm Đồng, ngày 01 tháng 3 năm 2026",
+                              DECISION))
+    assert r.symbol == "CAT-PC04"
+    assert "'(Đ1)'" in _reviewed(r)["symbol"]
+    plain = extract_fields(_state("Số: 412/QĐ-UBND", "Lâm Đồng, ngày 01 tháng 3 năm 2026",
+                                  DECISION))
+    assert "symbol" not in _reviewed(plain)
+
+
 def test_a_symbol_after_the_junk_of_a_number_line_is_read() -> None:
     # ex-102: "Số: ..." and the handwritten number read "Sa.)2£X" before "/BC-SYT"
     text = ("UBND TỈNH KIÊN GIANG\nSỞ Y TẾ,\nSa.)2£X /BC-SYT\n"

@@ -154,6 +154,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         flag("doc_type", "no type line read, and no 'V/v' subject: taken for a công văn "
              "from its symbol; a type line lost?")
 
+    if r.symbol and (left_out := _after_symbol(r, text)):
+        flag("symbol", f"the number line goes on with '{left_out}' after the symbol, left "
+             "out of it: a unit's code in brackets? check it")
     if r.symbol and (weak_code := _weak_unknown_code(r, lines)):
         flag("symbol", f"read from weak OCR ('{weak_code[1]}' at confidence {weak_code[0]:.0f}) "
              f"and its code '{r.issuer_code}' is no known issuer's: check it")
@@ -182,6 +185,17 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
 
 # a công văn's subject opens with "V/v" (read "V/%v" too) or "Về" (folded: "v/v", "ve")
 _LETTER_SUBJECT = re.compile(r"\s*(v[\Ww]{1,3}v|ve)\b")
+
+
+def _after_symbol(r: Fields, text: str) -> str | None:
+    """What the number line holds glued after the symbol read from it: a unit's code in
+    brackets ("/TTr-CAT(C04)", "/CAT-PC04(Đ1)", Công an tỉnh's tờ trình and công văn),
+    which the symbol's codes leave out."""
+    span = r.evidence.get("symbol")
+    if span is None:
+        return None
+    rest = text[span.end :].split("\n", 1)[0]
+    return rest.strip() if rest.startswith("(") else None
 
 
 def _rewritten_word(subject: str, read: str | None) -> tuple[str, str] | None:
