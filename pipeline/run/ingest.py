@@ -635,7 +635,9 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     )
     try:
         with handle:
-            json.dump(data, handle, ensure_ascii=False, indent=1)
+            # one write: json.dump writes each token through the temp file's wrapper
+            # (~290,000 calls for 12 records, ~20% of the writing); the same bytes
+            handle.write(json.dumps(data, ensure_ascii=False, indent=1))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(handle.name, path)
