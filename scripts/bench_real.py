@@ -14,7 +14,8 @@ transcriptions in corpus/real/ (see its README); the documents are ../shared/rea
 (c) sohoa:    `sohoa ingest DOCUMENTS -j N`, whole documents, fields included
 
 Speed: each system reads the scanned PDFs and the image files in separate timed runs (issue
-13 sets a target for each); the pooled row is their sum.
+13 sets a target for each), the two systems one after the other kind by kind; the pooled row
+is their sum.
 
 Text is compared after NFC and one tone placement (hòa = hoà). "In reading order" is the CER
 of the whole page; "order-free" first puts each recognised line where it aligns best in the
@@ -84,6 +85,13 @@ class Timed:
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # user + system CPU of the system's processes (its children)
     pages: int = 0
+    # the machine's 1-minute load average when the run started and when it ended: a wall
+    # ratio means something only where both systems ran on a quiet machine
+    load: tuple[float, float] = (0.0, 0.0)
+
+
+def load_now() -> float:
+    return os.getloadavg()[0]
 
 
 @dataclass
@@ -100,6 +108,13 @@ class Texts:
         self.seconds += timed.seconds
         self.cpu_seconds += timed.cpu_seconds
         self.pages_run += timed.pages
+
+    def merge(self, other: Texts) -> None:
+        """Take in another run's pages, records and timed kinds."""
+        self.pages.update(other.pages)
+        self.records.update(other.records)
+        for kind, timed in other.kinds.items():
+            self.add(kind, timed)
 
 
 def input_kind(source: Path) -> str:
@@ -201,10 +216,11 @@ def run_bare(docs: list[Doc], images: dict[str, Path], jobs: int) -> Texts:
     for kind, group in by_kind(docs).items():
         names = {d.name for d in group}
         mine = {key: path for key, path in images.items() if key.rsplit("-p", 1)[0] in names}
-        start, cpu = time.perf_counter(), children_cpu()
+        start, cpu, load = time.perf_counter(), children_cpu(), load_now()
         with cf.ThreadPoolExecutor(max_workers=jobs) as pool:
             result.pages.update(pool.map(one, mine.items()))
-        result.add(kind, Timed(time.perf_counter() - start, children_cpu() - cpu, len(mine)))
+        result.add(kind, Timed(time.perf_counter() - start, children_cpu() - cpu, len(mine),
+                               (load, load_now())))
     return result
 
 
@@ -215,7 +231,7 @@ def run_sohoa(docs: list[Doc], jobs: int, work: Path, extra: list[str]) -> Texts
         folder.mkdir(parents=True)
         for doc in group:
             (folder / f"{doc.name}{doc.source.suffix}").symlink_to(doc.source.resolve())
-        start, cpu = time.perf_counter(), children_cpu()
+        start, cpu, load = time.perf_counter(), children_cpu(), load_now()
         proc = subprocess.run(
             [sys.executable, "-m", "pipeline.cli", "ingest", str(folder), "--db",
              str(work / "bench.sqlite"), "--out", str(work / "records"), "-j", str(jobs),
@@ -225,7 +241,8 @@ def run_sohoa(docs: list[Doc], jobs: int, work: Path, extra: list[str]) -> Texts
         seconds, cpu_seconds = time.perf_counter() - start, children_cpu() - cpu
         if proc.returncode not in (0, 1):
             raise SystemExit(f"sohoa ingest failed ({proc.returncode}): {proc.stderr[-2000:]}")
-        result.add(kind, Timed(seconds, cpu_seconds, sum(d.page_count for d in group)))
+        result.add(kind, Timed(seconds, cpu_seconds, sum(d.page_count for d in group),
+                               (load, load_now())))
     for path in (work / "records").glob("[0-9a-f]*.json"):
         record = json.loads(path.read_text(encoding="utf-8"))
         name = Path(record["source"]["path"]).stem
@@ -452,15 +469,21 @@ def _speed_table(systems: dict[str, Texts]) -> str:
 def _kind_table(systems: dict[str, Texts]) -> str:
     """sohoa against bare Tesseract by input kind (issue 13: scanned PDFs >= 1.3x, image
     files >= 1.0x), each kind from the two systems' own timed runs on the same pages, and
-    all pages pooled (the sums of those runs)."""
+    all pages pooled (the sums of those runs). Load: the 1-minute load average at the start
+    and end of each system's run (sohoa; bare)."""
     sohoa, bare = systems.get("sohoa"), systems.get("bare")
     if sohoa is None or bare is None:
         return ""
     rows = ["| input | pages | sohoa pages/min | sohoa CPU s/page | bare pages/min |"
-            " bare CPU s/page | wall ratio | CPU ratio |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    pooled = {"all": (Timed(sohoa.seconds, sohoa.cpu_seconds, sohoa.pages_run),
-                      Timed(bare.seconds, bare.cpu_seconds, bare.pages_run))}
+            " bare CPU s/page | wall ratio | CPU ratio | load |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+
+    def spread(texts: Texts) -> tuple[float, float]:
+        loads = [value for timed in texts.kinds.values() for value in timed.load]
+        return (min(loads), max(loads)) if loads else (0.0, 0.0)
+
+    pooled = {"all": (Timed(sohoa.seconds, sohoa.cpu_seconds, sohoa.pages_run, spread(sohoa)),
+                      Timed(bare.seconds, bare.cpu_seconds, bare.pages_run, spread(bare)))}
     kinds = {k: (t, bare.kinds[k]) for k, t in sohoa.kinds.items() if k in bare.kinds}
     for kind, (mine, theirs) in {**kinds, **pooled}.items():
         if not (mine.seconds and mine.pages and theirs.seconds and theirs.pages):
@@ -469,7 +492,9 @@ def _kind_table(systems: dict[str, Texts]) -> str:
         cpu, bare_cpu = mine.cpu_seconds / mine.pages, theirs.cpu_seconds / theirs.pages
         rows.append(f"| {kind} | {mine.pages} | {rate:.1f} | {cpu:.2f} | {bare_rate:.1f} | "
                     f"{bare_cpu:.2f} | {rate / bare_rate:.2f}x | "
-                    f"{bare_cpu / cpu if cpu else 0:.2f}x |")
+                    f"{bare_cpu / cpu if cpu else 0:.2f}x | "
+                    f"{min(mine.load):.1f}-{max(mine.load):.1f}; "
+                    f"{min(theirs.load):.1f}-{max(theirs.load):.1f} |")
     return "\n".join(rows)
 
 
@@ -575,19 +600,24 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True)
     images = page_images(docs, args.out / "images")
     adopt_descendants()
-    systems: dict[str, Texts] = {}
+    names = args.systems.split(",")
+    if unknown := set(names) - {"sohoa", "bare", "ocrmypdf"}:
+        raise SystemExit(f"unknown system {', '.join(sorted(unknown))}")
+    systems: dict[str, Texts] = {name: Texts() for name in names}
     with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
-        for name in args.systems.split(","):
-            print(f"running {name} on {len(docs)} documents ...", file=sys.stderr)
-            if name == "bare":
-                systems[name] = run_bare(docs, images, args.jobs)
-            elif name == "sohoa":
-                systems[name] = run_sohoa(docs, args.jobs, Path(tmp) / "sohoa",
-                                          args.ingest_args.split())
-            elif name == "ocrmypdf":
-                systems[name] = run_ocrmypdf(docs, args.jobs, Path(tmp) / "ocrmypdf")
-            else:
-                raise SystemExit(f"unknown system {name}")
+        # the timed systems take turns kind by kind, so that each kind's two runs follow each
+        # other: on a shared machine the load drifts, and the ratio should not measure that
+        for kind, group in by_kind(docs).items():
+            for name in names:
+                print(f"running {name} on {len(group)} documents ({kind}) ...", file=sys.stderr)
+                if name == "bare":
+                    systems[name].merge(run_bare(group, images, args.jobs))
+                elif name == "sohoa":
+                    systems[name].merge(run_sohoa(group, args.jobs, Path(tmp) / "sohoa",
+                                                  args.ingest_args.split()))
+        if "ocrmypdf" in names:
+            print(f"running ocrmypdf on {len(docs)} documents ...", file=sys.stderr)
+            systems["ocrmypdf"] = run_ocrmypdf(docs, args.jobs, Path(tmp) / "ocrmypdf")
     table = report(docs, systems)
     print(table)
     (args.out / "table.md").write_text(table + "\n", encoding="utf-8")
