@@ -459,6 +459,18 @@ def test_a_vv_read_with_another_letter_under_the_number_opens_the_subject() -> N
     assert r.subject == "cử lãnh đạo Ban tham gia Ban Vì sự tiến bộ của phụ nữ"
 
 
+def test_a_police_report_and_proposal_is_its_own_type() -> None:
+    # ex-138: Công an tỉnh's "BÁO CÁO ĐỀ XUẤT" (BCĐX), its subject in brackets below
+    text = ("BỘ CÔNG AN\nCÔNG AN TỈNH LÂM ĐỒNG\nSố: 02/BCĐX-CAT\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Lâm Đồng, ngày 05 tháng 01 năm 2026\nBÁO CÁO ĐỀ XUẤT\n\n"
+            "(V/v Phê duyệt thời gian tổ chức Hội nghị)\n\nKính gửi: Ủy ban nhân dân tỉnh.\n"
+            "Thực hiện Kế hoạch.\nNơi nhận:\n- Lưu.\nGIÁM ĐỐC\nTrương Minh Đương")
+    r = extract_fields(text)
+    assert (r.doc_type, r.type_code) == ("BÁO CÁO ĐỀ XUẤT", "BCĐX")
+    assert r.subject == "V/v Phê duyệt thời gian tổ chức Hội nghị"
+
+
 def test_a_bracket_never_closed_in_the_subject_is_flagged() -> None:
     r = extract_fields(_state("Số: 86/QĐ-UBND", "Quảng Ngãi, ngày 01 tháng 11 năm 2021",
                               DECISION.replace("Thanh tra viên", "Thanh tra (C viên")))

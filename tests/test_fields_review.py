@@ -112,6 +112,8 @@ def test_the_repair_keeps_a_valid_ocr_word_the_model_is_unsure_to_change() -> No
         ("ỦY BAN DÂN TỈNH", "ỦY BAN NHÂN DÂN TỈNH"),  # a lost inner word is put back
         ("BỘ GIÁO DỤC ĐÀO TẠO", "BỘ GIÁO DỤC ĐÀO TẠO"),  # but not "và" (ex-104 prints none)
         ("BỘCÔNGAN", "BỘ CÔNG AN"),  # ex-132: glued, cut as the known name, not "BỘ CÔ NGAN"
+        ("BỘ CÔNGAN", "BỘ CÔNG AN"),  # ex-138: the space in the wrong place
+        ("TO CÔNG TÁC LIÊN NGÀNH TW", "TỔ CÔNG TÁC LIÊN NGÀNH TW"),  # ex-136
     ],
 )
 def test_an_issuer_line_loses_what_a_seal_adds(line: str, expected: str) -> None:

@@ -243,15 +243,15 @@ def test_repair_reads_a_scans_subject_and_capitals_captions_only() -> None:
     body = (f"Có 14.103 đảng viên1.\n\n1 Không tình các chì bộ đã giải thể.\n\n"
             f"PHỤ LỤC 1\nBÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG\n"
             f"(Kèm theo Báo cáo số 734-BC/TU, ngày 18 tháng 9 năm 2018)\n\n{TABLE}")
-    text = _report("BÁO CÁO\nVề việc thành lập Tố công tác", body)
+    text = _report("BÁO CÁO\nVề việc thành lập Tố kiểm tra", body)
     repair = _Recorder()
     r = extract_fields(text, _scan(text), repair)
-    assert r.subject == "<Về việc thành lập Tố công tác>"
+    assert r.subject == "<Về việc thành lập Tố kiểm tra>"
     assert [n.text for n in r.footnotes] == ["<Không tình các chi bộ đã giải thể.>"]
     assert r.tables[0].caption == "[BÓI DƯƠNG NGHIỆP VỤ CÔNG TÁC ĐĂNG]"
     typed = _Recorder()  # typed text (a text page) carries its marks as written
     r = extract_fields(text, [Page(1, text, text, None, method="text")], typed)
-    assert typed.calls == [] and r.subject == "Về việc thành lập Tố công tác"
+    assert typed.calls == [] and r.subject == "Về việc thành lập Tố kiểm tra"
 
 
 def test_model_repair_restores_marks_ocr_confused() -> None:

@@ -26,6 +26,7 @@ A word already written like the known one, in either tone placement ("UỶ"/"Ủ
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -147,7 +148,32 @@ def canonical_issuer(line: str) -> str:
     """An issuer line with glued words split and known words written the known way."""
     tokens = [_drop_stray(t) for raw in _without_foreign_letters(line).strip(_LINE_EDGES).split()
               for t in _split_glued(raw) if not _BRACKET_JUNK.fullmatch(raw)]
-    return " ".join(_known_words(_level_words(tokens)))
+    return " ".join(_known_words(_level_words(_respaced(tokens))))
+
+
+def _respaced(tokens: list[str]) -> list[str]:
+    """Runs of capitals tokens whose letters, spaces aside, are a known phrase's, cut as
+    the phrase is: OCR put a space in the wrong place ("BỘ CÔNGAN", cut by syllables as
+    "BỘ CÔ NGAN", ex-138). The letters stay as read; only the spaces move."""
+    letters = _phrase_letters()
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(_MAX_PHRASE, len(tokens) - i), 1, -1):
+            run = tokens[i : i + n]
+            cut = letters.get("".join(fold(t) for t in run))
+            if (cut and [len(t) for t in run] != [len(w) for w in cut]
+                    and all(t.isalpha() and t.isupper() for t in run)):
+                joined = "".join(run)
+                sizes = itertools.accumulate(len(w) for w in cut)
+                starts = [0, *sizes]
+                out.extend(joined[a:b] for a, b in itertools.pairwise(starts))
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
 
 
 def _level_words(tokens: list[str]) -> list[str]:
