@@ -181,6 +181,20 @@ def test_a_real_signers_family_name_under_the_pen_is_read() -> None:
     assert "Huỳnh Hữu Trí" in [line.text for line in lines]
 
 
+def test_a_real_family_name_read_as_junk_with_the_pen_is_read() -> None:
+    # ex-110 (dev): the pen's stroke touches "Châu"; the page read both as "_%" at
+    # confidence 32 in one tall box, which hid the name from the lost-words step
+    from pipeline import cleanup, sources
+    from pipeline.run.page import tesseract_orientation
+
+    path = Path(__file__).resolve().parents[1] / "corpus" / "real" / "extra" / "ex-110.pdf"
+    content = sources.pdf_page_content(path, 1)
+    rgb, dpi, _ = sources.pdf_page_image(path, 1, content, 300)
+    page = cleanup.clean_page(rgb, orientation_check=tesseract_orientation, dpi=dpi).image
+    _, lines, _ = ocr.recognize_page(page)
+    assert "Châu Ngọc Lương" in [line.text for line in lines]
+
+
 REAL_SCANS = Path(__file__).resolve().parents[2] / "shared" / "real-scans"
 
 
