@@ -459,6 +459,19 @@ def test_a_vv_read_with_another_letter_under_the_number_opens_the_subject() -> N
     assert r.subject == "cử lãnh đạo Ban tham gia Ban Vì sự tiến bộ của phụ nữ"
 
 
+def test_an_issuer_word_no_name_spells_and_the_text_never_writes_is_flagged() -> None:
+    # ex-72: "CÔNG NGHỆ THÔNG TIM"; a body the lists do not know passes when the text names it
+    def issuer_review(issuer: str, body: str) -> str | None:
+        r = extract_fields(_state("Số: 86/TB-HTTT", "Hà Nội, ngày 01 tháng 11 năm 2021",
+                                  f"THÔNG BÁO\nVề việc bảo vệ khóa luận\n{body}")
+                           .replace("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI", issuer))
+        return _reviewed(r).get("issuer")
+    reason = issuer_review("TRƯỜNG ĐẠI HỌC\nCÔNG NGHỆ THÔNG TIM", "Khoa thông báo lịch.")
+    assert reason is not None and "'TIM'" in reason
+    assert issuer_review("TRƯỜNG ĐẠI HỌC\nCÔNG NGHỆ THÔNG TIN",
+                         "Trường Đại học Công nghệ Thông tin thông báo lịch.") is None
+
+
 def test_a_police_report_and_proposal_is_its_own_type() -> None:
     # ex-138: Công an tỉnh's "BÁO CÁO ĐỀ XUẤT" (BCĐX), its subject in brackets below
     text = ("BỘ CÔNG AN\nCÔNG AN TỈNH LÂM ĐỒNG\nSố: 02/BCĐX-CAT\n"

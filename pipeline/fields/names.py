@@ -305,6 +305,16 @@ def _segment(folded: str) -> list[str] | None:
     return found[2] if found else None
 
 
+@cache
+def spelled_words() -> frozenset[str]:
+    """Every word of the known names, codes and places as they are spelled (capitals, one
+    tone placement): the words an issuer line is written with."""
+    phrases, single, _ = _vocabulary()
+    names = [*phrases.values(), *single.values(), *issuer_codes(), *places(), *districts(),
+             *words("issuer_starts", folded=False)]  # "BCH", "UBND" and the like
+    return frozenset(canonical_tones(w.upper()) for name in names for w in name.split())
+
+
 def phrase_words(line: str) -> frozenset[str]:
     """Folds of the words of an issuer line that stand in a run of two or more words which
     is a known phrase but for its marks ("ỦY BAN NHÂN DÂN", "ĐỒNG NAI"): words the phrase

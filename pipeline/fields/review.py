@@ -17,7 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from pipeline.fields.closing import LAST_NAME_CONFIDENCE, family_names, without_rank
-from pipeline.fields.names import phrase_words
+from pipeline.fields.names import phrase_words, spelled_words
 from pipeline.fields.rules import doc_type_by_code, given_names, issuer_codes, words
 from pipeline.fields.settings import REVIEW
 from pipeline.fields.text import compact
@@ -25,7 +25,7 @@ from pipeline.record import Fields, Page, ReviewItem
 from pipeline.restore.gazetteer import load_places, place_key
 from pipeline.restore.names import person_name_counts
 from pipeline.restore.syllable import canonical, parse, skeleton
-from pipeline.text.vietnamese import fold, strip_marks, strip_tone
+from pipeline.text.vietnamese import canonical_tones, fold, strip_marks, strip_tone
 
 # Characters a register field may hold: Vietnamese letters, digits, spaces and the
 # punctuation of names, symbols and subjects. Anything else is OCR junk ("ngày⁄{Ệ", "ở§").
@@ -175,6 +175,11 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
         if name == "subject" and (ragged := _ragged_line(lines, span.start, span.end)):
             flag(name, f"line {ragged} is neither centred nor aligned with the others: "
                  "words may be missing (a seal or stamp over it?)")
+    if r.issuer and (span := r.evidence.get("issuer")) and (
+        stranger := _unknown_issuer_word(r.issuer, text[span.end :])
+    ):  # last: a reason that says more about the word comes first
+        flag("issuer", f"'{stranger}' is in no known body's name and nowhere else in the "
+             "document: a word misread? check it")
     if r.number is not None and any(i.field == "date" and "weak OCR" in i.reason for i in items):
         # the day read weakly is the hand's: the number beside it may be too (ex-62: 358
         # read "253" at 66, its day 20 at 30)
@@ -243,6 +248,23 @@ def _odd_issuer_word(lines: Sequence[str]) -> str | None:
                     and word.upper() not in _place_words()):
                 return word
     return None
+
+
+def _unknown_issuer_word(issuer: Sequence[str], rest: str) -> str | None:
+    """An issuer word spelled as no known name, code or place spells it and written
+    nowhere in the rest of the document, which names its own body often ("BỘ CÔ NGAN" for
+    BỘ CÔNG AN, ex-138; "THÔNG TIM", ex-72): such a word is likely misread. A body unknown
+    to the lists passes when the text names it ("Tập đoàn Bưu chính ...")."""
+    written = {canonical_tones(w.upper()) for w in _LETTERS.findall(rest)}
+    for line in issuer:
+        for word in _LETTERS.findall(line):
+            spelled = canonical_tones(word.upper())
+            if spelled not in spelled_words() and spelled not in written:
+                return word
+    return None
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _not_read(issuer: Sequence[str], read: str) -> str | None:
