@@ -527,10 +527,15 @@ def batch(doc: Doc) -> str:
     those of issue 13's helper-27 (ex-53 to ex-72: 2012-2025 scans of new sources), those
     of session 12 (ex-73 to ex-84: Tây Đô university and Bắc Giang), those of session 13
     (ex-85 to ex-109: Kiên Giang health department, three universities, two ministries, An
-    Giang, 2011-2023) or those of session 14 (ex-110 on: 2025-2026 Lâm Đồng scans, two Party
-    documents and five of socio-political bodies among them)."""
+    Giang, 2011-2023), those of session 14's helper-33 (ex-110 to ex-139: 2025-2026 Lâm Đồng
+    scans, two Party documents and five of socio-political bodies among them) or those of its
+    helper-34 (ex-140 on: 2012-2024 scans from the upload folders of provincial price and
+    awards databases: a HĐND resolution, decrees, circulars, Quảng Bình, Vĩnh Long, Khánh Hòa,
+    Bà Rịa - Vũng Tàu)."""
     if doc.name.startswith("ex-"):
         number = int(doc.name[3:])
+        if number >= 140:
+            return "ex-140.."
         if number >= 110:
             return "ex-110.."
         if number >= 85:
