@@ -147,6 +147,7 @@ def test_number_without_so_must_stand_alone() -> None:
     ("Về việc để nghị ban hành văn bản báo cáo",  # ex-118: "đề nghị" read with another tone
      "Về việc đề nghị ban hành văn bản báo cáo"),
     ("Về việc để nghị quyết đi vào cuộc sống", "Về việc để nghị quyết đi vào cuộc sống"),
+    ("Về việc tặng thượng Cờ thi đua", "Về việc tặng thưởng Cờ thi đua"),  # ex-156
     ("Về việc kiểm tra việc thực hiện Chỉ thị số\n28-CT/TW",
      "Về việc kiểm tra việc thực hiện Chỉ thị số 28-CT/TW"),
 ])
@@ -294,6 +295,22 @@ def test_word_boxes_below_the_type_line_give_no_date() -> None:
 def test_a_year_after_today_is_no_date() -> None:
     r = extract_fields(_doc(date="Quảng Trị, ngày 01 tháng 6 năm 2079"))  # 2019: 1 read as 7
     assert (r.place, r.date) == ("Quảng Trị", None)
+
+
+def test_a_place_with_a_dash_in_its_name_is_whole() -> None:
+    # ex-148: "Bà Rịa - Vũng Tàu, ngày tháng 02 năm 2019" gave "Vũng Tàu"
+    r = extract_fields(_doc(date="Bà Rịa - Vũng Tàu, ngày 05 tháng 02 năm 2019"))
+    assert r.place == "Bà Rịa - Vũng Tàu"
+    r = extract_fields(_doc(date="Hạnh phúc - Hà Nội, ngày 05 tháng 02 năm 2019"))
+    assert r.place == "Hà Nội"
+
+
+def test_a_star_under_the_type_line_and_a_page_number_are_no_subject() -> None:
+    # ex-144: "BIÊN BẢN" / "*" / the subject; ex-158: the subject, a blank line, then "1"
+    r = extract_fields(_doc(type="BIÊN BẢN\n*", subject="Họp Hội đồng Thi đua - Khen thưởng"))
+    assert r.subject == "Họp Hội đồng Thi đua - Khen thưởng"
+    r = extract_fields(_doc(subject="Về việc tặng Bằng khen của Thủ tướng Chính phủ\n\n1"))
+    assert r.subject == "Về việc tặng Bằng khen của Thủ tướng Chính phủ"
 
 
 def test_place_kept_when_the_date_is_unreadable() -> None:

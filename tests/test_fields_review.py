@@ -398,3 +398,24 @@ def test_a_weak_issuer_word_a_known_phrase_vouches_for_is_not_flagged() -> None:
     # ex-72: "TIM" at 32 has other letters than the phrase's "TIN": still flagged
     flagged = _issuer_review(["TRƯỜNG ĐẠI HỌC", "CÔNG NGHỆ THÔNG TIM"], "TIM")
     assert flagged is not None and "weak OCR ('TIM'" in flagged
+
+
+def _signer_read_at(name: str, confidence: float) -> str | None:
+    """The signer's review when the name's given name was read at `confidence`."""
+    closing = CLOSING.replace("Trần Ngọc Căng", name)
+    lines = [*HEADER.split("\n")[:-1], *SUBJECT, *closing.split("\n")]
+    page = _page(lines, {})
+    given = name.split()[-1]
+    for k, line in enumerate(page.lines):
+        words = [replace(w, confidence=confidence if w.text == given else 90.0)
+                 for w in line.words]
+        page.lines[k] = replace(line, words=words)
+    return {i.field: i.reason for i in extract_fields(page.text, [page]).review}.get("signer")
+
+
+def test_a_given_name_read_unsurely_with_a_common_tone_twin_is_flagged() -> None:
+    # ex-150: "Trần Văn Hiệu" at 76 for "Trần Văn Hiếu"; both are common given names
+    reason = _signer_read_at("Trần Văn Hiệu", 76.0)
+    assert reason is not None and "'Hiếu' is a name as common" in reason
+    assert _signer_read_at("Trần Văn Hiệu", 95.0) is None  # read surely
+    assert _signer_read_at("Trần Văn Long", 76.0) is None  # no twin

@@ -25,6 +25,7 @@ from pipeline.fields.own_text import (
 )
 from pipeline.fields.repair import FieldRepair, with_central_terms, with_year_names
 from pipeline.fields.review import review_items
+from pipeline.fields.spelling import respell
 from pipeline.fields.text import fold, is_upper_line, split_lines, squash
 from pipeline.record import (
     Evidence,
@@ -98,7 +99,7 @@ def extract_fields(
         if subject and head.subject:  # the body's own words, then what calendars fix
             subject = subject_as_written(head.subject, subject, own)
             subject = subject_letters_as_written(subject_numbers_as_written(subject, own), own)
-            subject = with_central_terms(with_year_names(subject))
+            subject = with_central_terms(with_year_names(respell(subject)))
         issuer = issuer_as_written(issuer, own)
     term = body.term(text, folded, body_start)
     evidence: dict[str, Evidence] = {**head.evidence, **end.evidence}

@@ -307,8 +307,9 @@ def _header_row(h: Header, head: Sequence[Seg], page: Page) -> None:
 
 def _place_before(anchor: Word, row: Sequence[Word]) -> str:
     """The title-case words that run up to `anchor` from its left, pieces dropped."""
-    left = [w for w in row if w.bbox[2] <= anchor.bbox[0] + 10 and w.text[:1].isupper()
-            and not w.text[1:].isupper()]  # title case: not the issuer column's capitals
+    left = [w for w in row if w.bbox[2] <= anchor.bbox[0] + 10 and (
+        (w.text[:1].isupper() and not w.text[1:].isupper())  # not the issuer's capitals
+        or w.text in _PLACE_DASHES)]  # "Bà Rịa - Vũng Tàu" (ex-148)
     gap = 2 * (anchor.bbox[3] - anchor.bbox[1])
     edge, taken = anchor.bbox[0], []
     for w in reversed(_whole(left, lambda w: w.confidence)):
@@ -316,7 +317,10 @@ def _place_before(anchor: Word, row: Sequence[Word]) -> str:
             break
         taken.append(w.text)
         edge = w.bbox[0]
-    return " ".join(reversed(taken)).strip(" ,")
+    return " ".join(reversed(taken)).strip(" ,-–—")
+
+
+_PLACE_DASHES = frozenset("-–—")
 
 
 def _whole(words: Sequence[Word], rank: Callable[[Word], float]) -> list[Word]:
@@ -667,14 +671,20 @@ def _subject(
     for s in segs:
         by_line.setdefault(s.line, []).append(s)
     line = _past_stamp_line(by_line, line)
+    if line < len(lines) and _marks_only(text[lines[line][0] : lines[line][1]] or "x"):
+        line += 1  # the star under a type line, above the subject ("BIÊN BẢN" / "*", ex-144)
+        while line < len(lines) and not text[lines[line][0] : lines[line][1]].strip():
+            line += 1
     passed_marks = False
     while line < len(lines) and len(picked) < 6:
         here = by_line.get(line, [])
         if not here and picked and not picked[-1].text.rstrip().endswith("."):
             nxt = _next_line(by_line, line)
             first = by_line[nxt][0].text if nxt is not None else ""
+            lone_digits = re.fullmatch(r"\d{1,2}", first.strip())  # a page number (ex-158)
             if (  # OCR put a blank line inside
-                first[:1].islower() or first[:1].isdigit() or _open_end(picked[-1].folded)
+                first[:1].islower() or (first[:1].isdigit() and not lone_digits)
+                or _open_end(picked[-1].folded)
                 or picked[-1].text.rstrip().endswith(("-", "–", ","))  # "Song Khê -" (ex-32)
                 or _name_rest(first, by_line.get(nxt + 1) if nxt is not None else None)
             ):

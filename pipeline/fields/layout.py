@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 _LAYOUT = SETTINGS.layout
 _CUT_BEFORE = {"HEADING_PARTY", "HEADING_STATE", "MOTTO", "AUTHORITY"}
 _PLACE_JOINERS = {"phố", "thị", "xã", "trấn", "Tp.", "TP.", "TP", "Tp"}
+_PLACE_DASHES = {"-", "–"}  # inside a place's name ("Bà Rịa - Vũng Tàu"), never its start
 
 
 def segments(
@@ -117,6 +118,9 @@ def place_start(text: str, line_start: int, date_start: int) -> int | None:
         titled = bool(letters) and letters[0].isupper() and not all(c.isupper() for c in letters)
         if titled or word in _PLACE_JOINERS or (len(letters) == 1 and letters[0].isupper()):
             first = pos
+            pos -= 1
+            continue
+        if word in _PLACE_DASHES and first is not None:
             pos -= 1
             continue
         break

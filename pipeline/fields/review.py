@@ -140,6 +140,9 @@ def review_items(r: Fields, text: str, pages: Sequence[Page] | None) -> list[Rev
     ):
         flag("signer", f"the text came without tone marks: the given name "
              f"'{r.signer.name.split()[-1]}' may be '{twin}' as well: check it")
+    elif r.signer.name and (unsure := _unsure_tone(r, lines)):
+        flag("signer", f"given name '{r.signer.name.split()[-1]}' read at confidence "
+             f"{unsure[0]:.0f}; '{unsure[1]}' is a name as common: check the tone mark")
     elif r.signer.name and (common := _commoner_given_name(r.signer.name.split()[-1])):
         flag("signer", f"given name '{r.signer.name.split()[-1]}' is rare with this tone; "
              f"'{common}' is common: check the tone mark")
@@ -340,6 +343,25 @@ def _names_by_letters() -> dict[str, list[tuple[int, str]]]:
     for name, count in given_names().items():
         index.setdefault(strip_tone(name), []).append((count, name))
     return index
+
+
+def _unsure_tone(r: Fields, lines: list[OcrLine]) -> tuple[float, str] | None:
+    """The given name's OCR confidence and a twin of it with another tone that names use
+    at least a fifth as often, when the name was read less than surely: OCR swaps tone
+    marks of small bold type ("Hiệu" at 76 for "Hiếu", ex-150; both common names)."""
+    span = r.evidence.get("signer.name")
+    given = (r.signer.name or "").split()[-1:]
+    if span is None or not given or not lines:
+        return None
+    weakest = _weakest_word(lines, span.start, span.end, _own_words("signer", r))
+    if weakest is None or weakest[0] >= REVIEW.sure_name_confidence:
+        return None
+    seen = given_names().get(given[0], 0)
+    twins = [(n, name) for n, name in _names_by_letters().get(strip_tone(given[0]), [])
+             if name != given[0] and n >= REVIEW.name_twin_min
+             and n * REVIEW.name_twin_ratio >= seen]
+    best = max(twins, default=None)
+    return (weakest[0], best[1]) if best else None
 
 
 def _commoner_given_name(given: str) -> str | None:

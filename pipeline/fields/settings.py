@@ -22,6 +22,10 @@ class ReviewSettings:
     # A signer's given name is flagged when the same name with another tone is seen at least
     # this often, and this many times as often (data/given_names.tsv: Hiền 105, Hiên 13).
     name_twin_min: int = 20
+    # A signer's name read under this confidence whose given name has a tone twin at least a
+    # fifth as common is flagged (ex-150: "Hiệu" at 76 for "Hiếu"); it flags 6 of the 82
+    # right signers of the 108 dev documents ("Hiền" at 64-74 beside "Hiển", "Dũng", "Tân")
+    sure_name_confidence: float = 80.0
     name_twin_ratio: float = 5.0
     # A line of a multi-line subject further than this share of the page width from both
     # the left edge and the centre of its widest line has lost words (qn-15: 0.06-0.08;
