@@ -431,21 +431,22 @@ def test_a_vv_subject_goes_on_over_a_blank_line_with_a_bodys_name() -> None:
     assert r.subject == "triển khai Công điện của Bộ trưởng Bộ Khoa học và Công nghệ"
 
 
+def _issued_by(issuer: str, number: str) -> Fields:
+    """A decision of 2021 whose issuer lines are `issuer`."""
+    text = _state(f"Số: {number}", "Hà Nội, ngày 01 tháng 11 năm 2021", DECISION)
+    return extract_fields(text.replace("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI", issuer))
+
+
 def test_an_issuer_word_put_in_from_a_known_name_is_flagged() -> None:
     # a word lost in the line is put back from the known name, and said to be so
-    r = extract_fields(_state("Số: 1254/QĐ-UBND", "Quảng Ngãi, ngày 01 tháng 11 năm 2021",
-                              DECISION).replace("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI",
-                                                "ỦY BAN DÂN\nTỈNH QUẢNG NGÃI"))
+    r = _issued_by("ỦY BAN DÂN\nTỈNH QUẢNG NGÃI", "1254/QĐ-UBND")
     assert r.issuer == ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"]
     assert "'NHÂN' is not on the page" in _reviewed(r)["issuer"]
 
 
 def test_a_name_printed_without_va_keeps_it_out() -> None:
     # ex-104 prints "BỘ GIÁO DỤC ĐÀO TẠO"; the known name's "VÀ" was put in and was wrong
-    r = extract_fields(_state("Số: 1254/KH-BGDĐT", "Hà Nội, ngày 01 tháng 11 năm 2021",
-                              DECISION).replace("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI",
-                                                "BỘ GIÁO DỤC ĐÀO TẠO"))
-    assert r.issuer == ["BỘ GIÁO DỤC ĐÀO TẠO"]
+    assert _issued_by("BỘ GIÁO DỤC ĐÀO TẠO", "1254/KH-BGDĐT").issuer == ["BỘ GIÁO DỤC ĐÀO TẠO"]
 
 
 def test_a_vv_read_with_another_letter_under_the_number_opens_the_subject() -> None:

@@ -168,31 +168,27 @@ def test_a_stroke_alone_beside_a_line_adds_nothing(
     assert missed_ink.with_lost_words(clean, lost, [], "vie") == lost
 
 
-def test_a_real_signers_family_name_under_the_pen_is_read() -> None:
-    # ex-56 (dev) page 2: the pen's stroke runs into "Huỳnh"; the page's read gave "Hữu Trí"
+def _real_dev_lines(name: str, page: int) -> list[str]:
+    """The OCR lines of one page of a real dev scan kept in corpus/real/extra."""
     from pipeline import cleanup, sources
     from pipeline.run.page import tesseract_orientation
 
-    path = Path(__file__).resolve().parents[1] / "corpus" / "real" / "extra" / "ex-56.pdf"
-    content = sources.pdf_page_content(path, 2)
-    rgb, dpi, _ = sources.pdf_page_image(path, 2, content, 300)
-    page = cleanup.clean_page(rgb, orientation_check=tesseract_orientation, dpi=dpi).image
-    _, lines, _ = ocr.recognize_page(page)
-    assert "Huỳnh Hữu Trí" in [line.text for line in lines]
+    path = Path(__file__).resolve().parents[1] / "corpus" / "real" / "extra" / f"{name}.pdf"
+    content = sources.pdf_page_content(path, page)
+    rgb, dpi, _ = sources.pdf_page_image(path, page, content, 300)
+    image = cleanup.clean_page(rgb, orientation_check=tesseract_orientation, dpi=dpi).image
+    return [line.text for line in ocr.recognize_page(image)[1]]
+
+
+def test_a_real_signers_family_name_under_the_pen_is_read() -> None:
+    # ex-56 (dev) page 2: the pen's stroke runs into "Huỳnh"; the page's read gave "Hữu Trí"
+    assert "Huỳnh Hữu Trí" in _real_dev_lines("ex-56", 2)
 
 
 def test_a_real_family_name_read_as_junk_with_the_pen_is_read() -> None:
     # ex-110 (dev): the pen's stroke touches "Châu"; the page read both as "_%" at
     # confidence 32 in one tall box, which hid the name from the lost-words step
-    from pipeline import cleanup, sources
-    from pipeline.run.page import tesseract_orientation
-
-    path = Path(__file__).resolve().parents[1] / "corpus" / "real" / "extra" / "ex-110.pdf"
-    content = sources.pdf_page_content(path, 1)
-    rgb, dpi, _ = sources.pdf_page_image(path, 1, content, 300)
-    page = cleanup.clean_page(rgb, orientation_check=tesseract_orientation, dpi=dpi).image
-    _, lines, _ = ocr.recognize_page(page)
-    assert "Châu Ngọc Lương" in [line.text for line in lines]
+    assert "Châu Ngọc Lương" in _real_dev_lines("ex-110", 1)
 
 
 REAL_SCANS = Path(__file__).resolve().parents[2] / "shared" / "real-scans"
