@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import socket
+from types import FrameType
 
 from pipeline.errors import BadArgumentsError, MissingDependencyError
 from pipeline.storage import open_store
@@ -90,9 +92,15 @@ def run(args: argparse.Namespace) -> int:
         """Says it serves only once it does, its signal handlers in place: a SIGINT or
         SIGTERM sent on that line (a test, a supervisor) must find them."""
 
+        interrupted = False
+
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             print(ready, flush=True)
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            self.interrupted = self.interrupted or sig == signal.SIGINT
+            super().handle_exit(sig, frame)
 
     server = Server(uvicorn.Config(app, log_level="warning"))
     try:
@@ -102,4 +110,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         sock.close()
         store.close()
+    if server.interrupted:  # started with SIGINT ignored (nohup, a background job): uvicorn
+        raise KeyboardInterrupt  # stopped on it all the same, and raising it again did nothing
     return 0
