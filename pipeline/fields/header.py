@@ -671,7 +671,8 @@ def _subject(
     for s in segs:
         by_line.setdefault(s.line, []).append(s)
     line = _past_stamp_line(by_line, line)
-    if line < len(lines) and _marks_only(text[lines[line][0] : lines[line][1]] or "x"):
+    first_line = text[lines[line][0] : lines[line][1]] if line < len(lines) else ""
+    if first_line and _marks_only(first_line):
         line += 1  # the star under a type line, above the subject ("BIÊN BẢN" / "*", ex-144)
         while line < len(lines) and not text[lines[line][0] : lines[line][1]].strip():
             line += 1

@@ -112,10 +112,10 @@ def _near_phrase(keys: Sequence[str]) -> str | None:
     wild, dropped = _near_index()
     found = set(dropped.get(tuple(keys), []))
     for k, word in enumerate(keys):
+        shortest = 2 if word not in syllables() else 3  # "SỞ Y TF": no word is spelled "tf"
         for phrase in wild.get((*keys[:k], _WILD, *keys[k + 1 :]), []):
             other = phrase[k]
-            short_ok = word not in syllables()  # "SỞ Y TF": no word is spelled "tf"
-            if (min(len(word), len(other)) >= (2 if short_ok else 3) and word.isalpha()
+            if (min(len(word), len(other)) >= shortest and word.isalpha()
                     and Levenshtein.distance(word, other) == 1):
                 found.add(phrase)
     if len(found) != 1:

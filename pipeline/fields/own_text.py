@@ -60,6 +60,9 @@ class BodyWords:
     def folded_at(self, at: int) -> str | None:
         return self.folded[at] if 0 <= at < len(self.folded) else None
 
+    def word_at(self, at: int) -> str | None:
+        return self.words[at] if 0 <= at < len(self.words) else None
+
 
 def issuer_as_written(lines: Sequence[str], body: BodyWords) -> list[str]:
     """The issuer lines, each word that the body writes otherwise in the same company
@@ -174,11 +177,14 @@ def subject_numbers_as_written(subject: str, body: BodyWords) -> str:
         elif not _MIXED.fullmatch(core):
             continue
         left = [fold(words[j].strip(_EDGES)) for j in (i - 1, i - 2) if j >= 0]
+        if len(left) != OWN_TEXT.number_company:
+            continue
+        after_left = (at + 1 for at in body.at.get(left[0], ()))
         forms = {
             other
-            for at, other in enumerate(body.words)
+            for at, other in ((at, body.word_at(at)) for at in after_left)
             if other is not None and other.isdigit() and len(other) == len(core)
-            and _company(body, at, left, -1) == len(left) == OWN_TEXT.number_company
+            and _company(body, at, left, -1) == len(left)
         }
         if len(forms) == 1:
             words[i] = word.replace(core, forms.pop())
@@ -197,11 +203,12 @@ def subject_letters_as_written(subject: str, body: BodyWords) -> str:
         if not core.isalpha() or core.isupper() or key in body.at:
             continue
         left, right = fold(words[i - 1].strip(_EDGES)), fold(words[i + 1].strip(_EDGES))
+        after_left = (at + 1 for at in body.at.get(left, ()))
         forms = {
             other
-            for at, other in enumerate(body.words)
-            if other is not None and body.folded_at(at - 1) == left
-            and body.folded_at(at + 1) == right and _one_letter_off(key, fold(other))
+            for at, other in ((at, body.word_at(at)) for at in after_left)
+            if other is not None and body.folded_at(at + 1) == right
+            and _one_letter_off(key, fold(other))
         }
         if len(forms) == 1:
             words[i] = words[i].replace(core, _cased(forms.pop().lower(), core))
@@ -217,7 +224,7 @@ def _beside(word: str, neighbours: set[str], body: BodyWords) -> int:
     """How often the body writes `word` (marks and all) right beside one of `neighbours`."""
     wanted = word.strip(_EDGES).lower()
     return sum(
-        other is not None and other.lower() == wanted
+        (body.words[at] or "").lower() == wanted
         and (body.folded_at(at - 1) in neighbours or body.folded_at(at + 1) in neighbours)
-        for at, other in enumerate(body.words)
+        for at in body.at.get(fold(wanted), ())
     )

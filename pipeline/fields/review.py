@@ -357,11 +357,8 @@ def _unsure_tone(r: Fields, lines: list[OcrLine]) -> tuple[float, str] | None:
     if weakest is None or weakest[0] >= REVIEW.sure_name_confidence:
         return None
     seen = given_names().get(given[0], 0)
-    twins = [(n, name) for n, name in _names_by_letters().get(strip_tone(given[0]), [])
-             if name != given[0] and n >= REVIEW.name_twin_min
-             and n * REVIEW.name_twin_ratio >= seen]
-    best = max(twins, default=None)
-    return (weakest[0], best[1]) if best else None
+    best = max(_tone_twins(given[0]), default=None)
+    return (weakest[0], best[1]) if best and best[0] * REVIEW.name_twin_ratio >= seen else None
 
 
 def _commoner_given_name(given: str) -> str | None:
@@ -369,11 +366,15 @@ def _commoner_given_name(given: str) -> str | None:
     read (`Hiên` 13 times in the name counts, `Hiền` 105): OCR dropped or swapped a tone.
     A name with no commoner twin (`Căng`) is left alone: rare is not wrong."""
     seen = given_names().get(given, 0)
-    twins = [(c, n) for c, n in _names_by_letters().get(strip_tone(given), []) if n != given]
-    best = max(twins, default=None)
-    if best and best[0] >= REVIEW.name_twin_min and best[0] >= REVIEW.name_twin_ratio * seen:
-        return best[1]
-    return None
+    best = max(_tone_twins(given), default=None)
+    return best[1] if best and best[0] >= REVIEW.name_twin_ratio * seen else None
+
+
+def _tone_twins(given: str) -> list[tuple[int, str]]:
+    """The given names spelled with the same letters and another tone that names use at
+    least `name_twin_min` times, with their counts."""
+    return [(count, name) for count, name in _names_by_letters().get(strip_tone(given), [])
+            if name != given and count >= REVIEW.name_twin_min]
 
 
 def _without_marks(pages: Sequence[Page]) -> bool:
